@@ -1,0 +1,251 @@
+import { z } from "zod";
+
+/**
+ * The one source of truth for `shipgate.yml`: TypeScript types, validation and the JSON
+ * Schema committed at schema/shipgate.schema.json all come from here.
+ * Every object is strict so that a misspelt key is an error with a did-you-mean, not a
+ * silently ignored setting.
+ */
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, "a duration such as 30s, 10m, 24h or 7d")
+  .describe("A duration: a number followed by ms, s, m, h or d.");
+
+export const LanguageSchema = z.enum(["node", "python", "go", "rust", "java"]);
+export type Language = z.infer<typeof LanguageSchema>;
+
+export const PackageManagerSchema = z.enum([
+  "npm",
+  "pnpm",
+  "yarn",
+  "bun",
+  "pip",
+  "poetry",
+  "uv",
+  "go",
+  "cargo",
+  "maven",
+  "gradle",
+]);
+export type PackageManager = z.infer<typeof PackageManagerSchema>;
+
+export const ServiceKindSchema = z.enum(["postgres", "redis", "mysql"]);
+export type ServiceKind = z.infer<typeof ServiceKindSchema>;
+
+export const CommandsSchema = z
+  .strictObject({
+    install: z.string().optional().describe("Installs dependencies from the lockfile, e.g. `npm ci`."),
+    lint: z.string().optional(),
+    typecheck: z.string().optional(),
+    test: z.string().optional().describe("Runs the tests and writes a coverage report."),
+    build: z.string().optional(),
+  })
+  .describe("Commands the CI jobs run. A job is generated for every command that is set.");
+export type Commands = z.infer<typeof CommandsSchema>;
+
+export const AppSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes")
+      .describe("Service name; used for image and service names."),
+    path: z.string().default(".").describe("Directory of the app inside the repository."),
+    language: LanguageSchema,
+    packageManager: PackageManagerSchema.optional(),
+    languageVersion: z.string().optional().describe("Runtime version, e.g. '20' for Node or '3.12' for Python."),
+    versionFile: z.string().optional().describe("File the runtime version is read from, e.g. .nvmrc."),
+    commands: CommandsSchema.default({}),
+    start: z.string().optional().describe("Command that starts one instance; it receives PORT."),
+    healthPath: z.string().startsWith("/").default("/health"),
+    readyPath: z.string().startsWith("/").optional(),
+    services: z.array(ServiceKindSchema).default([]).describe("Services the tests need, run as CI service containers."),
+  })
+  .describe("The application: how it is installed, checked, built and started.");
+export type AppConfig = z.infer<typeof AppSchema>;
+
+export const ArtifactSchema = z
+  .strictObject({
+    type: z.enum(["container", "tarball"]).default("container"),
+    dockerfile: z.string().default("Dockerfile"),
+    context: z.string().default("."),
+    registry: z.enum(["ecr", "ghcr"]).default("ecr"),
+    repository: z.string().optional().describe("Image repository name; defaults to app.name."),
+  })
+  .describe("The immutable artifact built once per commit and promoted unchanged.");
+export type ArtifactConfig = z.infer<typeof ArtifactSchema>;
+
+export const AuditLevelSchema = z.enum(["low", "moderate", "high", "critical"]);
+export type AuditLevel = z.infer<typeof AuditLevelSchema>;
+export const ImageSeveritySchema = z.enum(["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"]);
+export type ImageSeverity = z.infer<typeof ImageSeveritySchema>;
+
+export const SecuritySchema = z.strictObject({
+  dependencyAudit: z
+    .strictObject({
+      failOn: AuditLevelSchema.default("critical").describe("Lowest advisory severity that fails CI."),
+      warnOn: AuditLevelSchema.default("high").describe("Lowest severity reported as a warning."),
+    })
+    .default({ failOn: "critical", warnOn: "high" }),
+  imageScan: z
+    .strictObject({
+      severity: z.array(ImageSeveritySchema).min(1).default(["CRITICAL", "HIGH"]),
+      ignoreUnfixed: z.boolean().default(true),
+    })
+    .default({ severity: ["CRITICAL", "HIGH"], ignoreUnfixed: true }),
+  secretScanning: z.boolean().default(true),
+});
+export type SecurityConfig = z.infer<typeof SecuritySchema>;
+
+export const CiSchema = z
+  .strictObject({
+    branches: z.array(z.string()).min(1).default(["main"]).describe("Branches pull requests target."),
+    pathsIgnore: z.array(z.string()).default(["**/*.md", "docs/**", ".github/ISSUE_TEMPLATE/**"]),
+    coverage: z
+      .strictObject({
+        minimum: z.number().min(0).max(100).default(80),
+        report: z.string().optional().describe("Coverage report path; derived from the language when unset."),
+      })
+      .default({ minimum: 80 }),
+    security: SecuritySchema.default({
+      dependencyAudit: { failOn: "critical", warnOn: "high" },
+      imageScan: { severity: ["CRITICAL", "HIGH"], ignoreUnfixed: true },
+      secretScanning: true,
+    }),
+    timeoutMinutes: z.number().int().positive().default(20),
+  })
+  .describe("Pull-request CI: parallel checks and their gates.");
+export type CiConfig = z.infer<typeof CiSchema>;
+
+export const EcsTargetSchema = z.strictObject({
+  type: z.literal("ecs"),
+  cluster: z.string(),
+  service: z.string(),
+  taskDefinition: z.string().describe("Task definition family."),
+  containerName: z.string(),
+  region: z.string().optional().describe("Defaults to aws.region."),
+});
+export const KubernetesTargetSchema = z.strictObject({
+  type: z.literal("kubernetes"),
+  provider: z.enum(["eks", "generic"]).default("eks"),
+  cluster: z.string().optional().describe("EKS cluster name (provider eks)."),
+  namespace: z.string().default("default"),
+  deployment: z.string(),
+  container: z.string(),
+  region: z.string().optional(),
+});
+export const LocalTargetSchema = z.strictObject({
+  type: z.literal("local"),
+  port: z.number().int().min(1).max(65535).describe("Port of the router that serves the environment."),
+  instances: z.number().int().min(1).default(2),
+  runner: z.string().default("self-hosted").describe("Runner label of the machine that hosts the environment."),
+});
+export const TargetSchema = z.discriminatedUnion("type", [EcsTargetSchema, KubernetesTargetSchema, LocalTargetSchema]);
+export type TargetConfig = z.infer<typeof TargetSchema>;
+export type TargetType = TargetConfig["type"];
+export const TARGET_TYPES = ["ecs", "kubernetes", "local"] as const satisfies readonly TargetType[];
+
+export const StrategySchema = z.union([
+  z.literal("rolling"),
+  z.literal("blue-green"),
+  z.strictObject({
+    canary: z.strictObject({
+      steps: z.array(z.number().min(1).max(100)).min(1).default([10, 50, 100]),
+      stepSeconds: z.number().int().positive().default(300),
+    }),
+  }),
+]);
+export type StrategyConfig = z.infer<typeof StrategySchema>;
+
+export const VerifySchema = z.strictObject({
+  healthPath: z.string().startsWith("/").optional().describe("Defaults to app.healthPath."),
+  readyPath: z.string().startsWith("/").optional().describe("Defaults to app.readyPath."),
+  smoke: z.string().optional().describe("Smoke file: YAML list of requests and expectations."),
+  timeoutSeconds: z.number().int().positive().default(300),
+});
+export type VerifyConfig = z.infer<typeof VerifySchema>;
+
+export const ApprovalSchema = z.strictObject({
+  required: z.boolean().default(false),
+  approvers: z.array(z.string()).default([]),
+  expiresAfter: duration.optional(),
+});
+
+export const AnalysisSchema = z.strictObject({
+  maxErrorRate: z.number().min(0).max(1).default(0.01),
+  maxLatencyRatio: z.number().positive().default(1.5),
+});
+
+export const RollbackSchema = z.strictObject({
+  automatic: z.boolean().default(true),
+  keepReleases: z.number().int().min(1).default(5).describe("Earlier releases kept ready to roll back to."),
+});
+
+export const EnvironmentSchema = z.strictObject({
+  target: TargetSchema,
+  url: z.string().url().optional().describe("Base URL that health and smoke checks call."),
+  branch: z.string().optional().describe("Pushes to this branch deploy here (environments without promoteFrom)."),
+  promoteFrom: z.string().optional().describe("Environment whose verified artifact is promoted here."),
+  strategy: StrategySchema.default("rolling"),
+  verify: VerifySchema.default({ timeoutSeconds: 300 }),
+  approval: ApprovalSchema.default({ required: false, approvers: [] }),
+  analysis: AnalysisSchema.default({ maxErrorRate: 0.01, maxLatencyRatio: 1.5 }),
+  rollback: RollbackSchema.default({ automatic: true, keepReleases: 5 }),
+  roleArn: z.string().optional().describe("IAM role for this environment; defaults to aws.roleArn."),
+});
+export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
+
+export const NotificationsSchema = z.strictObject({
+  slack: z
+    .strictObject({
+      webhookSecret: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/, "the NAME of a secret, not the URL")
+        .default("SLACK_WEBHOOK_URL")
+        .describe("Name of the repository secret that holds the incoming-webhook URL."),
+    })
+    .optional(),
+});
+
+export const AwsSchema = z.strictObject({
+  region: z.string().default("us-east-1"),
+  accountId: z.string().regex(/^\d{12}$/, "a 12-digit AWS account id").optional(),
+  roleArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "an IAM role ARN, arn:aws:iam::<account>:role/<name>")
+    .optional()
+    .describe("Role assumed through GitHub OIDC. Never store access keys."),
+});
+
+export const ShipgateConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1).default(1),
+    app: AppSchema,
+    artifact: ArtifactSchema.default({
+      type: "container",
+      dockerfile: "Dockerfile",
+      context: ".",
+      registry: "ecr",
+    }),
+    ci: CiSchema.default({
+      branches: ["main"],
+      pathsIgnore: ["**/*.md", "docs/**", ".github/ISSUE_TEMPLATE/**"],
+      coverage: { minimum: 80 },
+      security: {
+        dependencyAudit: { failOn: "critical", warnOn: "high" },
+        imageScan: { severity: ["CRITICAL", "HIGH"], ignoreUnfixed: true },
+        secretScanning: true,
+      },
+      timeoutMinutes: 20,
+    }),
+    environments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), EnvironmentSchema),
+    notifications: NotificationsSchema.default({}),
+    aws: AwsSchema.optional(),
+  })
+  .describe("shipgate.yml: the one file a delivery pipeline is generated from.");
+
+/** The validated configuration, with every default filled in. */
+export type ShipgateConfig = z.infer<typeof ShipgateConfigSchema>;
+/** What a user may write: defaults optional. */
+export type ShipgateConfigInput = z.input<typeof ShipgateConfigSchema>;
