@@ -53,13 +53,19 @@ export const AppSchema = z
     path: z.string().default(".").describe("Directory of the app inside the repository."),
     language: LanguageSchema,
     packageManager: PackageManagerSchema.optional(),
-    languageVersion: z.string().optional().describe("Runtime version, e.g. '20' for Node or '3.12' for Python."),
+    languageVersion: z
+      .string()
+      .optional()
+      .describe("Runtime version, e.g. '20' for Node or '3.12' for Python."),
     versionFile: z.string().optional().describe("File the runtime version is read from, e.g. .nvmrc."),
     commands: CommandsSchema.default({}),
     start: z.string().optional().describe("Command that starts one instance; it receives PORT."),
     healthPath: z.string().startsWith("/").default("/health"),
     readyPath: z.string().startsWith("/").optional(),
-    services: z.array(ServiceKindSchema).default([]).describe("Services the tests need, run as CI service containers."),
+    services: z
+      .array(ServiceKindSchema)
+      .default([])
+      .describe("Services the tests need, run as CI service containers."),
   })
   .describe("The application: how it is installed, checked, built and started.");
 export type AppConfig = z.infer<typeof AppSchema>;
@@ -138,9 +144,16 @@ export const LocalTargetSchema = z.strictObject({
   type: z.literal("local"),
   port: z.number().int().min(1).max(65535).describe("Port of the router that serves the environment."),
   instances: z.number().int().min(1).default(2),
-  runner: z.string().default("self-hosted").describe("Runner label of the machine that hosts the environment."),
+  runner: z
+    .string()
+    .default("self-hosted")
+    .describe("Runner label of the machine that hosts the environment."),
 });
-export const TargetSchema = z.discriminatedUnion("type", [EcsTargetSchema, KubernetesTargetSchema, LocalTargetSchema]);
+export const TargetSchema = z.discriminatedUnion("type", [
+  EcsTargetSchema,
+  KubernetesTargetSchema,
+  LocalTargetSchema,
+]);
 export type TargetConfig = z.infer<typeof TargetSchema>;
 export type TargetType = TargetConfig["type"];
 export const TARGET_TYPES = ["ecs", "kubernetes", "local"] as const satisfies readonly TargetType[];
@@ -184,7 +197,10 @@ export const RollbackSchema = z.strictObject({
 export const EnvironmentSchema = z.strictObject({
   target: TargetSchema,
   url: z.string().url().optional().describe("Base URL that health and smoke checks call."),
-  branch: z.string().optional().describe("Pushes to this branch deploy here (environments without promoteFrom)."),
+  branch: z
+    .string()
+    .optional()
+    .describe("Pushes to this branch deploy here (environments without promoteFrom)."),
   promoteFrom: z.string().optional().describe("Environment whose verified artifact is promoted here."),
   strategy: StrategySchema.default("rolling"),
   verify: VerifySchema.default({ timeoutSeconds: 300 }),
@@ -209,7 +225,10 @@ export const NotificationsSchema = z.strictObject({
 
 export const AwsSchema = z.strictObject({
   region: z.string().default("us-east-1"),
-  accountId: z.string().regex(/^\d{12}$/, "a 12-digit AWS account id").optional(),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, "a 12-digit AWS account id")
+    .optional(),
   roleArn: z
     .string()
     .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "an IAM role ARN, arn:aws:iam::<account>:role/<name>")

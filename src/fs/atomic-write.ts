@@ -30,7 +30,9 @@ export async function writeFileAtomic(path: string, content: string, options: At
  * written to a temporary sibling; only when all of them are written are they renamed into
  * place. A failure before the renames leaves every target untouched.
  */
-export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; content: string; mode?: number }>) {
+export async function writeFilesAtomic(
+  files: ReadonlyArray<{ path: string; content: string; mode?: number }>,
+) {
   const staged: Array<{ temp: string; path: string }> = [];
   try {
     for (const file of files) {

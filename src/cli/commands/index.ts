@@ -1,7 +1,21 @@
 import type { Command } from "commander";
 import type { CliContext } from "../main.js";
+import { registerDemo } from "./demo.js";
+import { registerGenerate } from "./generate.js";
+import { registerInit } from "./init.js";
+import { registerPlan } from "./plan.js";
+import { registerVerify } from "./verify.js";
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-/** Every command, in the order `--help` lists them. Each file imports its library lazily. */
-export const COMMANDS: RegisterCommand[] = [];
+/**
+ * Every command, in the order `--help` lists them. Each command file is thin: it parses
+ * flags, imports its library function lazily (so `shipgate --help` stays fast) and prints.
+ */
+export const COMMANDS: RegisterCommand[] = [
+  registerInit,
+  registerGenerate,
+  registerPlan,
+  registerVerify,
+  registerDemo,
+];
