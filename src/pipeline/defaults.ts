@@ -1,0 +1,79 @@
+import type { Language, PackageManager, ServiceKind } from "../config/schema.js";
+import type { CoverageFormat } from "./model.js";
+
+/** Reproducible install commands: every one installs exactly what the lockfile pins. */
+export const INSTALL_COMMANDS: Readonly<Record<PackageManager, string | null>> = {
+  npm: "npm ci",
+  pnpm: "pnpm install --frozen-lockfile",
+  yarn: "yarn install --immutable",
+  bun: "bun install --frozen-lockfile",
+  pip: "pip install -r requirements.txt",
+  poetry: "poetry install --no-interaction",
+  uv: "uv sync --frozen",
+  go: "go mod download",
+  cargo: "cargo fetch --locked",
+  maven: null,
+  gradle: null,
+};
+
+export const DEFAULT_PACKAGE_MANAGER: Readonly<Record<Language, PackageManager>> = {
+  node: "npm",
+  python: "pip",
+  go: "go",
+  rust: "cargo",
+  java: "maven",
+};
+
+/** Where each ecosystem's usual test command writes line coverage. */
+export const DEFAULT_COVERAGE_REPORT: Readonly<Record<Language, string | null>> = {
+  node: "coverage/lcov.info",
+  python: "coverage.xml",
+  go: "coverage.out",
+  rust: null,
+  java: "target/site/jacoco/jacoco.xml",
+};
+
+export function coverageFormat(report: string): CoverageFormat | null {
+  if (report.endsWith("coverage-summary.json")) return "istanbul-summary";
+  if (report.endsWith(".info") || report.endsWith(".lcov")) return "lcov";
+  if (/jacoco[^/]*\.xml$/.test(report)) return "jacoco";
+  if (report.endsWith(".xml")) return "cobertura";
+  if (report.endsWith(".out") || report.endsWith(".cov")) return "go";
+  return null;
+}
+
+/** CI service containers: image, port, health check and the variables tests read. */
+export const SERVICE_CONTAINERS: Readonly<
+  Record<
+    ServiceKind,
+    {
+      image: string;
+      port: number;
+      env: Record<string, string>;
+      health: string;
+      appEnv: Record<string, string>;
+    }
+  >
+> = {
+  postgres: {
+    image: "postgres:16-alpine",
+    port: 5432,
+    env: { POSTGRES_USER: "test", POSTGRES_PASSWORD: "test", POSTGRES_DB: "test" },
+    health: "pg_isready -U test -d test",
+    appEnv: { DATABASE_URL: "postgresql://test:test@localhost:5432/test" },
+  },
+  redis: {
+    image: "redis:7-alpine",
+    port: 6379,
+    env: {},
+    health: "redis-cli ping",
+    appEnv: { REDIS_URL: "redis://localhost:6379" },
+  },
+  mysql: {
+    image: "mysql:8.4",
+    port: 3306,
+    env: { MYSQL_ROOT_PASSWORD: "test", MYSQL_DATABASE: "test", MYSQL_USER: "test", MYSQL_PASSWORD: "test" },
+    health: "mysqladmin ping -h 127.0.0.1 -ptest",
+    appEnv: { MYSQL_URL: "mysql://test:test@localhost:3306/test" },
+  },
+};

@@ -1,0 +1,119 @@
+import type {
+  AuditLevel,
+  ImageSeverity,
+  Language,
+  PackageManager,
+  ServiceKind,
+  StrategyConfig,
+  TargetConfig,
+} from "../config/schema.js";
+
+/**
+ * The platform-neutral pipeline: every decision about what runs, in what order, behind
+ * which gate. Renderers (GitHub Actions today) only translate it into a platform's syntax,
+ * and `shipgate plan` describes it in prose, so the two can never disagree.
+ */
+
+export interface Toolchain {
+  language: Language;
+  packageManager: PackageManager | null;
+  version: string | null;
+  versionFile: string | null;
+  /** Directory of the app inside the repository ("." for the root). */
+  path: string;
+  install: string | null;
+}
+
+export type CheckId = "lint" | "typecheck" | "test" | "build";
+
+export interface CiCheck {
+  id: CheckId;
+  name: string;
+  command: string;
+}
+
+export type CoverageFormat = "lcov" | "istanbul-summary" | "cobertura" | "jacoco" | "go";
+
+export interface CoverageGate {
+  minimum: number;
+  /** Report path relative to the app directory; null when none is known (gate not enforced). */
+  report: string | null;
+  format: CoverageFormat | null;
+}
+
+export interface DependencyAudit {
+  /** npm and pnpm have a native audit; other ecosystems are scanned by Trivy's filesystem scanner. */
+  tool: "npm" | "pnpm" | "trivy";
+  failOn: AuditLevel;
+  warnOn: AuditLevel;
+}
+
+export interface ImageBuild {
+  dockerfile: string;
+  context: string;
+  scanSeverity: ImageSeverity[];
+  ignoreUnfixed: boolean;
+}
+
+export interface CiPlan {
+  branches: string[];
+  pathsIgnore: string[];
+  timeoutMinutes: number;
+  checks: CiCheck[];
+  services: ServiceKind[];
+  coverage: CoverageGate;
+  audit: DependencyAudit;
+  secretScanning: boolean;
+  /** The container image built and scanned on every pull request; null for tarball artifacts. */
+  image: ImageBuild | null;
+}
+
+export interface ArtifactPlan {
+  type: "container" | "tarball";
+  registry: "ecr" | "ghcr";
+  repository: string;
+  dockerfile: string;
+  context: string;
+}
+
+export type Trigger = { kind: "push"; branch: string } | { kind: "promote"; from: string };
+
+export interface EnvironmentPlan {
+  name: string;
+  target: TargetConfig;
+  url: string | null;
+  trigger: Trigger;
+  approval: { required: boolean; approvers: string[]; expiresAfter: string | null };
+  strategy: StrategyConfig;
+  verify: { healthPath: string; readyPath: string | null; smoke: string | null; timeoutSeconds: number };
+  analysis: { maxErrorRate: number; maxLatencyRatio: number };
+  rollback: { automatic: boolean; keepReleases: number };
+  aws: { region: string; roleArn: string | null } | null;
+}
+
+export type GateStage = "Build" | "Test" | "Security" | "Performance" | "Deploy" | "Compliance";
+
+export interface QualityGate {
+  stage: GateStage;
+  gate: string;
+  threshold: string;
+  automation: "Full" | "Partial" | "Manual";
+  blocking: boolean;
+  /** Where the pipeline enforces it (workflow and job), or null when it is not configured. */
+  enforcedBy: string | null;
+  /** Why it is not enforced, or how it is. */
+  note?: string;
+}
+
+export interface PipelineModel {
+  app: { name: string; path: string };
+  toolchain: Toolchain;
+  ci: CiPlan;
+  artifact: ArtifactPlan;
+  /** In promotion order: every environment comes after the one it promotes from. */
+  environments: EnvironmentPlan[];
+  notifications: { slackSecret: string | null };
+  gates: QualityGate[];
+  /** The shipgate version generated workflows call (`npx --yes shipgate@<version>`). */
+  shipgateVersion: string;
+}
