@@ -18,7 +18,7 @@ export function deployWorkflow(model: PipelineModel, env: EnvironmentPlan): Yaml
 
   if (promote) {
     jobs["check-promotion"] = spaced(
-      promotionCheckJob(model, env),
+      promotionCheckJob(env),
       `Promote, never rebuild: only an image ${(env.trigger as { from: string }).from} ran successfully may go on.`,
     );
   } else {
@@ -152,7 +152,7 @@ export function requireDeploymentStep(envName: string, reason: string): YamlMap 
   };
 }
 
-function promotionCheckJob(model: PipelineModel, env: EnvironmentPlan): YamlMap {
+function promotionCheckJob(env: EnvironmentPlan): YamlMap {
   const from = (env.trigger as { from: string }).from;
   return {
     name: `Check the image passed ${from}`,

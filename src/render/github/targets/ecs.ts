@@ -1,4 +1,4 @@
-import type { EnvironmentPlan, PipelineModel } from "../../../pipeline/model.js";
+import type { EnvironmentPlan } from "../../../pipeline/model.js";
 import { uses } from "../steps.js";
 import { imageBuildJob, imageExistsSteps, registrySteps } from "./image.js";
 import type { GithubTarget } from "./types.js";
