@@ -18,16 +18,7 @@ export interface CliContext {
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const ctx: CliContext = { io, exitCode: EXIT_OK };
-  const program = new Command("shipgate")
-    .description("Generate, audit and run production delivery pipelines from one shipgate.yml.")
-    .version(VERSION, "-v, --version")
-    .showHelpAfterError("(run with --help for usage)")
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    });
-  for (const register of COMMANDS) register(program, ctx);
+  const program = createProgram(ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -40,4 +31,20 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io.stderr.write(`${renderError(error, io.color)}\n`);
     return error instanceof ShipgateError ? error.exitCode : EXIT_USAGE;
   }
+}
+
+/** The command tree; also read by the CLI reference generator (docs/cli.md). */
+export function createProgram(ctx: CliContext): Command {
+  const { io } = ctx;
+  const program = new Command("shipgate")
+    .description("Generate, audit and run production delivery pipelines from one shipgate.yml.")
+    .version(VERSION, "-v, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  for (const register of COMMANDS) register(program, ctx);
+  return program;
 }
