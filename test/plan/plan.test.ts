@@ -1,0 +1,60 @@
+import { describe, expect, test } from "vitest";
+import { buildPipeline } from "../../src/pipeline/build.js";
+import { renderPlan } from "../../src/plan/index.js";
+import { sampleConfig } from "../render/configs.js";
+
+describe("renderPlan", () => {
+  const model = buildPipeline({ config: sampleConfig({ target: "ecs" }), shipgateVersion: "0.1.0" });
+  const plan = renderPlan(model);
+
+  test("has the design document's sections", () => {
+    for (const heading of [
+      "## Pipeline summary",
+      "## Pipeline architecture",
+      "## Quality gates",
+      "## Deployment strategy",
+      "## Rollback decision tree",
+      "## DORA metrics",
+      "## Set-up checklist",
+    ]) {
+      expect(plan).toContain(heading);
+    }
+  });
+
+  test("the quality-gate matrix has a row per gate with the configured thresholds", () => {
+    const rows = plan
+      .split("\n")
+      .filter((l) => /^\| (Build|Test|Security|Performance|Deploy|Compliance) \|/.test(l));
+    expect(rows).toHaveLength(model.gates.length);
+    expect(plan).toContain("| Test | Line coverage | >= 80% | Full | Yes | ci.yml: test |");
+    expect(plan).toContain(
+      "| Deploy | Manual approval | a required reviewer approves | Manual | Yes | environment: production |",
+    );
+    expect(plan).toContain("| Deploy | Canary health | error rate <= 1% (production) |");
+    expect(plan).toContain("| Security | DAST | no high/critical issues | Full | Yes | not configured |");
+  });
+
+  test("lists gates it cannot enforce, with the reason", () => {
+    expect(plan).toContain("- **Mutation score**: no mutation testing configured");
+  });
+
+  test("describes strategy and rollback per environment", () => {
+    expect(plan).toContain("### staging: rolling update");
+    expect(plan).toContain("### production: canary (10% → 50% → 100%)");
+    expect(plan).toContain("aws ecs update-service --cluster orders-api-production --service orders-api");
+  });
+
+  test("coverage without a known report is reported as not enforced, not silently passed", () => {
+    const rust = buildPipeline({
+      config: sampleConfig({
+        target: "ecs",
+        app: { language: "rust", packageManager: "cargo", versionFile: undefined },
+      }),
+    });
+    const gate = rust.gates.find((g) => g.gate === "Line coverage");
+    expect(gate).toMatchObject({
+      enforcedBy: null,
+      note: "no coverage report known: set ci.coverage.report",
+    });
+  });
+});
