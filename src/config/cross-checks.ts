@@ -1,0 +1,118 @@
+import type { Diagnostic } from "../errors.js";
+import { didYouMean } from "./did-you-mean.js";
+import { isRecord } from "./schema-walk.js";
+import type { YamlLocator } from "./yaml-locate.js";
+
+/**
+ * Rules that span several keys and so cannot live in the per-field schema. They read the raw
+ * data defensively (a value of the wrong type is zod's to report), so they run alongside the
+ * schema and a user sees every problem in one pass.
+ */
+export function crossFieldDiagnostics(options: { data: unknown; locator: YamlLocator }): Diagnostic[] {
+  const { data, locator } = options;
+  if (!isRecord(data) || !isRecord(data.environments)) return [];
+  const environments = Object.entries(data.environments).filter(
+    (entry): entry is [string, Record<string, unknown>] => isRecord(entry[1]),
+  );
+  const names = Object.keys(data.environments);
+  if (names.length === 0) {
+    return [
+      {
+        code: "config/invalid",
+        message: "no environments are defined",
+        location: locator.valueAt(["environments"]),
+        hint: "add at least one environment under environments, e.g. staging with a target",
+      },
+    ];
+  }
+  return [
+    ...unknownPromotions(environments, names, locator),
+    ...promotionCycles(environments, names, locator),
+    ...sharedLocalPorts(environments, locator),
+  ];
+}
+
+type Environments = ReadonlyArray<[string, Record<string, unknown>]>;
+
+function unknownPromotions(environments: Environments, names: string[], locator: YamlLocator): Diagnostic[] {
+  return environments.flatMap(([name, env]) => {
+    const from = env.promoteFrom;
+    if (typeof from !== "string" || names.includes(from)) return [];
+    const others = names.filter((n) => n !== name);
+    const suggestion = didYouMean({ input: from, candidates: others });
+    return [
+      {
+        code: "config/invalid",
+        message: `environments.${name}.promoteFrom names "${from}", which is not an environment`,
+        location: locator.valueAt(["environments", name, "promoteFrom"]),
+        hint: suggestion
+          ? `did you mean "${suggestion}"?`
+          : others.length
+            ? `use one of: ${others.join(", ")}`
+            : "remove promoteFrom and deploy this environment from a branch",
+      },
+    ];
+  });
+}
+
+/** Each environment promotes from at most one other, so a cycle is found by following the chain. */
+function promotionCycles(environments: Environments, names: string[], locator: YamlLocator): Diagnostic[] {
+  const source = new Map<string, string>();
+  for (const [name, env] of environments) {
+    if (typeof env.promoteFrom === "string" && names.includes(env.promoteFrom))
+      source.set(name, env.promoteFrom);
+  }
+  const reported = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const [start] of environments) {
+    const chain: string[] = [];
+    let current: string | undefined = start;
+    while (current !== undefined && !chain.includes(current)) {
+      chain.push(current);
+      current = source.get(current);
+    }
+    if (current === undefined) continue;
+    const cycle = chain.slice(chain.indexOf(current));
+    if (cycle.some((n) => reported.has(n))) continue;
+    for (const n of cycle) reported.add(n);
+    // Report at the environment of the cycle that comes first in the file.
+    const first = names.find((n) => cycle.includes(n))!;
+    const ordered = [...cycle.slice(cycle.indexOf(first)), ...cycle.slice(0, cycle.indexOf(first)), first];
+    diagnostics.push({
+      code: "config/invalid",
+      message: `promoteFrom forms a cycle (${ordered.join(" → ")}), so none of these environments can be deployed first`,
+      location: locator.valueAt(["environments", first, "promoteFrom"]),
+      hint: `let one of them deploy from a branch (branch: main) instead of promoteFrom`,
+    });
+  }
+  return diagnostics;
+}
+
+/** Two local environments on one port would fight over the same router. */
+function sharedLocalPorts(environments: Environments, locator: YamlLocator): Diagnostic[] {
+  const owners = new Map<number, string>();
+  const diagnostics: Diagnostic[] = [];
+  const used = new Set<number>();
+  for (const [, env] of environments) {
+    if (isRecord(env.target) && typeof env.target.port === "number") used.add(env.target.port);
+  }
+  for (const [name, env] of environments) {
+    const target = env.target;
+    if (!isRecord(target) || target.type !== "local" || typeof target.port !== "number") continue;
+    const owner = owners.get(target.port);
+    if (owner === undefined) {
+      owners.set(target.port, name);
+      continue;
+    }
+    let free = target.port + 1;
+    while (used.has(free) && free < 65535) free++;
+    used.add(free);
+    diagnostics.push({
+      code: "config/invalid",
+      message: `port ${target.port} of environments.${name}.target is already used by environments.${owner}`,
+      location: locator.valueAt(["environments", name, "target", "port"]),
+      hint: `give each local environment its own port, e.g. port: ${free}`,
+    });
+  }
+  return diagnostics;
+}
