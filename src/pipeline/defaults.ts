@@ -5,7 +5,8 @@ import type { CoverageFormat } from "./model.js";
 export const INSTALL_COMMANDS: Readonly<Record<PackageManager, string | null>> = {
   npm: "npm ci",
   pnpm: "pnpm install --frozen-lockfile",
-  yarn: "yarn install --immutable",
+  // Understood by yarn classic and, as an alias of --immutable, by yarn berry.
+  yarn: "yarn install --frozen-lockfile",
   bun: "bun install --frozen-lockfile",
   pip: "pip install -r requirements.txt",
   poetry: "poetry install --no-interaction",
