@@ -70,7 +70,7 @@ function missingKey(path: ConfigPath, ctx: IssueContext): Diagnostic {
 
 /** A union whose members all failed: an unknown target type, or a strategy that is none of the forms. */
 function invalidUnion(issue: z.core.$ZodIssueInvalidUnion, path: ConfigPath, ctx: IssueContext): Diagnostic {
-  const discriminator = issue.discriminator ?? undefined;
+  const { discriminator } = issue;
   if (discriminator !== undefined && path.at(-1) === discriminator) {
     const union = fieldSchema(path.slice(0, -1), ctx);
     const options =

@@ -1,0 +1,13 @@
+export { SCHEMA_URL } from "../config/json-schema.js";
+export { checkAnswers, type InitAnswers } from "./answers.js";
+export {
+  assertCanWrite,
+  CONFIG_FILE,
+  type InitOptions,
+  type InitResult,
+  initProject,
+  parseTarget,
+} from "./project.js";
+export { type PromptOptions, promptAnswers } from "./prompt.js";
+export { type RenderConfigOptions, renderConfig, SCHEMA_COMMENT } from "./render.js";
+export { describeDetection } from "./summary.js";
