@@ -110,7 +110,12 @@ export const CiSchema = z
     coverage: z
       .strictObject({
         minimum: z.number().min(0).max(100).default(80),
-        report: z.string().optional().describe("Coverage report path; derived from the language when unset."),
+        report: z
+          .string()
+          .optional()
+          .describe(
+            "Coverage report the test command writes; read from the test command when unset (no report, no gate).",
+          ),
       })
       .default({ minimum: 80 }),
     security: SecuritySchema.default({

@@ -44,13 +44,13 @@ export function renderConfigReference(): string {
     "| --- | --- | --- | --- | --- |",
     ...rows.map(
       (r) =>
-        `| \`${r.key}\` | ${escape(r.type)} | ${r.required ? "yes" : ""} | ${r.default ? `\`${escape(r.default)}\`` : ""} | ${escape(r.description)} |`,
+        `| \`${r.key}\` | ${escapeCell(r.type)} | ${r.required ? "yes" : ""} | ${r.default ? `\`${escapeCell(r.default)}\`` : ""} | ${escapeCell(r.description)} |`,
     ),
   ];
   return `${lines.join("\n")}\n`;
 }
 
-function escape(text: string): string {
+function escapeCell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 

@@ -1,12 +1,7 @@
 import type { EnvironmentConfig, ShipgateConfig } from "../config/schema.js";
 import { inputError } from "../errors.js";
 import { VERSION } from "../version.js";
-import {
-  coverageFormat,
-  DEFAULT_COVERAGE_REPORT,
-  DEFAULT_PACKAGE_MANAGER,
-  INSTALL_COMMANDS,
-} from "./defaults.js";
+import { coverageFormat, coverageReportOf, DEFAULT_PACKAGE_MANAGER, INSTALL_COMMANDS } from "./defaults.js";
 import { qualityGates } from "./gates.js";
 import type { CheckId, CiCheck, EnvironmentPlan, PipelineModel } from "./model.js";
 
@@ -31,8 +26,7 @@ export function buildPipeline({ config, shipgateVersion = VERSION }: BuildPipeli
     const command = app.commands[id];
     return command ? [{ id, name: CHECK_NAMES[id], command }] : [];
   });
-  const report =
-    config.ci.coverage.report ?? (app.commands.test ? DEFAULT_COVERAGE_REPORT[app.language] : null);
+  const report = config.ci.coverage.report ?? coverageReportOf(app.language, app.commands.test);
   const container = config.artifact.type === "container";
 
   const model: Omit<PipelineModel, "gates"> = {

@@ -25,14 +25,29 @@ export const DEFAULT_PACKAGE_MANAGER: Readonly<Record<Language, PackageManager>>
   java: "maven",
 };
 
-/** Where each ecosystem's usual test command writes line coverage. */
-export const DEFAULT_COVERAGE_REPORT: Readonly<Record<Language, string | null>> = {
-  node: "coverage/lcov.info",
-  python: "coverage.xml",
-  go: "coverage.out",
-  rust: null,
-  java: "target/site/jacoco/jacoco.xml",
-};
+/**
+ * The coverage report a test command writes, read from the command itself: a gate on a file
+ * the command never writes would fail every run, so an unknown report means no gate (and
+ * `plan` says so) rather than a guess.
+ */
+export function coverageReportOf(language: Language, testCommand: string | undefined): string | null {
+  if (!testCommand) return null;
+  switch (language) {
+    case "node":
+      if (!/--coverage\b/.test(testCommand)) return null;
+      return /json-summary/.test(testCommand) ? "coverage/coverage-summary.json" : "coverage/lcov.info";
+    case "python": {
+      const xml = /--cov-report[= ]xml(?::(\S+))?/.exec(testCommand);
+      return xml ? (xml[1] ?? "coverage.xml") : null;
+    }
+    case "go":
+      return /-coverprofile[= ](\S+)/.exec(testCommand)?.[1] ?? null;
+    case "java":
+      return /jacoco/.test(testCommand) ? "target/site/jacoco/jacoco.xml" : null;
+    case "rust":
+      return null;
+  }
+}
 
 export function coverageFormat(report: string): CoverageFormat | null {
   if (report.endsWith("coverage-summary.json")) return "istanbul-summary";

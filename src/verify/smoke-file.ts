@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
+import { didYouMean } from "../config/did-you-mean.js";
 import { type Diagnostic, inputError, ShipgateError } from "../errors.js";
-import { didYouMean } from "./did-you-mean.js";
 import {
   CHECK_KEYS,
   EXPECT_KEYS,
@@ -105,7 +105,7 @@ function toDiagnostics(issue: z.core.$ZodIssue, ctx: IssueContext): Diagnostic[]
   if (issue.code === "unrecognized_keys") {
     const allowed = allowedKeys(path);
     return issue.keys.map((key) => {
-      const suggestion = didYouMean(key, allowed);
+      const suggestion = didYouMean({ input: key, candidates: allowed });
       return {
         code: CODE,
         message: `unknown key "${key}" in ${describe(path)}`,

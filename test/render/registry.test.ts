@@ -10,7 +10,9 @@ const entries = async (dir: string) =>
 describe("registries match the code on disk", () => {
   test("every renderer folder is registered, and every registered renderer has a folder", async () => {
     const folders = (await entries("render")).filter((e) => e.isDirectory()).map((e) => e.name);
-    expect(Object.keys(RENDERERS).sort(), "register the folder in src/render/registry.ts").toEqual(folders.sort());
+    expect(Object.keys(RENDERERS).sort(), "register the folder in src/render/registry.ts").toEqual(
+      folders.sort(),
+    );
     for (const [id, renderer] of Object.entries(RENDERERS)) expect(renderer.id).toBe(id);
   });
 
@@ -19,7 +21,9 @@ describe("registries match the code on disk", () => {
       .map((e) => e.name.replace(/\.ts$/, ""))
       .filter((n) => n !== "index" && n !== "types" && n !== "image");
     expect(Object.keys(GITHUB_TARGETS).sort()).toEqual([...TARGET_TYPES].sort());
-    expect(files.sort(), "one file per target in src/render/github/targets/").toEqual([...TARGET_TYPES].sort());
+    expect(files.sort(), "one file per target in src/render/github/targets/").toEqual(
+      [...TARGET_TYPES].sort(),
+    );
   });
 
   test("registries are written with sorted keys", () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelay } from "../../src/verify/backoff.js";
-import { didYouMean } from "../../src/verify/did-you-mean.js";
 import { formatDuration, parseDuration } from "../../src/verify/duration.js";
 import { deepEqual } from "../../src/verify/expectations.js";
 
@@ -54,16 +53,6 @@ describe("backoffDelay", () => {
       expect(delay).toBeGreaterThanOrEqual(2000);
       expect(delay).toBeLessThanOrEqual(4000);
     }
-  });
-});
-
-describe("didYouMean", () => {
-  it("suggests a close key and nothing for a different word", () => {
-    const keys = ["name", "path", "method", "expect", "maxLatencyMs"];
-    expect(didYouMean("expct", keys)).toBe("expect");
-    expect(didYouMean("Method", keys)).toBe("method");
-    expect(didYouMean("maxLatency", keys)).toBe("maxLatencyMs");
-    expect(didYouMean("timeout", keys)).toBeUndefined();
   });
 });
 

@@ -1,5 +1,16 @@
+import { EXIT_FAILED, EXIT_OK } from "../exit-codes.js";
 import type { RegisterCommand } from "./index.js";
 
-export const registerDemo: RegisterCommand = (program) => {
-  program.command("demo").description("(being written)");
+export const registerDemo: RegisterCommand = (program, ctx) => {
+  program
+    .command("demo")
+    .description("run the whole loop on the bundled sample service: init, generate, plan, start, verify")
+    .option("--keep", "keep the working directory instead of removing it")
+    .action(async (opts: { keep?: boolean }) => {
+      const { runDemo } = await import("../../demo/index.js");
+      ctx.io.stdout.write("shipgate demo: the bundled sample service, end to end, on this machine\n\n");
+      const result = await runDemo({ keep: opts.keep, log: (line) => ctx.io.stdout.write(`${line}\n`) });
+      if (opts.keep) ctx.io.stdout.write(`\nkept: ${result.workDir}\n`);
+      ctx.exitCode = result.ok ? EXIT_OK : EXIT_FAILED;
+    });
 };
