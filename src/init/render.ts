@@ -202,6 +202,7 @@ function environmentsSection(
     pair(2, "url", url("production")),
     ...comment(2, "Deploys the image staging verified, never a new build."),
     pair(2, "promoteFrom", "staging"),
+    ...verifyLines(options.smokeFile ?? null),
     ...comment(
       2,
       'Enforced by the GitHub environment "production": add its required reviewers under',

@@ -13,6 +13,10 @@ export function qualityGates(model: Omit<PipelineModel, "gates">): QualityGate[]
   const deployEnvs = model.environments.map((e) => `deploy-${e.name}.yml`).join(", ");
   const approvals = model.environments.filter((e) => e.approval.required).map((e) => e.name);
   const canaries = model.environments.filter((e) => typeof e.strategy === "object");
+  // Only shipgate's own engine (the local target) analyses a canary inside the workflow; on
+  // ECS and Kubernetes the traffic split and its alarms are the platform's, so they are listed
+  // as not enforced here rather than claimed.
+  const analysed = canaries.filter((e) => e.target.type === "local");
   const smoke = model.environments.filter((e) => e.verify.smoke);
 
   const gates: QualityGate[] = [
@@ -159,8 +163,10 @@ export function qualityGates(model: Omit<PipelineModel, "gates">): QualityGate[]
         : "error rate <= 1%",
       automation: "Full",
       blocking: true,
-      enforcedBy: canaries.length ? canaries.map((e) => `deploy-${e.name}.yml`).join(", ") : null,
-      note: canaries.length ? canaryNote(model) : "no environment uses the canary strategy",
+      enforcedBy: analysed.length
+        ? analysed.map((e) => `deploy-${e.name}.yml: shipgate deploy`).join(", ")
+        : null,
+      note: canaryNote(canaries.length, analysed.length),
     },
     {
       stage: "Deploy",
@@ -199,10 +205,8 @@ function pct(fraction: number): string {
   return `${Number((fraction * 100).toFixed(2))}%`;
 }
 
-function canaryNote(model: Omit<PipelineModel, "gates">): string {
-  const targets = new Set(
-    model.environments.filter((e) => typeof e.strategy === "object").map((e) => e.target.type),
-  );
-  if (targets.has("local")) return "shipgate deploy analyses canary against stable and rolls back on its own";
-  return "traffic shifting is configured on the platform (ECS deployment configuration / rollout controller)";
+function canaryNote(canaries: number, analysed: number): string {
+  if (canaries === 0) return "no environment uses the canary strategy";
+  if (analysed === canaries) return "shipgate deploy compares canary with stable and rolls back on its own";
+  return "traffic shifting and its alarms are configured on the platform (ECS deployment alarms, a rollout controller); the workflow waits for them and verifies health and smoke checks";
 }

@@ -57,4 +57,12 @@ describe("renderPlan", () => {
       note: "no coverage report known: set ci.coverage.report",
     });
   });
+
+  test("canary analysis is claimed only where shipgate's engine does it (local target)", () => {
+    const canary = (target: "ecs" | "kubernetes" | "local") =>
+      buildPipeline({ config: sampleConfig({ target }) }).gates.find((g) => g.gate === "Canary health");
+    expect(canary("ecs")?.enforcedBy).toBeNull();
+    expect(canary("kubernetes")?.note).toContain("configured on the platform");
+    expect(canary("local")?.enforcedBy).toBe("deploy-production.yml: shipgate deploy");
+  });
 });
