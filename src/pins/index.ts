@@ -69,3 +69,13 @@ export function pin(action: string): PinnedAction {
   if (!found) throw new Error(`no pinned version of ${action} in data/action-pins.json`);
   return found;
 }
+
+/**
+ * The newest release within `major` (e.g. "v4"), so a pin keeps the inputs the workflow was
+ * written for. Undefined when the data has no such major.
+ */
+export function findMajorPin(action: string, major: string): PinnedAction | undefined {
+  const key = Object.keys(pinsData().actions).find((k) => k.toLowerCase() === action.toLowerCase());
+  const chosen = key ? pinsData().actions[key]!.latestPerMajor?.[major] : undefined;
+  return chosen ? { uses: `${key}@${chosen.sha}`, tag: chosen.tag } : undefined;
+}
