@@ -241,6 +241,19 @@ export const AwsSchema = z.strictObject({
     .describe("Role assumed through GitHub OIDC. Never store access keys."),
 });
 
+export const RuleSettingSchema = z.enum(["off", "error", "warning", "note"]);
+
+export const AuditConfigSchema = z
+  .strictObject({
+    rules: z
+      .record(z.string(), RuleSettingSchema)
+      .default({})
+      .describe("Per-rule severity, or off. Keys are rule ids (docs/rules/)."),
+    baseline: z.string().optional().describe("Baseline file of accepted findings; only new findings fail."),
+  })
+  .describe("Settings for `shipgate audit`.");
+export type AuditConfig = z.infer<typeof AuditConfigSchema>;
+
 export const ShipgateConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -266,6 +279,7 @@ export const ShipgateConfigSchema = z
     environments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), EnvironmentSchema),
     notifications: NotificationsSchema.default({}),
     aws: AwsSchema.optional(),
+    audit: AuditConfigSchema.optional(),
   })
   .describe("shipgate.yml: the one file a delivery pipeline is generated from.");
 

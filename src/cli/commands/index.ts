@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliContext } from "../main.js";
+import { registerAudit } from "./audit.js";
 import { registerDemo } from "./demo.js";
 import { registerGenerate } from "./generate.js";
 import { registerInit } from "./init.js";
@@ -16,6 +17,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerInit,
   registerGenerate,
   registerPlan,
+  registerAudit,
   registerVerify,
   registerDemo,
 ];

@@ -1,0 +1,121 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
+import { ShipgateError } from "../errors.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
+import { readBaseline, writeBaseline } from "./baseline.js";
+import { type AuditInput, type AuditResult, auditWorkflows } from "./engine.js";
+import { applyFixes } from "./fix.js";
+import { loadAuditSettings } from "./settings.js";
+import type { Finding, Severity } from "./types.js";
+
+export { renderGithub } from "./report/github.js";
+export { renderSarif } from "./report/sarif.js";
+export { renderText } from "./report/text.js";
+export { RULE_REGISTRY, RULES } from "./rules/index.js";
+export type { Finding, Rule, Severity } from "./types.js";
+export { auditWorkflows };
+
+export interface AuditRepositoryOptions {
+  root: string;
+  /** Files or folders to audit; `.github/workflows/` of root when empty. */
+  paths?: string[];
+  /** Apply safe fixes to the files, then audit again. */
+  fix?: boolean;
+  /** With fix: compute the fixed text but write nothing. */
+  dryRun?: boolean;
+  baselinePath?: string;
+  writeBaselinePath?: string;
+}
+
+export interface AuditRun extends AuditResult {
+  /** Findings hidden because the baseline accepts them. */
+  hiddenByBaseline: number;
+  /** Original text of every audited file, by its display path. */
+  sources: Map<string, string>;
+  /** Files changed (or, with dryRun, that would change) by --fix: path → [before, after]. */
+  fixed: Map<string, [string, string]>;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { note: 0, warning: 1, error: 2 };
+
+export function atOrAbove(findings: Finding[], min: Severity): Finding[] {
+  return findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[min]);
+}
+
+/** Audits a repository's workflows, honouring shipgate.yml's `audit:` section and a baseline. */
+export async function auditRepository(options: AuditRepositoryOptions): Promise<AuditRun> {
+  const root = resolve(options.root);
+  const settings = await loadAuditSettings({ path: join(root, "shipgate.yml"), displayPath: "shipgate.yml" });
+  const files = await collectFiles(root, options.paths ?? []);
+  const inputs: AuditInput[] = await Promise.all(
+    files.map(async (absolute) => ({
+      path: display(root, absolute),
+      text: await readFile(absolute, "utf8"),
+    })),
+  );
+  const sources = new Map(inputs.map((i) => [i.path, i.text]));
+  let result = auditWorkflows({ files: inputs, settings: { rules: settings?.rules } });
+
+  const fixed = new Map<string, [string, string]>();
+  if (options.fix) {
+    for (const input of inputs) {
+      const { text, applied } = applyFixes(
+        input.text,
+        result.findings.filter((f) => f.file === input.path),
+      );
+      if (applied > 0 && text !== input.text) fixed.set(input.path, [input.text, text]);
+    }
+    if (!options.dryRun) {
+      for (const [path, [, after]] of fixed) await writeFileAtomic(resolve(root, path), after);
+    }
+    const after = inputs.map((i) => ({ path: i.path, text: fixed.get(i.path)?.[1] ?? i.text }));
+    if (!options.dryRun) {
+      result = auditWorkflows({ files: after, settings: { rules: settings?.rules } });
+      for (const i of after) sources.set(i.path, i.text);
+    }
+  }
+
+  if (options.writeBaselinePath)
+    await writeBaseline(resolve(root, options.writeBaselinePath), result.findings);
+  let hiddenByBaseline = 0;
+  const baselinePath = options.baselinePath ?? settings?.baseline;
+  if (baselinePath && !options.writeBaselinePath) {
+    const accepted = await readBaseline(resolve(root, baselinePath));
+    const fresh = result.findings.filter((f) => !accepted.has(f.fingerprint));
+    hiddenByBaseline = result.findings.length - fresh.length;
+    result = { ...result, findings: fresh };
+  }
+  return { ...result, hiddenByBaseline, sources, fixed };
+}
+
+function display(root: string, absolute: string): string {
+  const rel = relative(root, absolute);
+  return (rel.startsWith("..") ? absolute : rel).split(sep).join("/");
+}
+
+const WORKFLOW_FILE = /\.ya?ml$/;
+
+async function collectFiles(root: string, paths: string[]): Promise<string[]> {
+  const targets = paths.length ? paths.map((p) => resolve(root, p)) : [join(root, ".github", "workflows")];
+  const out: string[] = [];
+  for (const target of targets) {
+    const info = await stat(target).catch(() => null);
+    if (!info) {
+      if (!paths.length) return []; // no workflows folder: nothing to audit
+      throw new ShipgateError({
+        code: "audit/path-not-found",
+        message: `${display(root, target)} does not exist`,
+        hint: "pass workflow files or folders, or run in a repository with .github/workflows/",
+      });
+    }
+    if (info.isFile()) {
+      out.push(target);
+      continue;
+    }
+    const entries = await readdir(target, { withFileTypes: true, recursive: true });
+    for (const e of entries) {
+      if (e.isFile() && WORKFLOW_FILE.test(e.name)) out.push(join(e.parentPath, e.name));
+    }
+  }
+  return [...new Set(out)].sort();
+}
