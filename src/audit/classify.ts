@@ -26,7 +26,8 @@ export function stepDeploys(step: Step): boolean {
 
 /** A job deploys when it targets a GitHub environment other than CI-ish ones, or runs a deploy command. */
 export function isDeployJob(job: Job): boolean {
-  if (job.environment && !/^(ci|test|github-pages|pypi|npm|release)$/i.test(job.environment.value)) return true;
+  if (job.environment && !/^(ci|test|github-pages|pypi|npm|release)$/i.test(job.environment.value))
+    return true;
   return job.steps.some(stepDeploys);
 }
 

@@ -1,9 +1,9 @@
+import { type AuditSettings, toFinding } from "./finding.js";
 import { SourceFile } from "./model/source.js";
 import { readWorkflow, type Workflow } from "./model/workflow.js";
 import { RULES } from "./rules/index.js";
 import { invalidWorkflow } from "./rules/invalid-workflow.js";
 import { applySuppressions } from "./suppress.js";
-import { type AuditSettings, toFinding } from "./finding.js";
 import type { Finding, Report, Rule } from "./types.js";
 
 export type { AuditSettings, RuleSetting } from "./finding.js";
@@ -33,7 +33,11 @@ export interface AuditResult {
  * visitors, then the repository-wide rules. A malformed file becomes a finding at its
  * position; the other files are still audited.
  */
-export function auditWorkflows(options: { files: AuditInput[]; settings?: AuditSettings; rules?: Rule[] }): AuditResult {
+export function auditWorkflows(options: {
+  files: AuditInput[];
+  settings?: AuditSettings;
+  rules?: Rule[];
+}): AuditResult {
   const settings = options.settings ?? {};
   const rules = (options.rules ?? RULES).filter((r) => settings.rules?.[r.meta.id] !== "off");
   const findings: Finding[] = [];
@@ -47,7 +51,11 @@ export function auditWorkflows(options: { files: AuditInput[]; settings?: AuditS
     try {
       run();
     } catch (error) {
-      failures.push({ ruleId: rule.meta.id, file, message: error instanceof Error ? error.message : String(error) });
+      failures.push({
+        ruleId: rule.meta.id,
+        file,
+        message: error instanceof Error ? error.message : String(error),
+      });
     }
   };
 
@@ -65,11 +73,14 @@ export function auditWorkflows(options: { files: AuditInput[]; settings?: AuditS
     workflows.push(workflow);
     const visit = (rule: Rule) => ({ workflow, report: (r: Report) => emit(rule, workflow, r) });
     const contexts = new Map(rules.map((rule) => [rule, visit(rule)]));
-    for (const rule of rules) if (rule.workflow) guard(rule, input.path, () => rule.workflow!(workflow, contexts.get(rule)!));
+    for (const rule of rules)
+      if (rule.workflow) guard(rule, input.path, () => rule.workflow!(workflow, contexts.get(rule)!));
     for (const job of workflow.jobs) {
-      for (const rule of rules) if (rule.job) guard(rule, input.path, () => rule.job!(job, contexts.get(rule)!));
+      for (const rule of rules)
+        if (rule.job) guard(rule, input.path, () => rule.job!(job, contexts.get(rule)!));
       for (const step of job.steps) {
-        for (const rule of rules) if (rule.step) guard(rule, input.path, () => rule.step!(step, job, contexts.get(rule)!));
+        for (const rule of rules)
+          if (rule.step) guard(rule, input.path, () => rule.step!(step, job, contexts.get(rule)!));
       }
     }
   }

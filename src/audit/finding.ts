@@ -13,7 +13,8 @@ export function toFinding(rule: Rule, source: SourceFile, report: Report, settin
   const region = report.region ?? source.region(report.node);
   const override = settings.rules?.[rule.meta.id];
   const severity = override && override !== "off" ? override : (report.severity ?? rule.meta.severity);
-  const key = report.key ?? (report.node?.range ? source.text.slice(report.node.range[0], report.node.range[1]) : "");
+  const key =
+    report.key ?? (report.node?.range ? source.text.slice(report.node.range[0], report.node.range[1]) : "");
   return {
     ruleId: rule.meta.id,
     severity,

@@ -56,7 +56,8 @@ export function appendToMap(source: SourceFile, map: YAMLMap, lines: string[]): 
   const end = map.range?.[1] ?? first.range[1];
   // Insert at the start of the line after the mapping's last value.
   const nl = source.text.lastIndexOf("\n", end - 1);
-  const at = nl >= 0 && source.text.slice(nl + 1, end).trim() === "" ? nl + 1 : source.text.indexOf("\n", end) + 1;
+  const at =
+    nl >= 0 && source.text.slice(nl + 1, end).trim() === "" ? nl + 1 : source.text.indexOf("\n", end) + 1;
   const position = at > 0 ? at : source.text.length;
   const prefix = position === source.text.length && !source.text.endsWith("\n") ? "\n" : "";
   return { start: position, end: position, text: prefix + lines.map((l) => `${indent}${l}\n`).join("") };

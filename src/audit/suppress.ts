@@ -49,7 +49,14 @@ export function applySuppressions(findings: Finding[], sources: Map<string, Sour
     kept.push(finding);
     if (comment && !reportedBare.has(`${finding.file}:${comment.line}`)) {
       reportedBare.add(`${finding.file}:${comment.line}`);
-      extra.push(ignoreWithoutReason.findingFor(sources.get(finding.file)!, comment.line, comment.column, finding.ruleId));
+      extra.push(
+        ignoreWithoutReason.findingFor(
+          sources.get(finding.file)!,
+          comment.line,
+          comment.column,
+          finding.ruleId,
+        ),
+      );
     }
   }
   return { kept, suppressed, extra };

@@ -24,15 +24,19 @@ describe("every rule is registered, documented and has fixtures", () => {
     expect(RULES.length).toBeGreaterThanOrEqual(30);
   });
 
-  test.each(RULES.map((r) => [r.meta.id, r] as const))("%s: docs/rules/<id>.md opens with its description", async (id, rule) => {
-    const doc = await readFile(new URL(`${id}.md`, DOCS), "utf8").catch(() => null);
-    expect(doc, `add docs/rules/${id}.md`).not.toBeNull();
-    const lines = doc!.split("\n");
-    expect(lines[0]).toBe(`# ${id}: ${rule.meta.name}`);
-    expect(doc, `docs/rules/${id}.md must state the rule's description`).toContain(rule.meta.description);
-    for (const heading of ["## Why", "## How to fix", "## Example"]) expect(doc, `${id}.md needs "${heading}"`).toContain(heading);
-    expect(rule.meta.docsUrl.endsWith(`/docs/rules/${id}.md`)).toBe(true);
-  });
+  test.each(RULES.map((r) => [r.meta.id, r] as const))(
+    "%s: docs/rules/<id>.md opens with its description",
+    async (id, rule) => {
+      const doc = await readFile(new URL(`${id}.md`, DOCS), "utf8").catch(() => null);
+      expect(doc, `add docs/rules/${id}.md`).not.toBeNull();
+      const lines = doc!.split("\n");
+      expect(lines[0]).toBe(`# ${id}: ${rule.meta.name}`);
+      expect(doc, `docs/rules/${id}.md must state the rule's description`).toContain(rule.meta.description);
+      for (const heading of ["## Why", "## How to fix", "## Example"])
+        expect(doc, `${id}.md needs "${heading}"`).toContain(heading);
+      expect(rule.meta.docsUrl.endsWith(`/docs/rules/${id}.md`)).toBe(true);
+    },
+  );
 });
 
 describe.each(RULES.map((r) => [r.meta.id] as const))("%s", (id) => {
@@ -65,7 +69,9 @@ describe.each(RULES.map((r) => [r.meta.id] as const))("%s", (id) => {
     expect(once).toBe(fixed);
     expect(applyFixes(once, findingsOf(id, once)).text, "a second --fix changes nothing").toBe(once);
     const lint = await validateWorkflow(once, ".github/workflows/workflow.yml");
-    expect(lint.filter((p) => p.tool === "actionlint" && !/could not read reusable workflow/.test(p.message))).toEqual([]);
+    expect(
+      lint.filter((p) => p.tool === "actionlint" && !/could not read reusable workflow/.test(p.message)),
+    ).toEqual([]);
   });
 });
 
@@ -74,16 +80,28 @@ describe("engine", () => {
     const result = auditWorkflows({
       files: [
         { path: ".github/workflows/broken.yml", text: "on: [push\njobs: {" },
-        { path: ".github/workflows/ok.yml", text: "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n" },
+        {
+          path: ".github/workflows/ok.yml",
+          text: "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n",
+        },
       ],
     });
-    expect(result.findings.some((f) => f.ruleId === "invalid-workflow" && f.file.endsWith("broken.yml"))).toBe(true);
-    expect(result.findings.some((f) => f.ruleId === "missing-timeout" && f.file.endsWith("ok.yml"))).toBe(true);
+    expect(
+      result.findings.some((f) => f.ruleId === "invalid-workflow" && f.file.endsWith("broken.yml")),
+    ).toBe(true);
+    expect(result.findings.some((f) => f.ruleId === "missing-timeout" && f.file.endsWith("ok.yml"))).toBe(
+      true,
+    );
   });
 
   test("a rule that throws is reported with its id and does not stop the others", () => {
     const rules = [
-      { meta: { ...RULE_REGISTRY["missing-timeout"].meta, id: "exploding" }, job: () => { throw new Error("boom"); } },
+      {
+        meta: { ...RULE_REGISTRY["missing-timeout"].meta, id: "exploding" },
+        job: () => {
+          throw new Error("boom");
+        },
+      },
       RULE_REGISTRY["missing-timeout"],
     ];
     const result = auditWorkflows({
@@ -96,23 +114,33 @@ describe("engine", () => {
 
   test("settings turn a rule off or change its severity", () => {
     const text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: []\n";
-    const off = auditWorkflows({ files: [{ path: "w.yml", text }], settings: { rules: { "missing-timeout": "off" } } });
+    const off = auditWorkflows({
+      files: [{ path: "w.yml", text }],
+      settings: { rules: { "missing-timeout": "off" } },
+    });
     expect(off.findings.filter((f) => f.ruleId === "missing-timeout")).toEqual([]);
-    const error = auditWorkflows({ files: [{ path: "w.yml", text }], settings: { rules: { "missing-timeout": "error" } } });
+    const error = auditWorkflows({
+      files: [{ path: "w.yml", text }],
+      settings: { rules: { "missing-timeout": "error" } },
+    });
     expect(error.findings.find((f) => f.ruleId === "missing-timeout")?.severity).toBe("error");
   });
 
   test("inline ignores with a reason hide the finding and keep the reason", () => {
-    const text = "on: push\njobs:\n  # shipgate-ignore missing-timeout: runner group limit\n  a:\n    runs-on: ubuntu-latest\n    steps: []\n";
+    const text =
+      "on: push\njobs:\n  # shipgate-ignore missing-timeout: runner group limit\n  a:\n    runs-on: ubuntu-latest\n    steps: []\n";
     const result = auditWorkflows({ files: [{ path: "w.yml", text }] });
     expect(result.findings.filter((f) => f.ruleId === "missing-timeout")).toEqual([]);
-    expect(result.suppressed.map((s) => [s.ruleId, s.reason])).toEqual([["missing-timeout", "runner group limit"]]);
+    expect(result.suppressed.map((s) => [s.ruleId, s.reason])).toEqual([
+      ["missing-timeout", "runner group limit"],
+    ]);
   });
 
   test("fingerprints survive lines moving", () => {
     const text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: []\n";
     const before = auditWorkflows({ files: [{ path: "w.yml", text }] }).findings[0]!;
-    const after = auditWorkflows({ files: [{ path: "w.yml", text: `# a new comment\n\n${text}` }] }).findings[0]!;
+    const after = auditWorkflows({ files: [{ path: "w.yml", text: `# a new comment\n\n${text}` }] })
+      .findings[0]!;
     expect(after.region.startLine).toBe(before.region.startLine + 2);
     expect(after.fingerprint).toBe(before.fingerprint);
   });

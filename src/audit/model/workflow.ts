@@ -1,5 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
-import { scalarString, type SourceFile } from "./source.js";
+import { type SourceFile, scalarString } from "./source.js";
 
 /**
  * A GitHub Actions workflow read for auditing: the parts rules look at, each with the YAML
@@ -105,7 +105,8 @@ function stringMap(map: YAMLMap, key: string): Map<string, Value<string>> {
   for (const item of node.items) {
     if (!isPair(item) || !isScalar(item.key)) continue;
     const text = scalarString(item.value);
-    if (text !== undefined) out.set(String(item.key.value), { value: text, node: item.value as Node, key: item.key as Node });
+    if (text !== undefined)
+      out.set(String(item.key.value), { value: text, node: item.value as Node, key: item.key as Node });
   }
   return out;
 }
@@ -113,7 +114,8 @@ function stringMap(map: YAMLMap, key: string): Map<string, Value<string>> {
 export function parseUses(node: Scalar): UsesRef | undefined {
   const raw = scalarString(node);
   if (!raw) return undefined;
-  if (raw.startsWith("./")) return { raw, kind: raw.includes(".github/workflows/") ? "reusable-workflow" : "local", node };
+  if (raw.startsWith("./"))
+    return { raw, kind: raw.includes(".github/workflows/") ? "reusable-workflow" : "local", node };
   if (raw.startsWith("docker://")) return { raw, kind: "docker", node, ref: raw.slice("docker://".length) };
   const at = raw.lastIndexOf("@");
   const path = at >= 0 ? raw.slice(0, at) : raw;
@@ -212,7 +214,8 @@ function triggers(root: YAMLMap): { on: Map<string, Value<unknown>>; node?: Node
   if (isScalar(node)) {
     on.set(String(node.value), { value: null, node });
   } else if (isSeq(node)) {
-    for (const item of node.items) if (isScalar(item)) on.set(String(item.value), { value: null, node: item });
+    for (const item of node.items)
+      if (isScalar(item)) on.set(String(item.value), { value: null, node: item });
   } else if (isMap(node)) {
     for (const item of node.items) {
       if (isPair(item) && isScalar(item.key)) {

@@ -23,7 +23,12 @@ export const ignoreWithoutReason = {
       source,
       {
         message: `ignoring ${ruleId} needs a reason: \`# shipgate-ignore ${ruleId}: <why this is safe here>\``,
-        region: { startLine: line, startColumn: column, endLine: line, endColumn: source.line(line).length + 1 },
+        region: {
+          startLine: line,
+          startColumn: column,
+          endLine: line,
+          endColumn: source.line(line).length + 1,
+        },
         key: `${ruleId}@${source.line(line).trim()}`,
       },
       {},

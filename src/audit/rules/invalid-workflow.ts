@@ -9,7 +9,8 @@ const rule = defineRule({
     severity: "error",
     confidence: "high",
     category: "reliability",
-    description: "Reports workflow files that are not valid YAML or not a mapping, so GitHub cannot run them.",
+    description:
+      "Reports workflow files that are not valid YAML or not a mapping, so GitHub cannot run them.",
     fixable: false,
   },
 });

@@ -7,7 +7,8 @@ export const missingTimeout = defineRule({
     severity: "warning",
     confidence: "high",
     category: "reliability",
-    description: "Reports jobs without `timeout-minutes`, which otherwise run (and bill, and block deploy queues) for up to six hours.",
+    description:
+      "Reports jobs without `timeout-minutes`, which otherwise run (and bill, and block deploy queues) for up to six hours.",
     fixable: false,
   },
   job(job, ctx) {

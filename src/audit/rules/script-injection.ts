@@ -14,11 +14,15 @@ export const scriptInjection = defineRule({
     severity: "error",
     confidence: "high",
     category: "security",
-    description: "Reports `${{ }}` expressions of attacker-controlled event fields (titles, bodies, branch names, commit messages) inside `run:` scripts and github-script code.",
+    description:
+      "Reports `${{ }}` expressions of attacker-controlled event fields (titles, bodies, branch names, commit messages) inside `run:` scripts and github-script code.",
     fixable: false,
   },
   step(step, _job, ctx) {
-    const targets = [step.run, step.uses?.repository === "actions/github-script" ? step.with.get("script") : undefined];
+    const targets = [
+      step.run,
+      step.uses?.repository === "actions/github-script" ? step.with.get("script") : undefined,
+    ];
     for (const target of targets) {
       if (!target) continue;
       for (const match of target.value.matchAll(UNTRUSTED)) {

@@ -12,7 +12,8 @@ export const unpinnedAction = defineRule({
     severity: "error",
     confidence: "high",
     category: "security",
-    description: "Reports remote actions and reusable workflows referenced by a tag or branch instead of a full commit SHA.",
+    description:
+      "Reports remote actions and reusable workflows referenced by a tag or branch instead of a full commit SHA.",
     fixable: true,
   },
   step(step, _job, ctx) {
@@ -27,7 +28,10 @@ function check(uses: UsesRef, source: SourceFile, report: RuleContext["report"])
   if (uses.kind === "local" || (uses.kind === "reusable-workflow" && uses.raw.startsWith("./"))) return;
   if (uses.kind === "docker") {
     if (!uses.ref?.includes("@sha256:")) {
-      report({ node: uses.node, message: `${uses.raw} is a mutable image tag: pin it by digest (docker://image@sha256:...)` });
+      report({
+        node: uses.node,
+        message: `${uses.raw} is a mutable image tag: pin it by digest (docker://image@sha256:...)`,
+      });
     }
     return;
   }
@@ -48,7 +52,10 @@ function pinFix(uses: UsesRef, source: SourceFile): { fix: Fix; pinned: string }
   // Anything else (an exact tag, a branch) changes the version that runs: offered, not applied.
   const pin = major ? findMajorPin(uses.repository, `v${major[1]}`) : findPin(uses.repository);
   if (!pin) return undefined;
-  const subpath = uses.raw.slice(uses.repository.length, uses.raw.lastIndexOf("@") >= 0 ? uses.raw.lastIndexOf("@") : undefined);
+  const subpath = uses.raw.slice(
+    uses.repository.length,
+    uses.raw.lastIndexOf("@") >= 0 ? uses.raw.lastIndexOf("@") : undefined,
+  );
   const [start, end] = uses.node.range ?? [0, 0];
   const lineEnd = source.text.indexOf("\n", end);
   const rest = source.text.slice(end, lineEnd < 0 ? undefined : lineEnd);
