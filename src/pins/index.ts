@@ -38,6 +38,7 @@ const BRANCH_REFS: Readonly<Record<string, string>> = {
 };
 
 let cache: PinsFile | undefined;
+let byLowerName: Map<string, string> | undefined;
 
 function pinsData(): PinsFile {
   cache ??= JSON.parse(
@@ -46,13 +47,19 @@ function pinsData(): PinsFile {
   return cache;
 }
 
+/** The data's own spelling of an action name, matched case-insensitively (GitHub is). */
+function actionKey(action: string): string | undefined {
+  byLowerName ??= new Map(Object.keys(pinsData().actions).map((k) => [k.toLowerCase(), k]));
+  return byLowerName.get(action.toLowerCase());
+}
+
 export function knownActions(): string[] {
   return Object.keys(pinsData().actions).sort();
 }
 
 /** Looks an action up; undefined when the pins data does not know it. */
 export function findPin(action: string): PinnedAction | undefined {
-  const key = Object.keys(pinsData().actions).find((k) => k.toLowerCase() === action.toLowerCase());
+  const key = actionKey(action);
   if (!key) return undefined;
   const entry = pinsData().actions[key]!;
   const branch = BRANCH_REFS[key];
@@ -75,7 +82,7 @@ export function pin(action: string): PinnedAction {
  * written for. Undefined when the data has no such major.
  */
 export function findMajorPin(action: string, major: string): PinnedAction | undefined {
-  const key = Object.keys(pinsData().actions).find((k) => k.toLowerCase() === action.toLowerCase());
+  const key = actionKey(action);
   const chosen = key ? pinsData().actions[key]!.latestPerMajor?.[major] : undefined;
   return chosen ? { uses: `${key}@${chosen.sha}`, tag: chosen.tag } : undefined;
 }

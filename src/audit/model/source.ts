@@ -1,4 +1,5 @@
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, type Node } from "yaml";
+import { type ParsedYaml, parseYaml } from "./fast-parse.js";
 
 /** A 1-based region of a file: where a finding points. */
 export interface Region {
@@ -10,20 +11,28 @@ export interface Region {
 
 /** One parsed YAML file, with what it takes to turn node offsets into lines and columns. */
 export class SourceFile {
-  readonly doc: Document;
-  private readonly lines: LineCounter;
+  readonly doc: ParsedYaml;
+  /** Offset at which each line starts, for offset → line/column by binary search. */
+  private readonly lineStarts: number[];
 
   constructor(
     readonly path: string,
     readonly text: string,
   ) {
-    this.lines = new LineCounter();
-    this.doc = parseDocument(text, { lineCounter: this.lines, keepSourceTokens: false, uniqueKeys: false });
+    this.doc = parseYaml(text);
+    this.lineStarts = [0];
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.lineStarts.push(i + 1);
   }
 
   position(offset: number): { line: number; column: number } {
-    const { line, col } = this.lines.linePos(offset);
-    return { line, column: col };
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.lineStarts[lo]! + 1 };
   }
 
   /** The region of a node's value (without its trailing comment). */
