@@ -2,10 +2,12 @@ import { readFile, writeFile } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
 import { renderCliReference } from "../../src/docs/cli-reference.js";
 import { renderConfigReference } from "../../src/docs/config-reference.js";
+import { renderRulesIndex } from "../../src/docs/rules-index.js";
 
 const GENERATED = [
   { file: "docs/configuration.md", render: renderConfigReference },
   { file: "docs/cli.md", render: renderCliReference },
+  { file: "docs/rules/README.md", render: renderRulesIndex },
 ];
 
 describe("generated documentation is up to date", () => {
