@@ -78,3 +78,124 @@ export function scriptLines(script: string): Array<{ text: string; raw: string }
   if (pending) out.push({ text: pending.trim(), raw });
   return out.filter((l) => l.text);
 }
+
+/** Whether a step runs only when something before it failed (a rollback, a failure notice). */
+export function runsOnlyOnFailure(step: Step): boolean {
+  const condition = step.if?.value ?? "";
+  return /(?<!!\s*)\bfailure\(\)/.test(condition) && !/\b(always|success)\(\)/.test(condition);
+}
+
+/** One logical line of a job's `run:` scripts, with its step and where it starts in the file. */
+export interface JobScriptLine {
+  step: Step;
+  text: string;
+  raw: string;
+  /** Offset of the line in the file; undefined when the script is not written verbatim (folded, escaped). */
+  start?: number;
+}
+
+/**
+ * Every logical line of a job's scripts in the order they run, so rules can ask "is command X
+ * followed by Y later in the job" and still point at the line of X. Lines are located in the
+ * file one after the other, at the start of a line of the scalar, so a commented-out copy or
+ * an earlier identical line is never mistaken for them.
+ */
+export function jobScriptLines(job: Job, fileText: string): JobScriptLine[] {
+  const out: JobScriptLine[] = [];
+  for (const step of job.steps) {
+    if (!step.run) continue;
+    const [from, to] = step.run.node.range ?? [0, 0];
+    let cursor = from;
+    for (const line of scriptLines(step.run.value)) {
+      const needle = line.raw.trim();
+      const start = locateLine(fileText, needle, cursor, from, to);
+      if (start !== undefined) cursor = start + needle.length;
+      out.push({ step, ...line, start });
+    }
+  }
+  return out;
+}
+
+function locateLine(text: string, needle: string, cursor: number, scalarStart: number, end: number) {
+  if (!needle) return undefined;
+  for (
+    let i = text.indexOf(needle, cursor);
+    i >= 0 && i + needle.length <= end;
+    i = text.indexOf(needle, i + 1)
+  ) {
+    const lineStart = Math.max(text.lastIndexOf("\n", i - 1) + 1, scalarStart);
+    if (/^[\s"']*$/.test(text.slice(lineStart, i))) return i;
+  }
+  return undefined;
+}
+
+/** Offset in the file of `needle` within a located script line, if it is written there verbatim. */
+export function scriptOffset(fileText: string, line: JobScriptLine, needle: string): number | undefined {
+  if (line.start === undefined || !needle) return undefined;
+  const end = line.step.run?.node.range?.[1] ?? 0;
+  const at = fileText.indexOf(needle, line.start);
+  return at >= 0 && at + needle.length <= end ? at : undefined;
+}
+
+/**
+ * The simple commands of a script line: split at `&&`, `||`, `;`, `|` and `&` outside quotes
+ * (redirections such as `2>&1` are not splits), each with its offset in the line.
+ */
+export function shellCommands(line: string): Array<{ text: string; index: number }> {
+  const out: Array<{ text: string; index: number }> = [];
+  const push = (from: number, to: number) => {
+    const part = line.slice(from, to);
+    const text = part.trim();
+    if (text) out.push({ text, index: from + part.indexOf(text) });
+  };
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    // An expression is one word whatever it contains: `${{ a || b }}` is not a split.
+    if (line.startsWith("${{", i)) {
+      const close = line.indexOf("}}", i);
+      i = close < 0 ? line.length : close + 1;
+      continue;
+    }
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === "\\" && quote === '"') i++;
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === "\\") i++;
+    else if (c === ";" || c === "|" || c === "&") {
+      if (c === "&" && (line[i - 1] === ">" || line[i - 1] === "<" || line[i + 1] === ">")) continue;
+      push(start, i);
+      if (c !== ";" && line[i + 1] === c) i++;
+      start = i + 1;
+    }
+  }
+  push(start, line.length);
+  return out;
+}
+
+/** The words of a simple command, unquoted, without a leading `sudo`, `env` or `VAR=value`. */
+export function commandWords(command: string): string[] {
+  const words = (command.match(/(?:\$\{\{.*?\}\}|"[^"]*"|'[^']*'|[^\s"'$]|\$(?!\{\{))+/g) ?? []).map((w) =>
+    w.replace(/"([^"]*)"|'([^']*)'/g, "$1$2"),
+  );
+  while (words.length && /^(sudo|env|time|exec|command|-E|[A-Za-z_][A-Za-z0-9_]*=.*)$/.test(words[0]!))
+    words.shift();
+  return words;
+}
+
+/** The jobs a job waits for, directly or through others (`needs`), in no particular order. */
+export function jobAncestors(job: Job, workflow: Workflow): Job[] {
+  const byId = new Map(workflow.jobs.map((j) => [j.id, j]));
+  const seen = new Set<Job>();
+  const queue = [...job.needs];
+  while (queue.length) {
+    const next = byId.get(queue.shift()!);
+    if (!next || seen.has(next) || next === job) continue;
+    seen.add(next);
+    queue.push(...next.needs);
+  }
+  return [...seen];
+}

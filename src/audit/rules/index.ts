@@ -1,20 +1,76 @@
 import type { Rule } from "../types.js";
+import { awsStaticCredentials } from "./aws-static-credentials.js";
+import { ciNoCancelStale } from "./ci-no-cancel-stale.js";
+import { curlPipeShell } from "./curl-pipe-shell.js";
+import { deployCancelInProgress } from "./deploy-cancel-in-progress.js";
+import { deployMissingConcurrency } from "./deploy-missing-concurrency.js";
+import { deployWithoutCi } from "./deploy-without-ci.js";
+import { deployWithoutRollback } from "./deploy-without-rollback.js";
+import { dockerBuildNoCache } from "./docker-build-no-cache.js";
+import { ecsNoWait } from "./ecs-no-wait.js";
+import { excessivePermissions } from "./excessive-permissions.js";
+import { hardcodedCredentials } from "./hardcoded-credentials.js";
 import { ignoreWithoutReason } from "./ignore-without-reason.js";
+import { imageTagNotSha } from "./image-tag-not-sha.js";
+import { insecureDownload } from "./insecure-download.js";
 import { invalidWorkflow } from "./invalid-workflow.js";
+import { kubectlNoRolloutStatus } from "./kubectl-no-rollout-status.js";
+import { missingDependencyCache } from "./missing-dependency-cache.js";
+import { missingPermissions } from "./missing-permissions.js";
 import { missingTimeout } from "./missing-timeout.js";
+import { mutableImageTag } from "./mutable-image-tag.js";
+import { noPostDeployCheck } from "./no-post-deploy-check.js";
+import { noStagingEnvironment } from "./no-staging-environment.js";
+import { nonDeterministicInstall } from "./non-deterministic-install.js";
+import { persistCredentials } from "./persist-credentials.js";
+import { productionRebuild } from "./production-rebuild.js";
+import { productionWithoutEnvironment } from "./production-without-environment.js";
+import { scanCannotFail } from "./scan-cannot-fail.js";
 import { scriptInjection } from "./script-injection.js";
+import { secretEchoed } from "./secret-echoed.js";
+import { secretsInherit } from "./secrets-inherit.js";
+import { selfHostedOnPullRequest } from "./self-hosted-on-pull-request.js";
 import { unpinnedAction } from "./unpinned-action.js";
+import { untrustedCheckout } from "./untrusted-checkout.js";
 
 /**
  * Every rule, by id, sorted. A test compares this with src/audit/rules/ and docs/rules/, so a
  * rule cannot exist without being registered, documented and tested.
  */
 export const RULE_REGISTRY = {
+  "aws-static-credentials": awsStaticCredentials,
+  "ci-no-cancel-stale": ciNoCancelStale,
+  "curl-pipe-shell": curlPipeShell,
+  "deploy-cancel-in-progress": deployCancelInProgress,
+  "deploy-missing-concurrency": deployMissingConcurrency,
+  "deploy-without-ci": deployWithoutCi,
+  "deploy-without-rollback": deployWithoutRollback,
+  "docker-build-no-cache": dockerBuildNoCache,
+  "ecs-no-wait": ecsNoWait,
+  "excessive-permissions": excessivePermissions,
+  "hardcoded-credentials": hardcodedCredentials,
   "ignore-without-reason": ignoreWithoutReason,
+  "image-tag-not-sha": imageTagNotSha,
+  "insecure-download": insecureDownload,
   "invalid-workflow": invalidWorkflow,
+  "kubectl-no-rollout-status": kubectlNoRolloutStatus,
+  "missing-dependency-cache": missingDependencyCache,
+  "missing-permissions": missingPermissions,
   "missing-timeout": missingTimeout,
+  "mutable-image-tag": mutableImageTag,
+  "no-post-deploy-check": noPostDeployCheck,
+  "no-staging-environment": noStagingEnvironment,
+  "non-deterministic-install": nonDeterministicInstall,
+  "persist-credentials": persistCredentials,
+  "production-rebuild": productionRebuild,
+  "production-without-environment": productionWithoutEnvironment,
+  "scan-cannot-fail": scanCannotFail,
   "script-injection": scriptInjection,
+  "secret-echoed": secretEchoed,
+  "secrets-inherit": secretsInherit,
+  "self-hosted-on-pull-request": selfHostedOnPullRequest,
   "unpinned-action": unpinnedAction,
+  "untrusted-checkout": untrustedCheckout,
 } as const satisfies Record<string, Rule>;
 
 export const RULES: Rule[] = Object.values(RULE_REGISTRY);

@@ -1,0 +1,62 @@
+import { isMap, isScalar, type Node } from "yaml";
+import { isDeployJob, triggeredBy } from "../classify.js";
+import type { Value } from "../model/workflow.js";
+import { defineRule } from "../types.js";
+
+/** Events that start deployments without a human looking at the previous one first. */
+const DEPLOY_TRIGGERS = [
+  "push",
+  "workflow_dispatch",
+  "release",
+  "schedule",
+  "workflow_run",
+  "repository_dispatch",
+];
+
+/** Groups that differ on every run or commit serialise nothing. */
+const PER_RUN = /github\.(run_id|run_number|run_attempt|sha|event\.after|event\.head_commit\.id)\b/;
+
+export const deployMissingConcurrency = defineRule({
+  meta: {
+    id: "deploy-missing-concurrency",
+    name: "Deploy workflow without a concurrency group",
+    severity: "error",
+    confidence: "high",
+    category: "delivery",
+    description:
+      "Reports deploy workflows started by pushes, releases, schedules or by hand with no concurrency group at workflow or deploy-job level, so two deployments can run at once.",
+    fixable: false,
+  },
+  workflow(workflow, ctx) {
+    if (!triggeredBy(workflow, ...DEPLOY_TRIGGERS)) return;
+    const top = group(workflow.concurrency);
+    if (top.kind === "ok") return;
+    const job = workflow.jobs.find((j) => isDeployJob(j) && group(j.concurrency).kind !== "ok");
+    if (!job) return;
+    const own = group(job.concurrency);
+    const perRun = own.kind === "per-run" ? own : top.kind === "per-run" ? top : undefined;
+    if (perRun) {
+      ctx.report({
+        node: perRun.node,
+        key: `job:${job.id}`,
+        message: `the concurrency group of deploy job "${job.id}" changes with every run or commit, so it never makes two deployments wait for each other: use one group per environment, e.g. group: deploy-production`,
+      });
+      return;
+    }
+    ctx.report({
+      node: job.key,
+      key: job.id,
+      message: `deploy job "${job.id}" has no concurrency group: two pushes in a row deploy at the same time and the older one can finish last, leaving the older release live. Add concurrency: { group: deploy-<environment>, cancel-in-progress: false } to the workflow or the job`,
+    });
+  },
+});
+
+type Group = { kind: "none" } | { kind: "ok" } | { kind: "per-run"; node: Node };
+
+function group(concurrency: Value<unknown> | undefined): Group {
+  if (!concurrency || concurrency.value === null || concurrency.value === "") return { kind: "none" };
+  const node = isMap(concurrency.node) ? concurrency.node.get("group", true) : concurrency.node;
+  if (isScalar(node) && typeof node.value === "string" && PER_RUN.test(node.value))
+    return { kind: "per-run", node };
+  return { kind: "ok" };
+}

@@ -1,0 +1,113 @@
+import { isDeployJob, runsOnlyOnFailure, scriptLines, stepDeploys } from "../classify.js";
+import type { Job, Step, Workflow } from "../model/workflow.js";
+import { defineRule } from "../types.js";
+
+/** Commands that check a release from the outside: HTTP probes, smoke and end-to-end suites. */
+const CHECK_COMMAND =
+  /\b(curl|wget)\b|\bhttps?\s+(?:(?:GET|HEAD|--?[\w-]+)\s+)*(?:https?:\/\/|\$|:\d)|\b(smoke|health|verify|e2e)|\bplaywright\s+test\b|\bcypress\s+run\b|\bk6\s+run\b|\bnewman\s+run\b/i;
+/** An HTTP call that tells people, not one that checks the release. */
+const NOTIFICATION = /slack|discord|webhook|hooks\.|api\.github\.com|office\.com|pagerduty|opsgenie/i;
+/** Piped into a shell: an installer, not a check. */
+const INSTALLER = /\|\s*(sudo\s+)?(ba|z)?sh\b/;
+const CHECK_ACTION = /smoke|health|http|wait[-_]?for|uptime|e2e|playwright|cypress/i;
+/** `deploy` as a word or a script name (deploy.sh, deploy_prod), not "deployed" or "deployment". */
+const DEPLOY_WORD = /\bdeploy(?![a-z])/i;
+const INFRASTRUCTURE = /\b(terraform|tofu)\s+apply\b/;
+/** shipgate's own engine waits for health, analyses and rolls back by itself. */
+const SELF_VERIFYING = /\bshipgate(@\S+)?\s+(deploy|promote|rollback)\b/;
+
+export const noPostDeployCheck = defineRule({
+  meta: {
+    id: "no-post-deploy-check",
+    name: "Deploy without a health or smoke check",
+    severity: "error",
+    confidence: "medium",
+    category: "delivery",
+    description:
+      "Reports deploy jobs where nothing after the last deploy step checks the new release: no curl/wget of a URL, `shipgate verify`, smoke, health or end-to-end script, or health-check action.",
+    fixable: false,
+  },
+  job(job, ctx) {
+    if (!isDeployJob(job)) return;
+    // Rollback steps only run once something failed; they are not the deploy to check.
+    const steps = job.steps.filter((s) => !runsOnlyOnFailure(s));
+    // A job in a deploy environment that deploys through its own script (`./deploy.sh`, `make deploy`).
+    const ownScript = !steps.some(stepDeploys);
+    const last = ownScript
+      ? findLastIndex(steps, (s) => DEPLOY_WORD.test(s.run?.value ?? s.uses?.raw ?? ""))
+      : findLastIndex(steps, deploysRelease);
+    const step = steps[last];
+    if (!step || SELF_VERIFYING.test(step.run?.value ?? "")) return;
+    if (checksAfterDeploy(step, ownScript) || steps.slice(last + 1).some(checks)) return;
+    if (dependents(ctx.workflow, job).some(checksBeforeDeploying)) return;
+    ctx.report({
+      node: step.uses?.node ?? step.run?.node ?? step.node,
+      key: job.id,
+      message: `nothing checks the release after job "${job.id}" deploys it: the job goes green while the new version may be failing every request. Add a smoke or health check after this step: shipgate verify <url>, or curl --fail --retry 10 --retry-all-errors https://<host>/health`,
+    });
+  },
+});
+
+/** A deploy step that ships a release: `terraform apply` alone changes infrastructure, not the app. */
+function deploysRelease(step: Step): boolean {
+  if (!stepDeploys(step)) return false;
+  if (!step.run) return true;
+  const deploying = scriptLines(step.run.value).filter((l) => lineDeploys(step, l.text));
+  return !(deploying.length > 0 && deploying.every((l) => INFRASTRUCTURE.test(l.text)));
+}
+
+function lineDeploys(step: Step, text: string): boolean {
+  return stepDeploys({ ...step, uses: undefined, run: { ...step.run!, value: text } });
+}
+
+function checks(step: Step): boolean {
+  if (runsOnlyOnFailure(step)) return false;
+  if (step.uses && CHECK_ACTION.test(step.uses.raw)) return true;
+  return Boolean(step.run && scriptLines(step.run.value).some((l) => checkLine(l.text)));
+}
+
+function checkLine(text: string): boolean {
+  return CHECK_COMMAND.test(text) && !NOTIFICATION.test(text) && !INSTALLER.test(text);
+}
+
+/** A check later in the deploy step's own script: `kubectl apply …` then `curl -f …/health`. */
+function checksAfterDeploy(step: Step, ownScript: boolean): boolean {
+  if (!step.run) return false;
+  const commands = scriptLines(step.run.value).flatMap((l) => l.text.split(/&&|\|\||;/));
+  const deploys = (text: string) =>
+    ownScript
+      ? DEPLOY_WORD.test(text)
+      : stepDeploys({ ...step, uses: undefined, run: { ...step.run!, value: text } });
+  return commands.slice(findLastIndex(commands, deploys) + 1).some(checkLine);
+}
+
+/**
+ * A later job checks this deploy when it runs a check; a later deploy job (production after
+ * staging) only when it runs the check before deploying itself.
+ */
+function checksBeforeDeploying(job: Job): boolean {
+  if (job.uses) return CHECK_ACTION.test(job.uses.raw);
+  const first = job.steps.findIndex(stepDeploys);
+  return (first < 0 ? job.steps : job.steps.slice(0, first)).some(checks);
+}
+
+/** Jobs that run after this one (directly or through others): where smoke-test jobs usually live. */
+function dependents(workflow: Workflow, job: Job): Job[] {
+  const after = new Set([job.id]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const j of workflow.jobs) {
+      if (!after.has(j.id) && j.needs.some((n) => after.has(n))) {
+        after.add(j.id);
+        grew = true;
+      }
+    }
+  }
+  return workflow.jobs.filter((j) => j.id !== job.id && after.has(j.id));
+}
+
+function findLastIndex<T>(items: T[], test: (item: T) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (test(items[i]!)) return i;
+  return -1;
+}

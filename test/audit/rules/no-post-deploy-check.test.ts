@@ -1,0 +1,105 @@
+import { describe, expect, test } from "vitest";
+import { findingsOf } from "../harness.js";
+
+const ID = "no-post-deploy-check";
+
+const job = (steps: string, more = "") => `on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+${steps}${more}`;
+
+const lines = (text: string) => findingsOf(ID, text).map((f) => f.region.startLine);
+
+describe(ID, () => {
+  test("reported at the last deploy step, not at a rollback that only runs on failure", () => {
+    const text = job(`      - run: flyctl deploy --app a
+      - run: flyctl deploy --app b
+      - if: failure()
+        run: flyctl deploy --app b --image "$PREVIOUS"
+`);
+    expect(lines(text)).toEqual([8]);
+  });
+
+  test("checks that count", () => {
+    for (const check of [
+      "curl -fsS https://example.com/health",
+      "wget -q --spider https://example.com/",
+      "http --check-status GET https://example.com/health",
+      "npx shipgate verify https://example.com",
+      "npm run test:smoke",
+      "./scripts/healthcheck.sh",
+      "npx playwright test",
+      "k6 run smoke.js",
+    ]) {
+      expect(lines(job(`      - run: flyctl deploy\n      - run: ${check}\n`)), check).toEqual([]);
+    }
+    expect(lines(job("      - run: flyctl deploy\n      - uses: ./.github/actions/smoke-test\n"))).toEqual(
+      [],
+    );
+    expect(lines(job("      - run: flyctl deploy && curl -fsS https://example.com/health\n"))).toEqual([]);
+  });
+
+  test("what does not count: notifications, installers, waits, checks before the deploy or on failure only", () => {
+    for (const step of [
+      `curl -X POST -d '{"text":"deployed"}' "$SLACK_WEBHOOK_URL"`,
+      "curl -fsSL https://get.example.com/install.sh | sh",
+      "kubectl rollout status deployment/web",
+      "aws ecs wait services-stable --cluster c --services s",
+    ]) {
+      expect(lines(job(`      - run: flyctl deploy\n      - run: ${step}\n`)), step).toEqual([7]);
+    }
+    expect(
+      lines(job("      - run: curl -fsS https://example.com/health\n      - run: flyctl deploy\n")),
+    ).toEqual([8]);
+    expect(
+      lines(job("      - run: flyctl deploy\n      - if: failure()\n        run: ./smoke.sh\n")),
+    ).toEqual([7]);
+  });
+
+  test("a smoke-test job after the deploy job counts, through other jobs too", () => {
+    const more = `  notify:
+    needs: deploy
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo done
+  smoke:
+    needs: notify
+    uses: ./.github/workflows/smoke-tests.yml
+`;
+    expect(lines(job("      - run: flyctl deploy\n", more))).toEqual([]);
+  });
+
+  test("a later deploy job only counts when it checks before deploying", () => {
+    const productionJob = (steps: string) => `  production:
+    needs: deploy
+    runs-on: ubuntu-latest
+    environment: live
+    steps:
+${steps}`;
+    const checkedAfterOwnDeploy = productionJob(
+      "      - run: flyctl deploy --app live\n      - run: ./smoke.sh live\n",
+    );
+    expect(lines(job("      - run: flyctl deploy --app staging\n", checkedAfterOwnDeploy))).toEqual([7]);
+    const checkedFirst = productionJob(
+      "      - run: ./smoke.sh staging\n      - run: flyctl deploy --app live\n      - run: ./smoke.sh live\n",
+    );
+    expect(lines(job("      - run: flyctl deploy --app staging\n", checkedFirst))).toEqual([]);
+  });
+
+  test("jobs deploying through their own script, infrastructure only, or with shipgate's engine", () => {
+    expect(
+      lines(job('      - run: make deploy\n      - run: echo deployed >> "$GITHUB_STEP_SUMMARY"\n')),
+    ).toEqual([7]);
+    expect(lines(job("      - run: ./scripts/publish.sh\n"))).toEqual([]);
+    expect(lines(job("      - run: terraform apply -auto-approve\n"))).toEqual([]);
+    expect(
+      lines(job("      - run: terraform apply -auto-approve\n      - run: kubectl apply -f k8s/\n")),
+    ).toEqual([8]);
+    expect(
+      lines(job('      - run: npx --yes shipgate@0.1.0 deploy production --artifact "$ARTIFACT"\n')),
+    ).toEqual([]);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, test } from "vitest";
+import { findingsOf } from "../harness.js";
+
+const ID = "production-without-environment";
+
+const job = (name: string, id: string, extra: string, run: string) => `name: ${name}
+on: push
+jobs:
+  ${id}:
+    runs-on: ubuntu-latest
+${extra}    steps:
+      - run: ${run}
+`;
+
+describe(ID, () => {
+  test("production found through the job id, the workflow name or the command", () => {
+    expect(findingsOf(ID, job("Deploy", "deploy-prod", "", "./deploy.sh && flyctl deploy"))).toHaveLength(1);
+    expect(findingsOf(ID, job("Production", "deploy", "", "flyctl deploy"))).toHaveLength(1);
+    expect(findingsOf(ID, job("Deploy", "deploy", "", "flyctl deploy --app web-production"))).toHaveLength(1);
+    expect(findingsOf(ID, job("Deploy", "go_live", "", "flyctl deploy"))[0]!.region.startLine).toBe(4);
+  });
+
+  test("a job that names another stage is not production, even in a production workflow", () => {
+    for (const id of ["deploy-staging", "deploy_dev", "preview", "qa"]) {
+      expect(findingsOf(ID, job("Production deploy", id, "", "flyctl deploy")), id).toEqual([]);
+    }
+    // ...unless it names production too.
+    expect(findingsOf(ID, job("Deploy", "staging-then-prod", "", "flyctl deploy"))).toHaveLength(1);
+  });
+
+  test("any environment: key, a deploy nothing runs, or a reusable call is not reported", () => {
+    expect(
+      findingsOf(ID, job("Production", "deploy", "    environment: production\n", "flyctl deploy")),
+    ).toEqual([]);
+    expect(
+      findingsOf(
+        ID,
+        job("Production", "deploy", "    environment:\n      url: https://x.example\n", "flyctl deploy"),
+      ),
+    ).toEqual([]);
+    expect(
+      findingsOf(ID, job("Production", "deploy", "    environment: ${{ inputs.env }}\n", "flyctl deploy")),
+    ).toEqual([]);
+    expect(findingsOf(ID, job("Production", "build", "", "docker build -t web ."))).toEqual([]);
+    const call = "name: Production\non: push\njobs:\n  deploy:\n    uses: ./.github/workflows/deploy.yml\n";
+    expect(findingsOf(ID, call)).toEqual([]);
+  });
+
+  test("a job whose words only contain prod (product, liveness) is not production", () => {
+    expect(findingsOf(ID, job("Deploy", "products-api", "", "kubectl apply -f k8s/liveness.yaml"))).toEqual(
+      [],
+    );
+  });
+});
