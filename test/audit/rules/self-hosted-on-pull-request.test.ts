@@ -1,0 +1,34 @@
+import { describe, expect, test } from "vitest";
+import { findingsOf } from "../harness.js";
+
+const ID = "self-hosted-on-pull-request";
+
+const workflow = (on: string, runsOn: string) => `on: ${on}
+jobs:
+  build:
+    runs-on: ${runsOn}
+    steps:
+      - run: make
+`;
+
+describe(ID, () => {
+  test("pull_request_target, and the list form of on:", () => {
+    expect(findingsOf(ID, workflow("pull_request_target", "self-hosted"))).toHaveLength(1);
+    expect(findingsOf(ID, workflow("[push, pull_request]", "[self-hosted, x64]"))).toHaveLength(1);
+  });
+
+  test("other triggers, hosted runners and reusable-workflow calls are not reported", () => {
+    expect(findingsOf(ID, workflow("push", "self-hosted"))).toEqual([]);
+    expect(findingsOf(ID, workflow("[workflow_dispatch, schedule]", "[self-hosted]"))).toEqual([]);
+    expect(findingsOf(ID, workflow("pull_request", "ubuntu-latest"))).toEqual([]);
+    expect(findingsOf(ID, workflow("pull_request", "my-self-hosted-pool"))).toEqual([]);
+    const call = "on: pull_request\njobs:\n  ci:\n    uses: ./.github/workflows/ci.yml\n";
+    expect(findingsOf(ID, call)).toEqual([]);
+  });
+
+  test("the related location is the pull request trigger", () => {
+    const [finding] = findingsOf(ID, workflow("pull_request", "self-hosted"));
+    expect(finding!.region.startLine).toBe(4);
+    expect(finding!.related[0]!.region.startLine).toBe(1);
+  });
+});
