@@ -1,0 +1,80 @@
+import type { Value } from "../model/workflow.js";
+import { defineRule, type RuleContext } from "../types.js";
+
+/**
+ * Where a long-lived AWS key enters a workflow: the inputs of configure-aws-credentials (and
+ * look-alike inputs of other actions) and the variables the AWS CLI and SDKs read.
+ */
+const KEY_ID_INPUT = "aws-access-key-id";
+const SECRET_INPUT = "aws-secret-access-key";
+const KEY_ID_ENV = "AWS_ACCESS_KEY_ID";
+const SECRET_ENV = "AWS_SECRET_ACCESS_KEY";
+
+/** A key id written into the file; `AKIA...EXAMPLE` is the one in AWS's documentation. */
+const LITERAL_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
+/** A secret access key written into the file: 40 base64 characters. */
+const LITERAL_SECRET = /^[A-Za-z0-9/+]{40}$/;
+
+export const awsStaticCredentials = defineRule({
+  meta: {
+    id: "aws-static-credentials",
+    name: "Long-lived AWS access keys",
+    severity: "error",
+    confidence: "high",
+    category: "security",
+    description:
+      "Reports AWS access keys given to a workflow (`aws-access-key-id`/`aws-secret-access-key` inputs, `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` variables) from secrets or literals, instead of short-lived credentials through OIDC.",
+    fixable: false,
+  },
+  workflow(workflow, ctx) {
+    checkEnv(workflow.env, "workflow env", "workflow", ctx);
+  },
+  job(job, ctx) {
+    checkEnv(job.env, `the env of job "${job.id}"`, job.id, ctx);
+  },
+  step(step, job, ctx) {
+    const label = `${job.id}:${step.id ?? step.name ?? step.index}`;
+    checkEnv(step.env, `a step of job "${job.id}"`, label, ctx);
+    const inputs = new Map<string, Value<string>>();
+    for (const [name, value] of step.with) inputs.set(name.toLowerCase().replace(/_/g, "-"), value);
+    const found = pick(inputs.get(KEY_ID_INPUT), inputs.get(SECRET_INPUT));
+    if (!found) return;
+    const action = step.uses?.repository ?? "the action";
+    ctx.report({
+      node: found.node,
+      key: `${label}:with`,
+      message: `${action} is given a long-lived AWS access key (${found === inputs.get(KEY_ID_INPUT) ? KEY_ID_INPUT : SECRET_INPUT}): use OIDC instead (role-to-assume with permissions id-token: write) and delete the key`,
+    });
+  },
+});
+
+function checkEnv(env: Map<string, Value<string>>, where: string, label: string, ctx: RuleContext) {
+  const found = pick(env.get(KEY_ID_ENV), env.get(SECRET_ENV));
+  if (!found) return;
+  ctx.report({
+    node: found.node,
+    key: `${label}:env`,
+    message: `${where} sets ${found === env.get(KEY_ID_ENV) ? KEY_ID_ENV : SECRET_ENV} to a long-lived AWS access key: use aws-actions/configure-aws-credentials with role-to-assume (OIDC, permissions id-token: write) and delete the key`,
+  });
+}
+
+/** The key id (or the secret key when only that is set) when either is a static credential. */
+function pick(
+  keyId: Value<string> | undefined,
+  secret: Value<string> | undefined,
+): Value<string> | undefined {
+  if (keyId && isStatic(keyId.value, LITERAL_KEY_ID)) return keyId;
+  if (secret && isStatic(secret.value, LITERAL_SECRET)) return secret;
+  return undefined;
+}
+
+/**
+ * From a secret or a variable (stored, long-lived) or written literally. Outputs of earlier
+ * steps are temporary credentials from an assumed role; placeholders such as `test` (for
+ * LocalStack or MinIO) are not AWS keys at all.
+ */
+function isStatic(value: string, literal: RegExp): boolean {
+  const text = value.trim();
+  if (text.includes("${{")) return /\$\{\{[^}]*\b(secrets|vars)\s*(\.|\[)/.test(text);
+  return literal.test(text) && !text.includes("EXAMPLE");
+}

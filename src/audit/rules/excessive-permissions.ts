@@ -1,0 +1,57 @@
+import { isMap, isPair, isScalar, type Node } from "yaml";
+import { triggeredBy } from "../classify.js";
+import type { Value } from "../model/workflow.js";
+import { defineRule, type RuleContext } from "../types.js";
+
+/** Triggers whose runs an outsider starts, with data (or code) they control. */
+const FORK_TRIGGERS = ["pull_request_target", "issue_comment", "workflow_run"];
+
+export const excessivePermissions = defineRule({
+  meta: {
+    id: "excessive-permissions",
+    name: "Token permissions broader than needed",
+    severity: "error",
+    confidence: "high",
+    category: "security",
+    description:
+      "Reports `permissions: write-all`, and write scopes granted to the whole workflow when it runs on `pull_request_target`, `issue_comment` or `workflow_run`.",
+    fixable: false,
+  },
+  workflow(workflow, ctx) {
+    const permissions = workflow.permissions;
+    if (!permissions) return;
+    if (isWriteAll(permissions)) {
+      reportWriteAll(permissions, "the workflow", "workflow", ctx);
+      return;
+    }
+    const trigger = FORK_TRIGGERS.find((t) => triggeredBy(workflow, t));
+    // With a single job, a workflow-level grant is exactly as narrow as a job-level one.
+    if (!trigger || workflow.jobs.length < 2 || !isMap(permissions.node)) return;
+    for (const item of permissions.node.items) {
+      if (!isPair(item) || !isScalar(item.key) || !isScalar(item.value) || item.value.value !== "write")
+        continue;
+      const scope = String(item.key.value);
+      ctx.report({
+        node: item.value as Node,
+        key: `workflow:${scope}`,
+        message: `${scope}: write is granted to every job of a workflow that runs on ${trigger} (started by outsiders): grant it in the permissions of the one job that needs it and keep the workflow level read-only`,
+      });
+    }
+  },
+  job(job, ctx) {
+    if (job.permissions && isWriteAll(job.permissions))
+      reportWriteAll(job.permissions, `job "${job.id}"`, job.id, ctx);
+  },
+});
+
+function isWriteAll(permissions: Value<unknown>): boolean {
+  return permissions.value === "write-all";
+}
+
+function reportWriteAll(permissions: Value<unknown>, who: string, key: string, ctx: RuleContext) {
+  ctx.report({
+    node: permissions.node,
+    key,
+    message: `permissions: write-all gives ${who} a token that can push code, create releases, publish packages and edit issues and pull requests: list only the scopes it needs (e.g. contents: read)`,
+  });
+}

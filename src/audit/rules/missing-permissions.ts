@@ -1,0 +1,125 @@
+import { isPair, isScalar, type Node } from "yaml";
+import type { Workflow } from "../model/workflow.js";
+import { defineRule, type Fix } from "../types.js";
+
+/**
+ * Actions that need nothing from the job's GITHUB_TOKEN beyond reading the repository (they
+ * use the runtime token, their own credentials, or a token passed explicitly — which the
+ * GITHUB_TOKEN check below sees). A workflow using only these is not broken by `contents: read`.
+ */
+const READ_ONLY_ACTIONS = new Set([
+  "actions/checkout",
+  "actions/setup-node",
+  "actions/setup-python",
+  "actions/setup-go",
+  "actions/setup-java",
+  "actions/setup-dotnet",
+  "actions/cache",
+  "actions/upload-artifact",
+  "actions/download-artifact",
+  "docker/setup-buildx-action",
+  "docker/setup-qemu-action",
+  "docker/build-push-action",
+  "docker/login-action",
+  "docker/metadata-action",
+  "aws-actions/configure-aws-credentials",
+  "aws-actions/amazon-ecr-login",
+  "aws-actions/amazon-ecs-render-task-definition",
+  "aws-actions/amazon-ecs-deploy-task-definition",
+  "pnpm/action-setup",
+  "oven-sh/setup-bun",
+  "astral-sh/setup-uv",
+  "ruby/setup-ruby",
+  "dtolnay/rust-toolchain",
+  "swatinem/rust-cache",
+  "hashicorp/setup-terraform",
+  "azure/setup-kubectl",
+  "azure/setup-helm",
+  "google-github-actions/setup-gcloud",
+  "codecov/codecov-action",
+]);
+
+export const missingPermissions = defineRule({
+  meta: {
+    id: "missing-permissions",
+    name: "Default token permissions",
+    severity: "warning",
+    confidence: "high",
+    category: "security",
+    description:
+      "Reports workflows without a top-level `permissions` block that have jobs without their own, so those jobs get the repository's default GITHUB_TOKEN permissions.",
+    fixable: true,
+  },
+  workflow(workflow, ctx) {
+    if (workflow.permissions || workflow.jobs.length === 0) return;
+    // A reusable workflow's token is the caller's: the calling workflow is where to restrict it.
+    if ([...workflow.on.keys()].every((event) => event === "workflow_call")) return;
+    const without = workflow.jobs.filter((job) => !job.permissions);
+    if (without.length === 0) return;
+    if (without.length < workflow.jobs.length) {
+      for (const job of without) {
+        ctx.report({
+          node: job.key,
+          key: job.id,
+          message: `job "${job.id}" sets no permissions and the workflow has none, so it gets the repository's default token (read-write in many repositories): give it a permissions block like its sibling jobs (e.g. contents: read)`,
+        });
+      }
+      return;
+    }
+    const jobsKey = topLevelKey(workflow, "jobs");
+    if (!jobsKey) return;
+    ctx.report({
+      node: jobsKey,
+      key: "workflow",
+      message:
+        "no permissions are set, so every job gets the repository's default GITHUB_TOKEN permissions (read-write in many repositories): add `permissions: contents: read` at the top and grant more only to the jobs that need it",
+      fix: fix(workflow, jobsKey),
+    });
+  },
+});
+
+function topLevelKey(workflow: Workflow, name: string): Node | undefined {
+  for (const item of workflow.root.items) {
+    if (isPair(item) && isScalar(item.key) && item.key.value === name) return item.key as Node;
+  }
+  return undefined;
+}
+
+function fix(workflow: Workflow, jobsKey: Node): Fix | undefined {
+  const text = workflow.source.text;
+  const offset = jobsKey.range?.[0];
+  if (offset === undefined || workflow.root.flow) return undefined;
+  let at = text.lastIndexOf("\n", offset - 1) + 1;
+  if (at !== offset) return undefined; // `jobs:` is not at column 1
+  // Keep comments written right above `jobs:` attached to it.
+  while (at > 0) {
+    const previous = text.lastIndexOf("\n", at - 2) + 1;
+    if (!text.slice(previous, at).startsWith("#")) break;
+    at = previous;
+  }
+  const needs = needsMoreThanRead(workflow);
+  return {
+    description: needs
+      ? `add permissions: contents: read (check first: ${needs})`
+      : "add permissions: contents: read",
+    safe: !needs,
+    edits: [{ start: at, end: at, text: "permissions:\n  contents: read\n\n" }],
+  };
+}
+
+/** Why `contents: read` might not be enough, or undefined when nothing suggests it. */
+function needsMoreThanRead(workflow: Workflow): string | undefined {
+  if (/\bGITHUB_TOKEN\b|\bgithub\.token\b/.test(workflow.source.text)) return "it uses the GITHUB_TOKEN";
+  for (const job of workflow.jobs) {
+    if (job.uses) return `job "${job.id}" calls ${job.uses.raw}, whose needs are not known here`;
+    for (const step of job.steps) {
+      if (step.run && /\bgit\s+push\b/.test(step.run.value)) return `job "${job.id}" pushes with git`;
+      const uses = step.uses;
+      if (!uses || uses.kind === "docker") continue;
+      if (uses.kind === "local" || !READ_ONLY_ACTIONS.has(uses.repository?.toLowerCase() ?? "")) {
+        return `job "${job.id}" uses ${uses.raw}, which may need more`;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,555 @@
+import { isMap, isPair, isScalar, type Node, type YAMLMap } from "yaml";
+import type { Job, Step, Workflow } from "../model/workflow.js";
+import { defineRule, type RuleContext } from "../types.js";
+
+/**
+ * A secret reaches the log or a step output when a command that prints it (echo, printf, a
+ * heredoc or here-string fed to cat/tee) is not consumed by another program: its output goes
+ * to the terminal, to stderr, through filters that only transform it, or into $GITHUB_OUTPUT /
+ * $GITHUB_STEP_SUMMARY. Output piped into a program (`| docker login --password-stdin`) or
+ * redirected into any other file is not reported.
+ */
+
+const SECRET_EXPRESSION =
+  /\$\{\{\s*(secrets\.[A-Za-z_][\w-]*|secrets\[\s*['"][^'"]+['"]\s*\]|toJSON\(\s*secrets\s*\))\s*\}\}/gi;
+/** Commands that print their arguments. */
+const PRINTERS = new Set(["echo", "printf", "write-host", "write-output"]);
+/** Commands that print their standard input (a heredoc or here-string). */
+const STDIN_PRINTERS = new Set(["cat", "tee"]);
+/** Filters: what comes in goes out, transformed — and a transformed secret is not masked. */
+const PASSTHROUGH = new Set([
+  "cat",
+  "tee",
+  "base64",
+  "base32",
+  "xxd",
+  "od",
+  "hexdump",
+  "rev",
+  "tr",
+  "sed",
+  "awk",
+  "cut",
+  "head",
+  "tail",
+  "fold",
+  "jq",
+  "yq",
+  "sort",
+  "uniq",
+  "grep",
+]);
+
+type Sink = "log" | "output" | "summary";
+
+export const secretEchoed = defineRule({
+  meta: {
+    id: "secret-echoed",
+    name: "Secret printed or written to an output",
+    severity: "error",
+    confidence: "high",
+    category: "security",
+    description:
+      "Reports `run:` scripts that print a secret (`echo`, `printf`, `cat <<EOF`) to the log or write it to `$GITHUB_OUTPUT` or `$GITHUB_STEP_SUMMARY`, directly or through an environment variable set from `secrets`.",
+    fixable: false,
+  },
+  step(step, job, ctx) {
+    if (!step.run || !isShellScript(step, job, ctx.workflow)) return;
+    const secretVars = secretEnv(ctx.workflow, job, step);
+    const label = `${job.id}:${step.id ?? step.name ?? step.index}`;
+    for (const leak of findLeaks(step.run.value, secretVars)) report(ctx, step, label, leak);
+  },
+});
+
+interface Leak {
+  /** 0-based line of the script and column in it. */
+  line: number;
+  column: number;
+  text: string;
+  what: string;
+  command: string;
+  sink: Sink;
+}
+
+function report(ctx: RuleContext, step: Step, label: string, leak: Leak) {
+  const run = step.run!;
+  const source = ctx.workflow.source;
+  const start = lineOffset(source.text, run.node, run.value, leak.line);
+  const region =
+    start === undefined
+      ? source.regionIn(run.node, leak.text)
+      : source.regionOf(start + leak.column, start + leak.column + leak.text.length);
+  const message =
+    leak.sink === "log"
+      ? `${leak.what} is printed to the log by ${leak.command}: masking only hides the exact value, so a transformed, partial or multi-line secret appears in clear; do not print secrets, pass them to the command that needs them`
+      : leak.sink === "output"
+        ? `${leak.what} is written to $GITHUB_OUTPUT by ${leak.command}: a step output is not a secret (it is stored, passed on and shown without secret handling); give the steps that need it the secret through env instead`
+        : `${leak.what} is written to the job summary by ${leak.command}: the summary is a page for everyone who can see the run; leave secrets out of it`;
+  ctx.report({ node: run.node, region, key: `${label}:${leak.text}:${leak.sink}`, message });
+}
+
+/** Only shell scripts are parsed: python, node and other interpreters are left alone. */
+function isShellScript(step: Step, job: Job, workflow: Workflow): boolean {
+  const shell = child(step.node, "shell") ?? defaultShell(job.node) ?? defaultShell(workflow.root);
+  if (!isScalar(shell)) return true;
+  return /^(bash|sh|pwsh|powershell)\b|\b(bash|sh)\s/.test(String(shell.value).trim());
+}
+
+function defaultShell(node: YAMLMap): Node | undefined {
+  const defaults = child(node, "defaults");
+  const run = isMap(defaults) ? child(defaults, "run") : undefined;
+  return isMap(run) ? child(run, "shell") : undefined;
+}
+
+function child(map: YAMLMap, key: string): Node | undefined {
+  for (const item of map.items) {
+    if (isPair(item) && isScalar(item.key) && item.key.value === key)
+      return (item.value ?? undefined) as Node | undefined;
+  }
+  return undefined;
+}
+
+/** Environment variables the step sees whose value is a secret (step over job over workflow). */
+function secretEnv(workflow: Workflow, job: Job, step: Step): Map<string, string> {
+  const merged = new Map<string, string>();
+  for (const env of [workflow.env, job.env, step.env]) for (const [k, v] of env) merged.set(k, v.value);
+  const out = new Map<string, string>();
+  for (const [name, value] of merged) {
+    // A comparison (`secrets.X != ''`) yields true/false, not the secret.
+    if (
+      /\$\{\{[^}]*\bsecrets\s*[.[(]/.test(value) &&
+      !/==|!=|<|>/.test(value) &&
+      /^[A-Za-z_]\w*$/.test(name)
+    ) {
+      const secret = /secrets\s*\.\s*([\w-]+)/.exec(value)?.[1];
+      out.set(name, secret ? `secrets.${secret}` : "a secret");
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A small shell reader: logical lines, commands, pipeline stages, words, redirects, heredocs.
+
+interface Word {
+  start: number;
+  end: number;
+  /** As written, quotes included. */
+  raw: string;
+  /** Without surrounding quotes. */
+  text: string;
+}
+
+interface Stage {
+  words: Word[];
+}
+
+interface Logical {
+  text: string;
+  /** Where each piece of the logical line comes from: script line, offset in the logical text. */
+  pieces: Array<{ line: number; at: number; length: number }>;
+  /** Positions inside single quotes, where the shell expands nothing. */
+  quoted: boolean[];
+  pipelines: Stage[][];
+}
+
+interface Heredoc {
+  delimiter: string;
+  stripTabs: boolean;
+  expands: boolean;
+  stage: Stage;
+  body: Array<{ line: number; text: string }>;
+}
+
+export function findLeaks(script: string, secretVars: Map<string, string>): Leak[] {
+  const lines = script.split("\n");
+  const entries: Array<{
+    pipeline: Stage[];
+    logical: Logical;
+    docs: Heredoc[];
+    sink: Sink | null | undefined;
+  }> = [];
+  const groups: number[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    if (/^\s*#/.test(lines[i]!)) {
+      i++;
+      continue;
+    }
+    const pieces: Logical["pieces"] = [];
+    let text = "";
+    while (i < lines.length) {
+      const line = lines[i]!;
+      const continued = /\\\s*$/.test(line);
+      const part = continued ? line.replace(/\\\s*$/, "") : line;
+      pieces.push({ line: i, at: text.length, length: part.length });
+      text += continued ? `${part} ` : part;
+      i++;
+      if (!continued) break;
+    }
+    const logical = read(text, pieces);
+    const docs = heredocs(logical);
+    for (const pipeline of logical.pipelines) {
+      const first = pipeline[0]?.words[0]?.raw;
+      // `{ ...; } >> file`: the closing brace's redirect is where the group's output goes;
+      // without one, it goes wherever the enclosing group's does.
+      if (first === "{" || first === "(") groups.push(entries.length);
+      if ((first === "}" || first === ")") && groups.length) {
+        const start = groups.pop()!;
+        const sink = redirectSink(pipeline[0]!);
+        if (sink !== undefined) for (const entry of entries.slice(start)) entry.sink ??= sink;
+      }
+      entries.push({ pipeline, logical, docs, sink: undefined });
+    }
+    // Heredoc bodies follow the line that opens them.
+    for (const doc of docs) {
+      while (i < lines.length) {
+        const line = lines[i]!;
+        i++;
+        if ((doc.stripTabs ? line.replace(/^\t+/, "") : line).trim() === doc.delimiter) break;
+        doc.body.push({ line: i - 1, text: line });
+      }
+    }
+  }
+  return entries.flatMap((e) =>
+    leaksOf(e.pipeline, e.logical, e.docs, secretVars, e.sink === undefined ? "log" : e.sink),
+  );
+}
+
+function leaksOf(
+  pipeline: Stage[],
+  logical: Logical,
+  docs: Heredoc[],
+  secretVars: Map<string, string>,
+  defaultSink: Sink | null,
+): Leak[] {
+  const out: Leak[] = [];
+  pipeline.forEach((stage, k) => {
+    const command = commandOf(stage);
+    if (!command) return;
+    const name = command.name;
+    const refs: Leak[] = [];
+    if (PRINTERS.has(name)) {
+      const args = argumentsOf(stage, command.index);
+      if (args.some((w) => w.text.includes("::add-mask::"))) return;
+      for (const word of args) refs.push(...refsIn(logical, word.start, word.end, secretVars, name));
+      if (args.some((w) => w.text.includes("::set-output"))) {
+        for (const ref of refs) out.push({ ...ref, sink: "output" });
+        return;
+      }
+    }
+    if (STDIN_PRINTERS.has(name)) {
+      // A here-string (`cat <<< "$X"`) or a heredoc body is what cat and tee print.
+      stage.words.forEach((word, w) => {
+        if (!word.raw.startsWith("<<<")) return;
+        const target = word.raw.length > 3 ? word : stage.words[w + 1];
+        if (!target) return;
+        refs.push(
+          ...refsIn(logical, target === word ? word.start + 3 : target.start, target.end, secretVars, name),
+        );
+      });
+      for (const doc of docs) {
+        if (doc.stage !== stage) continue;
+        for (const body of doc.body) {
+          refs.push(
+            ...refsInLine(body.line, body.text, secretVars, doc.expands, `${name} <<${doc.delimiter}`),
+          );
+        }
+      }
+    }
+    if (!refs.length) return;
+    const filters = pipeline
+      .slice(k + 1)
+      .map((st) => commandOf(st)?.name ?? "")
+      .filter((n) => PASSTHROUGH.has(n));
+    const via = filters.length ? ` | ${filters.join(" | ")}` : "";
+    for (const sink of sinksOf(pipeline, k, defaultSink)) {
+      for (const ref of refs) out.push({ ...ref, command: ref.command + via, sink });
+    }
+  });
+  return out;
+}
+
+/** Where the output of stage k ends up. */
+function sinksOf(pipeline: Stage[], k: number, defaultSink: Sink | null): Sink[] {
+  const sinks = new Set<Sink>();
+  for (let j = k; j < pipeline.length; j++) {
+    const stage = pipeline[j]!;
+    const command = commandOf(stage);
+    if (j > k && (!command || !PASSTHROUGH.has(command.name) || isQuiet(stage, command))) return [...sinks];
+    if (command?.name === "tee") {
+      for (const word of argumentsOf(stage, command.index)) {
+        const sink = fileSink(word.raw);
+        if (sink) sinks.add(sink);
+      }
+    }
+    const redirect = redirectSink(stage);
+    if (redirect !== undefined) {
+      if (redirect) sinks.add(redirect);
+      return [...sinks];
+    }
+  }
+  if (defaultSink) sinks.add(defaultSink);
+  return [...sinks];
+}
+
+/** `grep -q` and friends print a verdict, not their input. */
+function isQuiet(stage: Stage, command: { name: string; index: number }): boolean {
+  if (command.name !== "grep") return false;
+  return stage.words
+    .slice(command.index + 1)
+    .some((w) => /^(-[a-zA-Z]*[qcl][a-zA-Z]*|--(quiet|silent|count|files-with-matches))$/.test(w.text));
+}
+
+/** The stdout redirect of a stage: a sink, null (a file or /dev/null), or undefined (none). */
+function redirectSink(stage: Stage): Sink | null | undefined {
+  const words = stage.words;
+  let sink: Sink | null | undefined;
+  for (let w = 0; w < words.length; w++) {
+    const m = /^(1|&)?(>>?|>\|)(&?)(.*)$/.exec(words[w]!.raw);
+    if (!m) continue;
+    const target = m[4] || words[w + 1]?.raw || "";
+    if (m[3] === "&" || target.startsWith("&")) {
+      // >&2 sends stdout to stderr, which is the log too.
+      if (/^&?2$/.test(target)) sink = "log";
+      continue;
+    }
+    sink = fileSink(target) ?? null;
+  }
+  return sink;
+}
+
+function fileSink(target: string): Sink | undefined {
+  const name = target.replace(/["'{}]/g, "").replace(/^\$(env:)?/, "");
+  if (name === "GITHUB_OUTPUT") return "output";
+  if (name === "GITHUB_STEP_SUMMARY") return "summary";
+  return undefined;
+}
+
+function commandOf(stage: Stage): { name: string; index: number } | undefined {
+  for (let i = 0; i < stage.words.length; i++) {
+    const text = stage.words[i]!.text;
+    if (
+      /^[A-Za-z_]\w*=/.test(text) ||
+      /^(sudo|command|builtin|exec|time|if|then|elif|else|do|while|until|[{(!])$/.test(text)
+    )
+      continue;
+    return { name: text.replace(/^.*\//, "").toLowerCase(), index: i };
+  }
+  return undefined;
+}
+
+/** Words after the command, without redirects, their targets, and heredoc/here-string operators. */
+function argumentsOf(stage: Stage, index: number): Word[] {
+  const out: Word[] = [];
+  const words = stage.words;
+  for (let i = index + 1; i < words.length; i++) {
+    const text = words[i]!.raw;
+    const redirect = /^(\d|&)?(>>?|>\||<<?<?-?)(&?)(.*)$/.exec(text);
+    if (redirect) {
+      if (!redirect[4]) i++;
+      continue;
+    }
+    if (text.startsWith("-") && out.length === 0) continue; // echo -n, tee -a
+    out.push(words[i]!);
+  }
+  return out;
+}
+
+/** Secret references in [start, end) of a logical line. */
+function refsIn(
+  logical: Logical,
+  start: number,
+  end: number,
+  secretVars: Map<string, string>,
+  command: string,
+): Leak[] {
+  const text = logical.text.slice(start, end);
+  const out: Leak[] = [];
+  for (const ref of references(text, secretVars, (i) => logical.quoted[start + i] === true)) {
+    const at = start + ref.index;
+    const piece = logical.pieces.find((p) => at >= p.at && at < p.at + p.length) ?? logical.pieces[0]!;
+    out.push({
+      line: piece.line,
+      column: at - piece.at,
+      text: ref.text,
+      what: ref.what,
+      command,
+      sink: "log",
+    });
+  }
+  return out;
+}
+
+function refsInLine(
+  line: number,
+  text: string,
+  secretVars: Map<string, string>,
+  expands: boolean,
+  command: string,
+): Leak[] {
+  return references(text, expands ? secretVars : new Map(), () => false).map((ref) => ({
+    line,
+    column: ref.index,
+    text: ref.text,
+    what: ref.what,
+    command,
+    sink: "log" as const,
+  }));
+}
+
+/** `${{ secrets.X }}` anywhere (GitHub expands it before the shell runs), `$X` where the shell expands. */
+function references(
+  text: string,
+  secretVars: Map<string, string>,
+  singleQuoted: (index: number) => boolean,
+): Array<{ index: number; text: string; what: string }> {
+  const out: Array<{ index: number; text: string; what: string }> = [];
+  for (const m of text.matchAll(SECRET_EXPRESSION)) {
+    out.push({ index: m.index, text: m[0], what: m[1]!.replace(/\s+/g, "") });
+  }
+  if (secretVars.size) {
+    for (const m of text.matchAll(
+      /\$\{\{\s*env\.([A-Za-z_]\w*)\s*\}\}|\$(?:env:)?([A-Za-z_]\w*)\b|\$\{([A-Za-z_]\w*)(?=[}:/#%^,@[])/g,
+    )) {
+      const name = m[1] ?? m[2] ?? m[3]!;
+      const secret = secretVars.get(name);
+      if (!secret || (!m[1] && singleQuoted(m.index))) continue;
+      out.push({ index: m.index, text: m[0], what: `$${name} (set from ${secret})` });
+    }
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+
+/** Splits a logical line into pipelines of stages of words, aware of quotes and `$( )`. */
+function read(text: string, pieces: Logical["pieces"]): Logical {
+  // GitHub expressions may hold spaces and quotes; the shell never sees them as such.
+  const masked = text.replace(/\$\{\{[\s\S]*?\}\}/g, (m) => "E".repeat(m.length));
+  const quoted: boolean[] = new Array(text.length).fill(false);
+  const pipelines: Stage[][] = [];
+  let pipeline: Stage[] = [];
+  let stage: Stage = { words: [] };
+  let wordStart = -1;
+  let quote: "'" | '"' | "`" | null = null;
+  let depth = 0;
+  const endWord = (at: number) => {
+    if (wordStart >= 0) {
+      const raw = text.slice(wordStart, at);
+      stage.words.push({ start: wordStart, end: at, raw, text: stripQuotes(raw) });
+    }
+    wordStart = -1;
+  };
+  const endStage = () => {
+    if (stage.words.length) pipeline.push(stage);
+    stage = { words: [] };
+  };
+  const endPipeline = () => {
+    endStage();
+    if (pipeline.length) pipelines.push(pipeline);
+    pipeline = [];
+  };
+  for (let i = 0; i < masked.length; i++) {
+    const c = masked[i]!;
+    if (quote) {
+      if (quote === "'") quoted[i] = true;
+      if (c === "\\" && quote !== "'") i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === "\\") {
+      if (wordStart < 0) wordStart = i;
+      i++;
+      continue;
+    }
+    if (c === "'" || c === '"' || c === "`") {
+      if (wordStart < 0) wordStart = i;
+      quote = c;
+      if (c === "'") quoted[i] = true;
+      continue;
+    }
+    if (c === "$" && masked[i + 1] === "(") {
+      if (wordStart < 0) wordStart = i;
+      depth++;
+      i++;
+      continue;
+    }
+    if (depth > 0) {
+      if (c === "(") depth++;
+      else if (c === ")") depth--;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      endWord(i);
+      continue;
+    }
+    const two = masked.slice(i, i + 2);
+    if (two === "&&" || two === "||") {
+      endWord(i);
+      endPipeline();
+      i++;
+      continue;
+    }
+    if (c === ";" || (c === "&" && masked[i - 1] !== ">" && masked[i + 1] !== ">")) {
+      endWord(i);
+      endPipeline();
+      continue;
+    }
+    if (c === "|" && masked[i - 1] !== ">") {
+      endWord(i);
+      endStage();
+      if (masked[i + 1] === "&") i++;
+      continue;
+    }
+    if (wordStart < 0) wordStart = i;
+  }
+  endWord(masked.length);
+  endPipeline();
+  return { text, pieces, quoted, pipelines };
+}
+
+function stripQuotes(word: string): string {
+  return word.replace(/^(['"])(.*)\1$/s, "$2");
+}
+
+function heredocs(logical: Logical): Heredoc[] {
+  const out: Heredoc[] = [];
+  for (const pipeline of logical.pipelines) {
+    for (const stage of pipeline) {
+      stage.words.forEach((word, w) => {
+        const raw = logical.text.slice(word.start, word.end);
+        const m = /^<<(-?)\s*(.*)$/.exec(raw);
+        if (!m || raw.startsWith("<<<")) return;
+        const spec =
+          m[2] ||
+          (stage.words[w + 1] ? logical.text.slice(stage.words[w + 1]!.start, stage.words[w + 1]!.end) : "");
+        const delimiter = spec.replace(/["'\\]/g, "");
+        if (!/^[\w.-]+$/.test(delimiter)) return;
+        out.push({
+          delimiter,
+          stripTabs: m[1] === "-",
+          expands: !/["'\\]/.test(spec),
+          stage,
+          body: [],
+        });
+      });
+    }
+  }
+  return out;
+}
+
+/** Offset in the file of a script line, for block scalars whose lines appear verbatim. */
+function lineOffset(file: string, node: Node, script: string, line: number): number | undefined {
+  const range = node.range;
+  if (!range) return undefined;
+  const lines = script.split("\n");
+  let cursor = range[0];
+  for (let i = 0; i <= line; i++) {
+    const text = lines[i] ?? "";
+    if (!text.trim()) continue;
+    const at = file.indexOf(text, cursor);
+    if (at < 0 || at >= range[1]) return undefined;
+    if (i === line) return at;
+    cursor = at + text.length;
+  }
+  return undefined;
+}

@@ -1,0 +1,91 @@
+import { describe, expect, test } from "vitest";
+import { findingsOf } from "../harness.js";
+
+const ID = "secret-echoed";
+
+/** A workflow with one step running `script` (indented for the block scalar). */
+function workflow(script: string, extra = ""): string {
+  const body = script
+    .trim()
+    .split("\n")
+    .map((l) => `          ${l}`)
+    .join("\n");
+  return `on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    env:
+      TOKEN: \${{ secrets.TOKEN }}
+    steps:
+      - run: |
+${body}
+${extra}`;
+}
+
+function sinks(script: string, extra = ""): string[] {
+  return findingsOf(ID, workflow(script, extra)).map((f) => f.message.split(":")[0]!);
+}
+
+describe("secret-echoed", () => {
+  test("printing to the log, directly or through transforming filters", () => {
+    expect(sinks('echo "${{ secrets.TOKEN }}"')).toHaveLength(1);
+    expect(sinks('echo "$TOKEN" | base64 | rev')).toHaveLength(1);
+    expect(sinks('cat <<< "$TOKEN"')).toHaveLength(1);
+    expect(sinks('echo -n "${TOKEN}" 1>&2')).toHaveLength(1);
+    expect(sinks("echo \"${{ secrets['TOKEN'] }}\"")).toHaveLength(1);
+  });
+
+  test("output consumed by another program or written to a file is not reported", () => {
+    expect(sinks('echo "$TOKEN" | docker login -u me --password-stdin')).toEqual([]);
+    expect(sinks('echo "$TOKEN" | base64 -d | kubectl apply -f -')).toEqual([]);
+    expect(sinks('echo "$TOKEN" | base64 -d > key.pem')).toEqual([]);
+    expect(sinks('echo "$TOKEN" > /dev/null')).toEqual([]);
+    expect(sinks('echo "TOKEN=$TOKEN" >> "$GITHUB_ENV"')).toEqual([]);
+    expect(sinks('TOKEN_B64=$(echo "$TOKEN" | base64)')).toEqual([]);
+  });
+
+  test("single quotes, quoted heredoc delimiters and lengths do not expand the variable", () => {
+    expect(sinks("echo 'use $TOKEN'")).toEqual([]);
+    expect(sinks('echo "length ${#TOKEN}"')).toEqual([]);
+    expect(sinks("cat <<'EOF'\n$TOKEN\nEOF")).toEqual([]);
+    // GitHub expands ${{ }} before the shell runs, whatever the quoting.
+    expect(sinks("echo '${{ secrets.TOKEN }}'")).toHaveLength(1);
+    expect(sinks("cat <<'EOF'\n${{ secrets.TOKEN }}\nEOF")).toHaveLength(1);
+  });
+
+  test("outputs and summaries, including one-line and multi-line groups", () => {
+    expect(sinks('echo "t=$TOKEN" >> $GITHUB_OUTPUT')[0]).toContain("$GITHUB_OUTPUT");
+    expect(sinks('{ echo "t=$TOKEN"; echo "x=1"; } >> "$GITHUB_OUTPUT"')[0]).toContain("$GITHUB_OUTPUT");
+    expect(sinks('{\n  echo "t=$TOKEN"\n} > config.env')).toEqual([]);
+    expect(sinks('echo "$TOKEN" >> "${GITHUB_STEP_SUMMARY}"')[0]).toContain("job summary");
+    expect(sinks('echo "::set-output name=t::${{ secrets.TOKEN }}"')[0]).toContain("$GITHUB_OUTPUT");
+  });
+
+  test("shell keywords before the command, and quiet greps", () => {
+    expect(sinks('if [ -n "$TOKEN" ]; then echo "$TOKEN"; fi')).toHaveLength(1);
+    expect(sinks('if echo "$TOKEN" | grep -q "^ghp_"; then echo "a classic token"; fi')).toEqual([]);
+    expect(sinks('echo "$TOKEN" | grep ghp_')).toHaveLength(1);
+  });
+
+  test("add-mask, comments and comparisons are not leaks", () => {
+    expect(sinks('echo "::add-mask::$TOKEN"')).toEqual([]);
+    expect(sinks('# echo "$TOKEN"')).toEqual([]);
+    expect(sinks("echo \"${{ secrets.TOKEN != '' }}\"")).toEqual([]);
+  });
+
+  test("a step env that redefines the variable shadows the secret", () => {
+    expect(sinks('echo "$TOKEN"', "        env:\n          TOKEN: not-a-secret\n")).toEqual([]);
+  });
+
+  test("non-shell scripts are skipped", () => {
+    expect(sinks('echo "$TOKEN"', "        shell: python\n")).toEqual([]);
+    expect(sinks('echo "$TOKEN"', "        shell: bash -eo pipefail {0}\n")).toHaveLength(1);
+  });
+
+  test("points at the reference on its own line, also after a line continuation", () => {
+    const text = workflow('echo "ok"\necho "first" \\\n  "$TOKEN"');
+    const [finding] = findingsOf(ID, text);
+    const line = text.split("\n")[finding!.region.startLine - 1]!;
+    expect(line.slice(finding!.region.startColumn - 1, finding!.region.endColumn - 1)).toBe("$TOKEN");
+  });
+});
