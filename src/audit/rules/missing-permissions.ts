@@ -66,14 +66,15 @@ export const missingPermissions = defineRule({
       }
       return;
     }
+    // One finding for the workflow, at the first job that runs with the default token.
     const jobsKey = topLevelKey(workflow, "jobs");
-    if (!jobsKey) return;
+    const first = workflow.jobs[0]!;
+    const others = workflow.jobs.length > 1 ? " (and every other job)" : "";
     ctx.report({
-      node: jobsKey,
+      node: first.key,
       key: "workflow",
-      message:
-        "no permissions are set, so every job gets the repository's default GITHUB_TOKEN permissions (read-write in many repositories): add `permissions: contents: read` at the top and grant more only to the jobs that need it",
-      fix: fix(workflow, jobsKey),
+      message: `neither the workflow nor any job sets permissions, so job "${first.id}"${others} gets the repository's default GITHUB_TOKEN permissions (read-write in many repositories): add \`permissions: contents: read\` at the top of the workflow and grant more only to the jobs that need it`,
+      fix: jobsKey && fix(workflow, jobsKey),
     });
   },
 });
