@@ -5,8 +5,22 @@ import type { Job, Step, Workflow } from "./model/workflow.js";
  * Each heuristic is documented in the docs of the rules that use it, and tested at its edges.
  */
 
-const DEPLOY_COMMAND =
-  /\b(aws\s+ecs\s+(update-service|deploy)|kubectl\s+(apply|set\s+image|rollout\s+restart|replace|patch)|helm\s+(upgrade|install)|terraform\s+apply|serverless\s+deploy|sls\s+deploy|flyctl\s+deploy|fly\s+deploy|vercel\s+(deploy\s+)?--prod|netlify\s+deploy|gcloud\s+run\s+deploy|az\s+webapp\s+deploy|eb\s+deploy|cdk\s+deploy|kamal\s+deploy|shipgate\s+(deploy|promote|rollback))\b/;
+// Options may stand between a tool and its subcommand (`kubectl -n prod apply`), but not a
+// pipe or another command.
+const ARGS = "[^\\n|;&]*?\\s";
+const DEPLOY_COMMAND = new RegExp(
+  [
+    `\\baws\\b${ARGS}ecs\\s+(update-service|deploy)\\b`,
+    `\\bkubectl\\b${ARGS}(apply|set\\s+image|rollout\\s+restart|replace|patch)\\b`,
+    `\\bhelm\\b${ARGS}(upgrade|install)\\b`,
+    "\\bterraform\\s+apply\\b",
+    "\\b(serverless|sls|flyctl|fly|netlify|eb|cdk|kamal)\\s+deploy\\b",
+    `\\bvercel\\b${ARGS}--prod\\b`,
+    "\\bgcloud\\s+run\\s+deploy\\b",
+    "\\baz\\s+webapp\\s+deploy\\b",
+    "\\bshipgate(@\\S+)?\\s+(deploy|promote|rollback)\\b",
+  ].join("|"),
+);
 const DEPLOY_ACTIONS = [
   "aws-actions/amazon-ecs-deploy-task-definition",
   "azure/k8s-deploy",
