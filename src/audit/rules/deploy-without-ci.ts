@@ -1,0 +1,82 @@
+import { isDeployJob, jobAncestors, stepDeploys, triggeredBy } from "../classify.js";
+import type { Job, Step, Workflow } from "../model/workflow.js";
+import { defineRule } from "../types.js";
+
+/** Commands that test, lint or type-check. */
+const CHECK_COMMAND =
+  /\b(tests?|lint|pytest|unittest|tox|nox|jest|vitest|mocha|rspec|phpunit|eslint|ruff|flake8|mypy|pylint|golangci-lint|typecheck|tsc|clippy|go\s+(test|vet)|cargo\s+(test|check)|mvnw?\b.*\b(verify|test|package|install)|gradlew?\b.*\b(test|check|build)|make\s+(check|lint))\b/i;
+/** The shell's own `test -f file` / `test "$x" = y` is not a test suite. */
+const SHELL_TEST = /\btest\s+(!\s+)?(-[a-zA-Z]\b|["$])/g;
+/** Actions that run tests or linters. */
+const CHECK_ACTION = /lint|test|cypress|playwright/i;
+/** Reusable workflows whose file name says they are CI. */
+const CI_WORKFLOW = /(^|[/._-])(ci|tests?|testing|lint|checks?|verify|validate|quality|pr)([._-]|$)/i;
+
+function stepChecks(step: Step): boolean {
+  if (step.run && CHECK_COMMAND.test(step.run.value.replace(SHELL_TEST, ""))) return true;
+  return Boolean(step.uses && step.uses.kind === "action" && CHECK_ACTION.test(step.uses.raw.split("@")[0]!));
+}
+
+export const deployWithoutCi = defineRule({
+  meta: {
+    id: "deploy-without-ci",
+    name: "Deploy on push without a CI gate",
+    severity: "warning",
+    confidence: "medium",
+    category: "delivery",
+    description:
+      "Reports deploy jobs of workflows triggered by `push` that neither wait (`needs`) for a job running tests or lint, nor call a CI workflow, nor run tests themselves before deploying.",
+    fixable: false,
+  },
+  repository(ctx) {
+    for (const workflow of ctx.workflows) {
+      if (!triggeredBy(workflow, "push")) continue;
+      const runsChecks = (job: Job, depth = 0): boolean =>
+        job.steps.some(stepChecks) || (job.uses ? callsCi(job, ctx.workflows, depth) : false);
+      const ungated = workflow.jobs.filter(
+        (job) =>
+          isDeployJob(job) &&
+          !onlyOtherEvents(job) &&
+          !jobAncestors(job, workflow).some((a) => runsChecks(a)) &&
+          !checksBeforeDeploy(job),
+      );
+      for (const job of ungated) {
+        // One finding per chain: a deploy that waits for an ungated deploy is the same problem.
+        if (jobAncestors(job, workflow).some((a) => ungated.includes(a))) continue;
+        ctx.report(workflow, {
+          node: job.key,
+          key: job.id,
+          message: `job "${job.id}" deploys on every push without waiting for tests: nothing it needs runs tests or lint and it calls no CI workflow, so a commit that breaks the build still ships. Add needs: on the test job (or a job calling the CI workflow, uses: ./.github/workflows/ci.yml)`,
+        });
+      }
+    }
+
+    /** A reusable-workflow call counts when the called local workflow runs checks, or its name says CI. */
+    function callsCi(job: Job, workflows: Workflow[], depth: number): boolean {
+      const raw = job.uses!.raw.split("@")[0]!;
+      const called = raw.startsWith("./")
+        ? workflows.find((w) => w.source.path.replace(/^\.\//, "").endsWith(raw.slice(2)))
+        : undefined;
+      if (called && depth < 3)
+        return called.jobs.some(
+          (j) => j.steps.some(stepChecks) || (j.uses ? callsCi(j, workflows, depth + 1) : false),
+        );
+      return CI_WORKFLOW.test(raw.split("/").pop() ?? "");
+    }
+  },
+});
+
+/** A job that runs only on some other event (`if: github.event_name == 'workflow_dispatch'`). */
+function onlyOtherEvents(job: Job): boolean {
+  const condition = job.if?.value ?? "";
+  return (
+    /github\.event_name\s*==\s*['"](?!push['"])/.test(condition) &&
+    !/event_name\s*==\s*['"]push/.test(condition)
+  );
+}
+
+/** Tests the deploy job runs itself, before its first deploy step. */
+function checksBeforeDeploy(job: Job): boolean {
+  const first = job.steps.findIndex(stepDeploys);
+  return job.steps.slice(0, first < 0 ? job.steps.length : first).some(stepChecks);
+}

@@ -1,0 +1,109 @@
+import {
+  buildsImage,
+  isDeployJob,
+  isProductionJob,
+  jobAncestors,
+  jobScriptLines,
+  scriptOffset,
+} from "../classify.js";
+import type { Job, Step, Workflow } from "../model/workflow.js";
+import { defineRule, type RepositoryContext } from "../types.js";
+
+const BUILD_COMMAND = /\b(?:docker|podman)\s+(?:buildx\s+)?build\b/;
+
+/** A job that builds an image and pushes it somewhere a deploy can pull it from. */
+function publishesImage(job: Job): boolean {
+  if (!job.steps.some(buildsImage)) return false;
+  return job.steps.some((step) => {
+    if (step.uses?.repository?.toLowerCase() === "docker/build-push-action") {
+      const push = step.with.get("push")?.value ?? "";
+      const outputs = step.with.get("outputs")?.value ?? "";
+      return /^true$|\$\{\{/.test(push.trim()) || /push=true|type=registry/.test(outputs);
+    }
+    return Boolean(step.run && /\b(?:docker|podman)\s+push\b|\s--push\b/.test(step.run.value));
+  });
+}
+
+/** Jobs that publish the image a job deploys: itself and everything it waits for. */
+function buildPath(job: Job, workflow: Workflow): Job[] {
+  return [job, ...jobAncestors(job, workflow)].filter(publishesImage);
+}
+
+export const productionRebuild = defineRule({
+  meta: {
+    id: "production-rebuild",
+    name: "Production deploys a freshly built image",
+    severity: "error",
+    confidence: "medium",
+    category: "delivery",
+    description:
+      "Reports production deploy jobs that build a container image themselves, and production deploys that wait on an image build of their own while pre-production runs a different build.",
+    fixable: false,
+  },
+  repository(ctx) {
+    const preProduction = ctx.workflows.flatMap((workflow) =>
+      workflow.jobs
+        .filter((job) => isDeployJob(job) && !isProductionJob(job, workflow))
+        .map((job) => ({ job, workflow })),
+    );
+    // Pre-production deploys something built in CI: production should reuse that image.
+    const stagingBuilds = preProduction.some(({ job, workflow }) => buildPath(job, workflow).length > 0);
+    for (const workflow of ctx.workflows) {
+      const shared = new Set(
+        preProduction.filter((p) => p.workflow === workflow).flatMap((p) => buildPath(p.job, p.workflow)),
+      );
+      const reported = new Set<Job>();
+      for (const job of workflow.jobs) {
+        if (!isProductionJob(job, workflow)) continue;
+        const own = job.steps.find(buildsImage);
+        if (own) {
+          report(
+            ctx,
+            workflow,
+            job,
+            own,
+            `job "${job.id}" deploys production and builds the image it deploys`,
+          );
+          continue;
+        }
+        if (!stagingBuilds) continue;
+        for (const builder of jobAncestors(job, workflow)) {
+          if (reported.has(builder) || shared.has(builder) || !publishesImage(builder)) continue;
+          reported.add(builder);
+          const step = builder.steps.find(buildsImage)!;
+          report(
+            ctx,
+            workflow,
+            builder,
+            step,
+            `job "${builder.id}" builds a new image for the production deploy "${job.id}", while pre-production deploys a different build`,
+          );
+        }
+      }
+    }
+  },
+});
+
+function report(ctx: RepositoryContext, workflow: Workflow, job: Job, step: Step, what: string) {
+  const source = workflow.source;
+  const advice =
+    "so production runs an image nothing has tested, rebuilt from whatever base images and registries served at that moment. Build once, tag the image with the commit SHA, and promote the image staging verified (docker pull/tag/push, crane tag, aws ecr put-image or docker buildx imagetools create)";
+  if (step.uses) {
+    ctx.report(workflow, {
+      node: step.uses.node,
+      key: `${job.id}: ${step.uses.raw}`,
+      message: `${what}, ${advice}`,
+    });
+    return;
+  }
+  const line = jobScriptLines(job, source.text).find((l) => l.step === step && BUILD_COMMAND.test(l.text));
+  const needle = line ? BUILD_COMMAND.exec(line.text)![0] : "build";
+  const at = line ? scriptOffset(source.text, line, needle) : undefined;
+  ctx.report(workflow, {
+    node: step.run!.node,
+    region:
+      at === undefined ? source.regionIn(step.run!.node, needle) : source.regionOf(at, at + needle.length),
+    key: `${job.id}: ${needle}`,
+    message: `${what}, ${advice}`,
+  });
+}

@@ -1,0 +1,56 @@
+import { describe, expect, test } from "vitest";
+import { auditWorkflows } from "../../../src/audit/engine.js";
+import { findingsOf } from "../harness.js";
+
+const ID = "deploy-without-ci";
+
+const audit = (files: Record<string, string>) =>
+  auditWorkflows({
+    files: Object.entries(files).map(([name, text]) => ({ path: `.github/workflows/${name}`, text })),
+  }).findings.filter((f) => f.ruleId === ID);
+
+const deploy = (gate: string, on = "push") => `on: ${on}
+jobs:
+  gate:
+    uses: ${gate}
+  deploy:
+    needs: gate
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - run: flyctl deploy
+`;
+
+const REUSABLE = (run: string) => `on: workflow_call
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ${run}
+`;
+
+describe(ID, () => {
+  test("a local reusable workflow is read: it gates only when it runs checks", () => {
+    expect(
+      audit({ "deploy.yml": deploy("./.github/workflows/build.yml"), "build.yml": REUSABLE("npm test") }),
+    ).toEqual([]);
+    const findings = audit({
+      "deploy.yml": deploy("./.github/workflows/build.yml"),
+      "build.yml": REUSABLE("npm run build"),
+    });
+    expect(findings.map((f) => f.region.startLine)).toEqual([5]);
+  });
+
+  test("a reusable workflow that cannot be read gates when its file name says CI", () => {
+    expect(findingsOf(ID, deploy("org/shared/.github/workflows/ci.yml@v1"))).toEqual([]);
+    expect(findingsOf(ID, deploy("./.github/workflows/test.yaml"))).toEqual([]);
+    expect(findingsOf(ID, deploy("org/shared/.github/workflows/docker-build.yml@v1"))).toHaveLength(1);
+  });
+
+  test("workflows not triggered by push are not reported", () => {
+    expect(findingsOf(ID, deploy("./.github/workflows/build.yml", "workflow_dispatch"))).toEqual([]);
+    expect(findingsOf(ID, deploy("./.github/workflows/build.yml", "[push, workflow_dispatch]"))).toHaveLength(
+      1,
+    );
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, test } from "vitest";
+import { auditWorkflows } from "../../../src/audit/engine.js";
+import { findingsOf } from "../harness.js";
+
+const ID = "deploy-without-rollback";
+
+const audit = (files: Record<string, string>) =>
+  auditWorkflows({
+    files: Object.entries(files).map(([name, text]) => ({ path: `.github/workflows/${name}`, text })),
+  }).findings.filter((f) => f.ruleId === ID);
+
+const deploy = (steps: string, on = "push") => `name: Deploy
+on: ${on}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+${steps}`;
+
+const PLAIN = "      - run: helm upgrade --install app ./chart --wait\n";
+
+describe(ID, () => {
+  test("reported once per workflow, at its first deploy job", () => {
+    const findings = audit({ "a.yml": deploy(PLAIN), "b.yml": deploy(PLAIN) });
+    expect(findings.map((f) => [f.file, f.region.startLine])).toEqual([
+      [".github/workflows/a.yml", 8],
+      [".github/workflows/b.yml", 8],
+    ]);
+  });
+
+  test("a rollback workflow anywhere in the repository is a way back", () => {
+    const manual =
+      "name: Manual rollback\non: workflow_dispatch\njobs:\n  go:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./scripts/restore.sh\n";
+    expect(audit({ "deploy.yml": deploy(PLAIN), "manual.yml": manual })).toEqual([]);
+    const byFile = manual.replace("Manual rollback", "Restore");
+    expect(audit({ "deploy.yml": deploy(PLAIN), "roll-back.yml": byFile })).toEqual([]);
+  });
+
+  test("ways back inside the workflow", () => {
+    for (const steps of [
+      "      - run: helm upgrade --install app ./chart --atomic --timeout 10m\n",
+      "      - run: kubectl apply -f k8s/\n      - if: failure()\n        run: kubectl rollout undo deployment/app\n",
+      '      - run: aws ecs update-service --cluster c --service s --task-definition "$NEW"\n      - if: ${{ failure() }}\n        run: aws ecs update-service --cluster c --service s --task-definition "$PREVIOUS_TASK_DEF"\n',
+      "      # The ECS deployment circuit breaker rolls back tasks that fail their health checks.\n      - run: aws ecs update-service --cluster c --service s --force-new-deployment\n",
+      "      - run: npx shipgate deploy production\n      - run: npx shipgate rollback production\n        if: failure()\n",
+    ]) {
+      expect(findingsOf(ID, deploy(steps)), steps).toEqual([]);
+    }
+  });
+
+  test("pull-request previews are not reported", () => {
+    expect(findingsOf(ID, deploy(PLAIN, "pull_request"))).toEqual([]);
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, test } from "vitest";
+import { auditWorkflows } from "../../../src/audit/engine.js";
+import { findingsOf } from "../harness.js";
+
+const ID = "no-staging-environment";
+
+const audit = (files: Record<string, string>) =>
+  auditWorkflows({
+    files: Object.entries(files).map(([name, text]) => ({ path: `.github/workflows/${name}`, text })),
+  }).findings.filter((f) => f.ruleId === ID);
+
+const deployTo = (environment: string, name = "Deploy") => `name: ${name}
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: ${environment}
+    steps:
+      - run: helm upgrade --install app ./chart --wait > /dev/null
+`;
+
+describe(ID, () => {
+  test("a staging deploy in another workflow counts", () => {
+    expect(audit({ "production.yml": deployTo("production"), "staging.yml": deployTo("staging") })).toEqual(
+      [],
+    );
+    expect(audit({ "production.yml": deployTo("production"), "uat.yml": deployTo("UAT") })).toEqual([]);
+  });
+
+  test("reported once per repository, at the first production deploy", () => {
+    const findings = audit({ "a.yml": deployTo("production"), "b.yml": deployTo("prod-eu") });
+    expect(findings.map((f) => [f.file, f.region.startLine])).toEqual([[".github/workflows/a.yml", 4]]);
+  });
+
+  test("a matrix of environments including staging counts", () => {
+    const text = `on: push
+jobs:
+  deploy:
+    strategy:
+      matrix:
+        target: [staging, production]
+      max-parallel: 1
+    runs-on: ubuntu-latest
+    environment: \${{ matrix.target }}
+    steps:
+      - run: helm upgrade --install app ./chart --wait
+  deploy-production:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - run: helm upgrade --install app ./chart --wait
+`;
+    expect(findingsOf(ID, text)).toEqual([]);
+  });
+
+  test("without an environment, job names and commands say where a deploy goes; /dev/null is not dev", () => {
+    const noEnv = (id: string, command: string) =>
+      `name: Release\non: push\njobs:\n  ${id}:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ${command}\n`;
+    const production = noEnv("deploy-production", "kubectl apply -n production -f k8s/ > /dev/null");
+    expect(findingsOf(ID, production)).toHaveLength(1);
+    expect(
+      audit({ "p.yml": production, "s.yml": noEnv("deploy", "kubectl apply -n staging -f k8s/") }),
+    ).toEqual([]);
+  });
+
+  test("no production deploy, nothing to report", () => {
+    expect(findingsOf(ID, deployTo("staging"))).toEqual([]);
+    expect(findingsOf(ID, deployTo("docs"))).toEqual([]);
+  });
+});

@@ -1,0 +1,114 @@
+import { describe, expect, test } from "vitest";
+import { auditWorkflows } from "../../../src/audit/engine.js";
+import { findingsOf } from "../harness.js";
+
+const ID = "production-rebuild";
+
+const audit = (files: Record<string, string>) =>
+  auditWorkflows({
+    files: Object.entries(files).map(([name, text]) => ({ path: `.github/workflows/${name}`, text })),
+  }).findings.filter((f) => f.ruleId === ID);
+
+/** The requirements' pipeline: the staging branch builds and deploys; main builds again for production. */
+const STAGING = `name: Deploy Staging
+on:
+  push:
+    branches: [staging]
+jobs:
+  deploy-backend:
+    runs-on: ubuntu-latest
+    environment: staging
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/build-push-action@v5
+        with:
+          push: true
+          tags: registry.example.com/backend:\${{ github.sha }}
+      - uses: aws-actions/amazon-ecs-deploy-task-definition@v1
+        with:
+          task-definition: task-def.json
+          service: backend-staging
+`;
+
+const PRODUCTION = (build: string) => `name: Deploy Production
+on:
+  push:
+    branches: [main]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+${build}
+  deploy-backend:
+    needs: build
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - uses: aws-actions/amazon-ecs-deploy-task-definition@v1
+        with:
+          task-definition: task-def.json
+          service: backend
+`;
+
+const REBUILD = `      - uses: docker/build-push-action@v5
+        with:
+          push: true
+          tags: registry.example.com/backend:\${{ github.sha }}`;
+
+const PROMOTE = `      - run: crane copy registry.example.com/backend:\${{ github.sha }} registry.example.com/backend:production`;
+
+describe(ID, () => {
+  test("production on main rebuilding what the staging branch built is reported at its build", () => {
+    const findings = audit({ "deploy-staging.yml": STAGING, "deploy-production.yml": PRODUCTION(REBUILD) });
+    expect(findings.map((f) => [f.file, f.region.startLine])).toEqual([
+      [".github/workflows/deploy-production.yml", 9],
+    ]);
+    expect(findings[0]!.message).toContain('for the production deploy "deploy-backend"');
+  });
+
+  test("promoting the staging image is not a rebuild", () => {
+    expect(audit({ "deploy-staging.yml": STAGING, "deploy-production.yml": PRODUCTION(PROMOTE) })).toEqual(
+      [],
+    );
+  });
+
+  test("without any pre-production deploy, the one build production waits for is not a rebuild", () => {
+    expect(audit({ "deploy-production.yml": PRODUCTION(REBUILD) })).toEqual([]);
+  });
+
+  test("a build inside the production deploy job is reported even without staging", () => {
+    const text = `on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - run: |
+          docker buildx build --push -t registry.example.com/app:\${{ github.sha }} .
+          kubectl set image deployment/app app=registry.example.com/app:\${{ github.sha }}
+`;
+    expect(findingsOf(ID, text).map((f) => [f.region.startLine, f.region.startColumn])).toEqual([[8, 11]]);
+  });
+
+  test("parallel services each built once for staging and production are not rebuilds", () => {
+    const service = (name: string) => `
+  build-${name}:
+    runs-on: ubuntu-latest
+    steps:
+      - run: docker build -t r/${name}:\${{ github.sha }} ${name} && docker push r/${name}:\${{ github.sha }}
+  staging-${name}:
+    needs: build-${name}
+    runs-on: ubuntu-latest
+    environment: staging
+    steps:
+      - run: kubectl -n staging set image deployment/${name} ${name}=r/${name}:\${{ github.sha }}
+  production-${name}:
+    needs: [build-${name}, staging-${name}]
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - run: kubectl -n production set image deployment/${name} ${name}=r/${name}:\${{ github.sha }}`;
+    const text = `on: push\njobs:${service("web")}${service("api")}\n`;
+    expect(findingsOf(ID, text)).toEqual([]);
+  });
+});
