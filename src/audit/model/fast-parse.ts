@@ -1,5 +1,5 @@
 import { load, YAMLException } from "js-yaml";
-import { Pair, Scalar, YAMLMap, YAMLSeq, type Node } from "yaml";
+import { type Node, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 
 /**
  * Parses YAML with js-yaml — several times faster than composing a `yaml` Document — and
@@ -75,7 +75,13 @@ export function parseYaml(text: string): ParsedYaml {
       const at = error.mark?.position ?? 0;
       return {
         contents: null,
-        errors: [{ message: error.reason ?? error.message, pos: [at, Math.min(text.length, at + 1)], code: "syntax" }],
+        errors: [
+          {
+            message: error.reason ?? error.message,
+            pos: [at, Math.min(text.length, at + 1)],
+            code: "syntax",
+          },
+        ],
       };
     }
     throw error;
@@ -141,7 +147,10 @@ function build(text: string, frame: Frame, kind: string | null, result: unknown,
     return withJson(map, result);
   }
   if (kind === "sequence") {
-    const seq = make(YAMLSeq.prototype, SEQ_TYPE, { items: frame.children, flow: text[start] === "[" }) as YAMLSeq;
+    const seq = make(YAMLSeq.prototype, SEQ_TYPE, {
+      items: frame.children,
+      flow: text[start] === "[",
+    }) as YAMLSeq;
     const last = frame.children[frame.children.length - 1];
     const end = seq.flow ? text.indexOf("]", last?.range?.[1] ?? start) + 1 : (last?.range?.[1] ?? start);
     seq.range = [start, end, end];

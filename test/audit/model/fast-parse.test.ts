@@ -1,19 +1,26 @@
 import { readdir, readFile } from "node:fs/promises";
-import { isMap, isPair, isScalar, isSeq, type Node, parseDocument } from "yaml";
 import { describe, expect, test } from "vitest";
+import { isMap, isPair, isScalar, isSeq, type Node, parseDocument } from "yaml";
 import { parseYaml } from "../../../src/audit/model/fast-parse.js";
 
 const STARTERS = new URL("../../../bench/data/starter-workflows/", import.meta.url);
 
 /** Walks two trees side by side; returns the first difference as a readable path, or null. */
-function difference(text: string, a: Node | null | undefined, b: Node | null | undefined, path = "$"): string | null {
-  if (!a || !b) return a === b || (isScalar(a) && a.value === null && !b) ? null : `${path}: one side is missing`;
+function difference(
+  text: string,
+  a: Node | null | undefined,
+  b: Node | null | undefined,
+  path = "$",
+): string | null {
+  if (!a || !b)
+    return a === b || (isScalar(a) && a.value === null && !b) ? null : `${path}: one side is missing`;
   const kind = (n: Node) => (isMap(n) ? "map" : isSeq(n) ? "seq" : isScalar(n) ? "scalar" : "other");
   if (kind(a) !== kind(b)) return `${path}: ${kind(a)} vs ${kind(b)}`;
   const [as, ae] = a.range ?? [];
   const [bs, be] = b.range ?? [];
   if (isScalar(a) && isScalar(b)) {
-    if (a.value !== b.value && !(a.value == null && b.value == null)) return `${path}: value ${JSON.stringify(a.value)} vs ${JSON.stringify(b.value)}`;
+    if (a.value !== b.value && !(a.value == null && b.value == null))
+      return `${path}: value ${JSON.stringify(a.value)} vs ${JSON.stringify(b.value)}`;
     if (a.value == null) return null; // empty values: position conventions differ and nothing points at them
   }
   // Collections: where they start (their ends differ by trailing blank lines and comments,
@@ -29,7 +36,9 @@ function difference(text: string, a: Node | null | undefined, b: Node | null | u
       const pb = b.items[i]!;
       if (!isPair(pa) || !isPair(pb)) return `${path}[${i}]: not a pair`;
       const key = String((pa.key as { value?: unknown })?.value);
-      const d = difference(text, pa.key as Node, pb.key as Node, `${path}.${key}(key)`) ?? difference(text, pa.value as Node, pb.value as Node, `${path}.${key}`);
+      const d =
+        difference(text, pa.key as Node, pb.key as Node, `${path}.${key}(key)`) ??
+        difference(text, pa.value as Node, pb.value as Node, `${path}.${key}`);
       if (d) return d;
     }
   }
