@@ -1,3 +1,4 @@
+import { memoByObject, memoByString } from "./memo.js";
 import type { Job, Step, Workflow } from "./model/workflow.js";
 
 /**
@@ -32,14 +33,14 @@ const DEPLOY_ACTIONS = [
   "cloudflare/wrangler-action",
 ];
 
-export function stepDeploys(step: Step): boolean {
+function stepDeploysUncached(step: Step): boolean {
   if (step.run && DEPLOY_COMMAND.test(step.run.value)) return true;
   const repo = step.uses?.repository?.toLowerCase();
   return repo ? DEPLOY_ACTIONS.includes(repo) : false;
 }
 
 /** A job deploys when it targets a GitHub environment other than CI-ish ones, or runs a deploy command. */
-export function isDeployJob(job: Job): boolean {
+function isDeployJobUncached(job: Job): boolean {
   if (job.environment && !/^(ci|test|github-pages|pypi|npm|release)$/i.test(job.environment.value))
     return true;
   return job.steps.some(stepDeploys);
@@ -74,7 +75,7 @@ export function buildsImage(step: Step): boolean {
 }
 
 /** Each line of a script, with comments and line continuations joined, and its text as written. */
-export function scriptLines(script: string): Array<{ text: string; raw: string }> {
+function scriptLinesUncached(script: string): Array<{ text: string; raw: string }> {
   const out: Array<{ text: string; raw: string }> = [];
   let pending = "";
   let raw = "";
@@ -114,7 +115,7 @@ export interface JobScriptLine {
  * file one after the other, at the start of a line of the scalar, so a commented-out copy or
  * an earlier identical line is never mistaken for them.
  */
-export function jobScriptLines(job: Job, fileText: string): JobScriptLine[] {
+function jobScriptLinesUncached(job: Job, fileText: string): JobScriptLine[] {
   const out: JobScriptLine[] = [];
   for (const step of job.steps) {
     if (!step.run) continue;
@@ -155,7 +156,7 @@ export function scriptOffset(fileText: string, line: JobScriptLine, needle: stri
  * The simple commands of a script line: split at `&&`, `||`, `;`, `|` and `&` outside quotes
  * (redirections such as `2>&1` are not splits), each with its offset in the line.
  */
-export function shellCommands(line: string): Array<{ text: string; index: number }> {
+function shellCommandsUncached(line: string): Array<{ text: string; index: number }> {
   const out: Array<{ text: string; index: number }> = [];
   const push = (from: number, to: number) => {
     const part = line.slice(from, to);
@@ -212,4 +213,29 @@ export function jobAncestors(job: Job, workflow: Workflow): Job[] {
     queue.push(...next.needs);
   }
   return [...seen];
+}
+
+export const stepDeploys = memoByObject(stepDeploysUncached);
+
+export const isDeployJob = memoByObject(isDeployJobUncached);
+
+export const scriptLines = memoByString(scriptLinesUncached);
+
+export const shellCommands = memoByString(shellCommandsUncached);
+
+export const jobScriptLines = memoByObject(jobScriptLinesUncached);
+
+/**
+ * Whether a workflow file can matter to the repository-wide rules, read from its text alone
+ * (so the parallel audit need not parse every file twice): it may deploy (a GitHub
+ * environment, a deploy command or a deploy action — a superset of `isDeployJob`), it may be
+ * a rollback workflow, or it may be a reusable workflow that a deploy calls. Repository
+ * visitors see exactly these workflows, on one thread or several.
+ */
+export function mattersToRepositoryRules(path: string, text: string): boolean {
+  if (/environment\s*:|roll[\s_-]?back|workflow_call/i.test(text) || /roll[\s_-]?back/i.test(path))
+    return true;
+  if (DEPLOY_COMMAND.test(text)) return true;
+  const lower = text.toLowerCase();
+  return DEPLOY_ACTIONS.some((action) => lower.includes(action));
 }

@@ -5,9 +5,11 @@ import { writeFileAtomic } from "../fs/atomic-write.js";
 import { readBaseline, writeBaseline } from "./baseline.js";
 import { type AuditInput, type AuditResult, auditWorkflows } from "./engine.js";
 import { applyFixes } from "./fix.js";
+import { auditWorkflowsParallel } from "./parallel.js";
 import { loadAuditSettings } from "./settings.js";
 import type { Finding, Severity } from "./types.js";
 
+export { auditWorkflowsParallel, createAuditPool } from "./parallel.js";
 export { renderGithub } from "./report/github.js";
 export { renderSarif } from "./report/sarif.js";
 export { renderText } from "./report/text.js";
@@ -54,7 +56,7 @@ export async function auditRepository(options: AuditRepositoryOptions): Promise<
     })),
   );
   const sources = new Map(inputs.map((i) => [i.path, i.text]));
-  let result = auditWorkflows({ files: inputs, settings: { rules: settings?.rules } });
+  let result = await auditWorkflowsParallel({ files: inputs, settings: { rules: settings?.rules } });
 
   const fixed = new Map<string, [string, string]>();
   if (options.fix) {
@@ -70,7 +72,7 @@ export async function auditRepository(options: AuditRepositoryOptions): Promise<
     }
     const after = inputs.map((i) => ({ path: i.path, text: fixed.get(i.path)?.[1] ?? i.text }));
     if (!options.dryRun) {
-      result = auditWorkflows({ files: after, settings: { rules: settings?.rules } });
+      result = await auditWorkflowsParallel({ files: after, settings: { rules: settings?.rules } });
       for (const i of after) sources.set(i.path, i.text);
     }
   }

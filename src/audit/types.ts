@@ -81,7 +81,11 @@ export interface Rule {
   workflow?(workflow: Workflow, ctx: RuleContext): void;
   job?(job: Job, ctx: RuleContext): void;
   step?(step: Step, job: Job, ctx: RuleContext): void;
-  /** Checks that need every workflow of the repository at once. */
+  /**
+   * Checks that need the repository's workflows at once. It sees every workflow that may
+   * deploy, may be a rollback workflow, or is reusable (`mattersToRepositoryRules` in
+   * classify.ts); widen that filter if a new repository rule needs other workflows.
+   */
   repository?(ctx: RepositoryContext): void;
 }
 

@@ -11,17 +11,28 @@ export interface Region {
 
 /** One parsed YAML file, with what it takes to turn node offsets into lines and columns. */
 export class SourceFile {
-  readonly doc: ParsedYaml;
+  private parsed: ParsedYaml | undefined;
   /** Offset at which each line starts, for offset → line/column by binary search. */
-  private readonly lineStarts: number[];
+  private starts: number[] | undefined;
 
   constructor(
     readonly path: string,
     readonly text: string,
-  ) {
-    this.doc = parseYaml(text);
-    this.lineStarts = [0];
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.lineStarts.push(i + 1);
+  ) {}
+
+  /** The parsed document, parsed on first use (positions alone need no parse). */
+  get doc(): ParsedYaml {
+    this.parsed ??= parseYaml(this.text);
+    return this.parsed;
+  }
+
+  private get lineStarts(): number[] {
+    if (!this.starts) {
+      const starts = [0];
+      for (let i = this.text.indexOf("\n"); i >= 0; i = this.text.indexOf("\n", i + 1)) starts.push(i + 1);
+      this.starts = starts;
+    }
+    return this.starts;
   }
 
   position(offset: number): { line: number; column: number } {

@@ -1,5 +1,6 @@
 import type { Node } from "yaml";
 import { scriptLines } from "../classify.js";
+import { memoByObject, memoByString } from "../memo.js";
 import type { Region, SourceFile } from "../model/source.js";
 import type { Value } from "../model/workflow.js";
 import { defineRule } from "../types.js";
@@ -16,7 +17,7 @@ export interface LocatedLine {
  * the file, so findings point at the command itself and not at the whole `run:` block. Lines
  * that repeat are told apart by searching from the end of the previous one.
  */
-export function locatedLines(source: SourceFile, script: Value<string>): LocatedLine[] {
+function locatedLinesUncached(script: Value<string>, source: SourceFile): LocatedLine[] {
   const [start, end] = script.node.range ?? [0, 0];
   let cursor = start;
   const lines = scriptLines(script.value).map(({ text, raw }) => {
@@ -167,9 +168,21 @@ export interface Command {
  * the command. Quotes group words; `$( … )` inside an argument stays part of it. Good enough for
  * the flags and URLs rules look at; not a shell parser.
  */
-export function commandsIn(text: string, name: RegExp): Command[] {
+const startPatterns = new Map<string, RegExp>();
+
+/** Where a command named by `source` starts; compiled once per name (matchAll copies it). */
+function startPattern(source: string): RegExp {
+  let pattern = startPatterns.get(source);
+  if (!pattern) {
+    pattern = new RegExp(String.raw`(?<![\w.$-])(?:[\w.-]*/)*(?:${source})(?=\s|$)`, "g");
+    startPatterns.set(source, pattern);
+  }
+  return pattern;
+}
+
+function commandsInUncached(text: string, name: string): Command[] {
   const out: Command[] = [];
-  const start = new RegExp(String.raw`(?<![\w.$-])(?:[\w.-]*/)*(?:${name.source})(?=\s|$)`, "g");
+  const start = startPattern(name);
   for (const match of text.matchAll(start)) {
     const { args, terminator } = words(text, match.index + match[0].length);
     out.push({ name: match[0], at: match.index, args, terminator, before: text.slice(0, match.index) });
@@ -237,4 +250,19 @@ function terminatorAt(text: string, i: number): string {
   // `&` ends a command, but not in `2>&1` or `&>file`.
   if (c === "&" && !/[>\d]/.test(text[i + 1] ?? "") && text[i - 1] !== ">") return c;
   return "";
+}
+
+// Several rules read the same scripts; each is split and located once (see ../memo.ts).
+const locatedLinesOf = memoByObject(locatedLinesUncached);
+export function locatedLines(source: SourceFile, script: Value<string>): LocatedLine[] {
+  return locatedLinesOf(script, source);
+}
+
+// Keyed by the name pattern's source, not the RegExp object: callers build patterns per call.
+const commandsByKey = memoByString((key) => {
+  const split = key.indexOf("\0");
+  return commandsInUncached(key.slice(split + 1), key.slice(0, split));
+});
+export function commandsIn(text: string, name: RegExp): Command[] {
+  return commandsByKey(`${name.source}\0${text}`);
 }

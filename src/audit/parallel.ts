@@ -1,0 +1,106 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { mattersToRepositoryRules } from "./classify.js";
+import {
+  type AuditInput,
+  type AuditResult,
+  type AuditSettings,
+  auditFiles,
+  auditRepositoryRules,
+  auditWorkflows,
+  finishAudit,
+  type RawAudit,
+} from "./engine.js";
+import { SourceFile } from "./model/source.js";
+import { readWorkflow, type Workflow } from "./model/workflow.js";
+
+/** Below this many files a worker's start-up costs more than it saves. */
+export const MIN_PARALLEL_FILES = 150;
+
+const WORKER_URL = new URL("./worker.js", import.meta.url);
+// Under a TypeScript runner the module is src/…/parallel.ts and there is no compiled worker.
+const CAN_SPAWN = import.meta.url.endsWith(".js");
+
+export interface AuditPool {
+  threads: number;
+  audit(options: { files: AuditInput[]; settings?: AuditSettings }): Promise<AuditResult>;
+  close(): Promise<void>;
+}
+
+/** Splits files into `n` slices of similar total size, keeping each slice in input order. */
+function slices(files: AuditInput[], n: number): AuditInput[][] {
+  const out: AuditInput[][] = Array.from({ length: n }, () => []);
+  const size = files.reduce((sum, f) => sum + f.text.length, 0);
+  let acc = 0;
+  for (const file of files) {
+    out[Math.min(n - 1, Math.floor((acc / Math.max(1, size)) * n))]!.push(file);
+    acc += file.text.length;
+  }
+  return out;
+}
+
+/**
+ * Worker threads for large audits: the per-file phase runs on every thread (this one
+ * included) over slices of the files, while this thread also runs the repository-wide rules.
+ * The result is the same as `auditWorkflows` — same rules, same filter, same order.
+ */
+export function createAuditPool(options: { threads?: number } = {}): AuditPool {
+  const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), 8));
+  const workers = CAN_SPAWN ? Array.from({ length: threads - 1 }, () => new Worker(WORKER_URL)) : [];
+  let next = 0;
+  const run = (worker: Worker, files: AuditInput[], settings: AuditSettings) =>
+    new Promise<RawAudit>((resolve, reject) => {
+      const id = next++;
+      const onMessage = (message: RawAudit & { id: number }) => {
+        if (message.id !== id) return;
+        worker.off("message", onMessage);
+        worker.off("error", reject);
+        resolve(message);
+      };
+      worker.on("message", onMessage);
+      worker.once("error", reject);
+      worker.postMessage({ id, files, settings });
+    });
+
+  return {
+    threads: workers.length + 1,
+    async audit({ files, settings = {} }) {
+      if (workers.length === 0) return auditWorkflows({ files, settings });
+      const [own = [], ...others] = slices(files, workers.length + 1);
+      const pending = others.map((slice, i) => run(workers[i]!, slice, settings));
+      const mine = auditFiles({ files: own, settings });
+      // The repository rules need the other slices' relevant workflows too; read them here.
+      const workflows: Workflow[] = mine.workflows.filter((w) =>
+        mattersToRepositoryRules(w.source.path, w.source.text),
+      );
+      for (const file of others.flat()) {
+        if (!mattersToRepositoryRules(file.path, file.text)) continue;
+        const source = new SourceFile(file.path, file.text);
+        if (source.doc.errors.length) continue;
+        const workflow = readWorkflow(source);
+        if (workflow) workflows.push(workflow);
+      }
+      const repository = auditRepositoryRules({ workflows, settings });
+      return finishAudit([mine, repository, ...(await Promise.all(pending))], files);
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
+/** One audit on as many threads as pay off; small inputs stay on this thread. */
+export async function auditWorkflowsParallel(options: {
+  files: AuditInput[];
+  settings?: AuditSettings;
+  threads?: number;
+}): Promise<AuditResult> {
+  const threads = options.threads ?? availableParallelism();
+  if (threads < 2 || options.files.length < MIN_PARALLEL_FILES || !CAN_SPAWN) return auditWorkflows(options);
+  const pool = createAuditPool({ threads });
+  try {
+    return await pool.audit(options);
+  } finally {
+    await pool.close();
+  }
+}
