@@ -40,7 +40,10 @@ function slices(files: AuditInput[], n: number, ownShare: number): AuditInput[][
   const totalWeight = weights.reduce((a, b) => a + b, 0);
   const bounds: number[] = [];
   let cumulative = 0;
-  for (const w of weights) bounds.push((cumulative += w / totalWeight));
+  for (const w of weights) {
+    cumulative += w / totalWeight;
+    bounds.push(cumulative);
+  }
   const out: AuditInput[][] = Array.from({ length: n }, () => []);
   const size = files.reduce((sum, f) => sum + f.text.length, 0);
   let acc = 0;
