@@ -1,5 +1,5 @@
-import type { Commands, Language, PackageManager } from "../config/schema.js";
-import type { DetectedWorkspaces } from "./types.js";
+import type { Language } from "../config/schema.js";
+import type { Detection } from "./types.js";
 
 /** A declared dependency, kept with the file it came from so services can cite their evidence. */
 export interface Dependency {
@@ -10,26 +10,29 @@ export interface Dependency {
   features?: string[];
 }
 
+/** Fields an ecosystem reader fills exactly as the final Detection carries them. */
+type SharedFields =
+  | "packageManager"
+  | "languageVersion"
+  | "versionFile"
+  | "lockfile"
+  | "commands"
+  | "start"
+  | "testRunner"
+  | "coverageReport"
+  | "workspaces";
+
 /** What one ecosystem's reader found; index.ts picks one and merges it into a Detection. */
-export interface EcosystemDetection {
+export type EcosystemDetection = Pick<Detection, SharedFields> & {
   language: Language;
   /** The root file that shows the ecosystem is present, e.g. `package.json`. */
   manifest: string;
   /** Name as declared in the manifest, not yet normalized. */
   name: string | null;
-  packageManager: PackageManager | null;
-  languageVersion: string | null;
-  versionFile: string | null;
-  lockfile: string | null;
-  commands: Commands;
-  start: string | null;
-  testRunner: string | null;
-  coverageReport: string | null;
-  workspaces: DetectedWorkspaces | null;
   dependencies: Dependency[];
   /** Notes that only matter when this ecosystem is the one chosen. */
   notes: string[];
-}
+};
 
 export type EcosystemDefaults = Omit<EcosystemDetection, "language" | "manifest">;
 
