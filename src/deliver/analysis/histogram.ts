@@ -1,0 +1,97 @@
+/**
+ * A latency histogram with log-spaced buckets: every recorded value lands in a bucket whose
+ * upper edge is at most 2% above its lower edge, from 10 µs to about two minutes. Counts are
+ * cumulative and mergeable, so the router keeps one per release and the analysis subtracts
+ * two snapshots to get a window.
+ */
+const MIN_MS = 0.01;
+const GROWTH = 1.02;
+const LOG_GROWTH = Math.log(GROWTH);
+/** Bucket 0 holds everything at or below MIN_MS; the last bucket everything above the range. */
+export const BUCKET_COUNT = 830;
+
+/** What a histogram looks like on the wire: sparse `[bucket, count]` pairs, ascending. */
+export interface HistogramSnapshot {
+  count: number;
+  /** Sum of the recorded values in milliseconds, for the mean. */
+  sumMs: number;
+  buckets: Array<[number, number]>;
+}
+
+export type QuantileSide = "lower" | "upper" | "mid";
+
+export class LatencyHistogram {
+  readonly counts = new Float64Array(BUCKET_COUNT);
+  count = 0;
+  sumMs = 0;
+
+  static bucketOf(ms: number): number {
+    if (!(ms > MIN_MS)) return 0;
+    const index = Math.ceil(Math.log(ms / MIN_MS) / LOG_GROWTH);
+    return index >= BUCKET_COUNT ? BUCKET_COUNT - 1 : index;
+  }
+
+  /** The bucket's range `(lower, upper]` in milliseconds. */
+  static edges(bucket: number): [number, number] {
+    if (bucket <= 0) return [0, MIN_MS];
+    return [MIN_MS * GROWTH ** (bucket - 1), MIN_MS * GROWTH ** bucket];
+  }
+
+  static fromSnapshot(snapshot: HistogramSnapshot): LatencyHistogram {
+    const histogram = new LatencyHistogram();
+    for (const [bucket, n] of snapshot.buckets) histogram.counts[bucket] = n;
+    histogram.count = snapshot.count;
+    histogram.sumMs = snapshot.sumMs;
+    return histogram;
+  }
+
+  record(ms: number, times = 1): void {
+    this.counts[LatencyHistogram.bucketOf(ms)]! += times;
+    this.count += times;
+    this.sumMs += ms * times;
+  }
+
+  add(other: LatencyHistogram): this {
+    for (let i = 0; i < BUCKET_COUNT; i++) this.counts[i]! += other.counts[i]!;
+    this.count += other.count;
+    this.sumMs += other.sumMs;
+    return this;
+  }
+
+  /** `this - earlier`: the values recorded since `earlier` was taken of the same histogram. */
+  since(earlier: LatencyHistogram): LatencyHistogram {
+    const window = new LatencyHistogram();
+    for (let i = 0; i < BUCKET_COUNT; i++)
+      window.counts[i] = Math.max(0, this.counts[i]! - earlier.counts[i]!);
+    window.count = Math.max(0, this.count - earlier.count);
+    window.sumMs = Math.max(0, this.sumMs - earlier.sumMs);
+    return window;
+  }
+
+  /**
+   * The p-quantile (0 < p ≤ 1): the bucket holding the ⌈p·n⌉-th smallest value, reported as
+   * that bucket's lower edge, upper edge or geometric middle. `undefined` when empty.
+   */
+  quantile(p: number, side: QuantileSide = "mid"): number | undefined {
+    if (this.count === 0) return undefined;
+    const clamped = Math.min(1, Math.max(0, p));
+    const rank = Math.max(1, Math.ceil(clamped * this.count));
+    let seen = 0;
+    for (let i = 0; i < BUCKET_COUNT; i++) {
+      seen += this.counts[i]!;
+      if (seen >= rank) {
+        const [lower, upper] = LatencyHistogram.edges(i);
+        if (side === "lower") return lower;
+        if (side === "upper") return upper;
+        return i === 0 ? upper : Math.sqrt(lower * upper);
+      }
+    }
+    return LatencyHistogram.edges(BUCKET_COUNT - 1)[1];
+  }
+
+  snapshot(): HistogramSnapshot {
+    const buckets: Array<[number, number]> = [];
+    for (let i = 0; i < BUCKET_COUNT; i++) if (this.counts[i]! > 0) buckets.push([i, this.counts[i]!]);
+    return { count: this.count, sumMs: this.sumMs, buckets };
+  }
+}
