@@ -190,13 +190,42 @@ export const ApprovalSchema = z.strictObject({
 });
 
 export const AnalysisSchema = z.strictObject({
-  maxErrorRate: z.number().min(0).max(1).default(0.01),
-  maxLatencyRatio: z.number().positive().default(1.5),
+  maxErrorRate: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.01)
+    .describe("Highest error rate (5xx and failed connections, 0-1) a canary may show."),
+  maxLatencyRatio: z
+    .number()
+    .positive()
+    .default(1.5)
+    .describe("Highest ratio of the canary's p95 latency to the stable release's."),
+  errorTolerance: z
+    .number()
+    .min(0)
+    .default(0.2)
+    .describe("How much higher (relative) the canary's error rate may be than the stable one's: 0.2 = 20%."),
+  alpha: z
+    .number()
+    .gt(0)
+    .lt(0.5)
+    .default(0.01)
+    .describe("Chance of rolling back a canary that is as good as the stable release, across all looks."),
+  minRequests: z
+    .number()
+    .int()
+    .min(0)
+    .default(50)
+    .describe("Canary requests a traffic step needs before it can pass; fewer holds the step."),
 });
 
 export const RollbackSchema = z.strictObject({
   automatic: z.boolean().default(true),
   keepReleases: z.number().int().min(1).default(5).describe("Earlier releases kept ready to roll back to."),
+  keepPrevious: duration
+    .default("5m")
+    .describe("Blue-green: how long the previous set keeps running after the switch, for instant rollback."),
 });
 
 export const EnvironmentSchema = z.strictObject({
@@ -210,8 +239,14 @@ export const EnvironmentSchema = z.strictObject({
   strategy: StrategySchema.default("rolling"),
   verify: VerifySchema.default({ timeoutSeconds: 300 }),
   approval: ApprovalSchema.default({ required: false, approvers: [] }),
-  analysis: AnalysisSchema.default({ maxErrorRate: 0.01, maxLatencyRatio: 1.5 }),
-  rollback: RollbackSchema.default({ automatic: true, keepReleases: 5 }),
+  analysis: AnalysisSchema.default({
+    maxErrorRate: 0.01,
+    maxLatencyRatio: 1.5,
+    errorTolerance: 0.2,
+    alpha: 0.01,
+    minRequests: 50,
+  }),
+  rollback: RollbackSchema.default({ automatic: true, keepReleases: 5, keepPrevious: "5m" }),
   roleArn: z.string().optional().describe("IAM role for this environment; defaults to aws.roleArn."),
 });
 export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;

@@ -153,7 +153,7 @@ describe("parseConfig: valid files", () => {
     expect(staging.strategy).toBe("rolling");
     expect(staging.verify).toEqual({ timeoutSeconds: 300 });
     expect(staging.approval).toEqual({ required: false, approvers: [] });
-    expect(staging.rollback).toEqual({ automatic: true, keepReleases: 5 });
+    expect(staging.rollback).toEqual({ automatic: true, keepReleases: 5, keepPrevious: "5m" });
     expect(config.notifications).toEqual({});
   });
 });
