@@ -1,0 +1,166 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { inputError } from "../../../errors.js";
+import type { ReleaseCounters } from "../../analysis/types.js";
+import type { EnvironmentState } from "../types.js";
+import { removeAgentInfo, writeAgentInfo } from "./agent-info.js";
+import { type AgentLog, createAgentLog } from "./agent-log.js";
+import { createControlServer } from "./control-server.js";
+import { DEFAULT_SUPERVISION, type SupervisionSettings } from "./instance.js";
+import { type AgentPaths, agentPaths } from "./paths.js";
+import { emptyCounters } from "./release-traffic.js";
+import { Router } from "./router.js";
+import { EnvironmentSupervisor } from "./supervisor.js";
+
+interface Environment {
+  port: number;
+  router: Router;
+  supervisor: EnvironmentSupervisor;
+}
+
+/**
+ * The agent of one state directory: several environments, each a router on its own port and
+ * the releases behind it. The control server is its only interface.
+ */
+export class Agent {
+  readonly startedAt = new Date().toISOString();
+  private readonly environments = new Map<string, Environment>();
+  private readonly pending = new Map<string, Promise<Environment>>();
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly paths: AgentPaths,
+    private readonly log: AgentLog,
+    private readonly settings: SupervisionSettings = DEFAULT_SUPERVISION,
+  ) {}
+
+  get environmentNames(): string[] {
+    return [...this.environments.keys()];
+  }
+
+  /** Creates the environment and its router; the same call again is a no-op. */
+  async ensureEnvironment(env: string, port: number): Promise<EnvironmentState> {
+    const existing = this.environments.get(env) ?? (await this.pending.get(env));
+    if (existing) {
+      if (existing.port !== port) {
+        throw inputError(
+          "local/port-conflict",
+          `environment ${env} already serves on port ${existing.port}, not ${port}`,
+          { hint: "stop the agent (shipgate agent stop) to move an environment to another port" },
+        );
+      }
+      return this.state(env);
+    }
+    const taken = [...this.environments.entries()].find(([, e]) => e.port === port);
+    if (taken) {
+      throw inputError("local/port-in-use", `port ${port} is already the router of environment ${taken[0]}`);
+    }
+    const creating = this.createEnvironment(env, port);
+    this.pending.set(env, creating);
+    try {
+      this.environments.set(env, await creating);
+    } finally {
+      this.pending.delete(env);
+    }
+    return this.state(env);
+  }
+
+  environment(env: string): EnvironmentSupervisor {
+    return this.get(env).supervisor;
+  }
+
+  state(env: string): EnvironmentState {
+    const found = this.get(env);
+    return found.supervisor.state(`http://127.0.0.1:${found.port}`);
+  }
+
+  metrics(env: string, releaseIds: readonly string[]): Record<string, ReleaseCounters> {
+    const table = this.get(env).router.table;
+    const out: Record<string, ReleaseCounters> = {};
+    for (const id of releaseIds) out[id] = table.knownTraffic(id)?.counters() ?? emptyCounters();
+    return out;
+  }
+
+  /** Routers stop taking requests and finish theirs, then every instance drains and exits. */
+  shutdown(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log("info", "agent stopping", { environments: this.environmentNames });
+      const environments = [...this.environments.values()];
+      await Promise.all(environments.map((e) => e.router.close(this.settings.drainTimeoutMs)));
+      await Promise.all(environments.map((e) => e.supervisor.stopAll()));
+      this.log("info", "agent stopped", {});
+    })();
+    return this.stopping;
+  }
+
+  private get(env: string): Environment {
+    const found = this.environments.get(env);
+    if (!found) {
+      throw inputError("local/unknown-environment", `no environment ${env} on this agent`, {
+        hint: "prepare the environment first",
+      });
+    }
+    return found;
+  }
+
+  private async createEnvironment(env: string, port: number): Promise<Environment> {
+    const router = new Router({ port });
+    await router.listen();
+    const supervisor = new EnvironmentSupervisor({
+      env,
+      router,
+      paths: this.paths,
+      settings: this.settings,
+      log: this.log,
+    });
+    this.log("info", "environment ready", { env, url: `http://127.0.0.1:${port}` });
+    return { port, router, supervisor };
+  }
+}
+
+export interface RunAgentOptions {
+  stateDir: string;
+  log?: AgentLog;
+  settings?: SupervisionSettings;
+}
+
+/**
+ * Runs the agent in this process until it is told to stop (control API or SIGTERM/SIGINT):
+ * listens on a random loopback port, then publishes pid, port and a fresh token in agent.json.
+ */
+export async function runAgent(options: RunAgentOptions): Promise<void> {
+  const paths = agentPaths(options.stateDir);
+  const log = options.log ?? createAgentLog(process.stdout);
+  const agent = new Agent(paths, log, options.settings);
+  const token = randomBytes(32).toString("base64url");
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => {
+    resolveStopped = resolve;
+  });
+  const stop = async () => {
+    await agent.shutdown();
+    await removeAgentInfo(paths, process.pid);
+    resolveStopped();
+  };
+  const server = createControlServer({ agent, token, log, onShutdown: stop });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await writeAgentInfo(paths, { pid: process.pid, controlPort: port, token, startedAt: agent.startedAt });
+  log("info", "agent listening", { pid: process.pid, controlPort: port, stateDir: options.stateDir });
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    log("info", "signal received", { signal });
+    void stop();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  await stopped;
+  process.off("SIGTERM", onSignal);
+  process.off("SIGINT", onSignal);
+  // Let the shutdown answer reach the client before the control server goes.
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 1_000).unref();
+  });
+}

@@ -1,0 +1,232 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
+import { freePort } from "../../../net/free-port.js";
+import type { InstanceState } from "../types.js";
+import type { AgentLog } from "./agent-log.js";
+import { probe } from "./health-check.js";
+import { signalGroup, waitGroupGone } from "./process-group.js";
+import type { Upstream } from "./route-table.js";
+import type { Router } from "./router.js";
+
+export interface SupervisionSettings {
+  healthIntervalMs: number;
+  healthTimeoutMs: number;
+  /** Consecutive failed checks that take a healthy instance out of routing. */
+  unhealthyAfter: number;
+  restartInitialMs: number;
+  restartMaxMs: number;
+  /** An instance healthy this long has its back-off reset. */
+  restartResetMs: number;
+  /** How long an instance may take to finish its requests and exit before SIGKILL. */
+  drainTimeoutMs: number;
+}
+
+export const DEFAULT_SUPERVISION: SupervisionSettings = {
+  healthIntervalMs: 250,
+  healthTimeoutMs: 1_000,
+  unhealthyAfter: 3,
+  restartInitialMs: 250,
+  restartMaxMs: 10_000,
+  restartResetMs: 10_000,
+  drainTimeoutMs: 10_000,
+};
+
+export interface InstanceLaunch {
+  releaseId: string;
+  /** `<release>-<n>`. */
+  id: string;
+  start: string;
+  cwd: string;
+  env: Record<string, string>;
+  healthPath: string;
+  readyPath?: string;
+  logFile: string;
+}
+
+/**
+ * One supervised instance: its process (restarted with back-off when it dies), its health
+ * checks (which decide whether the router may use it) and its graceful stop.
+ */
+export class Instance {
+  state: InstanceState["state"] = "starting";
+  restarts = 0;
+  lastError: string | undefined;
+  port: number | undefined;
+  private child: ChildProcess | undefined;
+  private upstream: Upstream | undefined;
+  private failures = 0;
+  private crashStreak = 0;
+  private healthySince: number | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly launch: InstanceLaunch,
+    private readonly router: Router,
+    private readonly settings: SupervisionSettings,
+    private readonly log: AgentLog,
+  ) {}
+
+  get id(): string {
+    return this.launch.id;
+  }
+
+  /** The process-group leader (the `sh` running the start command). */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+  }
+
+  snapshot(): InstanceState {
+    return {
+      id: this.id,
+      ...(this.port !== undefined && { port: this.port }),
+      ...(this.pid !== undefined && { pid: this.pid }),
+      state: this.state,
+      restarts: this.restarts,
+      ...(this.lastError !== undefined && { lastError: this.lastError }),
+    };
+  }
+
+  async run(): Promise<void> {
+    if (this.stopping) return;
+    const port = await freePort();
+    if (this.stopping) return;
+    this.port = port;
+    this.state = "starting";
+    this.failures = 0;
+    mkdirSync(dirname(this.launch.logFile), { recursive: true });
+    const fd = openSync(this.launch.logFile, "a");
+    let child: ChildProcess;
+    try {
+      child = spawn("sh", ["-c", this.launch.start], {
+        cwd: this.launch.cwd,
+        env: { ...process.env, ...this.launch.env, PORT: String(port), HOST: "127.0.0.1" },
+        stdio: ["ignore", fd, fd],
+        // Its own process group, so stopping signals the shell and everything it started.
+        detached: true,
+      });
+    } finally {
+      closeSync(fd);
+    }
+    this.child = child;
+    let resolveExit!: () => void;
+    this.exited = new Promise((resolve) => {
+      resolveExit = resolve;
+    });
+    child.once("error", (error) => {
+      this.lastError = error.message;
+      if (child.pid === undefined) this.onExit(undefined, resolveExit);
+    });
+    child.once("exit", (code, signal) => {
+      this.lastError = signal ? `exited on ${signal}` : `exited with code ${code}`;
+      this.onExit(child.pid, resolveExit);
+    });
+    this.upstream = this.router.addUpstream(this.launch.releaseId, this.id, port);
+    this.log("info", "instance started", { instance: this.id, pid: child.pid, port });
+    this.scheduleCheck();
+  }
+
+  /** Drains and stops; resolves once no process of the instance is left. */
+  stop(): Promise<void> {
+    this.stopping ??= this.drainAndStop();
+    return this.stopping;
+  }
+
+  private async drainAndStop(): Promise<void> {
+    clearTimeout(this.healthTimer);
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    const upstream = this.upstream;
+    if (child?.pid !== undefined && this.pid !== undefined) {
+      this.state = "draining";
+      if (upstream) await this.router.drainUpstream(upstream, this.settings.drainTimeoutMs);
+      const pgid = child.pid;
+      signalGroup(pgid, "SIGTERM");
+      const gone = await Promise.race([
+        this.exited.then(() => waitGroupGone(pgid, this.settings.drainTimeoutMs)),
+        new Promise<boolean>((resolve) => setTimeout(resolve, this.settings.drainTimeoutMs, false)),
+      ]);
+      if (!gone) {
+        this.log("warn", "instance did not stop in time, killing it", { instance: this.id });
+        signalGroup(pgid, "SIGKILL");
+        await this.exited;
+        await waitGroupGone(pgid, 2_000);
+      }
+    }
+    if (upstream) this.router.removeUpstream(upstream);
+    this.upstream = undefined;
+    this.state = "stopped";
+    this.log("info", "instance stopped", { instance: this.id });
+  }
+
+  private onExit(pgid: number | undefined, resolveExit: () => void): void {
+    resolveExit();
+    clearTimeout(this.healthTimer);
+    if (this.stopping) return;
+    // The shell died: take what it left behind with it, and the instance out of routing.
+    if (pgid !== undefined) signalGroup(pgid, "SIGKILL");
+    if (this.upstream) this.router.removeUpstream(this.upstream);
+    this.upstream = undefined;
+    if (this.healthySince !== undefined && Date.now() - this.healthySince >= this.settings.restartResetMs) {
+      this.crashStreak = 0;
+    }
+    this.healthySince = undefined;
+    const delay = Math.min(
+      this.settings.restartInitialMs * 2 ** this.crashStreak,
+      this.settings.restartMaxMs,
+    );
+    this.crashStreak++;
+    this.state = "unhealthy";
+    this.log("warn", "instance exited, restarting", {
+      instance: this.id,
+      reason: this.lastError,
+      restartInMs: delay,
+    });
+    this.restartTimer = setTimeout(() => {
+      this.restarts++;
+      this.run().catch((error: Error) => {
+        this.lastError = error.message;
+        this.log("error", "instance restart failed", { instance: this.id, error: error.message });
+      });
+    }, delay);
+  }
+
+  private scheduleCheck(): void {
+    this.healthTimer = setTimeout(() => void this.check(), this.settings.healthIntervalMs);
+  }
+
+  private async check(): Promise<void> {
+    const upstream = this.upstream;
+    const port = this.port;
+    if (!upstream || port === undefined || this.stopping) return;
+    const { healthPath, readyPath } = this.launch;
+    const timeout = this.settings.healthTimeoutMs;
+    let failure = await probe(port, healthPath, timeout);
+    if (failure === undefined && readyPath !== undefined) failure = await probe(port, readyPath, timeout);
+    // The process may have died or been stopped while the probe ran.
+    if (upstream !== this.upstream || this.stopping) return;
+    if (failure === undefined) {
+      this.failures = 0;
+      if (this.state !== "healthy") {
+        this.state = "healthy";
+        this.healthySince ??= Date.now();
+        this.lastError = undefined;
+        this.router.setRoutable(upstream, true);
+        this.log("info", "instance healthy", { instance: this.id });
+      }
+    } else {
+      this.failures++;
+      if (this.state === "healthy" && this.failures >= this.settings.unhealthyAfter) {
+        this.state = "unhealthy";
+        this.lastError = failure;
+        this.healthySince = undefined;
+        this.router.setRoutable(upstream, false);
+        this.log("warn", "instance unhealthy", { instance: this.id, reason: failure });
+      } else if (this.state === "starting") this.lastError = failure;
+    }
+    this.scheduleCheck();
+  }
+}

@@ -1,0 +1,186 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { inputError, ShipgateError } from "../../../errors.js";
+import type { EnvironmentState, ReleaseSpec, ReleaseState } from "../types.js";
+import type { AgentLog } from "./agent-log.js";
+import { Instance, type SupervisionSettings } from "./instance.js";
+import { type AgentPaths, instanceLogFile } from "./paths.js";
+import type { Router } from "./router.js";
+
+/** One release of an environment: its spec and its instances, changed one operation at a time. */
+class ManagedRelease {
+  readonly instances: Instance[] = [];
+  desired = 0;
+  retireAt: string | undefined;
+  retireTimer: NodeJS.Timeout | undefined;
+  stopped: Promise<void> | undefined;
+  private nextIndex = 1;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly spec: ReleaseSpec) {}
+
+  /** Operations on one release never interleave (two scales, or a scale and a stop). */
+  serial<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  takeIndex(): number {
+    return this.nextIndex++;
+  }
+}
+
+export interface EnvironmentSupervisorOptions {
+  env: string;
+  router: Router;
+  paths: AgentPaths;
+  settings: SupervisionSettings;
+  log: AgentLog;
+}
+
+/** The releases of one environment and the instances that run them. */
+export class EnvironmentSupervisor {
+  private readonly releases = new Map<string, ManagedRelease>();
+
+  constructor(private readonly options: EnvironmentSupervisorOptions) {}
+
+  get env(): string {
+    return this.options.env;
+  }
+
+  /** Starts the release's instances with no traffic; a release already running is left alone. */
+  async startRelease(spec: ReleaseSpec): Promise<void> {
+    const existing = this.releases.get(spec.id);
+    if (existing && !existing.stopped) return;
+    if (existing?.stopped) await existing.stopped;
+    if (this.releases.has(spec.id)) return;
+    const cwd = join(spec.source, spec.workdir);
+    if (!isDirectory(cwd)) {
+      throw inputError("local/missing-source", `release ${spec.id}: directory ${cwd} does not exist`, {
+        hint: "unpack the artifact first; source and workdir must name a directory",
+      });
+    }
+    const release = new ManagedRelease(spec);
+    this.releases.set(spec.id, release);
+    this.options.router.table.release(spec.id);
+    this.options.log("info", "release started", {
+      env: this.env,
+      release: spec.id,
+      instances: spec.instances,
+    });
+    await this.scaleRelease(spec.id, spec.instances);
+  }
+
+  scaleRelease(id: string, instances: number): Promise<void> {
+    const release = this.running(id);
+    return release.serial(async () => {
+      release.desired = instances;
+      while (release.instances.length < instances) {
+        const instance = this.createInstance(release);
+        release.instances.push(instance);
+        await instance.run();
+      }
+      const surplus = release.instances.slice(instances);
+      await Promise.all(surplus.map((i) => i.stop()));
+      release.instances.splice(instances);
+    });
+  }
+
+  /** Validated here because only the supervisor knows the releases: all known, sum 100. */
+  setWeights(weights: Readonly<Record<string, number>>): void {
+    const unknown = Object.keys(weights).filter((id) => !this.releases.has(id));
+    if (unknown.length > 0) {
+      throw inputError(
+        "local/unknown-release",
+        `no release ${unknown.join(", ")} in environment ${this.env}`,
+      );
+    }
+    const sum = Object.values(weights).reduce((a, b) => a + b, 0);
+    if (Math.abs(sum - 100) > 1e-6) {
+      throw inputError("local/invalid-weights", `weights must add up to 100, these add up to ${sum}`);
+    }
+    this.options.router.table.setWeights(weights);
+    this.options.log("info", "weights set", { env: this.env, weights });
+  }
+
+  /** Now: drains and resolves when its processes are gone. Later: records retireAt and returns. */
+  async stopRelease(id: string, afterMs?: number): Promise<void> {
+    const release = this.releases.get(id);
+    if (!release) return;
+    if (release.stopped) return release.stopped;
+    clearTimeout(release.retireTimer);
+    if (afterMs !== undefined && afterMs > 0) {
+      release.retireAt = new Date(Date.now() + afterMs).toISOString();
+      release.retireTimer = setTimeout(() => void this.stopRelease(id).catch(() => undefined), afterMs);
+      release.retireTimer.unref();
+      return;
+    }
+    release.stopped = release.serial(async () => {
+      release.desired = 0;
+      await Promise.all(release.instances.map((i) => i.stop()));
+      release.instances.length = 0;
+      this.options.router.table.removeRelease(id);
+      this.releases.delete(id);
+      this.options.log("info", "release stopped", { env: this.env, release: id });
+    });
+    return release.stopped;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.releases.keys()].map((id) => this.stopRelease(id)));
+  }
+
+  state(url: string): EnvironmentState {
+    const releases: ReleaseState[] = [];
+    for (const release of this.releases.values()) {
+      const instances = release.instances.map((i) => i.snapshot());
+      releases.push({
+        id: release.spec.id,
+        artifactId: release.spec.artifactId,
+        desired: release.desired,
+        healthy: instances.filter((i) => i.state === "healthy").length,
+        weight: this.options.router.table.release(release.spec.id).weight,
+        instances,
+        ...(release.retireAt !== undefined && { retireAt: release.retireAt }),
+      });
+    }
+    return { env: this.env, url, releases };
+  }
+
+  private running(id: string): ManagedRelease {
+    const release = this.releases.get(id);
+    if (!release || release.stopped) {
+      throw new ShipgateError({ code: "local/unknown-release", message: `no release ${id} in ${this.env}` });
+    }
+    return release;
+  }
+
+  private createInstance(release: ManagedRelease): Instance {
+    const { spec } = release;
+    const id = `${spec.id}-${release.takeIndex()}`;
+    return new Instance(
+      {
+        releaseId: spec.id,
+        id,
+        start: spec.start,
+        cwd: join(spec.source, spec.workdir),
+        env: spec.env ?? {},
+        healthPath: spec.healthPath,
+        ...(spec.readyPath !== undefined && { readyPath: spec.readyPath }),
+        logFile: instanceLogFile(this.options.paths, this.env, id),
+      },
+      this.options.router,
+      this.options.settings,
+      this.options.log,
+    );
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
