@@ -5,7 +5,7 @@ import { readWorkflow, type Workflow } from "./model/workflow.js";
 import { RULES } from "./rules/index.js";
 import { invalidWorkflow } from "./rules/invalid-workflow.js";
 import { applySuppressions } from "./suppress.js";
-import type { Finding, Report, Rule } from "./types.js";
+import type { Finding, Report, Rule, RuleContext } from "./types.js";
 
 export type { AuditSettings, RuleSetting } from "./finding.js";
 
@@ -46,23 +46,21 @@ function enabledRules(options: AuditOptions): Rule[] {
   return (options.rules ?? RULES).filter((r) => settings.rules?.[r.meta.id] !== "off");
 }
 
-function collector(settings: AuditSettings) {
-  const raw: RawAudit = { findings: [], failures: [] };
-  return {
-    raw,
-    emit: (rule: Rule, workflow: Workflow, report: Report) =>
-      raw.findings.push(toFinding(rule, workflow.source, report, settings)),
-    guard: (rule: Rule, file: string, run: () => void) => {
-      try {
-        run();
-      } catch (error) {
-        raw.failures.push({
-          ruleId: rule.meta.id,
-          file,
-          message: error instanceof Error ? error.message : String(error),
-        });
-      }
-    },
+function failure(rule: Rule, file: string, error: unknown): RuleFailure {
+  return { ruleId: rule.meta.id, file, message: error instanceof Error ? error.message : String(error) };
+}
+
+/** The context a rule reports through: one per rule and workflow, no closure per visitor call. */
+class Context implements RuleContext {
+  constructor(
+    private readonly rule: Rule,
+    readonly workflow: Workflow,
+    private readonly settings: AuditSettings,
+    private readonly findings: Finding[],
+  ) {}
+  // A property, not a method: rules may pass `ctx.report` on unbound.
+  readonly report = (report: Report): void => {
+    this.findings.push(toFinding(this.rule, this.workflow.source, report, this.settings));
   };
 }
 
@@ -70,37 +68,56 @@ function collector(settings: AuditSettings) {
  * Phase one: every file on its own. Parses each once and walks it once, calling the
  * workflow, job and step visitors of every enabled rule. A malformed file becomes a finding
  * at its position; the other files are still audited. Files are independent here, so this
- * phase can run on several threads (see ./parallel.ts).
+ * phase can run on several threads (see ./parallel.ts). Of the workflows read, it keeps
+ * (returns) only those the repository rules look at, so the others' trees can be collected
+ * while the audit runs.
  */
 export function auditFiles(options: AuditOptions): RawAudit & { workflows: Workflow[] } {
   const settings = options.settings ?? {};
   const rules = enabledRules(options);
-  const { raw, emit, guard } = collector(settings);
+  // Indices into `rules` (and each workflow's contexts) of the rules visiting each level.
+  const at = (has: (r: Rule) => boolean) => rules.flatMap((r, i) => (has(r) ? [i] : []));
+  const workflowRules = at((r) => Boolean(r.workflow));
+  const jobRules = at((r) => Boolean(r.job));
+  const stepRules = at((r) => Boolean(r.step));
+  const raw: RawAudit = { findings: [], failures: [] };
   const workflows: Workflow[] = [];
+  const invalidOff = settings.rules?.[invalidWorkflow.meta.id] === "off";
   for (const input of options.files) {
     const source = new SourceFile(input.path, input.text);
     const syntax = invalidWorkflow.syntaxReports(source);
     if (syntax.length) {
-      if (settings.rules?.[invalidWorkflow.meta.id] !== "off") {
+      if (!invalidOff) {
         for (const report of syntax) raw.findings.push(toFinding(invalidWorkflow, source, report, settings));
       }
       continue;
     }
     const workflow = readWorkflow(source);
     if (!workflow) continue;
-    workflows.push(workflow);
-    const contexts = new Map(
-      rules.map((rule) => [rule, { workflow, report: (r: Report) => emit(rule, workflow, r) }]),
-    );
-    for (const rule of rules) {
-      if (rule.workflow) guard(rule, input.path, () => rule.workflow!(workflow, contexts.get(rule)!));
+    if (mattersToRepositoryRules(input.path, input.text)) workflows.push(workflow);
+    const contexts = rules.map((rule) => new Context(rule, workflow, settings, raw.findings));
+    for (const i of workflowRules) {
+      try {
+        rules[i]!.workflow!(workflow, contexts[i]!);
+      } catch (error) {
+        raw.failures.push(failure(rules[i]!, input.path, error));
+      }
     }
     for (const job of workflow.jobs) {
-      for (const rule of rules)
-        if (rule.job) guard(rule, input.path, () => rule.job!(job, contexts.get(rule)!));
+      for (const i of jobRules) {
+        try {
+          rules[i]!.job!(job, contexts[i]!);
+        } catch (error) {
+          raw.failures.push(failure(rules[i]!, input.path, error));
+        }
+      }
       for (const step of job.steps) {
-        for (const rule of rules) {
-          if (rule.step) guard(rule, input.path, () => rule.step!(step, job, contexts.get(rule)!));
+        for (const i of stepRules) {
+          try {
+            rules[i]!.step!(step, job, contexts[i]!);
+          } catch (error) {
+            raw.failures.push(failure(rules[i]!, input.path, error));
+          }
         }
       }
     }
@@ -115,15 +132,17 @@ export function auditRepositoryRules(options: {
   rules?: Rule[];
 }): RawAudit {
   const settings = options.settings ?? {};
-  const { raw, emit, guard } = collector(settings);
+  const raw: RawAudit = { findings: [], failures: [] };
   for (const rule of enabledRules({ files: [], ...options })) {
     if (!rule.repository) continue;
-    guard(rule, "(repository)", () =>
-      rule.repository!({
+    try {
+      rule.repository({
         workflows: options.workflows,
-        report: (workflow, report) => emit(rule, workflow, report),
-      }),
-    );
+        report: (workflow, report) => raw.findings.push(toFinding(rule, workflow.source, report, settings)),
+      });
+    } catch (error) {
+      raw.failures.push(failure(rule, "(repository)", error));
+    }
   }
   return raw;
 }
@@ -146,8 +165,7 @@ export function finishAudit(raws: RawAudit[], files: AuditInput[]): AuditResult 
 /** Audits workflows on this thread: both phases, then suppressions. */
 export function auditWorkflows(options: AuditOptions): AuditResult {
   const perFile = auditFiles(options);
-  const workflows = perFile.workflows.filter((w) => mattersToRepositoryRules(w.source.path, w.source.text));
-  const repository = auditRepositoryRules({ ...options, workflows });
+  const repository = auditRepositoryRules({ ...options, workflows: perFile.workflows });
   return finishAudit([perFile, repository], options.files);
 }
 

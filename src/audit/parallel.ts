@@ -91,9 +91,7 @@ export function createAuditPool(options: { threads?: number } = {}): AuditPool {
       const pending = others.map((slice, i) => run(workers[i]!, slice, settings));
       const mine = auditFiles({ files: own, settings });
       // The repository rules need the other slices' relevant workflows too; read them here.
-      const workflows: Workflow[] = mine.workflows.filter((w) =>
-        mattersToRepositoryRules(w.source.path, w.source.text),
-      );
+      const workflows: Workflow[] = mine.workflows;
       for (const file of others.flat()) {
         if (!mattersToRepositoryRules(file.path, file.text)) continue;
         const source = new SourceFile(file.path, file.text);

@@ -22,52 +22,98 @@ export interface ParsedYaml {
 }
 
 const NODE_TYPE = Symbol.for("yaml.node.type");
+const MAP_TYPE = Symbol.for("yaml.map");
+const SEQ_TYPE = Symbol.for("yaml.seq");
+const SCALAR_TYPE = Symbol.for("yaml.scalar");
+const PAIR_TYPE = Symbol.for("yaml.pair");
+type Range = [number, number, number];
 
 /**
- * The yaml package's constructors define a property per node; building from the prototypes
- * with plain assignments gives the same objects (isMap/isScalar/… and their methods work)
- * at a fraction of the cost, which matters at thousands of nodes per second.
+ * The yaml package's constructors define a property per node; these classes set the same
+ * fields with plain assignments, in one fixed order (one hidden class per kind), and inherit
+ * the yaml package's prototypes, so isMap/isScalar/… and the methods work on them at a fraction
+ * of the cost, which matters at thousands of nodes per second.
  */
-function make<T extends object>(proto: T, type: symbol, fields: Record<string, unknown>): T {
-  const node = Object.create(proto) as Record<string | symbol, unknown>;
-  node[NODE_TYPE] = type;
-  Object.assign(node, fields);
-  return node as T;
+class FastScalar {
+  [NODE_TYPE] = SCALAR_TYPE;
+  constructor(
+    public value: unknown,
+    public range: Range,
+  ) {}
 }
-const typeOf = (node: object) => (node as Record<symbol, symbol>)[NODE_TYPE]!;
-const MAP_TYPE = typeOf(new YAMLMap());
-const SEQ_TYPE = typeOf(new YAMLSeq());
-const SCALAR_TYPE = typeOf(new Scalar(null));
-const PAIR_TYPE = typeOf(new Pair(null));
+class FastPair {
+  [NODE_TYPE] = PAIR_TYPE;
+  constructor(
+    public key: Node | undefined,
+    public value: Node | undefined,
+  ) {}
+}
+/** Collections answer toJSON from the value js-yaml already built, instead of rebuilding it. */
+class FastMap {
+  [NODE_TYPE] = MAP_TYPE;
+  constructor(
+    public items: Pair<Node, Node>[],
+    public flow: boolean,
+    public range: Range,
+    private json: unknown,
+  ) {}
+  toJSON(): unknown {
+    return this.json;
+  }
+}
+class FastSeq {
+  [NODE_TYPE] = SEQ_TYPE;
+  constructor(
+    public items: Node[],
+    public flow: boolean,
+    public range: Range,
+    private json: unknown,
+  ) {}
+  toJSON(): unknown {
+    return this.json;
+  }
+}
+Object.setPrototypeOf(FastScalar.prototype, Scalar.prototype);
+Object.setPrototypeOf(FastPair.prototype, Pair.prototype);
+Object.setPrototypeOf(FastMap.prototype, YAMLMap.prototype);
+Object.setPrototypeOf(FastSeq.prototype, YAMLSeq.prototype);
 
-function scalar(value: unknown, range: [number, number, number]): Scalar {
-  return make(Scalar.prototype, SCALAR_TYPE, { value, range });
+function scalar(value: unknown, range: Range): Scalar {
+  return new FastScalar(value, range) as unknown as Scalar;
 }
 
-function pair(key: Node | undefined, value: Node | undefined): Pair<Node, Node> {
-  return make(Pair.prototype, PAIR_TYPE, { key, value }) as Pair<Node, Node>;
-}
-
-interface Frame {
-  start: number;
-  children: Node[];
-}
+const NO_CHILDREN: Node[] = [];
 
 export function parseYaml(text: string): ParsedYaml {
-  const stack: Frame[] = [];
+  // Open nodes: where each starts, and its children so far (created on the first child, since
+  // most nodes are scalars and have none).
+  const starts: number[] = [];
+  const children: Array<Node[] | null> = [];
   let root: Node | null = null;
   try {
     load(text, {
       filename: "workflow.yml",
       listener(event, state) {
         if (event === "open") {
-          stack.push({ start: state.position, children: [] });
+          starts.push(state.position);
+          children.push(null);
           return;
         }
-        const frame = stack.pop()!;
-        const node = build(text, frame, state.kind, state.result, state.position);
-        if (stack.length) stack[stack.length - 1]!.children.push(node);
-        else root = node;
+        const node = build(
+          text,
+          starts.pop()!,
+          children.pop() ?? NO_CHILDREN,
+          state.kind,
+          state.result,
+          state.position,
+        );
+        const depth = children.length;
+        if (depth === 0) root = node;
+        else {
+          const siblings = children[depth - 1];
+          if (siblings) siblings.push(node);
+          else children[depth - 1] = [node];
+        }
       },
     });
   } catch (error) {
@@ -131,45 +177,55 @@ function trimTrailing(text: string, start: number, end: number): number {
   return e;
 }
 
-function build(text: string, frame: Frame, kind: string | null, result: unknown, close: number): Node {
+const BRACE = 123;
+const BRACKET = 91;
+const PIPE = 124;
+const GT = 62;
+
+function build(
+  text: string,
+  open: number,
+  kids: Node[],
+  kind: string | null,
+  result: unknown,
+  close: number,
+): Node {
   // A block sequence starts at its first "-", like the yaml package's ranges.
-  const start = skipLeading(text, frame.start, kind === "sequence");
+  const start = skipLeading(text, open, kind === "sequence");
   if (kind === "mapping") {
     const items: Pair<Node, Node>[] = [];
     // A flow-mapping key without a value (`{ a }`) composes no value node.
-    for (let i = 0; i < frame.children.length; i += 2) {
-      items.push(pair(frame.children[i], frame.children[i + 1] ?? emptyScalar(frame.children[i])));
+    for (let i = 0; i < kids.length; i += 2) {
+      items.push(new FastPair(kids[i], kids[i + 1] ?? emptyScalar(kids[i])) as unknown as Pair<Node, Node>);
     }
-    const map = make(YAMLMap.prototype, MAP_TYPE, { items, flow: text[start] === "{" }) as YAMLMap;
-    const last = frame.children[frame.children.length - 1];
-    const end = map.flow ? text.indexOf("}", last?.range?.[1] ?? start) + 1 : (last?.range?.[1] ?? start);
-    map.range = [start, end, end];
-    return withJson(map, result);
+    const flow = text.charCodeAt(start) === BRACE;
+    const end = collectionEnd(text, kids, start, flow, "}");
+    return new FastMap(items, flow, [start, end, end], result) as unknown as YAMLMap;
   }
   if (kind === "sequence") {
-    const seq = make(YAMLSeq.prototype, SEQ_TYPE, {
-      items: frame.children,
-      flow: text[start] === "[",
-    }) as YAMLSeq;
-    const last = frame.children[frame.children.length - 1];
-    const end = seq.flow ? text.indexOf("]", last?.range?.[1] ?? start) + 1 : (last?.range?.[1] ?? start);
-    seq.range = [start, end, end];
-    return withJson(seq, result);
+    const flow = text.charCodeAt(start) === BRACKET;
+    const end = collectionEnd(text, kids, start, flow, "]");
+    return new FastSeq(
+      kids === NO_CHILDREN ? [] : kids,
+      flow,
+      [start, end, end],
+      result,
+    ) as unknown as YAMLSeq;
   }
   let end = Math.max(start, trimTrailing(text, start, close));
   // A block scalar's range ends after its last line break.
-  if ((text[start] === "|" || text[start] === ">") && text[end] === "\n") end += 1;
+  const first = text.charCodeAt(start);
+  if ((first === PIPE || first === GT) && text.charCodeAt(end) === LF) end += 1;
   // An empty value (`key:` with nothing after it) has an empty range where the value would be.
   return scalar(result ?? null, result === null && end <= start ? [start, start, start] : [start, end, end]);
+}
+
+function collectionEnd(text: string, kids: Node[], start: number, flow: boolean, closer: string): number {
+  const lastEnd = kids.length ? (kids[kids.length - 1]!.range?.[1] ?? start) : start;
+  return flow ? text.indexOf(closer, lastEnd) + 1 : lastEnd;
 }
 
 function emptyScalar(after: Node | undefined): Scalar {
   const at = after?.range?.[1] ?? 0;
   return scalar(null, [at, at, at]);
-}
-
-/** Collections answer toJSON from the value js-yaml already built, instead of rebuilding it. */
-function withJson<T extends YAMLMap | YAMLSeq>(node: T, result: unknown): T {
-  Object.defineProperty(node, "toJSON", { value: () => result, enumerable: false });
-  return node;
 }
