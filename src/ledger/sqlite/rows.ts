@@ -1,0 +1,116 @@
+import type { StoredEvent } from "../chain.js";
+import { parseJsonColumn } from "../errors.js";
+import type {
+  ArtifactRecord,
+  DeploymentKind,
+  DeploymentRecord,
+  DeploymentStatus,
+  LedgerEvent,
+  LockRecord,
+} from "../types.js";
+
+/** Rows as SQLite returns them (NULL is null), and their mapping to the ledger's records. */
+
+export interface ArtifactRow {
+  id: string;
+  digest: string;
+  commit_sha: string;
+  location: string;
+  created_at: string;
+  manifest: string;
+}
+
+export interface DeploymentRow {
+  id: string;
+  env: string;
+  kind: DeploymentKind;
+  artifact_id: string;
+  strategy: string;
+  status: DeploymentStatus;
+  requested_by: string;
+  created_at: string;
+  finished_at: string | null;
+  previous_id: string | null;
+  plan: string;
+  step_index: number;
+  reason: string | null;
+}
+
+export interface EventRow {
+  seq: number;
+  env: string;
+  deployment_id: string | null;
+  type: string;
+  data: string;
+  at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface LockRow {
+  env: string;
+  owner: string;
+  deployment_id: string | null;
+  acquired_at: string;
+  expires_at: string;
+}
+
+export function toArtifact(row: ArtifactRow, location: string): ArtifactRecord {
+  return {
+    id: row.id,
+    digest: row.digest,
+    commit: row.commit_sha,
+    location: row.location,
+    createdAt: row.created_at,
+    manifest: parseJsonColumn(row.manifest, `the manifest of artifact ${row.id}`, location),
+  };
+}
+
+export function toDeployment(row: DeploymentRow, location: string): DeploymentRecord {
+  const record: DeploymentRecord = {
+    id: row.id,
+    env: row.env,
+    kind: row.kind,
+    artifactId: row.artifact_id,
+    strategy: row.strategy,
+    status: row.status,
+    requestedBy: row.requested_by,
+    createdAt: row.created_at,
+    plan: parseJsonColumn(row.plan, `the plan of deployment ${row.id}`, location),
+    stepIndex: row.step_index,
+  };
+  if (row.finished_at !== null) record.finishedAt = row.finished_at;
+  if (row.previous_id !== null) record.previousId = row.previous_id;
+  if (row.reason !== null) record.reason = row.reason;
+  return record;
+}
+
+export function toStoredEvent(row: EventRow): StoredEvent {
+  const event: StoredEvent = {
+    seq: row.seq,
+    env: row.env,
+    type: row.type,
+    data: row.data,
+    at: row.at,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+  if (row.deployment_id !== null) event.deploymentId = row.deployment_id;
+  return event;
+}
+
+export function toEvent(row: EventRow, location: string): LedgerEvent {
+  const data = parseJsonColumn<Record<string, unknown>>(row.data, `the data of event ${row.seq}`, location);
+  return { ...toStoredEvent(row), data };
+}
+
+export function toLock(row: LockRow): LockRecord {
+  const lock: LockRecord = {
+    env: row.env,
+    owner: row.owner,
+    acquiredAt: row.acquired_at,
+    expiresAt: row.expires_at,
+  };
+  if (row.deployment_id !== null) lock.deploymentId = row.deployment_id;
+  return lock;
+}
