@@ -2,7 +2,7 @@
  * Entry point: reads the environment, listens, and drains on SIGTERM/SIGINT so a rolling,
  * canary or blue-green deploy never cuts a request in half.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createApp } from "./app.js";
 import { createMetrics } from "./metrics.js";
@@ -63,7 +63,25 @@ function drain(signal) {
   server.closeIdleConnections();
 }
 
-function readConfig(env) {
+/**
+ * Defaults for the FAULT_* variables may be committed as faults.json beside this file, so a
+ * release can carry its own bug: what the delivery demos deploy and roll back. The
+ * environment still wins over the file.
+ */
+function readFaultFile() {
+  const url = new URL("./faults.json", import.meta.url);
+  if (!existsSync(url)) return {};
+  const faults = JSON.parse(readFileSync(url, "utf8"));
+  const pick = (key, name) => (faults[key] === undefined ? {} : { [name]: String(faults[key]) });
+  return {
+    ...pick("errorRate", "FAULT_ERROR_RATE"),
+    ...pick("latencyMs", "FAULT_LATENCY_MS"),
+    ...pick("health", "FAULT_HEALTH"),
+  };
+}
+
+function readConfig(processEnv) {
+  const env = { ...readFaultFile(), ...processEnv };
   return {
     host: env.HOST || "127.0.0.1",
     port: integer(env, "PORT", 3000, 0, 65535),

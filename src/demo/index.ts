@@ -1,17 +1,21 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { loadConfig } from "../config/load.js";
+import { style } from "../cli/style.js";
+import { buildRelease } from "../deliver/build.js";
+import { deploy } from "../deliver/deploy.js";
+import type { DeploymentOutcome } from "../deliver/events.js";
+import { deploymentHistory } from "../deliver/history.js";
+import { generateLoad } from "../deliver/load.js";
+import { createTimeline } from "../deliver/render.js";
+import { environmentStatus } from "../deliver/status.js";
+import { stopAgent } from "../deliver/targets/local/index.js";
 import { generatePipeline } from "../generate/index.js";
 import { initProject } from "../init/index.js";
 import { freePort } from "../net/free-port.js";
-import { buildPipeline } from "../pipeline/build.js";
-import { verifyRelease } from "../verify/index.js";
+import { commitSampleRelease, createSampleRepo, type SampleRelease, sampleConfig } from "./sample-repo.js";
 
-export const SAMPLE_APP_DIR = fileURLToPath(new URL("../../examples/sample-app", import.meta.url));
+export { SAMPLE_APP_DIR } from "./sample-repo.js";
 
 export interface DemoOptions {
   /** Where to work; a new temporary directory when unset (removed afterwards unless `keep`). */
@@ -19,91 +23,148 @@ export interface DemoOptions {
   keep?: boolean;
   /** One line of the timeline at a time. */
   log: (line: string) => void;
+  color?: boolean;
+  /** Seconds each canary step is watched; default 4. */
+  stepSeconds?: number;
 }
 
 export interface DemoResult {
   ok: boolean;
   workDir: string;
-  files: string[];
+  /** The three deployments: v1 (first release), v2 (canary, promoted), v3 (canary, rolled back). */
+  outcomes: DeploymentOutcome[];
+  /** The release serving at the end (v2's). */
+  live?: string;
+  /** Requests the load generator sent during the rollouts and how they were answered. */
+  load: { sent: number; failed: number; statuses: Record<string, number> };
+  chainOk: boolean;
 }
 
+const REQUESTS_PER_SECOND = 200;
+const ENV = "production";
+
 /**
- * The whole loop on the bundled sample service, on this machine and embedded defaults:
- * init → generate → plan → start the service → verify it with its smoke file → clean up.
+ * The whole loop on the bundled sample service, on this machine, with embedded defaults:
+ * init and generate its pipeline, then deploy it on the local target — v1; v2 by canary,
+ * healthy, promoted; v3 with a bug (5% of requests fail), rolled back automatically — under
+ * steady traffic, and clean up with the agent stopped.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
-  const { log } = options;
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), "shipgate-demo-")));
-  const started = Date.now();
-  const step = (name: string, text: string) =>
-    log(`${`${((Date.now() - started) / 1000).toFixed(1)}s`.padStart(6)}  ${name.padEnd(9)} ${text}`);
-  let app: ChildProcess | undefined;
+  const stateDir = join(workDir, ".shipgate");
+  const s = style(options.color ?? false);
+  const timeline = createTimeline({ style: s, log: options.log });
+  const step = timeline.line;
+  const stepSeconds = options.stepSeconds ?? 4;
+  const outcomes: DeploymentOutcome[] = [];
+  const traffic = new AbortController();
+  let load: Promise<Awaited<ReturnType<typeof generateLoad>>> | undefined;
   try {
-    await cp(SAMPLE_APP_DIR, workDir, { recursive: true, filter: (src) => !src.includes("node_modules") });
-    step("copy", `examples/sample-app → ${workDir}`);
+    const port = await freePort();
+    await createSampleRepo({ dir: workDir });
+    step("copy", `examples/sample-app → ${workDir}, a git repository`);
 
-    const init = await initProject({ root: workDir, target: "ecs", force: true });
+    const init = await initProject({ root: workDir, target: "local" });
     const d = init.detection;
     step(
       "init",
-      `detected ${d.language ?? "nothing"}${d.packageManager ? ` (${d.packageManager})` : ""}${d.dockerfile ? `, ${d.dockerfile}` : ""}; wrote shipgate.yml for the ecs target`,
+      `detected ${d.language ?? "nothing"}${d.packageManager ? ` (${d.packageManager})` : ""}; wrote shipgate.yml for the local target`,
     );
-
     const generated = await generatePipeline({ root: workDir });
-    const files = generated.files.map((f) => f.path);
     step(
       "generate",
-      `${files.length} workflows: ${files.map((f) => f.replace(".github/workflows/", "")).join(", ")}`,
+      `${generated.files.length} workflows: ${generated.files.map((f) => f.path.replace(".github/workflows/", "")).join(", ")}`,
     );
-
-    const { config } = await loadConfig({ path: join(workDir, "shipgate.yml") });
-    const model = buildPipeline({ config });
-    const enforced = model.gates.filter((g) => g.enforcedBy);
+    // Demo timings: seconds instead of the minutes a real canary step is watched for.
+    await writeFile(
+      init.path,
+      sampleConfig({
+        env: ENV,
+        port,
+        strategy: `{ canary: { steps: [10, 50, 100], stepSeconds: ${stepSeconds} } }`,
+        analysis: "{ maxErrorRate: 0.02, maxLatencyRatio: 2, minRequests: 20 }",
+      }),
+    );
     step(
-      "plan",
-      `${enforced.length} of ${model.gates.length} quality gates enforced: ${enforced.map((g) => g.gate).join(", ")}`,
+      "configure",
+      `${ENV}: local target on 127.0.0.1:${port}, 2 instances, canary 10% → 50% → 100% watching ${stepSeconds}s a step`,
     );
 
-    const port = await freePort();
-    app = spawn(process.execPath, [join(workDir, "server.js")], {
-      env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", APP_VERSION: "1.0.0" },
-      stdio: "ignore",
-    });
-    const baseUrl = `http://127.0.0.1:${port}`;
-    step("start", `sample-app 1.0.0 on ${baseUrl} (pid ${app.pid})`);
+    const ship = async (release: SampleRelease, what: string) => {
+      await commitSampleRelease({ dir: workDir, release });
+      const { artifact } = await buildRelease({ cwd: workDir });
+      step(
+        "build",
+        `${s.bold(`v${release.version}`)} ${what}: ${artifact.id} ${artifact.digest.slice(0, 19)}…`,
+      );
+      const outcome = await deploy({
+        env: ENV,
+        artifact: artifact.id,
+        cwd: workDir,
+        requestedBy: "demo",
+        onEvent: timeline.event,
+        pollMs: 250,
+      });
+      outcomes.push(outcome);
+      return outcome;
+    };
 
-    const report = await verifyRelease({
-      baseUrl,
-      smokeFile: join(workDir, "smoke.yml"),
-      deadlineMs: 15_000,
-      initialDelayMs: 100,
-      maxDelayMs: 1_000,
+    await ship({ version: "1.0.0" }, "the first release");
+    load = generateLoad({
+      url: `http://127.0.0.1:${port}`,
+      rps: REQUESTS_PER_SECOND,
+      maxDurationMs: 120_000,
+      signal: traffic.signal,
     });
-    for (const check of report.checks) {
-      const detail = check.ok
-        ? `${check.status ?? ""} in ${check.latencyMs ?? "?"} ms`
-        : check.failures.join("; ");
-      step("verify", `${check.ok ? "pass" : "FAIL"}  ${check.kind.padEnd(6)} ${check.name}  ${detail}`);
-    }
+    step("traffic", `${REQUESTS_PER_SECOND} requests/s to http://127.0.0.1:${port}/api/orders from now on`);
+    await ship({ version: "2.0.0" }, "a healthy change");
+    await ship({ version: "3.0.0", errorRate: 0.05 }, "with a bug: 5% of requests fail");
+    traffic.abort();
+    const sent = await load;
+    step(
+      "traffic",
+      `${sent.sent} requests: ${sent.failed} unanswered; ${Object.entries(sent.statuses)
+        .map(([code, n]) => `${n}× ${code}`)
+        .join(", ")} (the 500s are v3's canary share before the rollback)`,
+    );
+
+    const status = await environmentStatus({ env: ENV, cwd: workDir });
+    step(
+      "status",
+      `${status.live?.release ?? "nothing"} (${status.live?.artifact ?? "-"}) serves ${status.url}`,
+    );
+    const history = await deploymentHistory({ env: ENV, cwd: workDir, verify: true });
+    const chain = history.chain!;
+    step(
+      "ledger",
+      `${history.deployments.length} deployments, ${chain.events} events, chain ${chain.ok ? "verified" : "BROKEN"}`,
+    );
+    const [v1, v2, v3] = outcomes;
+    const ok =
+      Boolean(v1?.ok && v2?.ok && v3 && !v3.ok && v3.deployment.status === "rolled_back") &&
+      status.live?.release === v2?.deployment.id &&
+      sent.failed === 0 &&
+      chain.ok;
     step(
       "result",
-      report.ok ? "the sample service is healthy and its smoke checks pass" : "verification failed",
+      ok ? s.green("v2 serves; v3 was rolled back on the evidence") : s.red("the demo did not go as planned"),
     );
-    return { ok: report.ok, workDir, files: await listFiles(workDir) };
+    return {
+      ok,
+      workDir,
+      outcomes,
+      ...(status.live && { live: status.live.release }),
+      load: { sent: sent.sent, failed: sent.failed, statuses: sent.statuses },
+      chainOk: chain.ok,
+    };
   } finally {
-    if (app && app.exitCode === null) {
-      app.kill("SIGTERM");
-      await once(app, "exit");
-      step("stop", "sample-app drained and stopped");
-    }
+    traffic.abort();
+    await load?.catch(() => undefined);
+    const stopped = await stopAgent({ stateDir }).catch(() => undefined);
+    if (stopped) step("stop", "agent stopped: every release drained");
     if (!options.keep && !options.workDir) {
       await rm(workDir, { recursive: true, force: true });
       step("clean", `removed ${workDir}`);
     }
   }
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
 }

@@ -1,10 +1,16 @@
 import type { Command } from "commander";
 import type { CliContext } from "../main.js";
+import { registerAgent } from "./agent.js";
 import { registerAudit } from "./audit.js";
+import { registerBuild } from "./build.js";
 import { registerDemo } from "./demo.js";
+import { registerDeploy } from "./deploy.js";
 import { registerGenerate } from "./generate.js";
+import { registerHistory } from "./history.js";
 import { registerInit } from "./init.js";
 import { registerPlan } from "./plan.js";
+import { registerRollback } from "./rollback.js";
+import { registerStatus } from "./status.js";
 import { registerVerify } from "./verify.js";
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
@@ -19,5 +25,11 @@ export const COMMANDS: RegisterCommand[] = [
   registerPlan,
   registerAudit,
   registerVerify,
+  registerBuild,
+  registerDeploy,
+  registerStatus,
+  registerRollback,
+  registerHistory,
+  registerAgent,
   registerDemo,
 ];

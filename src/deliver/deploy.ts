@@ -1,0 +1,193 @@
+import type { DeploymentRecord } from "../ledger/types.js";
+import { resolveArtifact } from "./artifact.js";
+import { Engine } from "./engine.js";
+import { type EnvironmentContext, openEnvironment } from "./environment.js";
+import type { DeploymentOutcome, EngineEvent } from "./events.js";
+import { acquireEnvironmentLock, type HeldLock } from "./lock.js";
+import type { Step } from "./steps.js";
+import { planFor, strategyId } from "./strategies/index.js";
+import type { EnvironmentState } from "./targets/types.js";
+
+export interface DeployOptions {
+  env: string;
+  /** An artifact id, commit prefix or digest, as `shipgate build` printed it. */
+  artifact: string;
+  configPath?: string;
+  cwd?: string;
+  /** How long to wait for another deployment of the environment to finish. Default 0. */
+  waitMs?: number;
+  requestedBy: string;
+  onEvent?: (event: EngineEvent) => void;
+  /** Poll interval of health checks and analysis; tests shorten it. */
+  pollMs?: number;
+}
+
+/**
+ * Rolls an artifact out to an environment under its strategy, verifies it and rolls back on
+ * failure. Takes the environment's lock first and finishes any deployment a killed process
+ * left behind. Resolves with the outcome; bad input throws ShipgateError.
+ */
+export async function deploy(options: DeployOptions): Promise<DeploymentOutcome> {
+  const ctx = await openEnvironment(options);
+  let lock: HeldLock | undefined;
+  try {
+    const artifact = await resolveArtifact(ctx.ledger, options.artifact);
+    lock = await acquireEnvironmentLock({
+      ledger: ctx.ledger,
+      env: ctx.env,
+      waitMs: options.waitMs ?? 0,
+      onWait: (holder) =>
+        options.onEvent?.({
+          type: "lock.waiting",
+          env: ctx.env,
+          holder: holder.owner,
+          ...(holder.deploymentId && { deploymentId: holder.deploymentId }),
+        }),
+    });
+    const engine = engineFor(ctx, options, lock);
+    await recoverInterrupted(ctx, engine);
+
+    await ctx.target.prepare();
+    const state = await ctx.target.state();
+    const stable = liveRelease(state);
+    if (stable?.artifactId === artifact.id) {
+      const current = await ctx.ledger.listDeployments({ env: ctx.env, status: "succeeded", limit: 1 });
+      return {
+        ok: true,
+        deployment: current[0] ?? (await recordNoop(ctx, artifact.id, options.requestedBy)),
+        reason: `${artifact.id} is already live in ${ctx.env} (release ${stable.id}); nothing to do`,
+        live: stable.id,
+      };
+    }
+    const id = await nextDeploymentId(ctx);
+    const plan: Step[] = planFor(ctx.envConfig, {
+      release: id,
+      artifactId: artifact.id,
+      ...(stable && { stable: stable.id }),
+      instances: instancesOf(ctx),
+      smoke: Boolean(ctx.envConfig.verify.smoke),
+    });
+    const previous = stable ? await deploymentOfRelease(ctx, stable.id) : undefined;
+    const deployment = await ctx.ledger.createDeployment({
+      id,
+      env: ctx.env,
+      kind: "deploy",
+      artifactId: artifact.id,
+      strategy: strategyId(ctx.envConfig),
+      requestedBy: options.requestedBy,
+      ...(previous && { previousId: previous.id }),
+      plan,
+    });
+    await lock.attach(id);
+    const requested = await ctx.ledger.appendEvent({
+      env: ctx.env,
+      deploymentId: id,
+      type: "deploy.requested",
+      data: {
+        artifact: artifact.id,
+        digest: artifact.digest,
+        commit: artifact.commit,
+        strategy: deployment.strategy,
+        stable: stable?.id ?? null,
+        requestedBy: options.requestedBy,
+        steps: plan.length,
+      },
+    });
+    options.onEvent?.({ type: "ledger", event: requested });
+    const finished = await engine.run(deployment);
+    return outcome(finished);
+  } finally {
+    await lock?.release();
+    await ctx.close();
+  }
+}
+
+export function engineFor(
+  ctx: EnvironmentContext,
+  options: { onEvent?: (event: EngineEvent) => void; pollMs?: number },
+  lock: HeldLock,
+): Engine {
+  return new Engine({
+    ledger: ctx.ledger,
+    target: ctx.target,
+    env: ctx.env,
+    envConfig: ctx.envConfig,
+    configDir: ctx.configDir,
+    releaseSpec: ctx.releaseSpec,
+    lockHeld: lock.held,
+    ...(options.onEvent && { onEvent: options.onEvent }),
+    ...(options.pollMs && { pollMs: options.pollMs }),
+  });
+}
+
+/**
+ * Deployments still marked running while we hold the environment's lock were left by a
+ * process that died (it would hold the lock otherwise): finish each one.
+ */
+export async function recoverInterrupted(
+  ctx: EnvironmentContext,
+  engine: Engine,
+): Promise<DeploymentRecord[]> {
+  const running = await ctx.ledger.listDeployments({ env: ctx.env, status: "running" });
+  const recovered: DeploymentRecord[] = [];
+  if (running.length > 0) await ctx.target.prepare();
+  // Oldest first: a later deployment's stable release may be an earlier one's.
+  for (const deployment of running.reverse()) recovered.push(await engine.recover(deployment));
+  return recovered;
+}
+
+/** The release serving the environment: the one with the most traffic. */
+export function liveRelease(state: EnvironmentState) {
+  const serving = state.releases.filter((r) => r.weight > 0);
+  return serving.sort((a, b) => b.weight - a.weight)[0];
+}
+
+export async function deploymentOfRelease(ctx: EnvironmentContext, release: string) {
+  return ctx.ledger.getDeployment(release);
+}
+
+export function instancesOf(ctx: EnvironmentContext): number {
+  const t = ctx.envConfig.target;
+  return t.type === "local" ? t.instances : 1;
+}
+
+/** Readable, ordered ids: `<env>-<n>`; safe because it is taken under the environment's lock. */
+export async function nextDeploymentId(ctx: EnvironmentContext): Promise<string> {
+  const all = await ctx.ledger.listDeployments({ env: ctx.env });
+  const highest = all.reduce((max, d) => {
+    const n = Number(d.id.slice(ctx.env.length + 1));
+    return d.id.startsWith(`${ctx.env}-`) && Number.isInteger(n) ? Math.max(max, n) : max;
+  }, 0);
+  return `${ctx.env}-${highest + 1}`;
+}
+
+async function recordNoop(ctx: EnvironmentContext, artifactId: string, requestedBy: string) {
+  const id = await nextDeploymentId(ctx);
+  const created = await ctx.ledger.createDeployment({
+    id,
+    env: ctx.env,
+    kind: "deploy",
+    artifactId,
+    strategy: "none",
+    requestedBy,
+    plan: [],
+  });
+  return ctx.ledger.updateDeployment(created.id, {
+    status: "succeeded",
+    reason: "already live",
+    finishedAt: new Date().toISOString(),
+  });
+}
+
+export function outcome(deployment: DeploymentRecord): DeploymentOutcome {
+  const plan = deployment.plan as Step[];
+  const first = plan[0];
+  const begin = first?.kind === "begin" ? first : undefined;
+  const live = deployment.status === "succeeded" ? begin?.release : begin?.stable;
+  return {
+    ok: deployment.status === "succeeded",
+    deployment,
+    reason: deployment.reason ?? deployment.status,
+    ...(live && { live }),
+  };
+}

@@ -1,0 +1,113 @@
+import { userInfo } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { didYouMean } from "../config/did-you-mean.js";
+import { loadConfig } from "../config/load.js";
+import type { EnvironmentConfig, ShipgateConfig } from "../config/schema.js";
+import { inputError } from "../errors.js";
+import { openLedger } from "../ledger/index.js";
+import type { Ledger } from "../ledger/types.js";
+import { artifactRuntime, unpackArtifact } from "./artifact.js";
+import { gitText } from "./git.js";
+import { createLocalTarget } from "./targets/local/index.js";
+import type { ReleaseSpec, Target } from "./targets/types.js";
+
+/** Everything a delivery command needs about one environment, opened once. */
+export interface EnvironmentContext {
+  config: ShipgateConfig;
+  configDir: string;
+  stateDir: string;
+  env: string;
+  envConfig: EnvironmentConfig;
+  ledger: Ledger;
+  target: Target;
+  releaseSpec: (release: string, artifactId: string, instances: number) => Promise<ReleaseSpec>;
+  close(): Promise<void>;
+}
+
+export interface OpenEnvironmentOptions {
+  /** Path of shipgate.yml; default `<cwd>/shipgate.yml`. */
+  configPath?: string;
+  cwd?: string;
+  env: string;
+}
+
+export async function openProject(options: { configPath?: string; cwd?: string }) {
+  const path = resolve(options.cwd ?? process.cwd(), options.configPath ?? "shipgate.yml");
+  const { config } = await loadConfig({ path });
+  const configDir = dirname(path);
+  return { config, configDir, stateDir: join(configDir, ".shipgate") };
+}
+
+export async function openEnvironment(options: OpenEnvironmentOptions): Promise<EnvironmentContext> {
+  const { config, configDir, stateDir } = await openProject(options);
+  const envConfig = config.environments[options.env];
+  if (!envConfig) {
+    const names = Object.keys(config.environments);
+    const guess = didYouMean({ input: options.env, candidates: names });
+    throw inputError("deploy/unknown-environment", `shipgate.yml has no environment "${options.env}"`, {
+      hint: guess ? `did you mean "${guess}"?` : `environments: ${names.join(", ") || "none"}`,
+    });
+  }
+  const target = targetFor({ env: options.env, envConfig, stateDir });
+  const ledger = await openLedger({ stateDir });
+  const releaseSpec = async (
+    release: string,
+    artifactId: string,
+    instances: number,
+  ): Promise<ReleaseSpec> => {
+    const artifact = await ledger.getArtifact(artifactId);
+    if (!artifact) throw inputError("deploy/unknown-artifact", `no artifact "${artifactId}" in the ledger`);
+    const runtime = artifactRuntime(artifact);
+    return {
+      id: release,
+      artifactId,
+      source: await unpackArtifact({ artifact, stateDir }),
+      start: runtime.start,
+      workdir: runtime.workdir,
+      instances,
+      healthPath: envConfig.verify.healthPath ?? runtime.healthPath,
+      ...((envConfig.verify.readyPath ?? runtime.readyPath) && {
+        readyPath: envConfig.verify.readyPath ?? runtime.readyPath,
+      }),
+      env: { SHIPGATE_ENV: options.env, SHIPGATE_RELEASE: release, SHIPGATE_COMMIT: artifact.commit },
+    };
+  };
+  return {
+    config,
+    configDir,
+    stateDir,
+    env: options.env,
+    envConfig,
+    ledger,
+    target,
+    releaseSpec,
+    close: () => ledger.close(),
+  };
+}
+
+function targetFor(options: { env: string; envConfig: EnvironmentConfig; stateDir: string }): Target {
+  const { env, envConfig, stateDir } = options;
+  const t = envConfig.target;
+  if (t.type === "local") return createLocalTarget({ stateDir, env, port: t.port });
+  throw inputError(
+    "deploy/target-unsupported",
+    `shipgate deploy drives the local target; environment "${env}" uses ${t.type}`,
+    {
+      hint: `the generated workflows deploy ${t.type} with the platform's own rollout and "shipgate verify"`,
+    },
+  );
+}
+
+/** Who is asking: `--as`, then GITHUB_ACTOR in CI, then git's user.email, then the OS user. */
+export async function resolveActor(options: { as?: string; env?: NodeJS.ProcessEnv; cwd: string }) {
+  if (options.as) return options.as;
+  const actor = (options.env ?? process.env).GITHUB_ACTOR;
+  if (actor) return actor;
+  try {
+    const email = await gitText(["config", "user.email"], { cwd: options.cwd });
+    if (email) return email;
+  } catch {
+    // No git identity: fall through to the OS user.
+  }
+  return userInfo().username;
+}
