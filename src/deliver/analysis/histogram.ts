@@ -89,6 +89,59 @@ export class LatencyHistogram {
     return LatencyHistogram.edges(BUCKET_COUNT - 1)[1];
   }
 
+  /**
+   * The buckets holding the ⌈p·n⌉-th smallest value for several levels p (ascending) in one
+   * pass; -1 for each when empty. `quantile` reports an edge of the same bucket; the analysis
+   * reads five levels of each release after every measurement.
+   */
+  bucketsAt(levels: readonly number[]): number[] {
+    const out = levels.map(() => -1);
+    if (this.count === 0) return out;
+    let seen = 0;
+    let next = 0;
+    for (let i = 0; i < BUCKET_COUNT && next < levels.length; i++) {
+      seen += this.counts[i]!;
+      while (
+        next < levels.length &&
+        seen >= Math.max(1, Math.ceil(Math.min(1, Math.max(0, levels[next]!)) * this.count))
+      )
+        out[next++] = i;
+    }
+    for (; next < levels.length; next++) out[next] = BUCKET_COUNT - 1;
+    return out;
+  }
+
+  /** A bucket's value as `quantile` reports it for `side`. */
+  static valueOf(bucket: number, side: QuantileSide): number {
+    const [lower, upper] = LatencyHistogram.edges(bucket);
+    if (side === "lower") return lower;
+    if (side === "upper") return upper;
+    return bucket === 0 ? upper : Math.sqrt(lower * upper);
+  }
+
+  /**
+   * Moves this cumulative histogram forward to `later`, a later snapshot of the same
+   * histogram, and adds what was recorded in between to `window`: the same difference as
+   * `fromSnapshot(later).since(this)`, touching only the snapshot's non-empty buckets, which is
+   * what keeps the analysis cheap at one measurement every 250 ms. Returns false, changing
+   * nothing, when a count went down (the source restarted and counts from zero again).
+   */
+  advanceTo(later: HistogramSnapshot, window: LatencyHistogram): boolean {
+    if (later.count < this.count) return false;
+    for (const [bucket, n] of later.buckets) if (n < this.counts[bucket]!) return false;
+    for (const [bucket, n] of later.buckets) {
+      const delta = n - this.counts[bucket]!;
+      if (delta === 0) continue;
+      window.counts[bucket]! += delta;
+      this.counts[bucket] = n;
+    }
+    window.count += later.count - this.count;
+    window.sumMs += Math.max(0, later.sumMs - this.sumMs);
+    this.count = later.count;
+    this.sumMs = later.sumMs;
+    return true;
+  }
+
   snapshot(): HistogramSnapshot {
     const buckets: Array<[number, number]> = [];
     for (let i = 0; i < BUCKET_COUNT; i++) if (this.counts[i]! > 0) buckets.push([i, this.counts[i]!]);

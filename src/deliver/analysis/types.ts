@@ -62,6 +62,12 @@ export interface TestFigures {
   failed: boolean;
   /** One sentence a person reads: what was compared and how it came out. */
   detail: string;
+  /** The share of the total false-rollback probability this test spends. */
+  alpha?: number;
+  /** Point estimate of what the test is about: the canary/stable error-rate ratio, the canary's error rate, or the canary/stable p95 ratio. */
+  estimate?: number;
+  /** Anytime-valid lower bound of the same quantity at the test's α share, where one is kept. */
+  lowerBound?: number;
 }
 
 export type Decision = "continue" | "fail" | "pass" | "inconclusive";
@@ -75,4 +81,10 @@ export interface Verdict {
   tests: TestFigures[];
   /** Milliseconds of analysed traffic so far. */
   elapsedMs: number;
+}
+
+/** Requests and errors of one release in one observation interval (two measurements diffed). */
+export interface IntervalCounts {
+  requests: number;
+  errors: number;
 }
