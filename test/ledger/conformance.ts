@@ -220,9 +220,7 @@ export function describeLedgerConformance(name: string, open: () => Promise<Ledg
             data: { i },
           });
         }
-        await ledger.appendEvent({ env: "staging", type: "note" }).then((e) => {
-          last = e;
-        });
+        last = await ledger.appendEvent({ env: "staging", type: "note" });
         expect(await ledger.verifyChain()).toEqual({ ok: true, events: 7, head: last.hash, problems: [] });
       });
     });

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { isShipgateError } from "../../src/errors.js";
+import { nextEvent } from "../../src/ledger/chain.js";
 import { openLedger } from "../../src/ledger/index.js";
 import { MIGRATIONS } from "../../src/ledger/migrations.js";
 import { LEDGER_FILE, SqliteLedger } from "../../src/ledger/sqlite/index.js";
@@ -92,7 +93,6 @@ describe("SqliteLedger tampering", () => {
     const ledger = await SqliteLedger.open({ stateDir });
     const head = (await ledger.listEvents()).at(-1)!;
     await ledger.close();
-    const { nextEvent } = await import("../../src/ledger/chain.js");
     const forged = nextEvent(
       head,
       { env: "production", deploymentId: "d1", type: "deploy.succeeded" },
