@@ -192,7 +192,7 @@ function shellCommandsUncached(line: string): Array<{ text: string; index: numbe
 }
 
 /** The words of a simple command, unquoted, without a leading `sudo`, `env` or `VAR=value`. */
-export function commandWords(command: string): string[] {
+function commandWordsUncached(command: string): string[] {
   const words = (command.match(/(?:\$\{\{.*?\}\}|"[^"]*"|'[^']*'|[^\s"'$]|\$(?!\{\{))+/g) ?? []).map((w) =>
     w.replace(/"([^"]*)"|'([^']*)'/g, "$1$2"),
   );
@@ -222,6 +222,8 @@ export const isDeployJob = memoByObject(isDeployJobUncached);
 export const scriptLines = memoByString(scriptLinesUncached);
 
 export const shellCommands = memoByString(shellCommandsUncached);
+
+export const commandWords = memoByString(commandWordsUncached);
 
 export const jobScriptLines = memoByObject(jobScriptLinesUncached);
 

@@ -34,14 +34,20 @@ export function toFinding(rule: Rule, source: SourceFile, report: Report, settin
  * cheaper than a cryptographic hash at thousands of findings.
  */
 function fingerprint(ruleId: string, file: string, key: string, message: string): string {
-  const text = `${ruleId}\0${file}\0${key.replace(/\s+/g, " ").trim()}\0${message}`;
+  // The hash of `${ruleId}\0${file}\0${normalizedKey}\0${message}`, without building that string.
+  const parts = [ruleId, file, key.replace(/\s+/g, " ").trim(), message];
+  let length = parts.length - 1;
+  for (const part of parts) length += part.length;
   let a = 0x811c9dc5;
-  let b = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193) >>> 0;
-    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
-    b ^= b >>> 13;
+  let b = 0x01000193 ^ length;
+  for (let p = 0; p < parts.length; p++) {
+    const part = parts[p]!;
+    for (let i = p === 0 ? 0 : -1; i < part.length; i++) {
+      const c = i < 0 ? 0 : part.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193) >>> 0;
+      b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
+      b ^= b >>> 13;
+    }
   }
   return a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0");
 }

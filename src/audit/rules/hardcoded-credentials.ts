@@ -111,6 +111,7 @@ function hasKeyBody(text: string, from: number): boolean {
 
 function checkUrls(scalar: Scalar, services: Set<string>, workflow: Workflow, ctx: RuleContext) {
   const value = scalar.value as string;
+  if (!value.includes("://")) return;
   for (const m of value.matchAll(URL_CREDENTIALS)) {
     const [, user, password, host] = m as unknown as [string, string, string, string];
     if (!password || /\$|%\w+%/.test(password) || PLACEHOLDER.test(password)) continue;
@@ -151,6 +152,7 @@ function checkKey(scalar: Scalar, path: string[], serviceEnv: Set<string>, ctx: 
   });
 }
 
+/** Visits every scalar with its path; `path` is one array, extended and restored on the way. */
 function walk(
   node: Node | null | undefined,
   path: string[],
@@ -159,13 +161,17 @@ function walk(
   if (isScalar(node)) visit(node, path);
   else if (isMap(node)) {
     for (const item of node.items) {
-      if (isPair(item) && isScalar(item.key))
-        walk(item.value as Node, [...path, String(item.key.value)], visit);
+      if (!isPair(item) || !isScalar(item.key)) continue;
+      path.push(String(item.key.value));
+      walk(item.value as Node, path, visit);
+      path.pop();
     }
   } else if (isSeq(node)) {
-    node.items.forEach((item, i) => {
-      walk(item as Node, [...path, String(i)], visit);
-    });
+    for (let i = 0; i < node.items.length; i++) {
+      path.push(String(i));
+      walk(node.items[i] as Node, path, visit);
+      path.pop();
+    }
   }
 }
 

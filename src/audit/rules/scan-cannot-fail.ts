@@ -41,6 +41,10 @@ const SCAN_COMMANDS: Array<[RegExp, string]> = [
   [/\bgovulncheck\b/g, "govulncheck"],
 ];
 
+/** A word every pattern of SCAN_COMMANDS contains: lines without one need no closer look. */
+const SCAN_WORD =
+  /trivy|snyk|audit|safety|gitleaks|trufflehog|grype|codeql|semgrep|zap-|osv-scanner|govulncheck/;
+
 /**
  * `|| true`, `|| :`, `|| exit 0`, `|| echo …` after the scan: its failure becomes success.
  * (`scan; true` is not one: GitHub's default shells run with -e and stop at the scan.)
@@ -149,6 +153,7 @@ function commandScans(step: Step, job: Job, lines: JobScriptLine[], ctx: RuleCon
   const own = lines.filter((l) => l.step === step);
   const found: Array<{ tool: string; line: JobScriptLine; index: number }> = [];
   for (const line of own) {
+    if (!SCAN_WORD.test(line.text)) continue;
     for (const [re, tool] of SCAN_COMMANDS) {
       for (const match of line.text.matchAll(re)) found.push({ tool, line, index: match.index });
     }

@@ -1,4 +1,5 @@
 import { isMap, isPair, isScalar, type Node, type YAMLMap } from "yaml";
+import { memoByString } from "../memo.js";
 import type { Job, Step, Workflow } from "../model/workflow.js";
 import { defineRule, type RuleContext } from "../types.js";
 
@@ -161,14 +162,27 @@ interface Heredoc {
   body: Array<{ line: number; text: string }>;
 }
 
+/** A script can leak only through `${{ secrets… }}` or a variable set from a secret. */
+const MENTIONS_SECRETS = /secrets/i;
+
 export function findLeaks(script: string, secretVars: Map<string, string>): Leak[] {
+  if (secretVars.size === 0 && !MENTIONS_SECRETS.test(script)) return [];
+  return readScript(script).flatMap((e) =>
+    leaksOf(e.pipeline, e.logical, e.docs, secretVars, e.sink === undefined ? "log" : e.sink),
+  );
+}
+
+interface Entry {
+  pipeline: Stage[];
+  logical: Logical;
+  docs: Heredoc[];
+  sink: Sink | null | undefined;
+}
+
+/** The script read into pipelines, with heredocs and group redirects: once per script text. */
+const readScript = memoByString((script: string): Entry[] => {
   const lines = script.split("\n");
-  const entries: Array<{
-    pipeline: Stage[];
-    logical: Logical;
-    docs: Heredoc[];
-    sink: Sink | null | undefined;
-  }> = [];
+  const entries: Entry[] = [];
   const groups: number[] = [];
   let i = 0;
   while (i < lines.length) {
@@ -211,10 +225,8 @@ export function findLeaks(script: string, secretVars: Map<string, string>): Leak
       }
     }
   }
-  return entries.flatMap((e) =>
-    leaksOf(e.pipeline, e.logical, e.docs, secretVars, e.sink === undefined ? "log" : e.sink),
-  );
-}
+  return entries;
+});
 
 function leaksOf(
   pipeline: Stage[],
