@@ -65,7 +65,7 @@ export class ErrorProbabilityMixture implements OneSidedTest {
       this.logLikelihoodRatios[k]! +=
         clampedErrors * this.logErrorFactor[k]! + successes * this.logSuccessFactor[k]!;
     }
-    if (this.logEValue() >= this.logThreshold) this.everRejected = true;
+    if (!this.everRejected && this.logEValue() >= this.logThreshold) this.everRejected = true;
   }
 
   logEValue(): number {

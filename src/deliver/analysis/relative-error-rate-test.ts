@@ -78,7 +78,7 @@ export class RateRatioMixture implements OneSidedTest {
       this.logLikelihoodRatios[k]! +=
         canaryErrors * this.logMultipliers[k]! + (canaryErrors + stableErrors) * shared;
     }
-    if (this.logEValue() >= this.logThreshold) this.everRejected = true;
+    if (!this.everRejected && this.logEValue() >= this.logThreshold) this.everRejected = true;
   }
 
   logEValue(): number {
