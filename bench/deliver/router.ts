@@ -1,0 +1,256 @@
+/**
+ * bench: the local target's router.
+ *
+ * 1. Added latency: a tiny upstream called directly, then through the router (releases a and
+ *    b weighted 90/10, one instance each), each at a fixed 1,000 requests/s for 10 s. Open
+ *    loop: request i is due at start + i ms and its latency is counted from then, so a stall
+ *    shows up in the tail instead of slowing the sender down (no coordinated omission).
+ *    Keep-alive connections from one client process; p50/p99 and the difference.
+ * 2. Throughput: autocannon, closed loop, 32 keep-alive connections, 10 s, through the router
+ *    and through nginx (one worker, the same two upstreams weighted 9:1, keepalive 32) when
+ *    `nginx` is on PATH; otherwise that line says it was skipped.
+ *
+ * Runs from the sources (`npx tsx bench/deliver/router.ts`): the agent is the real one,
+ * spawned as the CLI would spawn it, and the upstreams are its supervised instances.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { pathToFileURL } from "node:url";
+import { createLocalTarget, stopAgent } from "../../src/deliver/targets/local/index.js";
+import type { Target } from "../../src/deliver/targets/types.js";
+import { freePort } from "../../src/net/free-port.js";
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+const require = createRequire(import.meta.url);
+const autocannon = require("autocannon") as (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  pipelining?: number;
+}) => Promise<AutocannonResult>;
+
+const RATE = 1_000;
+const LATENCY_SECONDS = 10;
+const THROUGHPUT_SECONDS = 10;
+const CONNECTIONS = 32;
+
+const UPSTREAM = `import { createServer } from "node:http";
+const body = Buffer.from("ok\\n");
+createServer((req, res) => {
+  res.writeHead(200, { "content-type": "text/plain", "content-length": body.length });
+  res.end(body);
+}).listen(Number(process.env.PORT), process.env.HOST);
+process.on("SIGTERM", () => process.exit(0));
+`;
+
+export async function benchRouter(): Promise<{ lines: string[]; figures: Record<string, number> }> {
+  const dir = mkdtempSync(join(tmpdir(), "shipgate-bench-router-"));
+  const stateDir = join(dir, ".shipgate");
+  const lines: string[] = [];
+  const figures: Record<string, number> = {};
+  try {
+    writeFileSync(join(dir, "upstream.mjs"), UPSTREAM);
+    const port = await freePort();
+    const target = createLocalTarget({ stateDir, env: "bench", port });
+    await target.prepare();
+    const spec = { source: dir, workdir: ".", start: "node upstream.mjs", instances: 1, healthPath: "/" };
+    await target.startRelease({ id: "a", artifactId: "a", ...spec });
+    await target.startRelease({ id: "b", artifactId: "b", ...spec });
+    const [portA, portB] = await healthyPorts(target);
+    await target.setWeights({ a: 90, b: 10 });
+    const routerUrl = `http://127.0.0.1:${port}/`;
+    const directUrl = `http://127.0.0.1:${portA}/`;
+
+    await openLoop(directUrl, 1); // warm both paths up
+    await openLoop(routerUrl, 1);
+    const direct = await openLoop(directUrl, LATENCY_SECONDS);
+    const routed = await openLoop(routerUrl, LATENCY_SECONDS);
+    Object.assign(figures, {
+      direct_p50_ms: direct.p50,
+      direct_p99_ms: direct.p99,
+      router_p50_ms: routed.p50,
+      router_p99_ms: routed.p99,
+      added_p50_ms: routed.p50 - direct.p50,
+      added_p99_ms: routed.p99 - direct.p99,
+    });
+    lines.push(
+      `latency at ${RATE} req/s for ${LATENCY_SECONDS} s (open loop, keep-alive):`,
+      `  direct   p50 ${ms(direct.p50)}  p99 ${ms(direct.p99)}  (${direct.count} requests, ${direct.failed} failed)`,
+      `  router   p50 ${ms(routed.p50)}  p99 ${ms(routed.p99)}  (${routed.count} requests, ${routed.failed} failed)`,
+      `  added    p50 ${ms(routed.p50 - direct.p50)}  p99 ${ms(routed.p99 - direct.p99)}`,
+    );
+
+    const viaRouter = await autocannon({
+      url: routerUrl,
+      connections: CONNECTIONS,
+      duration: THROUGHPUT_SECONDS,
+    });
+    figures.router_rps = viaRouter.requests.average;
+    lines.push(
+      `throughput (autocannon, ${CONNECTIONS} connections, ${THROUGHPUT_SECONDS} s, closed loop):`,
+      `  router   ${rps(viaRouter)}`,
+    );
+    const nginx = await benchNginx(dir, portA, portB);
+    if (nginx) {
+      figures.nginx_rps = nginx.requests.average;
+      figures.router_to_nginx = viaRouter.requests.average / nginx.requests.average;
+      lines.push(
+        `  nginx    ${rps(nginx)}  (1 worker, weight 9:1, keepalive 32)`,
+        `  router/nginx ${figures.router_to_nginx.toFixed(2)}`,
+      );
+    } else lines.push("  nginx    skipped: nginx is not on PATH");
+    return { lines, figures };
+  } finally {
+    await stopAgent({ stateDir });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function healthyPorts(target: Target): Promise<[number, number]> {
+  for (let i = 0; i < 200; i++) {
+    const state = await target.state();
+    const ports = state.releases.map((r) => r.instances.find((x) => x.state === "healthy")?.port);
+    if (ports.length === 2 && ports.every((p) => p !== undefined)) return ports as [number, number];
+    await sleep(50);
+  }
+  throw new Error("the bench upstreams did not become healthy");
+}
+
+/** Requests at a fixed rate whatever the answers do; latencies from each request's due time. */
+async function openLoop(url: string, seconds: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const total = RATE * seconds;
+  const latencies = new Float64Array(total);
+  let done = 0;
+  let failed = 0;
+  let sent = 0;
+  let finished!: () => void;
+  const all = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  const complete = () => {
+    if (++done === total) finished();
+  };
+  const send = (index: number, due: number) => {
+    const req = request(url, { agent }, (res) => {
+      res.resume();
+      res.once("end", () => {
+        latencies[index] = performance.now() - due;
+        if (res.statusCode !== 200) failed++;
+        complete();
+      });
+    });
+    req.once("error", () => {
+      latencies[index] = performance.now() - due;
+      failed++;
+      complete();
+    });
+    req.end();
+  };
+  const start = performance.now();
+  const tick = () => {
+    const now = performance.now();
+    while (sent < total && start + sent * (1_000 / RATE) <= now) {
+      send(sent, start + sent * (1_000 / RATE));
+      sent++;
+    }
+    if (sent < total) setImmediate(tick);
+  };
+  tick();
+  await all;
+  agent.destroy();
+  const sorted = Array.from(latencies).sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+  return { p50: at(0.5), p99: at(0.99), count: total, failed };
+}
+
+async function benchNginx(dir: string, portA: number, portB: number): Promise<AutocannonResult | undefined> {
+  if (spawnSync("nginx", ["-v"], { stdio: "ignore" }).error) return undefined;
+  const port = await freePort();
+  const conf = join(dir, "nginx.conf");
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+pid ${join(dir, "nginx.pid")};
+error_log ${join(dir, "nginx-error.log")} warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${join(dir, "nginx-body")};
+  proxy_temp_path ${join(dir, "nginx-proxy")};
+  fastcgi_temp_path ${join(dir, "nginx-fastcgi")};
+  uwsgi_temp_path ${join(dir, "nginx-uwsgi")};
+  scgi_temp_path ${join(dir, "nginx-scgi")};
+  upstream app {
+    server 127.0.0.1:${portA} weight=9;
+    server 127.0.0.1:${portB} weight=1;
+    keepalive 32;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`,
+  );
+  const nginx = spawn(
+    "nginx",
+    ["-p", dir, "-e", join(dir, "nginx-error.log"), "-c", conf, "-g", "daemon off;"],
+    {
+      stdio: "ignore",
+    },
+  );
+  try {
+    const url = `http://127.0.0.1:${port}/`;
+    for (let i = 0; ; i++) {
+      const up = await new Promise<boolean>((resolve) => {
+        const req = request(url, { agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        });
+        req.once("error", () => resolve(false));
+        req.end();
+      });
+      if (up) break;
+      if (i > 100 || nginx.exitCode !== null)
+        throw new Error(`nginx did not start; see ${dir}/nginx-error.log`);
+      await sleep(50);
+    }
+    return await autocannon({ url, connections: CONNECTIONS, duration: THROUGHPUT_SECONDS });
+  } finally {
+    if (nginx.exitCode === null) {
+      nginx.kill("SIGQUIT");
+      await once(nginx, "exit");
+    }
+  }
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(3)} ms`;
+}
+
+function rps(result: AutocannonResult): string {
+  const bad = result.non2xx + result.errors;
+  return `${Math.round(result.requests.average)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms${bad ? `  (${bad} not 2xx)` : ""}`;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { lines } = await benchRouter();
+  for (const line of lines) console.log(line);
+}

@@ -1,0 +1,147 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { readAgentInfo } from "../../../../src/deliver/targets/local/agent-info.js";
+import { stopAgent } from "../../../../src/deliver/targets/local/index.js";
+import { agentPaths } from "../../../../src/deliver/targets/local/paths.js";
+import { isPidAlive, signalGroup } from "../../../../src/deliver/targets/local/process-group.js";
+import type { EnvironmentState, ReleaseSpec, Target } from "../../../../src/deliver/targets/types.js";
+
+export const SAMPLE_APP = fileURLToPath(new URL("../../../../examples/sample-app", import.meta.url));
+
+export function sampleRelease(id: string, overrides: Partial<ReleaseSpec> = {}): ReleaseSpec {
+  return {
+    id,
+    artifactId: `artifact-${id}`,
+    source: SAMPLE_APP,
+    workdir: ".",
+    start: "node server.js",
+    instances: 1,
+    healthPath: "/health",
+    readyPath: "/ready",
+    env: { APP_VERSION: id, DRAIN_TIMEOUT_MS: "3000" },
+    ...overrides,
+  };
+}
+
+export async function tempStateDir(): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), "shipgate-agent-")), ".shipgate");
+}
+
+/** Stops the agent of `stateDir` and makes sure nothing it started is left, then removes the dir. */
+export async function cleanUpAgent(stateDir: string): Promise<void> {
+  const info = await readAgentInfo(agentPaths(stateDir));
+  await stopAgent({ stateDir }).catch(() => undefined);
+  if (info && isPidAlive(info.pid)) process.kill(info.pid, "SIGKILL");
+  await rm(join(stateDir, ".."), { recursive: true, force: true });
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Waits until the release has `healthy` healthy instances (and, by default, no others). */
+export function waitHealthy(target: Target, id: string, healthy: number): Promise<EnvironmentState> {
+  return waitFor(`${id} to have ${healthy} healthy instances`, async () => {
+    const state = await target.state();
+    const release = state.releases.find((r) => r.id === id);
+    return release?.healthy === healthy && release.instances.length === healthy ? state : undefined;
+  });
+}
+
+export interface Answer {
+  status: number;
+  release: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export function get(url: string, agent?: Agent): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: agent ?? false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          release: res.headers["x-shipgate-release"] as string | undefined,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+export interface LoadResult {
+  sent: number;
+  ok: number;
+  /** Anything that was not a 2xx: `status <n>` or the connection error's message. */
+  failures: string[];
+  byRelease: Map<string, number>;
+}
+
+/** Continuous keep-alive GETs from `concurrency` loops until `stop()` is called. */
+export function startLoad(url: string, concurrency = 6): { stop: () => Promise<LoadResult> } {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const result: LoadResult = { sent: 0, ok: 0, failures: [], byRelease: new Map() };
+  let running = true;
+  const loop = async () => {
+    while (running) {
+      result.sent++;
+      try {
+        const answer = await get(url, agent);
+        if (answer.status >= 200 && answer.status < 300) result.ok++;
+        else result.failures.push(`status ${answer.status}`);
+        if (answer.release)
+          result.byRelease.set(answer.release, (result.byRelease.get(answer.release) ?? 0) + 1);
+      } catch (error) {
+        result.failures.push((error as Error).message);
+      }
+    }
+  };
+  const loops = Array.from({ length: concurrency }, loop);
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      agent.destroy();
+      return result;
+    },
+  };
+}
+
+/** pids of every live process in the group (Linux /proc), for checking that none is left. */
+export function groupPids(pgid: number): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid && fields[0] !== "Z") pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+export { isPidAlive, signalGroup };
