@@ -41,6 +41,7 @@ export {
   type CanaryScenario,
   type LatencyModel,
   type ReleaseModel,
+  releaseCounters,
   runAnalysis,
   type SimulationEvent,
   STABLE_ID,

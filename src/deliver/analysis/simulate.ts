@@ -49,6 +49,20 @@ export type SimulationEvent =
   | { kind: "measurement"; atMs: number; measurement: Measurement }
   | { kind: "step-end"; atMs: number; step: number };
 
+/** Cumulative counters as a router reports them: errors are 5xx, the rest 2xx. */
+export function releaseCounters(
+  requests: number,
+  errors: number,
+  latency: LatencyHistogram,
+): ReleaseCounters {
+  return {
+    requests,
+    errors,
+    statuses: { "2xx": requests - errors, "5xx": errors },
+    latency: latency.snapshot(),
+  };
+}
+
 class SimulatedRelease {
   requests = 0;
   errors = 0;
@@ -66,12 +80,7 @@ class SimulatedRelease {
   }
 
   counters(): ReleaseCounters {
-    return {
-      requests: this.requests,
-      errors: this.errors,
-      statuses: { "2xx": this.requests - this.errors, "5xx": this.errors },
-      latency: this.latency.snapshot(),
-    };
+    return releaseCounters(this.requests, this.errors, this.latency);
   }
 }
 

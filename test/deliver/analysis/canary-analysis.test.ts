@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { createCanaryAnalysis } from "../../../src/deliver/analysis/canary-analysis.js";
 import { LatencyHistogram } from "../../../src/deliver/analysis/histogram.js";
+import { releaseCounters } from "../../../src/deliver/analysis/simulate.js";
 import type { AnalysisLimits, Measurement, ReleaseCounters } from "../../../src/deliver/analysis/types.js";
 
 const LIMITS: AnalysisLimits = { maxErrorRate: 0.05, maxLatencyRatio: 1.5 };
@@ -19,12 +20,7 @@ class Release {
   }
 
   counters(): ReleaseCounters {
-    return {
-      requests: this.requests,
-      errors: this.errors,
-      statuses: { "2xx": this.requests - this.errors, "5xx": this.errors },
-      latency: this.latency.snapshot(),
-    };
+    return releaseCounters(this.requests, this.errors, this.latency);
   }
 }
 
