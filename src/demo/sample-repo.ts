@@ -67,6 +67,8 @@ export function sampleConfig(options: {
   strategy: string;
   env?: string;
   analysis?: string;
+  /** Deadline of health, readiness and smoke checks. Default 20. */
+  timeoutSeconds?: number;
   extra?: string;
 }): string {
   const env = options.env ?? "production";
@@ -81,6 +83,6 @@ environments:
   ${env}:
     target: { type: local, port: ${options.port}, instances: ${options.instances ?? 2} }
     strategy: ${options.strategy}
-    verify: { smoke: smoke.yml, timeoutSeconds: 20 }
+    verify: { smoke: smoke.yml, timeoutSeconds: ${options.timeoutSeconds ?? 20} }
 ${options.analysis ? `    analysis: ${options.analysis}\n` : ""}${options.extra ?? ""}`;
 }
