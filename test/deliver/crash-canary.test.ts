@@ -1,0 +1,3 @@
+import { crashDrill } from "./support/crash-drill.js";
+
+crashDrill("canary", "{ canary: { steps: [50], stepSeconds: 1 } }");
