@@ -1,0 +1,38 @@
+import { describe, expect, test } from "vitest";
+import { startLoadProcess } from "./support/processes.js";
+import { sampleProject } from "./support/project.js";
+
+/**
+ * Zero downtime, counted: a second process sends steady keep-alive traffic through the
+ * router while a healthy release replaces the live one; every request must be answered 2xx.
+ */
+const STRATEGIES = {
+  rolling: "rolling",
+  "blue-green": "blue-green",
+  canary: "{ canary: { steps: [20, 60], stepSeconds: 1 } }",
+};
+
+describe("zero downtime under continuous load from another process", () => {
+  for (const [name, strategy] of Object.entries(STRATEGIES)) {
+    test(`${name}: a healthy deploy loses no request`, async () => {
+      const project = await sampleProject({ strategy, instances: 3, analysis: "{ minRequests: 10 }" });
+      try {
+        const v1 = await project.release({ version: "1.0.0" });
+        expect((await project.deploy(v1)).ok).toBe(true);
+        const v2 = await project.release({ version: "2.0.0" });
+        const load = await startLoadProcess(project.url, 150);
+        const outcome = await project.deploy(v2);
+        await new Promise((r) => setTimeout(r, 500));
+        const summary = await load.stop();
+        expect(outcome.ok, outcome.reason).toBe(true);
+        expect(summary.sent).toBeGreaterThan(300);
+        expect(summary.failed, summary.failures.join("\n")).toBe(0);
+        expect(summary.statuses).toEqual({ 200: summary.sent });
+        // Both releases answered: the traffic really crossed the switch.
+        expect(Object.keys(summary.releases).sort()).toEqual(["production-1", "production-2"]);
+      } finally {
+        await project.cleanup();
+      }
+    }, 60_000);
+  }
+});
