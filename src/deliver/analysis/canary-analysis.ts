@@ -37,7 +37,7 @@ export interface CanaryAnalysis {
   conclude(): Verdict;
 }
 
-const EMPTY_WINDOW: WindowFigures = { requests: 0, errors: 0, errorRate: 0 };
+const emptyWindow = (): WindowFigures => ({ requests: 0, errors: 0, errorRate: 0 });
 
 function validated(limits: AnalysisLimits) {
   const alpha = limits.alpha ?? DEFAULT_ALPHA;
@@ -73,8 +73,8 @@ export function createCanaryAnalysis(limits: AnalysisLimits): CanaryAnalysis {
   const verdict = (decision: Decision, reason: string): Verdict => ({
     decision,
     reason,
-    canary: canary?.figures() ?? EMPTY_WINDOW,
-    stable: stable?.figures() ?? EMPTY_WINDOW,
+    canary: canary?.figures() ?? emptyWindow(),
+    stable: stable?.figures() ?? emptyWindow(),
     tests: [relative.figures(), absolute.figures(), latency.figures()],
     elapsedMs: lastAt - baselineAt,
   });
