@@ -146,7 +146,7 @@ export class RelativeErrorRateTest {
       failed: this.failed,
       subject:
         `canary ${formatCounts(this.canary.errors, this.canary.requests)} vs stable ` +
-        `${formatCounts(this.stable.errors, this.stable.requests)} errors, ratio ` +
+        `${formatCounts(this.stable.errors, this.stable.requests)} errors while both had traffic, ratio ` +
         `${estimate === undefined ? "n/a" : formatNumber(estimate)}${bound}`,
       alternative: `canary more than ${formatPercent(this.options.tolerance)} worse`,
       estimate,
