@@ -11,7 +11,7 @@ import { ENV, type SampleProject, sampleProject } from "./support/project.js";
 const STRATEGIES = {
   rolling: "rolling",
   "blue-green": "blue-green",
-  canary: "{ canary: { steps: [50], stepSeconds: 2 } }",
+  canary: "{ canary: { steps: [50], stepSeconds: 4 } }",
 } as const;
 
 for (const [name, strategy] of Object.entries(STRATEGIES)) {
@@ -75,7 +75,7 @@ for (const [name, strategy] of Object.entries(STRATEGIES)) {
           url: project.url,
           rps: 100,
           maxDurationMs: 20_000,
-          signal: AbortSignal.timeout(6000),
+          signal: AbortSignal.timeout(8000),
         });
         const outcome = await project.deploy(bad);
         await load;
