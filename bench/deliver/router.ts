@@ -1,8 +1,9 @@
 /**
  * bench: the local target's router.
  *
- * 1. Added latency: a tiny upstream called directly, then through the router (releases a and
- *    b weighted 90/10, one instance each), each at a fixed 1,000 requests/s for 10 s. Open
+ * 1. Added latency: a tiny upstream called directly and through the router (releases a and
+ *    b weighted 90/10, one instance each), each at a fixed 1,000 requests/s for 10 s in all,
+ *    alternating one-second blocks so that both paths see the same background load. Open
  *    loop: request i is due at start + i ms and its latency is counted from then, so a stall
  *    shows up in the tail instead of slowing the sender down (no coordinated omission).
  *    Keep-alive connections from one client process; p50/p99 and the difference.
@@ -10,8 +11,9 @@
  *    and through nginx (one worker, the same two upstreams weighted 9:1, keepalive 32) when
  *    `nginx` is on PATH; otherwise that line says it was skipped.
  *
- * Runs from the sources (`npx tsx bench/deliver/router.ts`): the agent is the real one,
- * spawned as the CLI would spawn it, and the upstreams are its supervised instances.
+ * Runs against the build, like bench:audit (`npm run build && npx tsx bench/deliver/router.ts`):
+ * the agent is the real one, spawned from dist/ as the CLI spawns it (not through the
+ * TypeScript loader), and the upstreams are its supervised instances.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
@@ -23,9 +25,9 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
-import { createLocalTarget, stopAgent } from "../../src/deliver/targets/local/index.js";
-import type { Target } from "../../src/deliver/targets/types.js";
-import { freePort } from "../../src/net/free-port.js";
+import { createLocalTarget, stopAgent } from "../../dist/deliver/targets/local/index.js";
+import type { Target } from "../../dist/deliver/targets/types.js";
+import { freePort } from "../../dist/net/free-port.js";
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -73,10 +75,7 @@ export async function benchRouter(): Promise<{ lines: string[]; figures: Record<
     const routerUrl = `http://127.0.0.1:${port}/`;
     const directUrl = `http://127.0.0.1:${portA}/`;
 
-    await openLoop(directUrl, 1); // warm both paths up
-    await openLoop(routerUrl, 1);
-    const direct = await openLoop(directUrl, LATENCY_SECONDS);
-    const routed = await openLoop(routerUrl, LATENCY_SECONDS);
+    const { direct, routed } = await alternatingLatency(directUrl, routerUrl);
     Object.assign(figures, {
       direct_p50_ms: direct.p50,
       direct_p99_ms: direct.p99,
@@ -128,11 +127,46 @@ async function healthyPorts(target: Target): Promise<[number, number]> {
   throw new Error("the bench upstreams did not become healthy");
 }
 
-/** Requests at a fixed rate whatever the answers do; latencies from each request's due time. */
-async function openLoop(url: string, seconds: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const total = RATE * seconds;
-  const latencies = new Float64Array(total);
+interface LatencyFigures {
+  p50: number;
+  p99: number;
+  count: number;
+  failed: number;
+}
+
+/** One-second open-loop blocks, direct and routed in turn, after a block of each to warm up. */
+async function alternatingLatency(directUrl: string, routerUrl: string) {
+  const directAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const routerAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+  await openLoop(directUrl, directAgent);
+  await openLoop(routerUrl, routerAgent);
+  const direct = { latencies: [] as number[], failed: 0 };
+  const routed = { latencies: [] as number[], failed: 0 };
+  for (let round = 0; round < LATENCY_SECONDS; round++) {
+    for (const [url, agent, into] of [
+      [directUrl, directAgent, direct],
+      [routerUrl, routerAgent, routed],
+    ] as const) {
+      const block = await openLoop(url, agent);
+      into.latencies.push(...block.latencies);
+      into.failed += block.failed;
+    }
+  }
+  directAgent.destroy();
+  routerAgent.destroy();
+  return { direct: quantiles(direct), routed: quantiles(routed) };
+}
+
+function quantiles(sample: { latencies: number[]; failed: number }): LatencyFigures {
+  const sorted = sample.latencies.sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+  return { p50: at(0.5), p99: at(0.99), count: sorted.length, failed: sample.failed };
+}
+
+/** One second of requests at RATE whatever the answers do; latency from each one's due time. */
+async function openLoop(url: string, agent: Agent): Promise<{ latencies: number[]; failed: number }> {
+  const total = RATE;
+  const latencies = new Array<number>(total).fill(0);
   let done = 0;
   let failed = 0;
   let sent = 0;
@@ -160,20 +194,18 @@ async function openLoop(url: string, seconds: number) {
     req.end();
   };
   const start = performance.now();
+  const interval = 1_000 / RATE;
   const tick = () => {
     const now = performance.now();
-    while (sent < total && start + sent * (1_000 / RATE) <= now) {
-      send(sent, start + sent * (1_000 / RATE));
+    while (sent < total && start + sent * interval <= now) {
+      send(sent, start + sent * interval);
       sent++;
     }
     if (sent < total) setImmediate(tick);
   };
   tick();
   await all;
-  agent.destroy();
-  const sorted = Array.from(latencies).sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
-  return { p50: at(0.5), p99: at(0.99), count: total, failed };
+  return { latencies, failed };
 }
 
 async function benchNginx(dir: string, portA: number, portB: number): Promise<AutocannonResult | undefined> {

@@ -75,6 +75,15 @@ export async function stopAgent(options: { stateDir: string; timeoutMs?: number 
   const paths = agentPaths(resolve(options.stateDir));
   const agent = await connect(paths);
   if (!agent) {
+    const info = await readAgentInfo(paths);
+    if (info && isPidAlive(info.pid)) {
+      // Not ours to kill blindly: the pid may have been reused by an unrelated process.
+      return {
+        stopped: false,
+        pid: info.pid,
+        message: `agent.json names pid ${info.pid}, which is alive but does not answer; see ${paths.logFile}`,
+      };
+    }
     await removeAgentInfo(paths);
     return { stopped: false, message: `no agent runs for ${options.stateDir}` };
   }

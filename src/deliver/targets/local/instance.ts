@@ -103,7 +103,7 @@ export class Instance {
     try {
       child = spawn("sh", ["-c", this.launch.start], {
         cwd: this.launch.cwd,
-        env: { ...process.env, ...this.launch.env, PORT: String(port), HOST: "127.0.0.1" },
+        env: { ...baseEnvironment(), ...this.launch.env, PORT: String(port), HOST: "127.0.0.1" },
         stdio: ["ignore", fd, fd],
         // Its own process group, so stopping signals the shell and everything it started.
         detached: true,
@@ -229,4 +229,20 @@ export class Instance {
     }
     this.scheduleCheck();
   }
+}
+
+/**
+ * What an instance inherits from the agent: only what finding programs and basic locale
+ * need. The agent's own environment is whatever the command that first started it had
+ * (possibly credentials), and a release must not depend on which command that was.
+ */
+const INHERITED = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TZ", "TMPDIR"];
+
+function baseEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }

@@ -4,7 +4,7 @@ import { ReleaseTraffic } from "./release-traffic.js";
 /** One running instance as the router sees it. */
 export class Upstream {
   /** Keep-alive connections to this instance only, so draining can close exactly these. */
-  readonly agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  readonly agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, noDelay: true });
   /** Exchanges the router has open with this instance. */
   inFlight = 0;
   routable = false;

@@ -71,9 +71,13 @@ export class Router {
   async close(timeoutMs = 10_000): Promise<void> {
     if (!this.server.listening) return;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // A keep-alive client that keeps sending would hold its connection open: close each
+    // connection as soon as it is between two requests.
+    const idle = setInterval(() => this.server.closeIdleConnections(), 20);
     this.server.closeIdleConnections();
     const timer = setTimeout(() => this.server.closeAllConnections(), timeoutMs);
     await closed;
+    clearInterval(idle);
     clearTimeout(timer);
   }
 

@@ -52,7 +52,11 @@ export class EnvironmentSupervisor {
   /** Starts the release's instances with no traffic; a release already running is left alone. */
   async startRelease(spec: ReleaseSpec): Promise<void> {
     const existing = this.releases.get(spec.id);
-    if (existing && !existing.stopped) return;
+    if (existing && !existing.stopped) {
+      // Asked for again (a rollback to it): it is wanted, so a scheduled stop is called off.
+      this.cancelRetirement(existing);
+      return;
+    }
     if (existing?.stopped) await existing.stopped;
     if (this.releases.has(spec.id)) return;
     const cwd = join(spec.source, spec.workdir);
@@ -101,6 +105,10 @@ export class EnvironmentSupervisor {
       throw inputError("local/invalid-weights", `weights must add up to 100, these add up to ${sum}`);
     }
     this.options.router.table.setWeights(weights);
+    // A release that takes traffic again is no longer retiring.
+    for (const [id, weight] of Object.entries(weights)) {
+      if (weight > 0) this.cancelRetirement(this.releases.get(id)!);
+    }
     this.options.log("info", "weights set", { env: this.env, weights });
   }
 
@@ -146,6 +154,14 @@ export class EnvironmentSupervisor {
       });
     }
     return { env: this.env, url, releases };
+  }
+
+  private cancelRetirement(release: ManagedRelease): void {
+    if (release.retireAt === undefined) return;
+    clearTimeout(release.retireTimer);
+    release.retireTimer = undefined;
+    release.retireAt = undefined;
+    this.options.log("info", "scheduled stop cancelled", { env: this.env, release: release.spec.id });
   }
 
   private running(id: string): ManagedRelease {

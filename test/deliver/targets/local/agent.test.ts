@@ -168,6 +168,20 @@ describe("the local agent", () => {
     await waitFor("the release to retire", async () => (await target.state()).releases.length === 0);
   });
 
+  it("calls off a scheduled stop when the release takes traffic again (rollback)", async () => {
+    const dir = await stateDir();
+    const target = createLocalTarget({ stateDir: dir, env: "rollback", port: await freePort() });
+    await target.prepare();
+    await target.startRelease(sampleRelease("old"));
+    await waitHealthy(target, "old", 1);
+    await target.stopRelease("old", { afterMs: 400 });
+    await target.setWeights({ old: 100 });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const release = (await target.state()).releases.find((r) => r.id === "old")!;
+    expect(release).toMatchObject({ healthy: 1, weight: 100 });
+    expect(release.retireAt).toBeUndefined();
+  });
+
   it("stops gracefully: drains every environment and leaves no process behind", async () => {
     const dir = await stateDir();
     const a = createLocalTarget({ stateDir: dir, env: "a", port: await freePort() });

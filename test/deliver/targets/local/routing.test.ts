@@ -11,7 +11,13 @@ let stateDir: string;
 
 beforeAll(async () => {
   stateDir = await tempStateDir();
-  await ensureAgent({ stateDir });
+  // The agent inherits this; its instances must not.
+  process.env.SHIPGATE_TEST_CREDENTIAL = "agent-only";
+  try {
+    await ensureAgent({ stateDir });
+  } finally {
+    delete process.env.SHIPGATE_TEST_CREDENTIAL;
+  }
 });
 
 afterAll(async () => {
@@ -26,7 +32,7 @@ async function environment(env: string): Promise<{ target: Target; url: string }
 }
 
 describe("the local router", () => {
-  it("serves a healthy release, names it in x-shipgate-release and forwards the client's address", async () => {
+  it("serves a healthy release and names it in x-shipgate-release", async () => {
     const { target, url } = await environment("serve");
     expect(target).toMatchObject({
       type: "local",
@@ -102,7 +108,7 @@ describe("the local router", () => {
     expect(unknown).toMatchObject({ requests: 0, errors: 0, statuses: {} });
   });
 
-  it("takes an unhealthy instance out of routing and back when it recovers", async () => {
+  it("forwards the client's address, takes an unhealthy instance out of routing and back", async () => {
     const { target, url } = await environment("health");
     const source = await writeToggleServer(join(stateDir, ".."));
     await target.startRelease({
@@ -123,6 +129,16 @@ describe("the local router", () => {
       return [...ports].sort();
     };
     expect(await portsServing()).toEqual([String(sick), String(well)].sort());
+
+    const seen = JSON.parse((await get(`${url}/headers`)).body) as Record<string, string>;
+    expect(seen).toMatchObject({
+      host: url.slice("http://".length),
+      "x-forwarded-for": "127.0.0.1",
+      "x-forwarded-proto": "http",
+    });
+    const env = JSON.parse((await get(`http://127.0.0.1:${well}/env`)).body) as Record<string, string>;
+    expect(env).toMatchObject({ PORT: String(well), HOST: "127.0.0.1", PATH: process.env.PATH });
+    expect(env.SHIPGATE_TEST_CREDENTIAL).toBeUndefined();
 
     await get(`http://127.0.0.1:${sick}/sick`);
     await waitFor("the instance to be unhealthy", async () => {

@@ -11,6 +11,8 @@ createServer((req, res) => {
   if (req.url === "/health") { res.writeHead(sick ? 503 : 200); return res.end(); }
   if (req.url === "/sick") { sick = true; return res.end("sick"); }
   if (req.url === "/well") { sick = false; return res.end("well"); }
+  if (req.url === "/env") return res.end(JSON.stringify(process.env));
+  if (req.url === "/headers") return res.end(JSON.stringify(req.headers));
   res.writeHead(200, { "x-port": process.env.PORT, "content-type": "text/plain" });
   res.end("ok");
 }).listen(Number(process.env.PORT), process.env.HOST);
