@@ -1,16 +1,13 @@
 import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalTarget, ensureAgent } from "../../../../src/deliver/targets/local/index.js";
+import { describe, expect, it } from "vitest";
 import { agentPaths } from "../../../../src/deliver/targets/local/paths.js";
 import type { InstanceState, Target } from "../../../../src/deliver/targets/types.js";
-import { freePort } from "../../../../src/net/free-port.js";
 import {
-  cleanUpAgent,
   groupPids,
   isPidAlive,
   sampleRelease,
   startLoad,
-  tempStateDir,
+  useSharedAgent,
   waitFor,
   waitHealthy,
 } from "./helpers.js";
@@ -19,22 +16,11 @@ import {
  * Instance churn under continuous keep-alive load from the test: every request must get a
  * 2xx while instances crash, are scaled down and up, and a release is stopped.
  */
-let stateDir: string;
-
-beforeAll(async () => {
-  stateDir = await tempStateDir();
-  await ensureAgent({ stateDir });
-});
-
-afterAll(async () => {
-  await cleanUpAgent(stateDir);
-});
+const agent = useSharedAgent();
 
 async function environment(env: string): Promise<{ target: Target; url: string }> {
-  const port = await freePort();
-  const target = createLocalTarget({ stateDir, env, port });
-  await target.prepare();
-  return { target, url: `http://127.0.0.1:${port}/api/orders` };
+  const { target, url } = await agent.environment(env);
+  return { target, url: `${url}/api/orders` };
 }
 
 async function instance(target: Target, id: string): Promise<InstanceState> {
@@ -74,7 +60,7 @@ describe("the local target under instance churn", () => {
     // 250 ms, then 500 ms: the back-off doubles while the instance keeps crashing.
     expect(restartTimes[0]).toBeGreaterThanOrEqual(240);
     expect(restartTimes[1]).toBeGreaterThanOrEqual(490);
-    const log = await readFile(agentPaths(stateDir).logFile, "utf8");
+    const log = await readFile(agentPaths(agent.stateDir).logFile, "utf8");
     expect(log).toMatch(
       /"instance exited, restarting","instance":"r-1","reason":"exited on SIGKILL","restartInMs":250/,
     );

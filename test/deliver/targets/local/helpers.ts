@@ -5,11 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 import { readAgentInfo } from "../../../../src/deliver/targets/local/agent-info.js";
-import { stopAgent } from "../../../../src/deliver/targets/local/index.js";
+import { createLocalTarget, ensureAgent, stopAgent } from "../../../../src/deliver/targets/local/index.js";
 import { agentPaths } from "../../../../src/deliver/targets/local/paths.js";
 import { isPidAlive, signalGroup } from "../../../../src/deliver/targets/local/process-group.js";
 import type { EnvironmentState, ReleaseSpec, Target } from "../../../../src/deliver/targets/types.js";
+import { freePort } from "../../../../src/net/free-port.js";
 
 export const SAMPLE_APP = fileURLToPath(new URL("../../../../examples/sample-app", import.meta.url));
 
@@ -30,6 +32,45 @@ export function sampleRelease(id: string, overrides: Partial<ReleaseSpec> = {}):
 
 export async function tempStateDir(): Promise<string> {
   return join(await mkdtemp(join(tmpdir(), "shipgate-agent-")), ".shipgate");
+}
+
+export interface SharedAgent {
+  readonly stateDir: string;
+  /** A prepared environment on a free port and its router's base URL. */
+  environment(env: string): Promise<{ target: Target; url: string }>;
+}
+
+/**
+ * One agent for a whole test file, started before its tests and stopped after them, with
+ * `agentEnv` in the environment it inherits.
+ */
+export function useSharedAgent(agentEnv: Record<string, string> = {}): SharedAgent {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await tempStateDir();
+    const saved = Object.keys(agentEnv).map((name) => [name, process.env[name]] as const);
+    Object.assign(process.env, agentEnv);
+    try {
+      await ensureAgent({ stateDir: dir });
+    } finally {
+      for (const [name, value] of saved) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+  afterAll(() => cleanUpAgent(dir));
+  return {
+    get stateDir() {
+      return dir;
+    },
+    async environment(env) {
+      const port = await freePort();
+      const target = createLocalTarget({ stateDir: dir, env, port });
+      await target.prepare();
+      return { target, url: `http://127.0.0.1:${port}` };
+    },
+  };
 }
 
 /** Stops the agent of `stateDir` and makes sure nothing it started is left, then removes the dir. */

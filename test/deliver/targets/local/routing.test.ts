@@ -1,35 +1,12 @@
 import { Agent } from "node:http";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalTarget, ensureAgent } from "../../../../src/deliver/targets/local/index.js";
-import type { Target } from "../../../../src/deliver/targets/types.js";
-import { freePort } from "../../../../src/net/free-port.js";
-import { cleanUpAgent, get, sampleRelease, tempStateDir, waitFor, waitHealthy } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { get, sampleRelease, useSharedAgent, waitFor, waitHealthy } from "./helpers.js";
 import { writeToggleServer } from "./toggle-server.js";
 
-let stateDir: string;
-
-beforeAll(async () => {
-  stateDir = await tempStateDir();
-  // The agent inherits this; its instances must not.
-  process.env.SHIPGATE_TEST_CREDENTIAL = "agent-only";
-  try {
-    await ensureAgent({ stateDir });
-  } finally {
-    delete process.env.SHIPGATE_TEST_CREDENTIAL;
-  }
-});
-
-afterAll(async () => {
-  await cleanUpAgent(stateDir);
-});
-
-async function environment(env: string): Promise<{ target: Target; url: string }> {
-  const port = await freePort();
-  const target = createLocalTarget({ stateDir, env, port });
-  await target.prepare();
-  return { target, url: `http://127.0.0.1:${port}` };
-}
+// The agent inherits this credential; its instances must not.
+const agent = useSharedAgent({ SHIPGATE_TEST_CREDENTIAL: "agent-only" });
+const environment = (env: string) => agent.environment(env);
 
 describe("the local router", () => {
   it("serves a healthy release and names it in x-shipgate-release", async () => {
@@ -110,7 +87,7 @@ describe("the local router", () => {
 
   it("forwards the client's address, takes an unhealthy instance out of routing and back", async () => {
     const { target, url } = await environment("health");
-    const source = await writeToggleServer(join(stateDir, ".."));
+    const source = await writeToggleServer(join(agent.stateDir, ".."));
     await target.startRelease({
       id: "t",
       artifactId: "toggle",
