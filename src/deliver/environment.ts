@@ -8,7 +8,7 @@ import { openLedger } from "../ledger/index.js";
 import type { Ledger } from "../ledger/types.js";
 import { artifactRuntime, unpackArtifact } from "./artifact.js";
 import { gitText } from "./git.js";
-import { createLocalTarget } from "./targets/local/index.js";
+import { TARGETS } from "./targets/index.js";
 import type { ReleaseSpec, Target } from "./targets/types.js";
 
 /** Everything a delivery command needs about one environment, opened once. */
@@ -88,7 +88,7 @@ export async function openEnvironment(options: OpenEnvironmentOptions): Promise<
 function targetFor(options: { env: string; envConfig: EnvironmentConfig; stateDir: string }): Target {
   const { env, envConfig, stateDir } = options;
   const t = envConfig.target;
-  if (t.type === "local") return createLocalTarget({ stateDir, env, port: t.port });
+  if (t.type === "local") return TARGETS.local.create({ stateDir, env, port: t.port });
   throw inputError(
     "deploy/target-unsupported",
     `shipgate deploy drives the local target; environment "${env}" uses ${t.type}`,
