@@ -1,12 +1,16 @@
 import { load, YAMLException } from "js-yaml";
 import { type Node, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
+import { type BlockSink, readBlockYaml } from "./block-parse.js";
+import { AMP, BANG, BRACE, CR, DASH, GT, HASH, LBRACKET, LF, PIPE, SPACE, TAB } from "./chars.js";
 
 /**
- * Parses YAML with js-yaml — several times faster than composing a `yaml` Document — and
- * builds the same node classes the `yaml` package uses (maps, sequences, scalars, pairs, each
- * with `range` = [start, valueEnd, nodeEnd] offsets), so the audit model and every rule read
- * one kind of tree. The ranges match the `yaml` package's on the starter-workflows corpus
- * (see test/audit/model/fast-parse.test.ts).
+ * Parses YAML with js-yaml — several times faster than composing a `yaml` Document — or, for
+ * the plain block YAML most workflows are, with the faster reader in ./block-parse.ts, which
+ * gives the same result or gives up. Both build the same node classes the `yaml` package uses
+ * (maps, sequences, scalars, pairs, each with `range` = [start, valueEnd, nodeEnd] offsets),
+ * so the audit model and every rule read one kind of tree. The ranges match the `yaml`
+ * package's on the starter-workflows corpus (see test/audit/model/fast-parse.test.ts), and the
+ * two readers match each other (test/audit/model/block-parse.test.ts).
  */
 
 export interface ParseError {
@@ -84,7 +88,21 @@ function scalar(value: unknown, range: Range): Scalar {
 
 const NO_CHILDREN: Node[] = [];
 
-export function parseYaml(text: string): ParsedYaml {
+/** Builds the nodes of the block-YAML reader with the same ranges as those from js-yaml's events. */
+const BLOCK_SINK = (text: string): BlockSink<Node> => ({
+  node: (open, kind, children, result, close) =>
+    build(text, open, children.length ? children : NO_CHILDREN, kind, result, close),
+});
+
+export function parseYaml(text: string, options: { fullParser?: boolean } = {}): ParsedYaml {
+  // Most workflows are plain block YAML, which a dedicated reader takes in a fraction of
+  // js-yaml's time; anything else goes to js-yaml (see ./block-parse.ts).
+  const block = options.fullParser ? undefined : readBlockYaml(text, BLOCK_SINK(text));
+  if (block) return { contents: block, errors: [] };
+  return parseWithJsYaml(text);
+}
+
+function parseWithJsYaml(text: string): ParsedYaml {
   // Open nodes: where each starts, and its children so far (created on the first child, since
   // most nodes are scalars and have none).
   const starts: number[] = [];
@@ -135,15 +153,6 @@ export function parseYaml(text: string): ParsedYaml {
   return { contents: root, errors: [] };
 }
 
-const SPACE = 32;
-const TAB = 9;
-const LF = 10;
-const CR = 13;
-const HASH = 35;
-const DASH = 45;
-const AMP = 38;
-const BANG = 33;
-
 function isBlank(code: number): boolean {
   return code === SPACE || code === TAB || code === LF || code === CR;
 }
@@ -177,11 +186,6 @@ function trimTrailing(text: string, start: number, end: number): number {
   return e;
 }
 
-const BRACE = 123;
-const BRACKET = 91;
-const PIPE = 124;
-const GT = 62;
-
 function build(
   text: string,
   open: number,
@@ -203,7 +207,7 @@ function build(
     return new FastMap(items, flow, [start, end, end], result) as unknown as YAMLMap;
   }
   if (kind === "sequence") {
-    const flow = text.charCodeAt(start) === BRACKET;
+    const flow = text.charCodeAt(start) === LBRACKET;
     const end = collectionEnd(text, kids, start, flow, "]");
     return new FastSeq(
       kids === NO_CHILDREN ? [] : kids,

@@ -1,0 +1,19 @@
+/** Character codes the YAML readers compare against. */
+export const TAB = 9;
+export const LF = 10;
+export const CR = 13;
+export const SPACE = 32;
+export const BANG = 33;
+export const DQUOTE = 34;
+export const HASH = 35;
+export const AMP = 38;
+export const SQUOTE = 39;
+export const COMMA = 44;
+export const DASH = 45;
+export const COLON = 58;
+export const GT = 62;
+export const LBRACKET = 91;
+export const BACKSLASH = 92;
+export const RBRACKET = 93;
+export const BRACE = 123;
+export const PIPE = 124;
