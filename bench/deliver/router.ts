@@ -9,7 +9,9 @@
  *    Keep-alive connections from one client process; p50/p99 and the difference.
  * 2. Throughput: autocannon, closed loop, 32 keep-alive connections, 10 s, through the router
  *    and through nginx (one worker, the same two upstreams weighted 9:1, keepalive 32) when
- *    `nginx` is on PATH; otherwise that line says it was skipped.
+ *    `nginx` is on PATH; otherwise that line says it was skipped. Also the agent's CPU time
+ *    per routed request (Linux), which depends far less on what else the machine runs than
+ *    latency does; the load average is printed for the same reason.
  *
  * Runs against the build, like bench:audit (`npm run build && npx tsx bench/deliver/router.ts`):
  * the agent is the real one, spawned from dist/ as the CLI spawns it (not through the
@@ -17,15 +19,15 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
-import { createLocalTarget, stopAgent } from "../../dist/deliver/targets/local/index.js";
+import { agentStatus, createLocalTarget, stopAgent } from "../../dist/deliver/targets/local/index.js";
 import type { Target } from "../../dist/deliver/targets/types.js";
 import { freePort } from "../../dist/net/free-port.js";
 
@@ -84,23 +86,34 @@ export async function benchRouter(): Promise<{ lines: string[]; figures: Record<
       added_p50_ms: routed.p50 - direct.p50,
       added_p99_ms: routed.p99 - direct.p99,
     });
+    figures.load_average = loadavg()[0]!;
     lines.push(
+      `machine: load average ${figures.load_average.toFixed(2)} at the start of the latency run`,
       `latency at ${RATE} req/s for ${LATENCY_SECONDS} s (open loop, keep-alive):`,
       `  direct   p50 ${ms(direct.p50)}  p99 ${ms(direct.p99)}  (${direct.count} requests, ${direct.failed} failed)`,
       `  router   p50 ${ms(routed.p50)}  p99 ${ms(routed.p99)}  (${routed.count} requests, ${routed.failed} failed)`,
       `  added    p50 ${ms(routed.p50 - direct.p50)}  p99 ${ms(routed.p99 - direct.p99)}`,
     );
 
+    const agentPid = (await agentStatus({ stateDir })).pid!;
+    const cpuBefore = cpuMs(agentPid);
     const viaRouter = await autocannon({
       url: routerUrl,
       connections: CONNECTIONS,
       duration: THROUGHPUT_SECONDS,
     });
+    const cpuAfter = cpuMs(agentPid);
     figures.router_rps = viaRouter.requests.average;
     lines.push(
       `throughput (autocannon, ${CONNECTIONS} connections, ${THROUGHPUT_SECONDS} s, closed loop):`,
       `  router   ${rps(viaRouter)}`,
     );
+    if (cpuBefore !== undefined && cpuAfter !== undefined && viaRouter.requests.total > 0) {
+      figures.router_cpu_us_per_request = ((cpuAfter - cpuBefore) * 1000) / viaRouter.requests.total;
+      lines.push(
+        `  router CPU ${figures.router_cpu_us_per_request.toFixed(0)} µs per request (agent process)`,
+      );
+    }
     const nginx = await benchNginx(dir, portA, portB);
     if (nginx) {
       figures.nginx_rps = nginx.requests.average;
@@ -270,6 +283,19 @@ http {
       nginx.kill("SIGQUIT");
       await once(nginx, "exit");
     }
+  }
+}
+
+/** User + system CPU time of a process in ms, from /proc (Linux); undefined elsewhere. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const perSecond = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+    return (ticks * 1000) / perSecond;
+  } catch {
+    return undefined;
   }
 }
 

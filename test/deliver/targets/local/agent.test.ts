@@ -109,6 +109,13 @@ describe("the local agent", () => {
     expect((await rawStatus(info.controlPort, `Bearer ${info.token}`)).status).toBe(200);
   });
 
+  it("starts one agent when several callers ask at once", async () => {
+    const dir = await stateDir();
+    const agents = await Promise.all(Array.from({ length: 4 }, () => ensureAgent({ stateDir: dir })));
+    expect(new Set(agents.map((a) => a.pid)).size).toBe(1);
+    expect(agents.filter((a) => a.started)).toHaveLength(1);
+  });
+
   it("replaces a stale agent.json whose pid is dead", async () => {
     const dir = await stateDir();
     const dead = spawn(process.execPath, ["-e", ""]);

@@ -28,6 +28,15 @@ describe("the local router", () => {
     expect(answer.release).toBe("v1");
     expect(answer.headers["x-app-version"]).toBe("v1");
     expect(JSON.parse(answer.body)).toMatchObject({ count: 3 });
+    const created = await fetch(`${url}/api/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ item: "cortado", quantity: 2 }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("x-shipgate-release")).toBe("v1");
+    expect(await created.json()).toMatchObject({ order: { item: "cortado", quantity: 2 } });
+
     const direct = await target.directUrl("v1");
     expect(direct).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await get(`${direct}/health`)).status).toBe(200);
