@@ -93,6 +93,14 @@ export class Agent {
     return this.stopping;
   }
 
+  /**
+   * Synchronous, for `process.on("exit")`: an agent that dies must not leave instances running
+   * unsupervised (they are in process groups of their own, so nothing else would stop them).
+   */
+  killAllNow(): void {
+    for (const e of this.environments.values()) e.supervisor.killAllNow();
+  }
+
   private get(env: string): Environment {
     const found = this.environments.get(env);
     if (!found) {
@@ -148,6 +156,8 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
   await writeAgentInfo(paths, { pid: process.pid, controlPort: port, token, startedAt: agent.startedAt });
   log("info", "agent listening", { pid: process.pid, controlPort: port, stateDir: options.stateDir });
 
+  const onExit = () => agent.killAllNow();
+  process.once("exit", onExit);
   const onSignal = (signal: NodeJS.Signals) => {
     log("info", "signal received", { signal });
     void stop();
@@ -157,6 +167,7 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
   await stopped;
   process.off("SIGTERM", onSignal);
   process.off("SIGINT", onSignal);
+  process.off("exit", onExit);
   // Let the shutdown answer reach the client before the control server goes.
   await new Promise<void>((resolve) => {
     server.close(() => resolve());

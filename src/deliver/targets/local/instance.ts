@@ -135,6 +135,14 @@ export class Instance {
     return this.stopping;
   }
 
+  /** Last resort when the agent itself dies: no drain, nothing awaited. */
+  killNow(): void {
+    clearTimeout(this.healthTimer);
+    clearTimeout(this.restartTimer);
+    const pid = this.pid;
+    if (pid !== undefined) signalGroup(pid, "SIGKILL");
+  }
+
   private async drainAndStop(): Promise<void> {
     clearTimeout(this.healthTimer);
     clearTimeout(this.restartTimer);
@@ -145,10 +153,14 @@ export class Instance {
       if (upstream) await this.router.drainUpstream(upstream, this.settings.drainTimeoutMs);
       const pgid = child.pid;
       signalGroup(pgid, "SIGTERM");
+      let timer: NodeJS.Timeout | undefined;
       const gone = await Promise.race([
         this.exited.then(() => waitGroupGone(pgid, this.settings.drainTimeoutMs)),
-        new Promise<boolean>((resolve) => setTimeout(resolve, this.settings.drainTimeoutMs, false)),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(resolve, this.settings.drainTimeoutMs, false);
+        }),
       ]);
+      clearTimeout(timer);
       if (!gone) {
         this.log("warn", "instance did not stop in time, killing it", { instance: this.id });
         signalGroup(pgid, "SIGKILL");

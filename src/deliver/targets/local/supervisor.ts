@@ -139,6 +139,10 @@ export class EnvironmentSupervisor {
     await Promise.all([...this.releases.keys()].map((id) => this.stopRelease(id)));
   }
 
+  killAllNow(): void {
+    for (const release of this.releases.values()) for (const i of release.instances) i.killNow();
+  }
+
   state(url: string): EnvironmentState {
     const releases: ReleaseState[] = [];
     for (const release of this.releases.values()) {
