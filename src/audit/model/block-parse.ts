@@ -42,8 +42,7 @@ export interface BlockSink<N> {
 
 interface Read<N> {
   node: N;
-  value: unknown;
-  /** Where to look for the next content line. */
+  /** The start of the line from which to look for the next content line. */
   next: number;
 }
 
@@ -84,11 +83,13 @@ const MERGE = "tag:yaml.org,2002:merge";
 const IMPLICIT = (DEFAULT_SCHEMA as unknown as { compiledImplicit: Array<Type & { tag: string }> })
   .compiledImplicit;
 
+const MAY_BE_TYPED = new Uint8Array(128);
+for (const c of "~nNtTfF0123456789+-._<") MAY_BE_TYPED[c.charCodeAt(0)] = 1;
+
 /** What js-yaml makes of a plain scalar: null, a boolean, a number, a date or the string. */
 function resolvePlain(text: string): unknown {
-  // Strings that start with a letter no implicit type starts with stay strings.
-  const c = text.charCodeAt(0) | 0x20;
-  if (c >= 0x61 && c <= 0x7a && c !== 0x6e /* n */ && c !== 0x74 /* t */ && c !== 0x66 /* f */) return text;
+  // Only these can start a null, boolean, number, timestamp or merge key; the rest are strings.
+  if (!MAY_BE_TYPED[text.charCodeAt(0)]) return text;
   for (const type of IMPLICIT) {
     if (type.resolve(text)) {
       // `<<` (a merge key) is the full parser's business.
@@ -103,11 +104,7 @@ function resolvePlain(text: string): unknown {
 export function readBlockYaml<N>(text: string, sink: BlockSink<N>): N | undefined {
   const n = text.length;
   // js-yaml reads a text without a final line break as if it had one, positions included.
-  if (text.charCodeAt(n - 1) !== LF) return undefined;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 126 || (c < SPACE && c !== LF)) return undefined;
-  }
+  if (text.charCodeAt(n - 1) !== LF || NOT_PLAIN_ASCII.test(text)) return undefined;
   try {
     return new BlockReader(text, sink).document();
   } catch (error) {
@@ -117,6 +114,9 @@ export function readBlockYaml<N>(text: string, sink: BlockSink<N>): N | undefine
 }
 
 const NONE: never[] = [];
+
+/** Tabs, carriage returns, other control characters and anything beyond ASCII. */
+const NOT_PLAIN_ASCII = /[^\n\x20-\x7e]/;
 
 class BlockReader<N> {
   private readonly n: number;
@@ -130,7 +130,7 @@ class BlockReader<N> {
 
   document(): N {
     const first = this.nextContentLine(0);
-    if (first >= this.n || this.indentAt(first) !== 0) giveUp();
+    if (first >= this.n || this.lastIndent !== 0) giveUp();
     const c = this.text.charCodeAt(first);
     // Directives, document markers and a top-level sequence or scalar: not workflows.
     if (c === 37 /* % */ || c === DASH || this.text.startsWith("...", first)) giveUp();
@@ -144,13 +144,13 @@ class BlockReader<N> {
     return this.text.lastIndexOf("\n", at - 1) + 1;
   }
 
-  private indentAt(at: number): number {
-    return at - this.lineStart(at);
-  }
+  /** The indentation of the line `nextContentLine` last found. */
+  private lastIndent = 0;
 
   /**
    * From a line start, skips blank and comment-only lines; returns the offset of the first
-   * non-space character of the next content line, or the text length.
+   * non-space character of the next content line (its indentation in `lastIndent`), or the
+   * text length.
    */
   private nextContentLine(from: number): number {
     const { text, n } = this;
@@ -159,7 +159,10 @@ class BlockReader<N> {
       let j = i;
       while (j < n && text.charCodeAt(j) === SPACE) j++;
       const c = text.charCodeAt(j);
-      if (j < n && c !== LF && c !== HASH) return j;
+      if (j < n && c !== LF && c !== HASH) {
+        this.lastIndent = j - i;
+        return j;
+      }
       const nl = text.indexOf("\n", j);
       if (nl < 0) return n;
       i = nl + 1;
@@ -212,7 +215,7 @@ class BlockReader<N> {
    */
   private mapping(indent: number, at: number, open: number): Read<N> {
     const { text, n } = this;
-    const result: Record<string, unknown> = {};
+    const names: string[] = [];
     const children: N[] = [];
     let key = at;
     for (;;) {
@@ -221,17 +224,19 @@ class BlockReader<N> {
       const keyValue = resolvePlain(text.slice(key, trimEnd(text, key, colon)));
       if (keyValue !== null && typeof keyValue === "object") giveUp();
       const name = String(keyValue);
-      if (name === "__proto__" || Object.hasOwn(result, name)) giveUp(); // js-yaml decides these
+      if (name === "__proto__" || names.includes(name)) giveUp(); // js-yaml decides these
+      names.push(name);
       children.push(this.sink.node(key, "scalar", NONE, keyValue, colon));
       const value = this.value(indent, colon + 1);
       children.push(value.node);
-      result[name] = value.value;
       // The next key, or the end of this mapping.
       const line = this.nextContentLine(value.next);
-      if (line >= n || this.indentAt(line) < indent) {
-        return { node: this.sink.node(open, "mapping", children, result, line), value: result, next: line };
+      if (line >= n || this.lastIndent < indent) {
+        // Its value (toJSON) is built from the nodes when someone asks for it.
+        const node = this.sink.node(open, "mapping", children, undefined, line);
+        return { node, next: line >= n ? n : line - this.lastIndent };
       }
-      if (this.indentAt(line) > indent) giveUp();
+      if (this.lastIndent > indent) giveUp();
       key = line;
     }
   }
@@ -246,7 +251,7 @@ class BlockReader<N> {
     // The value is on the lines below, or there is none.
     const lineAfter = i >= n ? n : c === LF ? i + 1 : this.skipLine(i);
     const line = this.nextContentLine(lineAfter);
-    const lineIndent = line < n ? this.indentAt(line) : -1;
+    const lineIndent = line < n ? this.lastIndent : -1;
     if (line < n && lineIndent > indent) {
       if (text.charCodeAt(line) === DASH && isBreak(text, line + 1))
         return this.sequence(lineIndent, line, at, false);
@@ -255,7 +260,7 @@ class BlockReader<N> {
     // A sequence may sit at its key's own indentation (`steps:` then `- run: …`).
     if (line < n && lineIndent === indent && text.charCodeAt(line) === DASH && isBreak(text, line + 1))
       return this.sequence(lineIndent, line, at, true);
-    return { node: this.sink.node(at, "scalar", NONE, null, at), value: null, next: lineAfter };
+    return { node: this.sink.node(at, "scalar", NONE, null, at), next: lineAfter };
   }
 
   /**
@@ -271,18 +276,18 @@ class BlockReader<N> {
       return this.blockScalar(indent, open, i);
     }
     let node: N;
-    let value: unknown;
     let end: number;
     if (c === LBRACKET) {
-      ({ node, value, end } = this.flowSequence(open, i));
+      ({ node, end } = this.flowSequence(open, i));
     } else {
-      ({ value, end } = this.scalar(i, false));
-      node = this.sink.node(open, "scalar", NONE, value, end);
+      const scalar = this.scalar(i, false);
+      end = scalar.end;
+      node = this.sink.node(open, "scalar", NONE, scalar.value, end);
     }
     const next = this.endOfLine(end);
     const line = this.nextContentLine(next);
-    if (line < n && this.indentAt(line) > indent) giveUp();
-    return { node, value, next };
+    if (line < n && this.lastIndent > indent) giveUp();
+    return { node, next };
   }
 
   /** A one-line scalar at `i`: plain or quoted. Returns its value and where it ends. */
@@ -335,20 +340,18 @@ class BlockReader<N> {
   }
 
   /** `[a, 'b', c]` on one line, items being one-line scalars. */
-  private flowSequence(open: number, at: number): { node: N; value: unknown[]; end: number } {
+  private flowSequence(open: number, at: number): { node: N; end: number } {
     const { text, n } = this;
-    const value: unknown[] = [];
     const children: N[] = [];
     let i = at + 1;
     for (;;) {
       while (i < n && text.charCodeAt(i) === SPACE) i++;
       const c = text.charCodeAt(i);
-      if (c === RBRACKET && value.length === 0) break;
+      if (c === RBRACKET && children.length === 0) break;
       if (i >= n || c === LF || c === HASH || c === LBRACKET || c === 123 || c === COMMA || c === RBRACKET)
         giveUp();
       const item = this.scalar(i, true);
       children.push(this.sink.node(i, "scalar", NONE, item.value, item.end));
-      value.push(item.value);
       i = item.end;
       while (i < n && text.charCodeAt(i) === SPACE) i++;
       const d = text.charCodeAt(i);
@@ -359,7 +362,7 @@ class BlockReader<N> {
       if (d === RBRACKET) break;
       giveUp();
     }
-    return { node: this.sink.node(open, "sequence", children, value, i + 1), value, end: i + 1 };
+    return { node: this.sink.node(open, "sequence", children, undefined, i + 1), end: i + 1 };
   }
 
   /**
@@ -369,7 +372,6 @@ class BlockReader<N> {
    */
   private sequence(indent: number, at: number, open: number, compact: boolean): Read<N> {
     const { text, n } = this;
-    const value: unknown[] = [];
     const children: N[] = [];
     let dash = at;
     for (;;) {
@@ -379,15 +381,15 @@ class BlockReader<N> {
       if (i >= n || c === LF || c === HASH || c === DASH) giveUp(); // nested or empty items
       const item =
         this.keyColon(i) >= 0
-          ? this.mapping(i - this.lineStart(i), i, dash + 1)
+          ? this.mapping(indent + (i - dash), i, dash + 1)
           : this.inlineValue(indent, dash + 1, i, true);
       children.push(item.node);
-      value.push(item.value);
       const line = this.nextContentLine(item.next);
-      const lineIndent = line < n ? this.indentAt(line) : -1;
+      const lineIndent = line < n ? this.lastIndent : -1;
       const isItem = text.charCodeAt(line) === DASH && isBreak(text, line + 1);
       if (line >= n || lineIndent < indent || (compact && lineIndent === indent && !isItem)) {
-        return { node: this.sink.node(open, "sequence", children, value, line), value, next: line };
+        const node = this.sink.node(open, "sequence", children, undefined, line);
+        return { node, next: line >= n ? n : line - lineIndent };
       }
       if (lineIndent > indent || !isItem) giveUp();
       dash = line;
@@ -460,11 +462,7 @@ class BlockReader<N> {
       position = lineEnd + 1;
     }
     if (!didRead) giveUp();
-    return {
-      node: this.sink.node(open, "scalar", NONE, result, position),
-      value: result,
-      next: this.lineStart(position),
-    };
+    return { node: this.sink.node(open, "scalar", NONE, result, position), next: this.lineStart(position) };
   }
 }
 

@@ -52,7 +52,11 @@ class FastPair {
     public value: Node | undefined,
   ) {}
 }
-/** Collections answer toJSON from the value js-yaml already built, instead of rebuilding it. */
+/**
+ * Collections answer toJSON from the value js-yaml already built, instead of rebuilding it;
+ * from the block reader, which builds none, they build it from their nodes when first asked
+ * (the same plain objects and arrays js-yaml makes).
+ */
 class FastMap {
   [NODE_TYPE] = MAP_TYPE;
   constructor(
@@ -62,6 +66,11 @@ class FastMap {
     private json: unknown,
   ) {}
   toJSON(): unknown {
+    if (this.json === undefined) {
+      const out: Record<string, unknown> = {};
+      for (const pair of this.items) out[String((pair.key as Scalar).value)] = jsonOf(pair.value);
+      this.json = out;
+    }
     return this.json;
   }
 }
@@ -74,8 +83,14 @@ class FastSeq {
     private json: unknown,
   ) {}
   toJSON(): unknown {
+    this.json ??= this.items.map(jsonOf);
     return this.json;
   }
+}
+
+function jsonOf(node: Node | null | undefined): unknown {
+  if (node instanceof FastScalar) return node.value;
+  return node instanceof FastMap || node instanceof FastSeq ? node.toJSON() : null;
 }
 Object.setPrototypeOf(FastScalar.prototype, Scalar.prototype);
 Object.setPrototypeOf(FastPair.prototype, Pair.prototype);
