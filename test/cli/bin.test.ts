@@ -19,12 +19,15 @@ describe("bin/shipgate.js", () => {
 
   test("the demo runs the sample app end to end and exits 0", async () => {
     const { stdout } = await run(process.execPath, [BIN, "demo"], { env: { ...process.env, NO_COLOR: "1" } });
-    expect(stdout).toMatch(/init\s+detected node \(npm\), Dockerfile/);
+    expect(stdout).toMatch(/init\s+detected node \(npm\); wrote shipgate.yml for the local target/);
     expect(stdout).toMatch(
       /generate\s+4 workflows: ci\.yml, deploy-staging\.yml, deploy-production\.yml, rollback\.yml/,
     );
-    expect(stdout).toMatch(/verify\s+pass\s+smoke/);
-    expect(stdout).not.toMatch(/FAIL/);
+    expect(stdout).toMatch(/live\s+production-2 is live and healthy/);
+    expect(stdout).toMatch(/FAIL\s+error-rate-(relative|absolute) failed/);
+    expect(stdout).toMatch(/rollback\s+production-2 serves all traffic again/);
+    expect(stdout).toMatch(/result\s+v2 serves; v3 was rolled back on the evidence/);
+    expect(stdout).toMatch(/stop\s+agent stopped/);
     expect(stdout).toMatch(/clean\s+removed /);
-  }, 60_000);
+  }, 90_000);
 });

@@ -10,7 +10,7 @@ describe("the environment lock", () => {
   let v3: string;
   beforeAll(async () => {
     project = await sampleProject({
-      strategy: "{ canary: { steps: [50], stepSeconds: 2 } }",
+      strategy: "{ canary: { steps: [50], stepSeconds: 8 } }",
       analysis: "{ minRequests: 0 }",
     });
     expect((await project.deploy(await project.release({ version: "1.0.0" }))).ok).toBe(true);
@@ -47,13 +47,13 @@ describe("the environment lock", () => {
     expect(earlier!.artifactId).toBe(v3);
     expect(later!.artifactId).toBe(v2);
     expect(Math.max(...earlierSeqs)).toBeLessThan(Math.min(...laterSeqs));
-  }, 60_000);
+  }, 90_000);
 });
 
 async function waitForRunning(project: SampleProject) {
   const ledger = await openLedger({ stateDir: project.stateDir });
   try {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 600; i++) {
       const [latest] = await ledger.listDeployments({ env: ENV, limit: 1 });
       if (latest?.status === "running") return;
       await new Promise((r) => setTimeout(r, 50));

@@ -25,7 +25,7 @@ describe("zero downtime under continuous load from another process", () => {
         await new Promise((r) => setTimeout(r, 500));
         const summary = await load.stop();
         expect(outcome.ok, outcome.reason).toBe(true);
-        expect(summary.sent).toBeGreaterThan(300);
+        expect(summary.sent).toBeGreaterThan(150);
         expect(summary.failed, summary.failures.join("\n")).toBe(0);
         expect(summary.statuses).toEqual({ 200: summary.sent });
         // Both releases answered: the traffic really crossed the switch.

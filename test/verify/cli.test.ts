@@ -44,9 +44,9 @@ describe("shipgate verify", () => {
     });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^health\s+pass/m);
-    expect(run.stdout).toMatch(/^service root\s+FAIL\s+500\s+\d+ ms\s+1\s+expected status 200, got 500; /m);
-    // "list orders" has retries: 2.
-    expect(run.stdout).toMatch(/^list orders\s+FAIL\s+500\s+\d+ ms\s+3\s+expected status 200, got 500/m);
+    // The sample's checks retry 3 times.
+    expect(run.stdout).toMatch(/^service root\s+FAIL\s+500\s+\d+ ms\s+4\s+expected status 200, got 500; /m);
+    expect(run.stdout).toMatch(/^list orders\s+FAIL\s+500\s+\d+ ms\s+4\s+expected status 200, got 500/m);
     expect(run.stdout).toMatch(/FAIL: 4 of 7 checks did not pass/);
     expect(run.stderr).toMatch(
       /list orders: attempt 1 — expected status 200, got 500; .*, retrying in \d+ms/,

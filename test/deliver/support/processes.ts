@@ -45,14 +45,18 @@ export async function startLoadProcess(url: string, rps: number) {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const done = collect(child);
-  // Let it get going before the rollout starts.
-  await new Promise((r) => setTimeout(r, 1500));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("flowing")) resolve();
+    });
+    child.on("exit", () => reject(new Error("the load process ended before its traffic flowed")));
+  });
   return {
     async stop(): Promise<LoadSummary> {
       child.kill("SIGTERM");
       const run = await done;
       if (child.exitCode !== 0 && child.exitCode !== null) await once(child, "exit");
-      return JSON.parse(run.stdout) as LoadSummary;
+      return JSON.parse(run.stdout.trim().split("\n").at(-1)!) as LoadSummary;
     },
   };
 }
