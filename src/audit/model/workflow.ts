@@ -91,6 +91,11 @@ function value<T = unknown>(map: YAMLMap, key: string): Value<T> | undefined {
   return { value: (isScalar(node) ? node.value : node.toJSON()) as T, node, key: pair.key };
 }
 
+/** The plain value (what toJSON gives) under `key`, without building the whole mapping's. */
+export function plainValue(map: YAMLMap, key: string): unknown {
+  return value(map, key)?.value;
+}
+
 function stringValue(map: YAMLMap, key: string): Value<string> | undefined {
   const pair = get(map, key);
   if (!pair?.value) return undefined;

@@ -1,10 +1,10 @@
 import { commandWords, jobScriptLines, scriptOffset, shellCommands } from "../classify.js";
-import type { Job } from "../model/workflow.js";
+import { type Job, plainValue } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 
 /** A self-hosted runner keeps its Docker daemon, and with it the local layer cache, between runs. */
 function selfHosted(job: Job): boolean {
-  const runsOn = (job.node.toJSON() as Record<string, unknown>)["runs-on"];
+  const runsOn = plainValue(job.node, "runs-on");
   return JSON.stringify(runsOn ?? "").includes("self-hosted");
 }
 
