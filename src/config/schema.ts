@@ -289,6 +289,66 @@ export const AuditConfigSchema = z
   .describe("Settings for `shipgate audit`.");
 export type AuditConfig = z.infer<typeof AuditConfigSchema>;
 
+export const VulnSeveritySchema = z.enum(["low", "medium", "high", "critical"]);
+export type VulnSeverity = z.infer<typeof VulnSeveritySchema>;
+
+export const VulnIgnoreSchema = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .describe("Advisory id as the report names it: CVE-2024-1234, GHSA-xxxx-xxxx-xxxx, a SARIF rule id."),
+  package: z.string().optional().describe("Only in this package; every package when unset."),
+  reason: z.string().trim().min(1, "say why this finding is accepted").describe("Why it is accepted."),
+  expires: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "a date such as 2027-03-31")
+    .describe(
+      "Last day the entry ignores the finding (YYYY-MM-DD); after it the finding fails the gate again.",
+    ),
+});
+export type VulnIgnore = z.infer<typeof VulnIgnoreSchema>;
+
+export const GatesSchema = z
+  .strictObject({
+    coverage: z
+      .strictObject({
+        report: z.string().describe("lcov, Cobertura XML or Istanbul coverage-summary.json."),
+        min: z.number().min(0).max(100).describe("Lowest line coverage, percent."),
+        branches: z.number().min(0).max(100).optional().describe("Lowest branch coverage, percent."),
+      })
+      .optional(),
+    vulns: z
+      .strictObject({
+        reports: z.array(z.string()).min(1).describe("Trivy JSON, npm audit --json or SARIF reports."),
+        failOn: VulnSeveritySchema.default("high").describe("Lowest severity that fails the gate."),
+        ignore: z.array(VulnIgnoreSchema).default([]),
+      })
+      .optional(),
+    tests: z
+      .strictObject({
+        reports: z.array(z.string()).min(1).describe("JUnit XML files or glob patterns."),
+        failOnFlaky: z.boolean().default(false).describe("Fail when a test failed then passed on retry."),
+      })
+      .optional(),
+  })
+  .describe("Thresholds `shipgate gate all` checks reports against.");
+export type GatesConfig = z.infer<typeof GatesSchema>;
+
+export const DoraSchema = z
+  .strictObject({
+    environment: z
+      .string()
+      .optional()
+      .describe(
+        "The environment whose deployments count; default production, or the last in promotion order.",
+      ),
+    hotfixWindow: duration
+      .default("24h")
+      .describe("A deployment followed by another within this window counts as a failed change."),
+  })
+  .describe("Settings for `shipgate dora`.");
+export type DoraConfig = z.infer<typeof DoraSchema>;
+
 export const ShipgateConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -315,6 +375,8 @@ export const ShipgateConfigSchema = z
     notifications: NotificationsSchema.default({}),
     aws: AwsSchema.optional(),
     audit: AuditConfigSchema.optional(),
+    gates: GatesSchema.optional(),
+    dora: DoraSchema.optional(),
   })
   .describe("shipgate.yml: the one file a delivery pipeline is generated from.");
 

@@ -8,6 +8,17 @@ export function unknownDeployment(id: string): ShipgateError {
   });
 }
 
+export function unknownApproval(id: string): ShipgateError {
+  return new ShipgateError(
+    {
+      code: "ledger/unknown-approval",
+      message: `no approval "${id}" in the ledger`,
+      hint: 'list pending ones with "shipgate approvals"',
+    },
+    { exitCode: 2 },
+  );
+}
+
 export function duplicateDeployment(id: string): ShipgateError {
   return inputError("ledger/duplicate-deployment", `the ledger already has a deployment ${id}`, {
     hint: "deployment ids are unique: generate a new one for each deployment",

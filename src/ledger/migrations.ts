@@ -44,7 +44,7 @@ const INITIAL: Migration = {
       kind TEXT NOT NULL CHECK (kind IN ('deploy', 'rollback')),
       artifact_id TEXT NOT NULL,
       strategy TEXT NOT NULL,
-      status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'rolled_back', 'failed')),
+      status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'succeeded', 'rolled_back', 'failed')),
       requested_by TEXT NOT NULL,
       created_at TEXT NOT NULL,
       finished_at TEXT,

@@ -19,7 +19,8 @@ export interface ArtifactRecord {
   manifest: Record<string, unknown>;
 }
 
-export type DeploymentStatus = "running" | "succeeded" | "rolled_back" | "failed";
+/** `pending`: planned, waiting for an approval before it may run. */
+export type DeploymentStatus = "pending" | "running" | "succeeded" | "rolled_back" | "failed";
 export type DeploymentKind = "deploy" | "rollback";
 
 export interface DeploymentRecord {
@@ -45,6 +46,8 @@ export interface DeploymentRecord {
 
 export interface NewDeployment {
   id: string;
+  /** Default `running`; `pending` for one that waits for an approval. */
+  status?: "pending" | "running";
   env: string;
   kind: DeploymentKind;
   artifactId: string;
@@ -92,6 +95,35 @@ export interface ChainReport {
   head: string;
   problems: ChainProblem[];
 }
+
+export type ApprovalStatus = "pending" | "approved" | "rejected" | "expired";
+
+export interface ApprovalRecord {
+  id: string;
+  deploymentId: string;
+  env: string;
+  status: ApprovalStatus;
+  requestedBy: string;
+  decidedBy?: string;
+  reason?: string;
+  createdAt: string;
+  decidedAt?: string;
+  /** After this instant a pending approval can no longer be granted. */
+  expiresAt?: string;
+}
+
+export interface NewApproval {
+  id: string;
+  deploymentId: string;
+  env: string;
+  requestedBy: string;
+  expiresAt?: string;
+}
+
+export type ApprovalDecision =
+  | { decided: true; approval: ApprovalRecord }
+  /** The approval was no longer pending (decided by someone else, or expired): nothing changed. */
+  | { decided: false; approval: ApprovalRecord };
 
 export interface LockRecord {
   env: string;
@@ -143,6 +175,25 @@ export interface Ledger {
   renewLock(options: { env: string; owner: string; ttlMs: number; deploymentId?: string }): Promise<boolean>;
   releaseLock(options: { env: string; owner: string }): Promise<void>;
   getLock(env: string): Promise<LockRecord | undefined>;
+
+  createApproval(approval: NewApproval): Promise<ApprovalRecord>;
+  getApproval(id: string): Promise<ApprovalRecord | undefined>;
+  /** Newest first. */
+  listApprovals(options?: {
+    env?: string;
+    deploymentId?: string;
+    status?: ApprovalStatus;
+  }): Promise<ApprovalRecord[]>;
+  /**
+   * Decides a pending approval, compare-and-set: only a `pending` one changes, so two
+   * approvers racing cannot both decide it. The caller checks who may decide.
+   */
+  decideApproval(options: {
+    id: string;
+    status: "approved" | "rejected" | "expired";
+    decidedBy: string;
+    reason?: string;
+  }): Promise<ApprovalDecision>;
 
   close(): Promise<void>;
 }

@@ -225,6 +225,61 @@ export function describeLedgerConformance(name: string, open: () => Promise<Ledg
       });
     });
 
+    describe("approvals", () => {
+      it("records a pending deployment and its approval request", async () => {
+        const d = await ledger.createDeployment(deployment("prod-1", { status: "pending" }));
+        expect(d.status).toBe("pending");
+        expect((await ledger.listDeployments({ status: "pending" })).map((x) => x.id)).toEqual(["prod-1"]);
+        const a = await ledger.createApproval({
+          id: "apr-1",
+          deploymentId: "prod-1",
+          env: "production",
+          requestedBy: "alice",
+          expiresAt: "2030-01-02T00:00:00.000Z",
+        });
+        expect(a).toMatchObject({ id: "apr-1", status: "pending", requestedBy: "alice" });
+        expect(await ledger.getApproval("apr-1")).toEqual(a);
+        expect(await ledger.getApproval("apr-missing")).toBeUndefined();
+        expect(
+          (await ledger.listApprovals({ env: "production", status: "pending" })).map((x) => x.id),
+        ).toEqual(["apr-1"]);
+        expect(await ledger.listApprovals({ deploymentId: "other" })).toEqual([]);
+      });
+
+      it("decides a pending approval once: a second decision changes nothing", async () => {
+        await ledger.createDeployment(deployment("prod-1", { status: "pending" }));
+        await ledger.createApproval({
+          id: "apr-1",
+          deploymentId: "prod-1",
+          env: "production",
+          requestedBy: "alice",
+        });
+        const first = await ledger.decideApproval({ id: "apr-1", status: "approved", decidedBy: "bob" });
+        expect(first.decided).toBe(true);
+        expect(first.approval).toMatchObject({ status: "approved", decidedBy: "bob" });
+        expect(first.approval.decidedAt).toBeTruthy();
+        const second = await ledger.decideApproval({
+          id: "apr-1",
+          status: "rejected",
+          decidedBy: "carol",
+          reason: "too late",
+        });
+        expect(second.decided).toBe(false);
+        expect(second.approval).toMatchObject({ status: "approved", decidedBy: "bob" });
+      });
+
+      it("refuses an approval for an unknown deployment, and a decision on an unknown approval", async () => {
+        const create = await ledger
+          .createApproval({ id: "apr-1", deploymentId: "nope", env: "production", requestedBy: "alice" })
+          .catch((e: unknown) => e);
+        expect(codeOf(create)).toBe("ledger/unknown-deployment");
+        const decide = await ledger
+          .decideApproval({ id: "apr-x", status: "approved", decidedBy: "bob" })
+          .catch((e: unknown) => e);
+        expect(codeOf(decide)).toBe("ledger/unknown-approval");
+      });
+    });
+
     describe("locks", () => {
       const T0 = new Date("2030-01-01T00:00:00.000Z");
       beforeEach(() => {

@@ -4,6 +4,9 @@ import { nextEvent, verifyEvents } from "../chain.js";
 import { artifactConflict, duplicateDeployment, unknownDeployment } from "../errors.js";
 import { lockExpiry, mayTakeLock } from "../locks.js";
 import type {
+  ApprovalDecision,
+  ApprovalRecord,
+  ApprovalStatus,
   ArtifactRecord,
   ChainReport,
   DeploymentPatch,
@@ -13,9 +16,11 @@ import type {
   LedgerEvent,
   LockRecord,
   LockResult,
+  NewApproval,
   NewDeployment,
   NewEvent,
 } from "../types.js";
+import * as approvals from "./approvals.js";
 import { openDatabase } from "./open-database.js";
 import {
   type ArtifactRow,
@@ -114,7 +119,7 @@ export class SqliteLedger implements Ledger {
           `INSERT INTO deployments (id, created_order, env, kind, artifact_id, strategy, status,
              requested_by, created_at, previous_id, plan, step_index)
            VALUES (?, (SELECT COALESCE(MAX(created_order), 0) + 1 FROM deployments), ?, ?, ?, ?,
-             'running', ?, ?, ?, ?, 0)
+             ?, ?, ?, ?, ?, 0)
            ON CONFLICT (id) DO NOTHING`,
         )
         .run(
@@ -123,6 +128,7 @@ export class SqliteLedger implements Ledger {
           deployment.kind,
           deployment.artifactId,
           deployment.strategy,
+          deployment.status ?? "running",
           deployment.requestedBy,
           new Date().toISOString(),
           deployment.previousId ?? null,
@@ -324,6 +330,29 @@ export class SqliteLedger implements Ledger {
   /** The stored lock, expired or not: `expiresAt` tells which. */
   async getLock(env: string): Promise<LockRecord | undefined> {
     return this.guard(() => this.readLock(env));
+  }
+
+  async createApproval(approval: NewApproval): Promise<ApprovalRecord> {
+    return this.guard(() => approvals.createApproval(this.db, approval));
+  }
+
+  async getApproval(id: string): Promise<ApprovalRecord | undefined> {
+    return this.guard(() => approvals.getApproval(this.db, id));
+  }
+
+  async listApprovals(
+    options: { env?: string; deploymentId?: string; status?: ApprovalStatus } = {},
+  ): Promise<ApprovalRecord[]> {
+    return this.guard(() => approvals.listApprovals(this.db, options));
+  }
+
+  async decideApproval(options: {
+    id: string;
+    status: "approved" | "rejected" | "expired";
+    decidedBy: string;
+    reason?: string;
+  }): Promise<ApprovalDecision> {
+    return this.guard(() => approvals.decideApproval(this.db, options));
   }
 
   async close(): Promise<void> {

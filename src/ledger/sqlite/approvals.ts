@@ -1,0 +1,92 @@
+import type Database from "better-sqlite3";
+import { unknownApproval, unknownDeployment } from "../errors.js";
+import type { ApprovalDecision, ApprovalRecord, ApprovalStatus, NewApproval } from "../types.js";
+import { whereClause } from "./where.js";
+
+const COLUMNS =
+  "id, deployment_id, env, status, requested_by, decided_by, reason, created_at, decided_at, expires_at";
+
+interface ApprovalRow {
+  id: string;
+  deployment_id: string;
+  env: string;
+  status: ApprovalStatus;
+  requested_by: string;
+  decided_by: string | null;
+  reason: string | null;
+  created_at: string;
+  decided_at: string | null;
+  expires_at: string | null;
+}
+
+function toApproval(row: ApprovalRow): ApprovalRecord {
+  return {
+    id: row.id,
+    deploymentId: row.deployment_id,
+    env: row.env,
+    status: row.status,
+    requestedBy: row.requested_by,
+    ...(row.decided_by !== null && { decidedBy: row.decided_by }),
+    ...(row.reason !== null && { reason: row.reason }),
+    createdAt: row.created_at,
+    ...(row.decided_at !== null && { decidedAt: row.decided_at }),
+    ...(row.expires_at !== null && { expiresAt: row.expires_at }),
+  };
+}
+
+/** The approvals table of a SQLite ledger; SqliteLedger delegates to these. */
+export function createApproval(db: Database.Database, approval: NewApproval): ApprovalRecord {
+  const exists = db.prepare("SELECT 1 FROM deployments WHERE id = ?").get(approval.deploymentId);
+  if (!exists) throw unknownDeployment(approval.deploymentId);
+  db.prepare(
+    `INSERT INTO approvals (id, deployment_id, env, status, requested_by, created_at, expires_at)
+     VALUES (?, ?, ?, 'pending', ?, ?, ?)`,
+  ).run(
+    approval.id,
+    approval.deploymentId,
+    approval.env,
+    approval.requestedBy,
+    new Date().toISOString(),
+    approval.expiresAt ?? null,
+  );
+  return getApproval(db, approval.id)!;
+}
+
+export function getApproval(db: Database.Database, id: string): ApprovalRecord | undefined {
+  const row = db.prepare(`SELECT ${COLUMNS} FROM approvals WHERE id = ?`).get(id) as ApprovalRow | undefined;
+  return row && toApproval(row);
+}
+
+export function listApprovals(
+  db: Database.Database,
+  options: { env?: string; deploymentId?: string; status?: ApprovalStatus },
+): ApprovalRecord[] {
+  const where = whereClause([
+    ["env = ?", options.env],
+    ["deployment_id = ?", options.deploymentId],
+    ["status = ?", options.status],
+  ]);
+  const rows = db
+    .prepare(`SELECT ${COLUMNS} FROM approvals${where.sql} ORDER BY created_at DESC, rowid DESC`)
+    .all(...where.params) as ApprovalRow[];
+  return rows.map(toApproval);
+}
+
+export function decideApproval(
+  db: Database.Database,
+  options: { id: string; status: "approved" | "rejected" | "expired"; decidedBy: string; reason?: string },
+): ApprovalDecision {
+  return db
+    .transaction((): ApprovalDecision => {
+      const changed = db
+        .prepare(
+          `UPDATE approvals SET status = ?, decided_by = ?, reason = ?, decided_at = ?
+           WHERE id = ? AND status = 'pending'`,
+        )
+        .run(options.status, options.decidedBy, options.reason ?? null, new Date().toISOString(), options.id);
+      const approval = getApproval(db, options.id);
+      if (!approval) throw unknownApproval(options.id);
+      return { decided: changed.changes === 1, approval };
+    })
+    .immediate();
+}
