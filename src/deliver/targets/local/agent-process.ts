@@ -126,7 +126,7 @@ export async function agentStatus(options: { stateDir: string }): Promise<AgentS
 }
 
 /** A client for the agent agent.json names, if that agent is alive and answers as itself. */
-async function connect(paths: AgentPaths): Promise<RunningAgent | undefined> {
+export async function connect(paths: AgentPaths): Promise<RunningAgent | undefined> {
   const info: AgentInfo | undefined = await readAgentInfo(paths);
   if (!info || !isPidAlive(info.pid)) return undefined;
   const client = new ControlClient({ port: info.controlPort, token: info.token });

@@ -1,12 +1,15 @@
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { inputError } from "../../../errors.js";
 import type { ReleaseCounters } from "../../analysis/types.js";
 import type { EnvironmentState } from "../types.js";
-import { removeAgentInfo, writeAgentInfo } from "./agent-info.js";
+import { ensureAgentDir, removeAgentInfo, writeAgentInfo } from "./agent-info.js";
 import { type AgentLog, createAgentLog } from "./agent-log.js";
+import { connect } from "./agent-process.js";
 import { createControlServer } from "./control-server.js";
 import { DEFAULT_SUPERVISION, type SupervisionSettings } from "./instance.js";
+import { InstanceRegistry, reapLeftovers } from "./instance-registry.js";
 import { type AgentPaths, agentPaths } from "./paths.js";
 import { emptyCounters } from "./release-traffic.js";
 import { Router } from "./router.js";
@@ -28,11 +31,15 @@ export class Agent {
   private readonly pending = new Map<string, Promise<Environment>>();
   private stopping: Promise<void> | undefined;
 
+  readonly registry: InstanceRegistry;
+
   constructor(
     readonly paths: AgentPaths,
     private readonly log: AgentLog,
     private readonly settings: SupervisionSettings = DEFAULT_SUPERVISION,
-  ) {}
+  ) {
+    this.registry = new InstanceRegistry(paths.instancesFile);
+  }
 
   get environmentNames(): string[] {
     return [...this.environments.keys()];
@@ -88,6 +95,8 @@ export class Agent {
       const environments = [...this.environments.values()];
       await Promise.all(environments.map((e) => e.router.close(this.settings.drainTimeoutMs)));
       await Promise.all(environments.map((e) => e.supervisor.stopAll()));
+      await this.registry.flushed();
+      await rm(this.paths.instancesFile, { force: true });
       this.log("info", "agent stopped", {});
     })();
     return this.stopping;
@@ -120,6 +129,7 @@ export class Agent {
       paths: this.paths,
       settings: this.settings,
       log: this.log,
+      registry: this.registry,
     });
     this.log("info", "environment ready", { env, url: `http://127.0.0.1:${port}` });
     return { port, router, supervisor };
@@ -139,6 +149,19 @@ export interface RunAgentOptions {
 export async function runAgent(options: RunAgentOptions): Promise<void> {
   const paths = agentPaths(options.stateDir);
   const log = options.log ?? createAgentLog(process.stdout);
+  const running = await connect(paths);
+  if (running) {
+    throw inputError(
+      "local/agent-running",
+      `an agent already runs for ${options.stateDir} (pid ${running.pid})`,
+      {
+        hint: "stop it first: shipgate agent stop",
+      },
+    );
+  }
+  await ensureAgentDir(paths);
+  // Only now, with no live agent for this directory, are recorded instances leftovers.
+  await reapLeftovers(paths.instancesFile, log);
   const agent = new Agent(paths, log, options.settings);
   const token = randomBytes(32).toString("base64url");
   let resolveStopped!: () => void;

@@ -5,6 +5,7 @@ import { freePort } from "../../../net/free-port.js";
 import type { InstanceState } from "../types.js";
 import type { AgentLog } from "./agent-log.js";
 import { probe } from "./health-check.js";
+import type { InstanceRegistry } from "./instance-registry.js";
 import { signalGroup, waitGroupGone } from "./process-group.js";
 import type { Upstream } from "./route-table.js";
 import type { Router } from "./router.js";
@@ -68,6 +69,7 @@ export class Instance {
     private readonly router: Router,
     private readonly settings: SupervisionSettings,
     private readonly log: AgentLog,
+    private readonly registry: InstanceRegistry,
   ) {}
 
   get id(): string {
@@ -112,6 +114,7 @@ export class Instance {
       closeSync(fd);
     }
     this.child = child;
+    if (child.pid !== undefined) this.registry.add(child.pid);
     let resolveExit!: () => void;
     this.exited = new Promise((resolve) => {
       resolveExit = resolve;
@@ -167,6 +170,7 @@ export class Instance {
         await this.exited;
         await waitGroupGone(pgid, 2_000);
       }
+      this.registry.remove(pgid);
     }
     if (upstream) this.router.removeUpstream(upstream);
     this.upstream = undefined;
@@ -179,7 +183,10 @@ export class Instance {
     clearTimeout(this.healthTimer);
     if (this.stopping) return;
     // The shell died: take what it left behind with it, and the instance out of routing.
-    if (pgid !== undefined) signalGroup(pgid, "SIGKILL");
+    if (pgid !== undefined) {
+      signalGroup(pgid, "SIGKILL");
+      this.registry.remove(pgid);
+    }
     if (this.upstream) this.router.removeUpstream(this.upstream);
     this.upstream = undefined;
     if (this.healthySince !== undefined && Date.now() - this.healthySince >= this.settings.restartResetMs) {

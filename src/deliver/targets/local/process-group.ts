@@ -71,7 +71,12 @@ export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<bo
   return true;
 }
 
-function readStat(pid: number): { state: string; pgrp: number } | undefined {
+/** When the process started, in clock ticks since boot (Linux); with the pid it names a process. */
+export function processStartTime(pid: number): number | undefined {
+  return HAS_PROC ? readStat(pid)?.startTime : undefined;
+}
+
+function readStat(pid: number): { state: string; pgrp: number; startTime: number } | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -80,5 +85,5 @@ function readStat(pid: number): { state: string; pgrp: number } | undefined {
   }
   // "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses.
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return { state: fields[0] ?? "", pgrp: Number(fields[2]) };
+  return { state: fields[0] ?? "", pgrp: Number(fields[2]), startTime: Number(fields[19]) };
 }

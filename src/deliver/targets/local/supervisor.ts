@@ -4,6 +4,7 @@ import { inputError, ShipgateError } from "../../../errors.js";
 import type { EnvironmentState, ReleaseSpec, ReleaseState } from "../types.js";
 import type { AgentLog } from "./agent-log.js";
 import { Instance, type SupervisionSettings } from "./instance.js";
+import type { InstanceRegistry } from "./instance-registry.js";
 import { type AgentPaths, instanceLogFile } from "./paths.js";
 import type { Router } from "./router.js";
 
@@ -37,6 +38,7 @@ export interface EnvironmentSupervisorOptions {
   paths: AgentPaths;
   settings: SupervisionSettings;
   log: AgentLog;
+  registry: InstanceRegistry;
 }
 
 /** The releases of one environment and the instances that run them. */
@@ -193,6 +195,7 @@ export class EnvironmentSupervisor {
       this.options.router,
       this.options.settings,
       this.options.log,
+      this.options.registry,
     );
   }
 }
