@@ -258,11 +258,16 @@ export function locatedLines(source: SourceFile, script: Value<string>): Located
   return locatedLinesOf(script, source);
 }
 
-// Keyed by the name pattern's source, not the RegExp object: callers build patterns per call.
-const commandsByKey = memoByString((key) => {
-  const split = key.indexOf("\0");
-  return commandsInUncached(key.slice(split + 1), key.slice(0, split));
-});
+// One cache per name pattern, keyed by its source, not the RegExp object (callers build patterns
+// per call); within it, by the line's text, which is usually the very string a previous call
+// passed (lines come from the memoized scriptLines), so a lookup neither builds nor hashes a key.
+const commandsByName = new Map<string, (text: string) => Command[]>();
 export function commandsIn(text: string, name: RegExp): Command[] {
-  return commandsByKey(`${name.source}\0${text}`);
+  const source = name.source;
+  let byText = commandsByName.get(source);
+  if (!byText) {
+    byText = memoByString((line) => commandsInUncached(line, source));
+    commandsByName.set(source, byText);
+  }
+  return byText(text);
 }
