@@ -57,8 +57,9 @@ export interface NewDeployment {
   plan: unknown[];
 }
 
+/** `plan` and `previousId` change only when a pending deployment is started. */
 export type DeploymentPatch = Partial<
-  Pick<DeploymentRecord, "status" | "stepIndex" | "finishedAt" | "reason">
+  Pick<DeploymentRecord, "status" | "stepIndex" | "finishedAt" | "reason" | "plan" | "previousId">
 >;
 
 export interface LedgerEvent {

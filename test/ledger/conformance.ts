@@ -246,6 +246,18 @@ export function describeLedgerConformance(name: string, open: () => Promise<Ledg
         expect(await ledger.listApprovals({ deploymentId: "other" })).toEqual([]);
       });
 
+      it("starts a pending deployment with its plan and the release it replaces", async () => {
+        await ledger.createDeployment(deployment("prod-1", { status: "pending", plan: [] }));
+        const started = await ledger.updateDeployment("prod-1", {
+          status: "running",
+          plan: [{ kind: "begin", release: "prod-1" }],
+          previousId: "prod-0",
+        });
+        expect(started).toMatchObject({ status: "running", previousId: "prod-0", stepIndex: 0 });
+        expect(started.plan).toEqual([{ kind: "begin", release: "prod-1" }]);
+        expect((await ledger.getDeployment("prod-1"))?.plan).toEqual([{ kind: "begin", release: "prod-1" }]);
+      });
+
       it("decides a pending approval once: a second decision changes nothing", async () => {
         await ledger.createDeployment(deployment("prod-1", { status: "pending" }));
         await ledger.createApproval({

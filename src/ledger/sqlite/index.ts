@@ -149,7 +149,9 @@ export class SqliteLedger implements Ledger {
                  status = COALESCE(?, status),
                  step_index = COALESCE(?, step_index),
                  finished_at = COALESCE(?, finished_at),
-                 reason = COALESCE(?, reason)
+                 reason = COALESCE(?, reason),
+                 plan = COALESCE(?, plan),
+                 previous_id = COALESCE(?, previous_id)
                WHERE id = ?`,
             )
             .run(
@@ -157,6 +159,8 @@ export class SqliteLedger implements Ledger {
               patch.stepIndex ?? null,
               patch.finishedAt ?? null,
               patch.reason ?? null,
+              patch.plan === undefined ? null : JSON.stringify(patch.plan),
+              patch.previousId ?? null,
               id,
             );
           if (updated.changes === 0) throw unknownDeployment(id);
