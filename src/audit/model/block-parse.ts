@@ -22,7 +22,7 @@ import {
  * the same typed scalars, the same errors by never deciding one itself) through the same
  * events, several times faster, because it does not have to handle the rest of YAML: on
  * anything else (tabs, anchors, tags, multi-line flow or plain scalars, escapes, duplicate
- * keys, non-ASCII text, …) it gives up and the caller parses the file with js-yaml.
+ * keys, control characters, …) it gives up and the caller parses the file with js-yaml.
  */
 
 /**
@@ -104,7 +104,7 @@ function resolvePlain(text: string): unknown {
 export function readBlockYaml<N>(text: string, sink: BlockSink<N>): N | undefined {
   const n = text.length;
   // js-yaml reads a text without a final line break as if it had one, positions included.
-  if (text.charCodeAt(n - 1) !== LF || NOT_PLAIN_ASCII.test(text)) return undefined;
+  if (text.charCodeAt(n - 1) !== LF || NOT_PLAIN.test(text)) return undefined;
   try {
     return new BlockReader(text, sink).document();
   } catch (error) {
@@ -115,8 +115,15 @@ export function readBlockYaml<N>(text: string, sink: BlockSink<N>): N | undefine
 
 const NONE: never[] = [];
 
-/** Tabs, carriage returns, other control characters and anything beyond ASCII. */
-const NOT_PLAIN_ASCII = /[^\n\x20-\x7e]/;
+/**
+ * What the reader leaves to js-yaml: tabs, carriage returns and other control characters,
+ * what js-yaml rejects as non-printable (the same set as its check, unpaired surrogates
+ * included), byte-order marks and the Unicode line separators. Other text (accents, emoji)
+ * is content like any other.
+ */
+const NOT_PLAIN =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  /[\x00-\x09\x0B-\x1F\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
 
 class BlockReader<N> {
   private readonly n: number;

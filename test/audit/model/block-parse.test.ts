@@ -119,6 +119,8 @@ describe("the block-YAML reader reads what js-yaml reads", () => {
       "a: b",
       "<<: ",
       "?",
+      "é",
+      "🚀",
     );
     let seed = 7;
     const random = (k: number) => {
@@ -179,7 +181,11 @@ describe("the block-YAML reader reads what js-yaml reads", () => {
     ["flow mapping", "a: { b: 1 }\n"],
     ["quoted keys", "'on': push\n\"k\": v\n"],
     ["tabs", "a:\n\tb: 1\n"],
-    ["non-ASCII", "name: café ✓\n"],
+    ["non-ASCII", "name: café ✓ 🚀\nrun: |\n  echo \"✓\"\n'é': 1\n"],
+    ["an unpaired surrogate", "name: a\uD800b\n"],
+    ["a byte-order mark", "\uFEFFname: a\n"],
+    ["a line separator", "name: a\u2028b\n"],
+    ["non-printable characters", "name: a\u0085b\u0007\n"],
     ["top-level sequence", "- a\n- b\n"],
     ["document marker", "---\na: 1\n"],
     ["bad indentation", "a:\n    b: 1\n  c: 2\n"],
