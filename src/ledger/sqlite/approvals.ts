@@ -1,38 +1,8 @@
 import type Database from "better-sqlite3";
 import { unknownApproval, unknownDeployment } from "../errors.js";
+import { APPROVAL_COLUMNS, type ApprovalRow, toApproval } from "../rows.js";
 import type { ApprovalDecision, ApprovalRecord, ApprovalStatus, NewApproval } from "../types.js";
-import { whereClause } from "./where.js";
-
-const COLUMNS =
-  "id, deployment_id, env, status, requested_by, decided_by, reason, created_at, decided_at, expires_at";
-
-interface ApprovalRow {
-  id: string;
-  deployment_id: string;
-  env: string;
-  status: ApprovalStatus;
-  requested_by: string;
-  decided_by: string | null;
-  reason: string | null;
-  created_at: string;
-  decided_at: string | null;
-  expires_at: string | null;
-}
-
-function toApproval(row: ApprovalRow): ApprovalRecord {
-  return {
-    id: row.id,
-    deploymentId: row.deployment_id,
-    env: row.env,
-    status: row.status,
-    requestedBy: row.requested_by,
-    ...(row.decided_by !== null && { decidedBy: row.decided_by }),
-    ...(row.reason !== null && { reason: row.reason }),
-    createdAt: row.created_at,
-    ...(row.decided_at !== null && { decidedAt: row.decided_at }),
-    ...(row.expires_at !== null && { expiresAt: row.expires_at }),
-  };
-}
+import { whereClause } from "../where.js";
 
 /** The approvals table of a SQLite ledger; SqliteLedger delegates to these. */
 export function createApproval(db: Database.Database, approval: NewApproval): ApprovalRecord {
@@ -53,7 +23,9 @@ export function createApproval(db: Database.Database, approval: NewApproval): Ap
 }
 
 export function getApproval(db: Database.Database, id: string): ApprovalRecord | undefined {
-  const row = db.prepare(`SELECT ${COLUMNS} FROM approvals WHERE id = ?`).get(id) as ApprovalRow | undefined;
+  const row = db.prepare(`SELECT ${APPROVAL_COLUMNS} FROM approvals WHERE id = ?`).get(id) as
+    | ApprovalRow
+    | undefined;
   return row && toApproval(row);
 }
 
@@ -67,7 +39,7 @@ export function listApprovals(
     ["status = ?", options.status],
   ]);
   const rows = db
-    .prepare(`SELECT ${COLUMNS} FROM approvals${where.sql} ORDER BY created_at DESC, rowid DESC`)
+    .prepare(`SELECT ${APPROVAL_COLUMNS} FROM approvals${where.sql} ORDER BY created_at DESC, rowid DESC`)
     .all(...where.params) as ApprovalRow[];
   return rows.map(toApproval);
 }

@@ -3,6 +3,24 @@ import type Database from "better-sqlite3";
 import { nextEvent, verifyEvents } from "../chain.js";
 import { artifactConflict, duplicateDeployment, unknownDeployment } from "../errors.js";
 import { lockExpiry, mayTakeLock } from "../locks.js";
+import {
+  ARTIFACT_COLUMNS,
+  type ArtifactRow,
+  DEPLOYMENT_COLUMNS,
+  DEPLOYMENT_HEAD_COLUMNS,
+  type DeploymentHeadRow,
+  type DeploymentRow,
+  EVENT_COLUMNS,
+  type EventRow,
+  LOCK_COLUMNS,
+  type LockRow,
+  toArtifact,
+  toDeployment,
+  toDeploymentHead,
+  toEvent,
+  toLock,
+  toStoredEvent,
+} from "../rows.js";
 import type {
   ApprovalDecision,
   ApprovalRecord,
@@ -20,21 +38,10 @@ import type {
   NewDeployment,
   NewEvent,
 } from "../types.js";
+import { whereClause } from "../where.js";
 import * as approvals from "./approvals.js";
 import { openDatabase } from "./open-database.js";
-import {
-  type ArtifactRow,
-  type DeploymentRow,
-  type EventRow,
-  type LockRow,
-  toArtifact,
-  toDeployment,
-  toEvent,
-  toLock,
-  toStoredEvent,
-} from "./rows.js";
 import { toLedgerError } from "./sqlite-errors.js";
-import { whereClause } from "./where.js";
 
 export const LEDGER_FILE = "ledger.db";
 
@@ -46,10 +53,6 @@ export interface SqliteLedgerOptions {
   stateDir: string;
   busyTimeoutMs?: number;
 }
-
-const DEPLOYMENT_COLUMNS = `id, env, kind, artifact_id, strategy, status, requested_by, created_at,
-  finished_at, previous_id, plan, step_index, reason`;
-const EVENT_COLUMNS = "seq, env, deployment_id, type, data, at, prev_hash, hash";
 
 /**
  * The ledger in one SQLite file. better-sqlite3 is synchronous; the methods are async only to
@@ -96,7 +99,9 @@ export class SqliteLedger implements Ledger {
 
   async getArtifact(id: string): Promise<ArtifactRecord | undefined> {
     return this.guard(() => {
-      const row = this.db.prepare("SELECT * FROM artifacts WHERE id = ?").get(id) as ArtifactRow | undefined;
+      const row = this.db.prepare(`SELECT ${ARTIFACT_COLUMNS} FROM artifacts WHERE id = ?`).get(id) as
+        | ArtifactRow
+        | undefined;
       return row && toArtifact(row, this.path);
     });
   }
@@ -106,7 +111,9 @@ export class SqliteLedger implements Ledger {
     return this.guard(() => {
       const limit = options.limit === undefined ? "" : " LIMIT ?";
       const rows = this.db
-        .prepare(`SELECT * FROM artifacts ORDER BY created_at DESC, created_order DESC${limit}`)
+        .prepare(
+          `SELECT ${ARTIFACT_COLUMNS} FROM artifacts ORDER BY created_at DESC, created_order DESC${limit}`,
+        )
         .all(...(options.limit === undefined ? [] : [options.limit])) as ArtifactRow[];
       return rows.map((row) => toArtifact(row, this.path));
     });
@@ -252,16 +259,8 @@ export class SqliteLedger implements Ledger {
     return this.guard(() =>
       this.db.transaction(() => {
         const heads = (
-          this.db.prepare("SELECT id, last_event_seq, last_event_hash FROM deployments").all() as Array<{
-            id: string;
-            last_event_seq: number | null;
-            last_event_hash: string | null;
-          }>
-        ).map((row) => ({
-          deploymentId: row.id,
-          lastEventSeq: row.last_event_seq ?? undefined,
-          lastEventHash: row.last_event_hash ?? undefined,
-        }));
+          this.db.prepare(`SELECT ${DEPLOYMENT_HEAD_COLUMNS} FROM deployments`).all() as DeploymentHeadRow[]
+        ).map(toDeploymentHead);
         const rows = this.db
           .prepare(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY seq`)
           .iterate() as Iterable<EventRow>;
@@ -371,7 +370,9 @@ export class SqliteLedger implements Ledger {
   }
 
   private readLock(env: string): LockRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM locks WHERE env = ?").get(env) as LockRow | undefined;
+    const row = this.db.prepare(`SELECT ${LOCK_COLUMNS} FROM locks WHERE env = ?`).get(env) as
+      | LockRow
+      | undefined;
     return row && toLock(row);
   }
 

@@ -1,15 +1,30 @@
-import type { StoredEvent } from "../chain.js";
-import { parseJsonColumn } from "../errors.js";
+import type { DeploymentHead, StoredEvent } from "./chain.js";
+import { parseJsonColumn } from "./errors.js";
 import type {
+  ApprovalRecord,
+  ApprovalStatus,
   ArtifactRecord,
   DeploymentKind,
   DeploymentRecord,
   DeploymentStatus,
   LedgerEvent,
   LockRecord,
-} from "../types.js";
+} from "./types.js";
 
-/** Rows as SQLite returns them (NULL is null), and their mapping to the ledger's records. */
+/**
+ * Rows as the databases return them (NULL is null; both drivers give TEXT as string and
+ * INTEGER as number), and their mapping to the ledger's records. Every implementation selects
+ * the same columns of the same schema, so the mapping is shared.
+ */
+
+export const ARTIFACT_COLUMNS = "id, digest, commit_sha, location, created_at, manifest";
+export const DEPLOYMENT_COLUMNS = `id, env, kind, artifact_id, strategy, status, requested_by, created_at,
+  finished_at, previous_id, plan, step_index, reason`;
+export const DEPLOYMENT_HEAD_COLUMNS = "id, last_event_seq, last_event_hash";
+export const EVENT_COLUMNS = "seq, env, deployment_id, type, data, at, prev_hash, hash";
+export const APPROVAL_COLUMNS =
+  "id, deployment_id, env, status, requested_by, decided_by, reason, created_at, decided_at, expires_at";
+export const LOCK_COLUMNS = "env, owner, deployment_id, acquired_at, expires_at";
 
 export interface ArtifactRow {
   id: string;
@@ -36,6 +51,12 @@ export interface DeploymentRow {
   reason: string | null;
 }
 
+export interface DeploymentHeadRow {
+  id: string;
+  last_event_seq: number | null;
+  last_event_hash: string | null;
+}
+
 export interface EventRow {
   seq: number;
   env: string;
@@ -45,6 +66,19 @@ export interface EventRow {
   at: string;
   prev_hash: string;
   hash: string;
+}
+
+export interface ApprovalRow {
+  id: string;
+  deployment_id: string;
+  env: string;
+  status: ApprovalStatus;
+  requested_by: string;
+  decided_by: string | null;
+  reason: string | null;
+  created_at: string;
+  decided_at: string | null;
+  expires_at: string | null;
 }
 
 export interface LockRow {
@@ -85,6 +119,14 @@ export function toDeployment(row: DeploymentRow, location: string): DeploymentRe
   return record;
 }
 
+export function toDeploymentHead(row: DeploymentHeadRow): DeploymentHead {
+  return {
+    deploymentId: row.id,
+    lastEventSeq: row.last_event_seq ?? undefined,
+    lastEventHash: row.last_event_hash ?? undefined,
+  };
+}
+
 export function toStoredEvent(row: EventRow): StoredEvent {
   const event: StoredEvent = {
     seq: row.seq,
@@ -113,4 +155,19 @@ export function toLock(row: LockRow): LockRecord {
   };
   if (row.deployment_id !== null) lock.deploymentId = row.deployment_id;
   return lock;
+}
+
+export function toApproval(row: ApprovalRow): ApprovalRecord {
+  return {
+    id: row.id,
+    deploymentId: row.deployment_id,
+    env: row.env,
+    status: row.status,
+    requestedBy: row.requested_by,
+    ...(row.decided_by !== null && { decidedBy: row.decided_by }),
+    ...(row.reason !== null && { reason: row.reason }),
+    createdAt: row.created_at,
+    ...(row.decided_at !== null && { decidedAt: row.decided_at }),
+    ...(row.expires_at !== null && { expiresAt: row.expires_at }),
+  };
 }
