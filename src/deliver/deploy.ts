@@ -1,4 +1,6 @@
+import { inputError } from "../errors.js";
 import type { DeploymentRecord } from "../ledger/types.js";
+import { type Notifier, notifierFor } from "../notify/index.js";
 import { resolveArtifact } from "./artifact.js";
 import { Engine } from "./engine.js";
 import { type EnvironmentContext, openEnvironment } from "./environment.js";
@@ -20,6 +22,14 @@ export interface DeployOptions {
   onEvent?: (event: EngineEvent) => void;
   /** Poll interval of health checks and analysis; tests shorten it. */
   pollMs?: number;
+  /** Run this pending deployment (an approved promotion) instead of creating one. */
+  pendingDeployment?: string;
+  /** Told of the start, success and rollback; never fails the deployment. Default: from shipgate.yml. */
+  notifier?: Notifier;
+  /** Where secrets such as the Slack webhook URL are read from; default process.env. */
+  secrets?: NodeJS.ProcessEnv;
+  /** Hears about problems that do not fail the deployment (a notification that failed). */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -59,7 +69,8 @@ export async function deploy(options: DeployOptions): Promise<DeploymentOutcome>
         live: stable.id,
       };
     }
-    const id = await nextDeploymentId(ctx);
+    const pending = options.pendingDeployment;
+    const id = pending ?? (await nextDeploymentId(ctx));
     const plan: Step[] = planFor(ctx.envConfig, {
       release: id,
       artifactId: artifact.id,
@@ -68,16 +79,18 @@ export async function deploy(options: DeployOptions): Promise<DeploymentOutcome>
       smoke: Boolean(ctx.envConfig.verify.smoke),
     });
     const previous = stable ? await deploymentOfRelease(ctx, stable.id) : undefined;
-    const deployment = await ctx.ledger.createDeployment({
-      id,
-      env: ctx.env,
-      kind: "deploy",
-      artifactId: artifact.id,
-      strategy: strategyId(ctx.envConfig),
-      requestedBy: options.requestedBy,
-      ...(previous && { previousId: previous.id }),
-      plan,
-    });
+    const deployment = pending
+      ? await startPending(ctx, pending, plan, previous?.id)
+      : await ctx.ledger.createDeployment({
+          id,
+          env: ctx.env,
+          kind: "deploy",
+          artifactId: artifact.id,
+          strategy: strategyId(ctx.envConfig),
+          requestedBy: options.requestedBy,
+          ...(previous && { previousId: previous.id }),
+          plan,
+        });
     await lock.attach(id);
     const requested = await ctx.ledger.appendEvent({
       env: ctx.env,
@@ -94,12 +107,52 @@ export async function deploy(options: DeployOptions): Promise<DeploymentOutcome>
       },
     });
     options.onEvent?.({ type: "ledger", event: requested });
-    const finished = await engine.run(deployment);
-    return outcome(finished);
+    const notifier =
+      options.notifier ??
+      notifierFor({
+        config: ctx.config,
+        ...(options.secrets && { env: options.secrets }),
+        ...(options.warn && { warn: options.warn }),
+      });
+    await notifier?.notify({
+      kind: "started",
+      env: ctx.env,
+      deployment: id,
+      artifact: artifact.id,
+      text: `${deployment.strategy} of ${artifact.id}${stable ? `, replacing ${stable.id}` : ""}, by ${options.requestedBy}`,
+    });
+    const finished = outcome(await engine.run(deployment));
+    await notifier?.notify({
+      kind: finished.ok ? "succeeded" : "rolled-back",
+      env: ctx.env,
+      deployment: id,
+      artifact: artifact.id,
+      text: finished.reason,
+    });
+    return finished;
   } finally {
     await lock?.release();
     await ctx.close();
   }
+}
+
+/** An approved promotion's pending deployment becomes the running one, with its plan. */
+async function startPending(
+  ctx: EnvironmentContext,
+  id: string,
+  plan: Step[],
+  previousId: string | undefined,
+) {
+  const pending = await ctx.ledger.getDeployment(id);
+  if (pending?.status !== "pending" || pending.env !== ctx.env) {
+    throw inputError("deploy/not-pending", `deployment ${id} is not waiting to run in ${ctx.env}`);
+  }
+  return ctx.ledger.updateDeployment(id, {
+    status: "running",
+    plan,
+    stepIndex: 0,
+    ...(previousId && { previousId }),
+  });
 }
 
 export function engineFor(

@@ -38,6 +38,8 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
           cwd: ctx.io.cwd,
         }),
         onEvent: timeline.event,
+        secrets: ctx.io.env,
+        warn: (message) => ctx.io.stderr.write(`warning: ${redact(message)}\n`),
       });
       ctx.io.stdout.write(
         flags.json ? `${redact(JSON.stringify(result, null, 2))}\n` : redact(renderOutcome(result, s)),

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliContext } from "../main.js";
 import { registerAgent } from "./agent.js";
+import { registerApprove } from "./approve.js";
 import { registerAudit } from "./audit.js";
 import { registerBuild } from "./build.js";
 import { registerDemo } from "./demo.js";
@@ -9,6 +10,7 @@ import { registerGenerate } from "./generate.js";
 import { registerHistory } from "./history.js";
 import { registerInit } from "./init.js";
 import { registerPlan } from "./plan.js";
+import { registerPromote } from "./promote.js";
 import { registerRollback } from "./rollback.js";
 import { registerStatus } from "./status.js";
 import { registerVerify } from "./verify.js";
@@ -27,6 +29,8 @@ export const COMMANDS: RegisterCommand[] = [
   registerVerify,
   registerBuild,
   registerDeploy,
+  registerPromote,
+  registerApprove,
   registerStatus,
   registerRollback,
   registerHistory,

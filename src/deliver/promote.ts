@@ -1,0 +1,289 @@
+import { randomBytes } from "node:crypto";
+import type { ShipgateConfig } from "../config/schema.js";
+import { inputError, ShipgateError } from "../errors.js";
+import { openLedger } from "../ledger/index.js";
+import type { ApprovalRecord, ArtifactRecord, DeploymentRecord, Ledger } from "../ledger/types.js";
+import { type Notifier, notifierFor } from "../notify/index.js";
+import { parseDuration } from "../verify/duration.js";
+import { deploy } from "./deploy.js";
+import { openProject } from "./environment.js";
+import type { DeploymentOutcome, EngineEvent } from "./events.js";
+
+export interface PromoteOptions {
+  from: string;
+  to: string;
+  /** Promote this artifact instead of the one live in `from`; it must have passed there. */
+  artifact?: string;
+  configPath?: string;
+  cwd?: string;
+  requestedBy: string;
+  /** How long to wait for an approval decision; 0 returns at once with the pending request. */
+  approvalWaitMs?: number;
+  /** How long to wait for the target environment's lock. */
+  lockWaitMs?: number;
+  onEvent?: (event: EngineEvent) => void;
+  notifier?: Notifier;
+  /** Where secrets such as the Slack webhook URL are read from; default process.env. */
+  secrets?: NodeJS.ProcessEnv;
+  warn?: (message: string) => void;
+  pollMs?: number;
+  /** Test seam for approval expiry. */
+  now?: () => number;
+}
+
+export type PromoteResult =
+  | { state: "deployed"; artifact: ArtifactRecord; outcome: DeploymentOutcome }
+  | { state: "awaiting-approval"; artifact: ArtifactRecord; approval: ApprovalRecord; created: boolean }
+  | { state: "rejected"; artifact: ArtifactRecord; approval: ApprovalRecord };
+
+/**
+ * Deploys to `to` exactly the artifact (same id, same digest) that is live and healthy in
+ * `from`, never a rebuild; refuses one that never passed `from`. When `to` requires an
+ * approval, the first call records a pending deployment and its request; a later call (or this
+ * one, waiting) runs it once someone allowed to has approved it.
+ */
+export async function promote(options: PromoteOptions): Promise<PromoteResult> {
+  const { config, stateDir } = await openProject(options);
+  checkEnvironments(config, options.from, options.to);
+  const now = options.now ?? Date.now;
+  const notifier =
+    options.notifier ??
+    notifierFor({
+      config,
+      ...(options.secrets && { env: options.secrets }),
+      ...(options.warn && { warn: options.warn }),
+    });
+  const ledger = await openLedger({ stateDir });
+  let approved: { deploymentId: string; artifact: ArtifactRecord } | undefined;
+  try {
+    const artifact = await passedArtifact(ledger, options.from, options.artifact);
+    const approval = config.environments[options.to]!.approval;
+    if (approval.required) {
+      const request = await currentRequest({ ledger, to: options.to, artifact, now });
+      let current = request?.approval;
+      let created = false;
+      if (!current) {
+        current = await requestApproval({
+          ledger,
+          options,
+          artifact,
+          expiresAfter: approval.expiresAfter,
+          now,
+        });
+        created = true;
+        await notifier?.notify({
+          kind: "awaiting-approval",
+          env: options.to,
+          deployment: current.deploymentId,
+          artifact: artifact.id,
+          text: `approve with: shipgate approve ${current.id}${approval.approvers.length ? ` (approvers: ${approval.approvers.join(", ")})` : ""}`,
+        });
+      }
+      current = await waitForDecision(ledger, current, options.approvalWaitMs ?? 0, now);
+      if (current.status === "rejected") return { state: "rejected", artifact, approval: current };
+      if (current.status !== "approved")
+        return { state: "awaiting-approval", artifact, approval: current, created };
+      approved = { deploymentId: current.deploymentId, artifact };
+    } else {
+      approved = undefined;
+    }
+    const outcome = await deploy({
+      env: options.to,
+      artifact: artifact.id,
+      ...(options.configPath && { configPath: options.configPath }),
+      ...(options.cwd && { cwd: options.cwd }),
+      requestedBy: options.requestedBy,
+      waitMs: options.lockWaitMs ?? 0,
+      ...(approved && { pendingDeployment: approved.deploymentId }),
+      ...(options.onEvent && { onEvent: options.onEvent }),
+      ...(notifier && { notifier }),
+      ...(options.pollMs && { pollMs: options.pollMs }),
+    });
+    return { state: "deployed", artifact, outcome };
+  } finally {
+    await ledger.close();
+  }
+}
+
+function checkEnvironments(config: ShipgateConfig, from: string, to: string) {
+  for (const env of [from, to]) {
+    if (!config.environments[env]) {
+      throw inputError("promote/unknown-environment", `shipgate.yml has no environment "${env}"`, {
+        hint: `environments: ${Object.keys(config.environments).join(", ")}`,
+      });
+    }
+  }
+  const declared = config.environments[to]!.promoteFrom;
+  if (declared && declared !== from) {
+    throw inputError("promote/wrong-source", `${to} promotes from ${declared}, not from ${from}`, {
+      hint: `run "shipgate promote ${declared} ${to}", or change environments.${to}.promoteFrom`,
+    });
+  }
+}
+
+/** The artifact live in `from` (its newest successful deployment), or `ref` if it passed there. */
+async function passedArtifact(
+  ledger: Ledger,
+  from: string,
+  ref: string | undefined,
+): Promise<ArtifactRecord> {
+  const passed = await ledger.listDeployments({ env: from, status: "succeeded" });
+  const deployment = ref
+    ? passed.find((d) => d.artifactId === ref || d.artifactId.endsWith(`@${ref}`))
+    : passed[0];
+  if (!deployment) {
+    throw new ShipgateError(
+      {
+        code: "promote/not-passed",
+        message: ref
+          ? `artifact ${ref} never passed ${from}: no deployment of it there finished healthy`
+          : `nothing has passed ${from} yet`,
+        hint: `deploy it to ${from} first: shipgate deploy ${from} --artifact <ref>`,
+      },
+      { exitCode: 1 },
+    );
+  }
+  const artifact = await ledger.getArtifact(deployment.artifactId);
+  if (!artifact)
+    throw inputError("promote/unknown-artifact", `artifact ${deployment.artifactId} is not in the ledger`);
+  // The digest that passed is the one recorded when it was deployed there.
+  const [requested] = (await ledger.listEvents({ deploymentId: deployment.id })).filter(
+    (e) => e.type === "deploy.requested",
+  );
+  const digest = requested?.data.digest;
+  if (typeof digest === "string" && digest !== artifact.digest) {
+    throw new ShipgateError(
+      {
+        code: "promote/digest-changed",
+        message: `${artifact.id} passed ${from} as ${digest}, but the ledger now says ${artifact.digest}`,
+        hint: "the artifact record was changed; build and pass it again",
+      },
+      { exitCode: 1 },
+    );
+  }
+  return artifact;
+}
+
+/** The open request for this artifact in `to`, if any; an expired one is closed as expired. */
+async function currentRequest(options: {
+  ledger: Ledger;
+  to: string;
+  artifact: ArtifactRecord;
+  now: () => number;
+}) {
+  const { ledger, to, artifact, now } = options;
+  const pending = (await ledger.listDeployments({ env: to, status: "pending" })).filter(
+    (d) => d.artifactId === artifact.id,
+  );
+  for (const deployment of pending) {
+    const [approval] = await ledger.listApprovals({ deploymentId: deployment.id });
+    if (!approval) continue;
+    if (approval.status === "pending" && isExpired(approval, now())) {
+      await expire(ledger, approval, deployment);
+      continue;
+    }
+    if (approval.status === "approved" && isExpired(approval, now())) {
+      // Approved but never run before the approval lapsed: it must be asked for again.
+      await closeRequest(ledger, deployment, `the approval of ${approval.id} lapsed before it ran`);
+      continue;
+    }
+    return { deployment, approval };
+  }
+  return undefined;
+}
+
+async function requestApproval(options: {
+  ledger: Ledger;
+  options: PromoteOptions;
+  artifact: ArtifactRecord;
+  expiresAfter: string | undefined;
+  now: () => number;
+}): Promise<ApprovalRecord> {
+  const { ledger, artifact } = options;
+  const { to, from, requestedBy } = options.options;
+  const all = await ledger.listDeployments({ env: to });
+  const n = all.reduce((max, d) => Math.max(max, Number(d.id.slice(to.length + 1)) || 0), 0) + 1;
+  const deployment = await ledger.createDeployment({
+    id: `${to}-${n}`,
+    env: to,
+    kind: "deploy",
+    artifactId: artifact.id,
+    strategy: "pending",
+    requestedBy,
+    status: "pending",
+    plan: [],
+  });
+  const ttl = options.expiresAfter ? durationMs(options.expiresAfter) : undefined;
+  const approval = await ledger.createApproval({
+    id: `apr-${randomBytes(4).toString("hex")}`,
+    deploymentId: deployment.id,
+    env: to,
+    requestedBy,
+    ...(ttl && { expiresAt: new Date(options.now() + ttl).toISOString() }),
+  });
+  await ledger.appendEvent({
+    env: to,
+    deploymentId: deployment.id,
+    type: "approval.requested",
+    data: {
+      approval: approval.id,
+      from,
+      artifact: artifact.id,
+      digest: artifact.digest,
+      requestedBy,
+      expiresAt: approval.expiresAt ?? null,
+    },
+  });
+  return approval;
+}
+
+async function waitForDecision(
+  ledger: Ledger,
+  approval: ApprovalRecord,
+  waitMs: number,
+  now: () => number,
+): Promise<ApprovalRecord> {
+  const deadline = Date.now() + waitMs;
+  let current = approval;
+  while (current.status === "pending" && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    current = (await ledger.getApproval(current.id)) ?? current;
+    if (current.status === "pending" && isExpired(current, now())) {
+      const deployment = await ledger.getDeployment(current.deploymentId);
+      if (deployment) current = await expire(ledger, current, deployment);
+    }
+  }
+  return current;
+}
+
+export function isExpired(approval: ApprovalRecord, now: number): boolean {
+  return approval.expiresAt !== undefined && Date.parse(approval.expiresAt) <= now;
+}
+
+async function expire(ledger: Ledger, approval: ApprovalRecord, deployment: DeploymentRecord) {
+  const decision = await ledger.decideApproval({ id: approval.id, status: "expired", decidedBy: "shipgate" });
+  if (decision.decided) {
+    await ledger.appendEvent({
+      env: approval.env,
+      deploymentId: approval.deploymentId,
+      type: "approval.expired",
+      data: { approval: approval.id, expiresAt: approval.expiresAt ?? null },
+    });
+    await closeRequest(ledger, deployment, `approval ${approval.id} expired at ${approval.expiresAt}`);
+  }
+  return decision.approval;
+}
+
+/** A request that will never run ends as failed, with why. */
+export async function closeRequest(ledger: Ledger, deployment: DeploymentRecord, reason: string) {
+  await ledger.updateDeployment(deployment.id, {
+    status: "failed",
+    reason,
+    finishedAt: new Date().toISOString(),
+  });
+}
+
+function durationMs(text: string): number {
+  const days = /^(\d+)d$/.exec(text);
+  return days ? Number(days[1]) * 86_400_000 : (parseDuration(text) ?? 0);
+}
