@@ -1,0 +1,76 @@
+import { type ChangeSet, changeSet } from "./change-set.js";
+import type { DeploymentFact } from "./facts.js";
+import type { GitHistory } from "./git-history.js";
+
+export type ChangeSetResult =
+  | { ok: true; set: ChangeSet }
+  | { ok: false; reason: "noBaseline" | "commitUnavailable" | "noNewCommits" };
+
+/**
+ * One environment's deployments in order, with the questions the metrics ask of them.
+ * Change sets are computed on first use and kept: the hotfix rule and lead time both need them.
+ */
+export class EnvironmentHistory {
+  /** Oldest first; ties keep the id order so that reports are reproducible. */
+  readonly ordered: DeploymentFact[];
+  private readonly sets = new Map<string, Promise<ChangeSetResult>>();
+
+  constructor(
+    facts: DeploymentFact[],
+    private readonly git: GitHistory | undefined,
+  ) {
+    this.ordered = [...facts].sort((a, b) => a.finishedMs - b.finishedMs || a.id.localeCompare(b.id));
+  }
+
+  /** The successful change deployment before `fact` (the release it replaced, for lead time). */
+  previousSuccess(fact: DeploymentFact): DeploymentFact | undefined {
+    const at = this.ordered.indexOf(fact);
+    for (let i = at - 1; i >= 0; i--) {
+      const f = this.ordered[i]!;
+      if (f.kind === "deploy" && f.status === "succeeded") return f;
+    }
+    return undefined;
+  }
+
+  /** The first deployment after `fact` that went live: a change, or a rollback. */
+  nextLive(fact: DeploymentFact): DeploymentFact | undefined {
+    const at = this.ordered.indexOf(fact);
+    return this.ordered.slice(at + 1).find((f) => f.status === "succeeded");
+  }
+
+  /** The first successful change deployment after `fact`. */
+  nextSuccess(fact: DeploymentFact): DeploymentFact | undefined {
+    const at = this.ordered.indexOf(fact);
+    return this.ordered.slice(at + 1).find((f) => f.kind === "deploy" && f.status === "succeeded");
+  }
+
+  changeSet(fact: DeploymentFact): Promise<ChangeSetResult> {
+    let result = this.sets.get(fact.id);
+    if (!result) {
+      result = this.computeChangeSet(fact);
+      this.sets.set(fact.id, result);
+    }
+    return result;
+  }
+
+  /**
+   * Whether the deployment was an unplanned fix: the imported `hotfix` flag when given, else
+   * its commits' messages; undefined when neither can be read.
+   */
+  async isFix(fact: DeploymentFact): Promise<boolean | undefined> {
+    if (fact.hotfix !== undefined) return fact.hotfix;
+    const result = await this.changeSet(fact);
+    return result.ok ? result.set.isFix : undefined;
+  }
+
+  private async computeChangeSet(fact: DeploymentFact): Promise<ChangeSetResult> {
+    const previous = this.previousSuccess(fact);
+    if (!previous?.commit) return { ok: false, reason: "noBaseline" };
+    if (!this.git || !fact.commit) return { ok: false, reason: "commitUnavailable" };
+    if (previous.commit === fact.commit) return { ok: false, reason: "noNewCommits" };
+    const set = await changeSet(this.git, previous.commit, fact.commit);
+    if (!set) return { ok: false, reason: "commitUnavailable" };
+    if (set.changes.length === 0) return { ok: false, reason: "noNewCommits" };
+    return { ok: true, set };
+  }
+}
