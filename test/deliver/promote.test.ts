@@ -204,6 +204,35 @@ notifications:
     expect(String(error)).toMatch(/expired/);
   });
 
+  test("promote --wait holds until an approver decides, then deploys", async () => {
+    const { promote } = await import("../../src/deliver/promote.js");
+    const { decideApproval } = await import("../../src/deliver/approve.js");
+    await commitSampleRelease({ dir, release: { version: "1.3.0" } });
+    const artifact = (await buildRelease({ cwd: dir })).artifact.id;
+    expect((await deploy({ env: "staging", artifact, cwd: dir, requestedBy: "ci" })).ok).toBe(true);
+    const waiting = promote({
+      from: "staging",
+      to: "production",
+      cwd: dir,
+      requestedBy: "carol",
+      approvalWaitMs: 30_000,
+      secrets: env(),
+    });
+    const ledger = await openLedger({ stateDir: `${dir}/.shipgate` });
+    let pending: Awaited<ReturnType<typeof ledger.listApprovals>>[number] | undefined;
+    for (let i = 0; i < 100 && !pending; i++) {
+      for (const a of await ledger.listApprovals({ status: "pending" })) {
+        if ((await ledger.getDeployment(a.deploymentId))?.artifactId === artifact) pending = a;
+      }
+      if (!pending) await new Promise((r) => setTimeout(r, 100));
+    }
+    await ledger.close();
+    await decideApproval({ id: pending!.id, decision: "approve", actor: "bob", cwd: dir });
+    const result = await waiting;
+    expect(result.state).toBe("deployed");
+    expect(result.state === "deployed" && result.outcome.deployment.artifactId).toBe(artifact);
+  }, 60_000);
+
   test("a failing webhook never fails a deploy, and its URL is not printed", async () => {
     await commitSampleRelease({ dir, release: { version: "1.2.0" } });
     const artifact = (await buildRelease({ cwd: dir })).artifact.id;

@@ -12,6 +12,15 @@ function shipgate(model: PipelineModel, args: string): string {
 }
 
 /**
+ * Where GitHub's required reviewers are not available (private repositories below
+ * Enterprise), shipgate's own approval gate holds the promotion: the job waits on the
+ * ledger's decision for as long as the request is valid.
+ */
+function approvalWait(env: EnvironmentPlan): string {
+  return env.approval.required ? ` --wait ${env.approval.expiresAfter ?? "24h"}` : "";
+}
+
+/**
  * The local target: the environment is the machine a self-hosted runner lives on, and
  * shipgate's own engine builds the tarball artifact, rolls it out behind its router,
  * verifies it, analyses canaries and rolls back by itself.
@@ -47,7 +56,7 @@ export const localTarget: GithubTarget = {
       name: `Roll out to ${env.name} (verifies and rolls back on its own)`,
       run:
         env.trigger.kind === "promote"
-          ? shipgate(model, `promote ${env.trigger.from} ${env.name}`)
+          ? shipgate(model, `promote ${env.trigger.from} ${env.name}${approvalWait(env)}`)
           : shipgate(model, `deploy ${env.name} --artifact "$ARTIFACT"`),
     },
   ],
