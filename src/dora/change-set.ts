@@ -64,9 +64,10 @@ function looksLikeSquash(commit: CommitInfo): boolean {
 }
 
 /**
- * The branch a squash commit S was made from. Candidates are refs (local and remote branches,
- * `refs/pull/<n>/head`) that the deployed commit does not contain; the pull request named by
- * S's `(#n)` suffix is tried first. A candidate T matches when T's tree equals S's tree (the
+ * The branch a squash commit S was made from. Candidates are local and remote branches and
+ * `refs/pull/<n>/head` refs that the deployed commit does not contain and that do not contain
+ * S (see candidateRefs); the pull request named by S's `(#n)` suffix is tried first.
+ * A candidate T matches when T's tree equals S's tree (the
  * branch was up to date when squashed), or when the diff merge-base(S^, T)..T has the same
  * stable patch-id as S^..S (the same change, squashed onto a mainline that had moved on).
  * The first match in that order wins.
@@ -79,7 +80,7 @@ async function findSquashedBranch(
   const parent = squash.parents[0];
   if (!parent) return undefined;
   const pull = PULL_SUFFIX.exec(squash.subject)?.[1];
-  const refs = await git.unmergedRefs(deployed);
+  const refs = await git.candidateRefs(deployed, squash.sha);
   const ordered = pull ? [...refs.filter((r) => r.startsWith(`refs/pull/${pull}/`)), ...refs] : refs;
   const squashTree = await git.tree(squash.sha);
   const squashPatch = await git.patchId(parent, squash.sha);

@@ -89,7 +89,13 @@ export async function computeDora(options: ComputeDoraOptions = {}): Promise<Dor
       rule: "the lowest tier among the metrics that have a value",
       metrics: counted.map(([k]) => k),
     },
-    tiers: { report: table.report, year: table.year, url: table.url, section: table.section },
+    tiers: {
+      report: table.report,
+      year: table.year,
+      url: table.url,
+      section: table.section,
+      unverified: unverifiedBounds(table),
+    },
     failures: failures.map((f) => ({
       deploymentId: f.deployment.id,
       kind: f.kind,
@@ -203,6 +209,14 @@ async function rework(attempts: DeploymentFact[], history: EnvironmentHistory): 
     unknown,
     ...(unknown > 0 && { note: `a lower bound: ${unknown} of ${n} deployments could not be judged` }),
   };
+}
+
+function unverifiedBounds(table: TierTable): string[] {
+  return Object.entries(table.metrics).flatMap(([metric, m]) =>
+    Object.entries(m.tiers)
+      .filter(([, bound]) => !bound.verified)
+      .map(([tier]) => `${metric}.${tier}`),
+  );
 }
 
 function iso(ms: number): string {

@@ -76,7 +76,9 @@ export function parseEvents(text: string, file: string): ImportedEvents {
       for (const issue of parsed.error.issues) {
         const path = issue.path.map(String).join(".");
         const what = path ? `${path}: ${issue.message}` : issue.message;
-        problems.push(badLine(file, line, keyColumn(raw, issue.path), what));
+        // An unknown key's issue sits on the object; point at the key itself.
+        const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+        problems.push(badLine(file, line, keyColumn(raw, [...issue.path, ...keys]), what));
       }
       return;
     }

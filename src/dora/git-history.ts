@@ -67,14 +67,20 @@ export class GitHistory {
     return id || undefined;
   }
 
-  /** Branch, remote and pull-request refs whose tips `commit` does not contain: `name sha`. */
-  async unmergedRefs(commit: string): Promise<string[]> {
-    const cached = this.unmerged.get(commit);
+  /**
+   * Branch, remote and pull-request refs (`name sha`) that could hold a squashed branch: tips
+   * the deployed commit does not contain (not merged) and that do not contain the squash
+   * commit (a mainline that moved on past it is not its branch).
+   */
+  async candidateRefs(deployed: string, squash: string): Promise<string[]> {
+    const key = `${deployed} ${squash}`;
+    const cached = this.unmerged.get(key);
     if (cached) return cached;
     const out = await tryGit(
       [
         "for-each-ref",
-        `--no-merged=${commit}`,
+        `--no-merged=${deployed}`,
+        `--no-contains=${squash}`,
         "--format=%(refname) %(objectname)",
         "refs/heads",
         "refs/remotes",
@@ -86,7 +92,7 @@ export class GitHistory {
       .split("\n")
       .filter((line) => line && !line.split(" ")[0]!.endsWith("/HEAD"))
       .sort();
-    this.unmerged.set(commit, refs);
+    this.unmerged.set(key, refs);
     return refs;
   }
 

@@ -88,16 +88,17 @@ export function renderTable(report: DoraReport): string {
     line(header),
     ...rows.slice(1).map(line),
     "",
-    `overall tier: ${tier(report.overall.tier)} (${report.overall.rule}; ${report.tiers.report}, ${report.tiers.year})`,
+    `overall tier: ${tier(report.overall.tier)} (${report.overall.rule}); levels of the ${report.tiers.report}, ${report.tiers.year}`,
+    `levels not confirmed by two published summaries: ${report.tiers.unverified.join(", ") || "none"} (docs/dora.md)`,
     "deployment frequency median/p90: hours between consecutive successful deployments",
-    `lead time: ${lt.changes.merge} merged, ${lt.changes.squash} squashed, ${lt.changes.rebased} rebased, ${lt.changes.direct} direct changes; ` +
-      `${lt.fallbackDeployments} of ${lt.deployments} deployments fell back to a squash commit's own time (${lt.changes["squash-fallback"]} changes)`,
-    `not measured for lead time: ${lt.unmeasured.noBaseline} first deployments, ${lt.unmeasured.commitUnavailable} without a readable commit, ${lt.unmeasured.noNewCommits} without new commits`,
-    `recovery: ${report.recoveryTime.open} open, ${report.recoveryTime.unknown} without a known start; hotfix window ${num(report.hotfixWindowHours)}h`,
+    `lead time changes: merge ${lt.changes.merge}, squash ${lt.changes.squash}, rebased ${lt.changes.rebased}, direct ${lt.changes.direct}, squash fallback ${lt.changes["squash-fallback"]}`,
+    `deployments that fell back to a squash commit's own time: ${lt.fallbackDeployments} of ${lt.deployments}`,
+    `deployments without a lead time: first in the environment ${lt.unmeasured.noBaseline}, commit unreadable ${lt.unmeasured.commitUnavailable}, no new commits ${lt.unmeasured.noNewCommits}`,
+    `failures not recovered: ${report.recoveryTime.open}; without a known start: ${report.recoveryTime.unknown}; hotfix window: ${num(report.hotfixWindowHours)}h`,
   ];
   if (report.reworkRate.note) notes.push(`rework rate: ${report.reworkRate.note}`);
   if (report.unattributedIncidents > 0) {
-    notes.push(`${report.unattributedIncidents} incidents name no deployment and are not counted`);
+    notes.push(`incidents that name no deployment (not counted): ${report.unattributedIncidents}`);
   }
   if (!report.sources.git)
     notes.push("no git repository: lead time and rework rate could not be read from commits");

@@ -102,6 +102,11 @@ export interface TierSource {
   section: string;
 }
 
+export interface TiersUsed extends TierSource {
+  /** `metric.tier` bounds that fewer than two published summaries agree on (data/dora-tiers.json). */
+  unverified: string[];
+}
+
 export interface DoraReport {
   env: string;
   period: { since: string; until: string; days: number };
@@ -119,7 +124,7 @@ export interface DoraReport {
   reworkRate: ReworkRate;
   /** The lowest tier of the four metrics that have a value; null when none has. */
   overall: { tier: Tier | null; rule: string; metrics: MetricKey[] };
-  tiers: TierSource;
+  tiers: TiersUsed;
   failures: FailureRecord[];
   /** Incidents that name no deployment: they cannot be tied to a change and are not counted. */
   unattributedIncidents: number;
