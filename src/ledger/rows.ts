@@ -5,10 +5,13 @@ import type {
   ApprovalStatus,
   ArtifactRecord,
   DeploymentKind,
+  DeploymentPatch,
   DeploymentRecord,
   DeploymentStatus,
   LedgerEvent,
   LockRecord,
+  NewApproval,
+  NewDeployment,
 } from "./types.js";
 
 /**
@@ -170,4 +173,76 @@ export function toApproval(row: ApprovalRow): ApprovalRecord {
     ...(row.decided_at !== null && { decidedAt: row.decided_at }),
     ...(row.expires_at !== null && { expiresAt: row.expires_at }),
   };
+}
+
+/**
+ * The other direction: a record's values as statement parameters, in the order the INSERT
+ * and UPDATE statements of both implementations name the columns.
+ */
+type Param = string | number | null;
+
+/** id, digest, commit_sha, location, created_at, manifest */
+export function artifactValues(artifact: ArtifactRecord): Param[] {
+  return [
+    artifact.id,
+    artifact.digest,
+    artifact.commit,
+    artifact.location,
+    artifact.createdAt,
+    JSON.stringify(artifact.manifest),
+  ];
+}
+
+/** id, env, kind, artifact_id, strategy, status, requested_by, created_at, previous_id, plan */
+export function newDeploymentValues(deployment: NewDeployment, createdAt: string): Param[] {
+  return [
+    deployment.id,
+    deployment.env,
+    deployment.kind,
+    deployment.artifactId,
+    deployment.strategy,
+    deployment.status ?? "running",
+    deployment.requestedBy,
+    createdAt,
+    deployment.previousId ?? null,
+    JSON.stringify(deployment.plan),
+  ];
+}
+
+/** status, step_index, finished_at, reason, plan, previous_id: null leaves a column as it is. */
+export function deploymentPatchValues(patch: DeploymentPatch): Param[] {
+  return [
+    patch.status ?? null,
+    patch.stepIndex ?? null,
+    patch.finishedAt ?? null,
+    patch.reason ?? null,
+    patch.plan === undefined ? null : JSON.stringify(patch.plan),
+    patch.previousId ?? null,
+  ];
+}
+
+/** EVENT_COLUMNS */
+export function eventValues(event: LedgerEvent): Param[] {
+  return [
+    event.seq,
+    event.env,
+    event.deploymentId ?? null,
+    event.type,
+    JSON.stringify(event.data),
+    event.at,
+    event.prevHash,
+    event.hash,
+  ];
+}
+
+/** id, deployment_id, env, requested_by, created_at, expires_at */
+export function newApprovalValues(approval: NewApproval, createdAt: string): Param[] {
+  return [
+    approval.id,
+    approval.deploymentId,
+    approval.env,
+    approval.requestedBy,
+    createdAt,
+    approval.expiresAt ?? null,
+  ];
 }

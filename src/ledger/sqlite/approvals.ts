@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { unknownApproval, unknownDeployment } from "../errors.js";
-import { APPROVAL_COLUMNS, type ApprovalRow, toApproval } from "../rows.js";
+import { APPROVAL_COLUMNS, type ApprovalRow, newApprovalValues, toApproval } from "../rows.js";
 import type { ApprovalDecision, ApprovalRecord, ApprovalStatus, NewApproval } from "../types.js";
 import { whereClause } from "../where.js";
 
@@ -11,14 +11,7 @@ export function createApproval(db: Database.Database, approval: NewApproval): Ap
   db.prepare(
     `INSERT INTO approvals (id, deployment_id, env, status, requested_by, created_at, expires_at)
      VALUES (?, ?, ?, 'pending', ?, ?, ?)`,
-  ).run(
-    approval.id,
-    approval.deploymentId,
-    approval.env,
-    approval.requestedBy,
-    new Date().toISOString(),
-    approval.expiresAt ?? null,
-  );
+  ).run(...newApprovalValues(approval, new Date().toISOString()));
   return getApproval(db, approval.id)!;
 }
 

@@ -6,14 +6,18 @@ import { lockExpiry, mayTakeLock } from "../locks.js";
 import {
   ARTIFACT_COLUMNS,
   type ArtifactRow,
+  artifactValues,
   DEPLOYMENT_COLUMNS,
   DEPLOYMENT_HEAD_COLUMNS,
   type DeploymentHeadRow,
   type DeploymentRow,
+  deploymentPatchValues,
   EVENT_COLUMNS,
   type EventRow,
+  eventValues,
   LOCK_COLUMNS,
   type LockRow,
+  newDeploymentValues,
   toArtifact,
   toDeployment,
   toDeploymentHead,
@@ -81,14 +85,7 @@ export class SqliteLedger implements Ledger {
            VALUES (?, (SELECT COALESCE(MAX(created_order), 0) + 1 FROM artifacts), ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO NOTHING`,
         )
-        .run(
-          artifact.id,
-          artifact.digest,
-          artifact.commit,
-          artifact.location,
-          artifact.createdAt,
-          JSON.stringify(artifact.manifest),
-        );
+        .run(...artifactValues(artifact));
       if (inserted.changes > 0) return;
       // Artifacts are immutable: putting the same one again is a no-op, a different tarball
       // under the same id is refused.
@@ -129,18 +126,7 @@ export class SqliteLedger implements Ledger {
              ?, ?, ?, ?, ?, 0)
            ON CONFLICT (id) DO NOTHING`,
         )
-        .run(
-          deployment.id,
-          deployment.env,
-          deployment.kind,
-          deployment.artifactId,
-          deployment.strategy,
-          deployment.status ?? "running",
-          deployment.requestedBy,
-          new Date().toISOString(),
-          deployment.previousId ?? null,
-          JSON.stringify(deployment.plan),
-        );
+        .run(...newDeploymentValues(deployment, new Date().toISOString()));
       if (inserted.changes === 0) throw duplicateDeployment(deployment.id);
       return this.readDeployment(deployment.id)!;
     });
@@ -161,15 +147,7 @@ export class SqliteLedger implements Ledger {
                  previous_id = COALESCE(?, previous_id)
                WHERE id = ?`,
             )
-            .run(
-              patch.status ?? null,
-              patch.stepIndex ?? null,
-              patch.finishedAt ?? null,
-              patch.reason ?? null,
-              patch.plan === undefined ? null : JSON.stringify(patch.plan),
-              patch.previousId ?? null,
-              id,
-            );
+            .run(...deploymentPatchValues(patch), id);
           if (updated.changes === 0) throw unknownDeployment(id);
           return this.readDeployment(id)!;
         })
@@ -222,16 +200,7 @@ export class SqliteLedger implements Ledger {
           }
           this.db
             .prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-            .run(
-              next.seq,
-              next.env,
-              next.deploymentId ?? null,
-              next.type,
-              JSON.stringify(next.data),
-              next.at,
-              next.prevHash,
-              next.hash,
-            );
+            .run(...eventValues(next));
           return next;
         })
         .immediate(),
