@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { chmod, mkdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { isShipgateError } from "../../src/errors.js";
-import { nextEvent } from "../../src/ledger/chain.js";
 import { openLedger } from "../../src/ledger/index.js";
 import { MIGRATIONS } from "../../src/ledger/migrations.js";
 import { LEDGER_FILE, SqliteLedger } from "../../src/ledger/sqlite/index.js";
@@ -13,6 +11,8 @@ import { migrate } from "../../src/ledger/sqlite/migrate.js";
 import type { Ledger } from "../../src/ledger/types.js";
 import { tempDir } from "../helpers/tmp.js";
 import { describeLedgerConformance } from "./conformance.js";
+import { describeTamperDetection } from "./tampering.js";
+import { startWorker } from "./workers.js";
 
 describeLedgerConformance("SqliteLedger", async () => SqliteLedger.open({ stateDir: await tempDir() }));
 
@@ -26,96 +26,12 @@ function tamper(stateDir: string, change: (db: Database.Database) => void): void
   }
 }
 
-/** A closed ledger with deployment d1 holding events 1-5 (its newest is 5) and d2 none. */
-async function seededLedger(): Promise<string> {
+describeTamperDetection("SqliteLedger", async () => {
   const stateDir = await tempDir();
-  const ledger = await SqliteLedger.open({ stateDir });
-  await ledger.createDeployment(newDeployment("d1"));
-  await ledger.createDeployment(newDeployment("d2"));
-  for (let i = 0; i < 5; i++) {
-    await ledger.appendEvent({ env: "production", deploymentId: "d1", type: "step.started", data: { i } });
-  }
-  await ledger.close();
-  return stateDir;
-}
-
-async function verify(stateDir: string) {
-  const ledger = await SqliteLedger.open({ stateDir });
-  try {
-    return await ledger.verifyChain();
-  } finally {
-    await ledger.close();
-  }
-}
-
-describe("SqliteLedger tampering", () => {
-  it("reports an edited event by its seq", async () => {
-    const stateDir = await seededLedger();
-    tamper(stateDir, (db) => db.prepare(`UPDATE events SET data = '{"i":99}' WHERE seq = 2`).run());
-    const report = await verify(stateDir);
-    expect(report.ok).toBe(false);
-    expect(report.events).toBe(5);
-    expect(report.problems).toEqual([{ seq: 2, problem: expect.stringMatching(/hash mismatch/) }]);
-  });
-
-  it("reports data that is no longer JSON, and refuses to list it", async () => {
-    const stateDir = await seededLedger();
-    tamper(stateDir, (db) => db.prepare(`UPDATE events SET data = '{"i":' WHERE seq = 4`).run());
-    expect((await verify(stateDir)).problems).toEqual([
-      { seq: 4, problem: expect.stringMatching(/not valid JSON/) },
-    ]);
-    const ledger = await SqliteLedger.open({ stateDir });
-    const error = await ledger.listEvents().catch((e) => e);
-    await ledger.close();
-    expect(isShipgateError(error) && error.code).toBe("ledger/corrupt");
-  });
-
-  it("reports a deleted middle event by its seq", async () => {
-    const stateDir = await seededLedger();
-    tamper(stateDir, (db) => db.prepare("DELETE FROM events WHERE seq = 3").run());
-    const report = await verify(stateDir);
-    expect(report.events).toBe(4);
-    expect(report.problems).toEqual([{ seq: 3, problem: expect.stringMatching(/event 3 is missing/) }]);
-  });
-
-  it("reports the deletion of a deployment's newest event, which the chain alone cannot show", async () => {
-    const stateDir = await seededLedger();
-    tamper(stateDir, (db) => db.prepare("DELETE FROM events WHERE seq = 5").run());
-    const report = await verify(stateDir);
-    expect(report.ok).toBe(false);
-    expect(report.problems).toEqual([
-      { seq: 5, problem: expect.stringMatching(/deployment d1 records event 5/) },
-    ]);
-  });
-
-  it("reports an event inserted behind the ledger's back, even with a valid hash", async () => {
-    const stateDir = await seededLedger();
-    const ledger = await SqliteLedger.open({ stateDir });
-    const head = (await ledger.listEvents()).at(-1)!;
-    await ledger.close();
-    const forged = nextEvent(
-      head,
-      { env: "production", deploymentId: "d1", type: "deploy.succeeded" },
-      head.at,
-    );
-    tamper(stateDir, (db) =>
-      db
-        .prepare("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .run(
-          forged.seq,
-          forged.env,
-          forged.deploymentId,
-          forged.type,
-          "{}",
-          forged.at,
-          forged.prevHash,
-          forged.hash,
-        ),
-    );
-    expect((await verify(stateDir)).problems).toEqual([
-      { seq: 6, problem: expect.stringMatching(/outside the ledger/) },
-    ]);
-  });
+  return {
+    open: () => SqliteLedger.open({ stateDir }),
+    execute: async (sql, params = []) => tamper(stateDir, (db) => db.prepare(sql).run(...params)),
+  };
 });
 
 describe("SqliteLedger files", () => {
@@ -161,13 +77,6 @@ describe("SqliteLedger files", () => {
     );
     expect(isShipgateError(error) && error.code).toBe("ledger/unavailable");
   });
-
-  it("refuses SHIPGATE_DATABASE_URL until a PostgreSQL ledger exists", async () => {
-    const error = await openLedger({ stateDir: await tempDir(), databaseUrl: "postgres://x/y" }).catch(
-      (e) => e,
-    );
-    expect(isShipgateError(error) && error.code).toBe("ledger/postgres-unsupported");
-  });
 });
 
 describe("SqliteLedger migrations", () => {
@@ -207,12 +116,17 @@ describe("SqliteLedger across processes", () => {
     const stateDir = join(await tempDir(), ".shipgate");
     await mkdir(stateDir);
     const perWorker = 150;
-    const workers = ["a", "b"].map((label) => startWorker(stateDir, label, perWorker));
+    const workers = ["a", "b"].map((label) =>
+      startWorker("ledger-worker.ts", [stateDir, "append", label, String(perWorker)], {
+        ...process.env,
+        SHIPGATE_DATABASE_URL: "",
+      }),
+    );
     await Promise.all(workers.map((w) => w.ready));
 
     // Read while they write: each verification sees one consistent snapshot.
     const reader: Ledger = await SqliteLedger.open({ stateDir });
-    for (const worker of workers) worker.child.stdin?.write("go\n");
+    for (const worker of workers) worker.go();
     const exited = Promise.all(workers.map((w) => w.exited));
     let running = true;
     exited.finally(() => {
@@ -239,45 +153,3 @@ describe("SqliteLedger across processes", () => {
     await reader.close();
   });
 });
-
-interface Worker {
-  child: ChildProcess;
-  ready: Promise<void>;
-  exited: Promise<void>;
-}
-
-function startWorker(stateDir: string, label: string, count: number): Worker {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", join(import.meta.dirname, "append-worker.ts"), stateDir, label, String(count)],
-    { stdio: ["pipe", "pipe", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr?.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("ready")) resolve();
-    });
-    child.once("exit", () => reject(new Error(`worker ${label} exited before ready: ${stderr}`)));
-  });
-  const exited = new Promise<void>((resolve, reject) => {
-    child.once("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`worker ${label} exited with ${code}: ${stderr}`)),
-    );
-  });
-  return { child, ready, exited };
-}
-
-function newDeployment(id: string) {
-  return {
-    id,
-    env: "production",
-    kind: "deploy" as const,
-    artifactId: "app@1",
-    strategy: "canary",
-    requestedBy: "alice@example.com",
-    plan: [{ step: "deploy" }],
-  };
-}
