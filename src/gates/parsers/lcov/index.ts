@@ -1,0 +1,129 @@
+import { addRatios, ratio } from "../../ratio.js";
+import { readReportText } from "../../read-text.js";
+import { malformedReport } from "../../report-errors.js";
+import type { CoverageReport, FileCoverage } from "../../types.js";
+
+/** lcov tracefiles as c8, nyc, jest, vitest, pytest-cov and genhtml's lcov write them. */
+export const id = "lcov";
+export const kind = "coverage";
+export const label = "lcov";
+
+export function sniff(head: string): boolean {
+  return /^\s*(TN|SF|VER):/.test(head);
+}
+
+interface RecordCounts {
+  file: string;
+  lf?: number;
+  lh?: number;
+  brf?: number;
+  brh?: number;
+  /** Counted from DA/BRDA lines for tracefiles without the LF/LH/BRF/BRH summary lines. */
+  daTotal: number;
+  daHit: number;
+  brdaTotal: number;
+  brdaHit: number;
+}
+
+export async function parse(file: string): Promise<CoverageReport> {
+  const text = await readReportText(file);
+  const lines = text.split(/\r?\n/);
+  const files: FileCoverage[] = [];
+  let sawBranchData = false;
+  let current: RecordCounts | undefined;
+
+  const fail = (index: number, what: string) =>
+    malformedReport(file, label, what, { location: { file, line: index + 1, column: 1 } });
+
+  lines.forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === "") return;
+    if (line === "end_of_record") {
+      if (!current) throw fail(index, "end_of_record without a preceding SF: line");
+      const { lines: l, branches } = countsOf(current);
+      if (branches) sawBranchData = true;
+      files.push({ file: current.file, lines: l, branches });
+      current = undefined;
+      return;
+    }
+    const match = /^([A-Z_]+):(.*)$/.exec(line);
+    if (!match) throw fail(index, `unexpected line "${truncate(line)}"; lcov lines look like KEY:value`);
+    const [, key, value] = match as unknown as [string, string, string];
+    if (key === "TN" || key === "VER") return;
+    if (key === "SF") {
+      if (current) throw fail(index, `SF:${value} starts before the record for ${current.file} ended`);
+      current = { file: value, daTotal: 0, daHit: 0, brdaTotal: 0, brdaHit: 0 };
+      return;
+    }
+    if (!current) throw fail(index, `${key}: line outside a record (no SF: line before it)`);
+    const count = (text: string) => {
+      if (!/^\d+$/.test(text)) throw fail(index, `${key}: expects a whole number, found "${truncate(text)}"`);
+      return Number(text);
+    };
+    switch (key) {
+      case "LF":
+        current.lf = count(value);
+        break;
+      case "LH":
+        current.lh = count(value);
+        break;
+      case "BRF":
+        current.brf = count(value);
+        break;
+      case "BRH":
+        current.brh = count(value);
+        break;
+      case "DA": {
+        const [, hits] = value.split(",");
+        current.daTotal += 1;
+        if (hits !== undefined && count(hits) > 0) current.daHit += 1;
+        break;
+      }
+      case "BRDA": {
+        const taken = value.split(",")[3];
+        current.brdaTotal += 1;
+        if (taken !== undefined && taken !== "-" && count(taken) > 0) current.brdaHit += 1;
+        break;
+      }
+      default:
+        // FN, FNDA, FNF, FNH and newer keys carry nothing the gate reads.
+        break;
+    }
+  });
+
+  if (current) {
+    throw malformedReport(file, label, `the file ends inside the record for ${current.file}`, {
+      location: { file, line: lines.length, column: 1 },
+      hint: "the tracefile is cut off (no end_of_record); regenerate it",
+    });
+  }
+  if (files.length === 0) {
+    throw malformedReport(file, label, "no SF: records; the report covers no files", {
+      hint: "check that the tests ran with coverage enabled and include your source files",
+    });
+  }
+  return {
+    kind: "coverage",
+    format: id,
+    file,
+    lines: addRatios(files.map((f) => f.lines)),
+    branches: sawBranchData ? addRatios(files.flatMap((f) => (f.branches ? [f.branches] : []))) : null,
+    files,
+  };
+}
+
+function countsOf(record: RecordCounts) {
+  const lines =
+    record.lf !== undefined ? ratio(record.lh ?? 0, record.lf) : ratio(record.daHit, record.daTotal);
+  const branches =
+    record.brf !== undefined
+      ? ratio(record.brh ?? 0, record.brf)
+      : record.brdaTotal > 0
+        ? ratio(record.brdaHit, record.brdaTotal)
+        : null;
+  return { lines, branches };
+}
+
+function truncate(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

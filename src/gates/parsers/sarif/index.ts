@@ -1,0 +1,157 @@
+import { z } from "zod";
+import type { VulnSeverity } from "../../../config/schema.js";
+import { checkShape, parseJson } from "../../json.js";
+import { readReportText } from "../../read-text.js";
+import { malformedReport } from "../../report-errors.js";
+import { severityFromCvss } from "../../severity.js";
+import type { VulnFinding, VulnReport } from "../../types.js";
+
+/** SARIF 2.1.0 from CodeQL, Semgrep, Trivy, Grype, Snyk and other scanners. */
+export const id = "sarif";
+export const kind = "vulns";
+export const label = "SARIF 2.1.0";
+
+export function sniff(head: string): boolean {
+  return (
+    /"\$schema"\s*:\s*"[^"]*sarif/i.test(head) ||
+    (/"version"\s*:\s*"2\.1\.0"/.test(head) && /"runs"\s*:/.test(head))
+  );
+}
+
+const Properties = z.record(z.string(), z.unknown()).optional();
+const Rule = z.object({
+  id: z.string(),
+  shortDescription: z.object({ text: z.string() }).optional(),
+  helpUri: z.string().optional(),
+  defaultConfiguration: z.object({ level: z.string().optional() }).optional(),
+  properties: Properties,
+});
+const Component = z.object({ name: z.string().optional(), rules: z.array(Rule).optional() });
+const Result = z.object({
+  ruleId: z.string().optional(),
+  ruleIndex: z.number().int().optional(),
+  rule: z
+    .object({
+      id: z.string().optional(),
+      index: z.number().int().optional(),
+      toolComponent: z.object({ index: z.number().int().optional() }).optional(),
+    })
+    .optional(),
+  level: z.enum(["none", "note", "warning", "error"]).optional(),
+  kind: z.string().optional(),
+  baselineState: z.string().optional(),
+  message: z.object({ text: z.string().optional() }).optional(),
+  locations: z
+    .array(
+      z.object({
+        physicalLocation: z
+          .object({
+            artifactLocation: z.object({ uri: z.string().optional() }).optional(),
+            region: z.object({ startLine: z.number().optional() }).optional(),
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
+  suppressions: z.array(z.object({ status: z.string().optional() })).optional(),
+  properties: Properties,
+});
+const Run = z.object({
+  tool: z.object({ driver: Component, extensions: z.array(Component).optional() }),
+  results: z.array(Result).nullish(),
+});
+const Log = z.object({ version: z.string(), runs: z.array(Run) });
+
+type Rule = z.infer<typeof Rule>;
+type Run = z.infer<typeof Run>;
+type Result = z.infer<typeof Result>;
+
+const LEVEL_SEVERITY: Record<string, VulnSeverity> = {
+  error: "high",
+  warning: "medium",
+  note: "low",
+  none: "low",
+};
+
+export async function parse(file: string): Promise<VulnReport> {
+  const text = await readReportText(file);
+  const log = checkShape(file, label, Log, await parseJson(file, text, label));
+  if (log.version !== "2.1.0") {
+    throw malformedReport(file, label, `SARIF version ${log.version} is not supported (only 2.1.0)`, {
+      hint: "ask the scanner for SARIF 2.1.0, the version GitHub code scanning reads",
+    });
+  }
+  const findings: VulnFinding[] = [];
+  let suppressed = 0;
+  let notFailures = 0;
+  log.runs.forEach((run, runIndex) => {
+    (run.results ?? []).forEach((result, resultIndex) => {
+      // Only kind "fail" (the default) is a problem; pass/review/informational are not findings.
+      if ((result.kind !== undefined && result.kind !== "fail") || result.baselineState === "absent") {
+        notFailures += 1;
+        return;
+      }
+      if (result.suppressions?.some((s) => s.status === undefined || s.status === "accepted")) {
+        suppressed += 1;
+        return;
+      }
+      const rule = ruleOf(run, result);
+      const ruleId = result.ruleId ?? result.rule?.id ?? rule?.id;
+      if (!ruleId) {
+        throw malformedReport(file, label, `runs[${runIndex}].results[${resultIndex}] has no ruleId`);
+      }
+      const { severity, reported } = severityOf(result, rule);
+      const location = result.locations?.[0]?.physicalLocation;
+      const uri = location?.artifactLocation?.uri;
+      const line = location?.region?.startLine;
+      const title = rule?.shortDescription?.text ?? result.message?.text?.split("\n")[0];
+      findings.push({
+        id: ruleId,
+        aliases: [],
+        severity,
+        reportedSeverity: reported,
+        ...(title && { title }),
+        ...(rule?.helpUri && { url: rule.helpUri }),
+        ...(uri && { target: line ? `${uri}:${line}` : uri }),
+      });
+    });
+  });
+  const notes: string[] = [];
+  if (suppressed > 0)
+    notes.push(`${suppressed} result${plural(suppressed)} suppressed in the SARIF log not counted`);
+  if (notFailures > 0) {
+    notes.push(
+      `${notFailures} result${plural(notFailures)} that are not failures (kind pass/review, or absent) not counted`,
+    );
+  }
+  return { kind: "vulns", format: id, file, findings, notes };
+}
+
+/** The rule a result points at: by index into its tool component (CodeQL's extensions), else by id. */
+function ruleOf(run: Run, result: Result): Rule | undefined {
+  const componentIndex = result.rule?.toolComponent?.index;
+  const component = componentIndex === undefined ? run.tool.driver : run.tool.extensions?.[componentIndex];
+  const index = result.ruleIndex ?? result.rule?.index;
+  if (index !== undefined && component?.rules?.[index]) return component.rules[index];
+  const id = result.ruleId ?? result.rule?.id;
+  if (id === undefined) return undefined;
+  for (const c of [run.tool.driver, ...(run.tool.extensions ?? [])]) {
+    const found = c.rules?.find((r) => r.id === id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** `security-severity` (a CVSS score, as GitHub reads it) wins; the SARIF level is the fallback. */
+function severityOf(result: Result, rule: Rule | undefined): { severity: VulnSeverity; reported: string } {
+  const raw = result.properties?.["security-severity"] ?? rule?.properties?.["security-severity"];
+  const score = typeof raw === "number" ? raw : typeof raw === "string" ? Number.parseFloat(raw) : Number.NaN;
+  if (Number.isFinite(score))
+    return { severity: severityFromCvss(score), reported: `security-severity ${score}` };
+  const level = result.level ?? rule?.defaultConfiguration?.level ?? "warning";
+  return { severity: LEVEL_SEVERITY[level] ?? "medium", reported: `level ${level}` };
+}
+
+function plural(n: number): string {
+  return n === 1 ? "" : "s";
+}

@@ -1,0 +1,115 @@
+import Assembler from "stream-json/assembler.js";
+import type { Token } from "stream-json/parser.js";
+
+/**
+ * Reads Trivy's JSON as a token stream and assembles only one vulnerability object at a
+ * time, so a 50 MB report of a large image never sits in memory as one object tree.
+ */
+
+export interface TrivyTop {
+  schemaVersion?: number;
+  artifactName?: string;
+  /** Whether the root was an object at all (a Trivy report always is). */
+  rootIsObject: boolean;
+}
+
+export interface TrivyVisitor {
+  /** One element of Results[i].Vulnerabilities, assembled, with the Result's Target. */
+  vulnerability(value: unknown, where: { result: number; index: number; target: string | undefined }): void;
+}
+
+interface Frame {
+  kind: "object" | "array";
+  /** Object: the key whose value comes next. Array: the index of the next element. */
+  key: string | number | undefined;
+}
+
+export interface TrivyWalker {
+  /** Feeds one token; synchronous so a stream can call it without a promise per token. */
+  consume(token: Token): void;
+  readonly top: TrivyTop;
+}
+
+export function createTrivyWalker(visitor: TrivyVisitor): TrivyWalker {
+  const top: TrivyTop = { rootIsObject: false };
+  const stack: Frame[] = [];
+  let assembler: Assembler | undefined;
+  let resultIndex = -1;
+  let target: string | undefined;
+  let pending: Array<{ value: unknown; index: number }> = [];
+
+  /** Path of the value that starts now, as keys and indexes from the root. */
+  const at = (depth: number) => stack[depth]?.key;
+  const inVulnerabilities = () =>
+    stack.length === 4 && at(0) === "Results" && at(2) === "Vulnerabilities" && stack[3]!.kind === "array";
+
+  /** A value ended inside the current container: arrays move to the next index. */
+  const valueEnded = () => {
+    const frame = stack[stack.length - 1];
+    if (frame?.kind === "array") frame.key = (frame.key as number) + 1;
+  };
+
+  const consume = (token: Token) => {
+    if (assembler) {
+      assembler.consume(token);
+      if (assembler.done) {
+        const frame = stack[stack.length - 1]!;
+        pending.push({ value: assembler.current, index: frame.key as number });
+        assembler = undefined;
+        valueEnded();
+      }
+      return;
+    }
+    switch (token.name) {
+      case "startObject":
+        if (stack.length === 0) top.rootIsObject = true;
+        if (inVulnerabilities()) {
+          assembler = new Assembler();
+          assembler.consume(token);
+          break;
+        }
+        if (stack.length === 2 && at(0) === "Results") {
+          resultIndex = at(1) as number;
+          target = undefined;
+          pending = [];
+        }
+        stack.push({ kind: "object", key: undefined });
+        break;
+      case "startArray":
+        stack.push({ kind: "array", key: 0 });
+        break;
+      case "endObject":
+      case "endArray":
+        stack.pop();
+        if (token.name === "endObject" && stack.length === 2 && at(0) === "Results") {
+          // Target may come after Vulnerabilities in hand-written files; attach it at the end.
+          for (const { value, index } of pending) {
+            visitor.vulnerability(value, { result: resultIndex, index, target });
+          }
+          pending = [];
+        }
+        valueEnded();
+        break;
+      case "keyValue":
+        stack[stack.length - 1]!.key = token.value;
+        break;
+      case "stringValue":
+        if (stack.length === 1 && at(0) === "ArtifactName") top.artifactName = token.value;
+        if (stack.length === 3 && at(0) === "Results" && at(2) === "Target") target = token.value;
+        valueEnded();
+        break;
+      case "numberValue":
+        if (stack.length === 1 && at(0) === "SchemaVersion") top.schemaVersion = Number(token.value);
+        valueEnded();
+        break;
+      case "nullValue":
+      case "trueValue":
+      case "falseValue":
+        valueEnded();
+        break;
+      default:
+        break;
+    }
+  };
+  return { consume, top };
+}

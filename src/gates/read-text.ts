@@ -1,0 +1,51 @@
+import { open, readFile } from "node:fs/promises";
+import { inputError, isShipgateError } from "../errors.js";
+import { unreadableReport } from "./report-errors.js";
+
+/** Enough of a file to tell formats apart: every format names itself in its first few KB. */
+const HEAD_BYTES = 16 * 1024;
+
+/** The first bytes of a report, BOM removed; an error when the file is missing or empty. */
+export async function readHead(file: string): Promise<string> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, "r");
+  } catch (error) {
+    throw unreadableReport(file, error);
+  }
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    const head = stripBom(buffer.subarray(0, bytesRead).toString("utf8"));
+    if (head.trim() === "") throw emptyReport(file);
+    return head;
+  } catch (error) {
+    if (isShipgateError(error)) throw error;
+    throw unreadableReport(file, error);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The whole report as text, BOM removed (for formats that are small enough to hold). */
+export async function readReportText(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw unreadableReport(file, error);
+  }
+  text = stripBom(text);
+  if (text.trim() === "") throw emptyReport(file);
+  return text;
+}
+
+function emptyReport(file: string) {
+  return inputError("gate/report-empty", `report ${file} is empty`, {
+    hint: "the tool that writes it probably failed or was pointed elsewhere; check its step's log",
+  });
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
