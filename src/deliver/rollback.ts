@@ -1,5 +1,6 @@
 import { inputError } from "../errors.js";
 import type { ArtifactRecord, DeploymentRecord } from "../ledger/types.js";
+import { notifierFor } from "../notify/index.js";
 import { resolveArtifact } from "./artifact.js";
 import {
   deploymentOfRelease,
@@ -26,6 +27,9 @@ export interface RollbackOptions {
   requestedBy: string;
   onEvent?: (event: EngineEvent) => void;
   pollMs?: number;
+  /** Where secrets such as the Slack webhook URL are read from; default process.env. */
+  secrets?: NodeJS.ProcessEnv;
+  warn?: (message: string) => void;
 }
 
 /**
@@ -86,7 +90,20 @@ export async function rollback(options: RollbackOptions): Promise<DeploymentOutc
       },
     });
     options.onEvent?.({ type: "ledger", event: requested });
-    return outcome(await engine.run(deployment));
+    const notifier = notifierFor({
+      config: ctx.config,
+      ...(options.secrets && { env: options.secrets }),
+      ...(options.warn && { warn: options.warn }),
+    });
+    const finished = outcome(await engine.run(deployment));
+    await notifier?.notify({
+      kind: finished.ok ? "rolled-back" : "failed",
+      env: ctx.env,
+      deployment: id,
+      artifact: artifact.id,
+      text: finished.ok ? `rolled back to ${artifact.id} by ${options.requestedBy}` : finished.reason,
+    });
+    return finished;
   } finally {
     await lock.release();
     await ctx.close();

@@ -1,4 +1,8 @@
+import type { DeploymentOutcome } from "../../deliver/events.js";
 import { inputError } from "../../errors.js";
+import { redact } from "../../redact.js";
+import type { CliContext } from "../main.js";
+import { style } from "../style.js";
 
 /** Flags every delivery command shares. */
 export interface ConfigFlags {
@@ -18,4 +22,32 @@ export async function waitMs(value: string | undefined): Promise<number> {
     });
   }
   return ms;
+}
+
+/**
+ * What deploy, rollback and promote share: the timeline on stderr, who is asking, where
+ * secrets come from and where warnings go. Imported lazily by each command.
+ */
+export async function deliveryRun(ctx: CliContext, flags: { as?: string; config?: string }) {
+  const { resolveActor } = await import("../../deliver/environment.js");
+  const { createTimeline, renderOutcome } = await import("../../deliver/render.js");
+  const s = style(ctx.io.color);
+  const timeline = createTimeline({ style: s, log: (line) => ctx.io.stderr.write(`${redact(line)}\n`) });
+  const requestedBy = await resolveActor({
+    ...(flags.as && { as: flags.as }),
+    env: ctx.io.env,
+    cwd: ctx.io.cwd,
+  });
+  return {
+    style: s,
+    renderOutcome: (outcome: DeploymentOutcome) => redact(renderOutcome(outcome, s)),
+    options: {
+      cwd: ctx.io.cwd,
+      ...(flags.config && { configPath: flags.config }),
+      requestedBy,
+      onEvent: timeline.event,
+      secrets: ctx.io.env,
+      warn: (message: string) => ctx.io.stderr.write(`warning: ${redact(message)}\n`),
+    },
+  };
 }

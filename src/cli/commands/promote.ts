@@ -1,7 +1,6 @@
 import { redact } from "../../redact.js";
 import { EXIT_FAILED, EXIT_OK } from "../exit-codes.js";
-import { style } from "../style.js";
-import { type ConfigFlags, waitMs } from "./delivery-flags.js";
+import { type ConfigFlags, deliveryRun, waitMs } from "./delivery-flags.js";
 import type { RegisterCommand } from "./index.js";
 
 interface PromoteFlags extends ConfigFlags {
@@ -25,29 +24,18 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
     .option("--json", "print the result as JSON")
     .action(async (from: string, to: string, flags: PromoteFlags) => {
       const { promote } = await import("../../deliver/promote.js");
-      const { resolveActor } = await import("../../deliver/environment.js");
-      const { createTimeline, renderOutcome } = await import("../../deliver/render.js");
-      const s = style(ctx.io.color);
-      const timeline = createTimeline({ style: s, log: (line) => ctx.io.stderr.write(`${redact(line)}\n`) });
+      const run = await deliveryRun(ctx, flags);
+      const s = run.style;
       const result = await promote({
         from,
         to,
         ...(flags.artifact && { artifact: flags.artifact }),
-        cwd: ctx.io.cwd,
-        ...(flags.config && { configPath: flags.config }),
         approvalWaitMs: await waitMs(flags.wait),
         lockWaitMs: await waitMs(flags.lockWait),
-        requestedBy: await resolveActor({
-          ...(flags.as && { as: flags.as }),
-          env: ctx.io.env,
-          cwd: ctx.io.cwd,
-        }),
-        onEvent: timeline.event,
-        secrets: ctx.io.env,
-        warn: (message) => ctx.io.stderr.write(`warning: ${redact(message)}\n`),
+        ...run.options,
       });
       if (flags.json) ctx.io.stdout.write(`${redact(JSON.stringify(result, null, 2))}\n`);
-      else if (result.state === "deployed") ctx.io.stdout.write(redact(renderOutcome(result.outcome, s)));
+      else if (result.state === "deployed") ctx.io.stdout.write(run.renderOutcome(result.outcome));
       else if (result.state === "rejected") {
         const a = result.approval;
         ctx.io.stdout.write(`${s.red("rejected")}: ${a.id} by ${a.decidedBy}: ${a.reason ?? ""}\n`);

@@ -1,7 +1,6 @@
 import { redact } from "../../redact.js";
 import { EXIT_FAILED, EXIT_OK } from "../exit-codes.js";
-import { style } from "../style.js";
-import { type ConfigFlags, waitMs } from "./delivery-flags.js";
+import { type ConfigFlags, deliveryRun, waitMs } from "./delivery-flags.js";
 import type { RegisterCommand } from "./index.js";
 
 interface RollbackFlags extends ConfigFlags {
@@ -25,25 +24,15 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
     .option("--json", "print the outcome as JSON")
     .action(async (env: string, flags: RollbackFlags) => {
       const { rollback } = await import("../../deliver/rollback.js");
-      const { resolveActor } = await import("../../deliver/environment.js");
-      const { createTimeline, renderOutcome } = await import("../../deliver/render.js");
-      const s = style(ctx.io.color);
-      const timeline = createTimeline({ style: s, log: (line) => ctx.io.stderr.write(`${redact(line)}\n`) });
+      const run = await deliveryRun(ctx, flags);
       const result = await rollback({
         env,
         ...(flags.to && { to: flags.to }),
-        cwd: ctx.io.cwd,
-        ...(flags.config && { configPath: flags.config }),
         waitMs: await waitMs(flags.wait),
-        requestedBy: await resolveActor({
-          ...(flags.as && { as: flags.as }),
-          env: ctx.io.env,
-          cwd: ctx.io.cwd,
-        }),
-        onEvent: timeline.event,
+        ...run.options,
       });
       ctx.io.stdout.write(
-        flags.json ? `${redact(JSON.stringify(result, null, 2))}\n` : redact(renderOutcome(result, s)),
+        flags.json ? `${redact(JSON.stringify(result, null, 2))}\n` : run.renderOutcome(result),
       );
       ctx.exitCode = result.ok ? EXIT_OK : EXIT_FAILED;
     });
