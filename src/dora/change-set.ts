@@ -60,7 +60,12 @@ async function changeStart(git: GitHistory, commit: CommitInfo, deployed: string
 }
 
 function looksLikeSquash(commit: CommitInfo): boolean {
-  return PULL_SUFFIX.test(commit.subject) || commit.body.startsWith("Squashed commit of the following");
+  // git's SQUASH_MSG begins "Squashed commit of the following:", as the subject when it is
+  // kept as is, or as the body under a subject of the author's own.
+  return (
+    PULL_SUFFIX.test(commit.subject) ||
+    /^Squashed commit of the following/m.test(`${commit.subject}\n${commit.body}`)
+  );
 }
 
 /**

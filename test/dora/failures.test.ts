@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import type { DeploymentFact } from "../../src/dora/facts.js";
+import { classifyFailure } from "../../src/dora/failures.js";
+import { EnvironmentHistory } from "../../src/dora/history.js";
+
+const HOUR = 3_600_000;
+const fact = (id: string, finishedHours: number, extra: Partial<DeploymentFact> = {}): DeploymentFact => ({
+  id,
+  env: "production",
+  kind: "deploy",
+  status: "succeeded",
+  finishedMs: finishedHours * HOUR,
+  source: "events",
+  ...extra,
+});
+
+describe("failures without git (imported history)", () => {
+  it("a `shipgate rollback` after a live deployment fails it: live to rollback complete", async () => {
+    const a = fact("a", 10);
+    const history = new EnvironmentHistory(
+      [a, fact("r", 12.5, { kind: "rollback" }), fact("b", 20)],
+      undefined,
+    );
+    expect(await classifyFailure({ fact: a, history, incidents: [], hotfixWindowMs: 24 * HOUR })).toEqual({
+      deployment: a,
+      kind: "rollback",
+      fromMs: 10 * HOUR,
+      toMs: 12.5 * HOUR,
+    });
+  });
+
+  it("the imported hotfix flag decides where there are no commits to read", async () => {
+    const a = fact("a", 10);
+    const b = fact("b", 11, { hotfix: true });
+    const history = new EnvironmentHistory([a, b], undefined);
+    expect(
+      (await classifyFailure({ fact: a, history, incidents: [], hotfixWindowMs: 24 * HOUR }))?.kind,
+    ).toBe("hotfix");
+    expect(await history.isFix(a)).toBeUndefined();
+  });
+
+  it("a failure with no later success stays open; an imported rollback without startedAt has no start", async () => {
+    const failed = fact("f", 5, { status: "failed" });
+    const rolled = fact("r", 6, { status: "rolled_back" });
+    const history = new EnvironmentHistory([failed, rolled], undefined);
+    const opts = { history, incidents: [], hotfixWindowMs: HOUR };
+    expect(await classifyFailure({ fact: failed, ...opts })).toEqual({
+      deployment: failed,
+      kind: "failed",
+      fromMs: 5 * HOUR,
+    });
+    expect(await classifyFailure({ fact: rolled, ...opts })).toEqual({
+      deployment: rolled,
+      kind: "rolled_back",
+      toMs: 6 * HOUR,
+    });
+  });
+});
