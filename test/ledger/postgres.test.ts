@@ -1,4 +1,7 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isShipgateError } from "../../src/errors.js";
 import { openLedger } from "../../src/ledger/index.js";
@@ -16,6 +19,7 @@ import { startWorker } from "./workers.js";
  * ledger a fresh schema in it; the database is dropped at the end.
  */
 const adminUrl = process.env.SHIPGATE_TEST_DATABASE_URL;
+const run = promisify(execFile);
 const MISSING_SERVER = "SHIPGATE_TEST_DATABASE_URL is not set: .ci/run starts PostgreSQL";
 
 describe("PostgresLedger without a server", () => {
@@ -35,6 +39,19 @@ describe("PostgresLedger without a server", () => {
       if (previous === undefined) delete process.env.SHIPGATE_DATABASE_URL;
       else process.env.SHIPGATE_DATABASE_URL = previous;
     }
+  });
+});
+
+describe("PostgresLedger's driver", () => {
+  it("is not loaded while the ledger is SQLite, so the CLI starts without it", async () => {
+    const { stdout } = await run(process.execPath, [
+      "--import",
+      "tsx",
+      join(import.meta.dirname, "driver-probe.ts"),
+      await tempDir(),
+    ]);
+    // `after` shows that the probe would see pg had it been loaded.
+    expect(JSON.parse(stdout)).toEqual({ before: false, after: true });
   });
 });
 
