@@ -110,7 +110,8 @@ export class AbsoluteErrorRateTest {
   figures(): TestFigures {
     const { requests, errors } = this.canary;
     const lowerBound = lowerBoundFromFamily(this.boundFamily);
-    const bound = lowerBound === undefined ? "" : `, rate > ${formatPercent(lowerBound)} (anytime-valid)`;
+    const bound =
+      lowerBound === undefined ? "" : `, at least ${formatPercent(lowerBound)} (anytime-valid bound)`;
     return eValueFigures({
       name: "error-rate-absolute",
       logEValue: this.test.logEValue(),

@@ -138,7 +138,8 @@ export class RelativeErrorRateTest {
   figures(): TestFigures {
     const estimate = this.estimate();
     const lowerBound = lowerBoundFromFamily(this.boundFamily);
-    const bound = lowerBound === undefined ? "" : `, ratio > ${formatNumber(lowerBound)} (anytime-valid)`;
+    const bound =
+      lowerBound === undefined ? "" : `, at least ${formatNumber(lowerBound)}× worse (anytime-valid bound)`;
     return eValueFigures({
       name: "error-rate-relative",
       logEValue: this.test.logEValue(),
@@ -146,8 +147,8 @@ export class RelativeErrorRateTest {
       failed: this.failed,
       subject:
         `canary ${formatCounts(this.canary.errors, this.canary.requests)} vs stable ` +
-        `${formatCounts(this.stable.errors, this.stable.requests)} errors while both had traffic, ratio ` +
-        `${estimate === undefined ? "n/a" : formatNumber(estimate)}${bound}`,
+        `${formatCounts(this.stable.errors, this.stable.requests)} errors while both had traffic` +
+        `${estimate === undefined ? "" : `, ratio ${formatNumber(estimate)}`}${bound}`,
       alternative: `canary more than ${formatPercent(this.options.tolerance)} worse`,
       estimate,
       lowerBound,
