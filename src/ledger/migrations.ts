@@ -5,8 +5,11 @@ import { ShipgateError } from "../errors.js";
  * in order and records each in `schema_migrations`, so a ledger's version means the same
  * tables everywhere. The SQL sticks to what SQLite and PostgreSQL both accept: TEXT and
  * INTEGER columns, timestamps as ISO-8601 TEXT (which sorts chronologically), JSON as TEXT,
- * `ON CONFLICT` upserts. Should a later version need dialect-specific SQL, give that migration
- * per-dialect statements rather than a second numbering.
+ * `ON CONFLICT` upserts. Both run these exact statements (test/ledger/postgres.test.ts applies
+ * them to a real server); what differs lives in the implementations' queries, not the schema
+ * (PostgreSQL numbers created_order under a table lock, compares lock expiries COLLATE "C").
+ * Should a later version need dialect-specific SQL, give that migration per-dialect statements
+ * rather than a second numbering.
  *
  * Never edit a migration that has shipped: add the next version.
  */
