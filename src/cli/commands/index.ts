@@ -6,6 +6,7 @@ import { registerAudit } from "./audit.js";
 import { registerBuild } from "./build.js";
 import { registerDemo } from "./demo.js";
 import { registerDeploy } from "./deploy.js";
+import { registerDora } from "./dora.js";
 import { registerGenerate } from "./generate.js";
 import { registerHistory } from "./history.js";
 import { registerInit } from "./init.js";
@@ -34,6 +35,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerStatus,
   registerRollback,
   registerHistory,
+  registerDora,
   registerAgent,
   registerDemo,
 ];
