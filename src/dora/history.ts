@@ -14,17 +14,26 @@ export class EnvironmentHistory {
   /** Oldest first; ties keep the id order so that reports are reproducible. */
   readonly ordered: DeploymentFact[];
   private readonly sets = new Map<string, Promise<ChangeSetResult>>();
+  /** Position of each deployment in `ordered`, so that neighbour lookups stay linear overall. */
+  private readonly position = new Map<DeploymentFact, number>();
 
   constructor(
     facts: DeploymentFact[],
     private readonly git: GitHistory | undefined,
   ) {
     this.ordered = [...facts].sort((a, b) => a.finishedMs - b.finishedMs || a.id.localeCompare(b.id));
+    this.ordered.forEach((fact, i) => this.position.set(fact, i));
+  }
+
+  private indexOf(fact: DeploymentFact): number {
+    const at = this.position.get(fact);
+    if (at === undefined) throw new Error(`deployment ${fact.id} is not in this history`);
+    return at;
   }
 
   /** The successful change deployment before `fact` (the release it replaced, for lead time). */
   previousSuccess(fact: DeploymentFact): DeploymentFact | undefined {
-    const at = this.ordered.indexOf(fact);
+    const at = this.indexOf(fact);
     for (let i = at - 1; i >= 0; i--) {
       const f = this.ordered[i]!;
       if (f.kind === "deploy" && f.status === "succeeded") return f;
@@ -34,14 +43,21 @@ export class EnvironmentHistory {
 
   /** The first deployment after `fact` that went live: a change, or a rollback. */
   nextLive(fact: DeploymentFact): DeploymentFact | undefined {
-    const at = this.ordered.indexOf(fact);
-    return this.ordered.slice(at + 1).find((f) => f.status === "succeeded");
+    const at = this.indexOf(fact);
+    for (let i = at + 1; i < this.ordered.length; i++) {
+      if (this.ordered[i]!.status === "succeeded") return this.ordered[i];
+    }
+    return undefined;
   }
 
   /** The first successful change deployment after `fact`. */
   nextSuccess(fact: DeploymentFact): DeploymentFact | undefined {
-    const at = this.ordered.indexOf(fact);
-    return this.ordered.slice(at + 1).find((f) => f.kind === "deploy" && f.status === "succeeded");
+    const at = this.indexOf(fact);
+    for (let i = at + 1; i < this.ordered.length; i++) {
+      const f = this.ordered[i]!;
+      if (f.kind === "deploy" && f.status === "succeeded") return f;
+    }
+    return undefined;
   }
 
   changeSet(fact: DeploymentFact): Promise<ChangeSetResult> {
