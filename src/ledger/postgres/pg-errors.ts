@@ -10,8 +10,8 @@ import { type DatabaseTarget, scrub } from "./database-url.js";
 export function toLedgerError(error: unknown, target: DatabaseTarget): unknown {
   if (error instanceof ShipgateError) return error;
   if (!(error instanceof Error)) return error;
-  const code = (error as { code?: unknown }).code;
-  const detail = scrub(describe(error), target);
+  const code = codeOf(error);
+  const detail = scrub(errorText(error), target);
   const at = target.location;
 
   if (code === "28P01" || code === "28000") {
@@ -71,21 +71,25 @@ function isConnectionFailure(error: Error, code: unknown): boolean {
     if (code.startsWith("08") || /^57P0[123]$/.test(code) || code === "53300") return true;
     if (NETWORK_CODES.has(code)) return true;
   }
-  if (error instanceof AggregateError)
-    return error.errors.some(
-      (e) => e instanceof Error && isConnectionFailure(e, (e as { code?: unknown }).code),
-    );
+  if (error instanceof AggregateError) {
+    return error.errors.some((e) => e instanceof Error && isConnectionFailure(e, codeOf(e)));
+  }
   // The driver's own wording for a dropped connection or a connect timeout.
   return /Connection terminated|timeout expired|connection timeout/i.test(error.message);
 }
 
 /** Node reports a refused dual-stack connect as an AggregateError with an empty message. */
-function describe(error: Error): string {
+function errorText(error: Error): string {
   if (error.message) return error.message;
   if (error instanceof AggregateError) {
     return error.errors.map((e) => (e instanceof Error ? e.message : String(e))).join("; ");
   }
-  return String((error as { code?: unknown }).code ?? error.name);
+  return String(codeOf(error) ?? error.name);
+}
+
+/** The SQLSTATE of a server error, or the errno code of a network one. */
+function codeOf(error: Error): unknown {
+  return (error as { code?: unknown }).code;
 }
 
 function ledgerError(
