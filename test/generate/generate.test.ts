@@ -97,7 +97,7 @@ describe("generatePipeline", () => {
     expect(await snapshot(root)).toEqual(before);
     const updated = await generatePipeline({ root, shipgateVersion: "0.1.0" });
     expect(updated.files.find((f) => f.path.endsWith("ci.yml"))?.action).toBe("update");
-    expect(await readFile(workflow(root, "ci.yml"), "utf8")).toContain('min="90"');
+    expect(await readFile(workflow(root, "ci.yml"), "utf8")).toContain("--min 90");
   });
 
   test("a file edited by hand is not overwritten without --force, and nothing else is written either", async () => {

@@ -98,11 +98,13 @@ describe("the seeds' mandatory rules hold in the generated workflows", () => {
     expect(setup?.with).toMatchObject({ cache: "npm", "node-version-file": ".nvmrc" });
     expect(ci.jobs.lint!.steps!.some((s) => s.run === "npm ci")).toBe(true);
     const gate = ci.jobs.test!.steps!.find((s) => s.name?.startsWith("Coverage gate"));
-    expect(gate?.run).toContain('min="80"');
+    expect(gate?.run).toMatch(/^npx --yes shipgate@\S+ gate coverage coverage\/lcov\.info --min 80$/);
     const scan = ci.jobs.image!.steps!.find((s) => s.uses?.startsWith("aquasecurity/trivy-action@"));
     expect(scan?.with).toMatchObject({ "exit-code": "1", severity: "CRITICAL,HIGH" });
     const security = ci.jobs.security!.steps!;
-    expect(security.some((s) => s.run === "npm audit --audit-level=critical")).toBe(true);
+    const audit = security.find((s) => s.name === "Dependency audit (fails on critical)");
+    expect(audit?.run).toContain("npm audit --json > npm-audit.json");
+    expect(audit?.run).toMatch(/shipgate@\S+ gate vulns npm-audit.json --fail-on critical/);
     expect(security.some((s) => s.with?.scanners === "secret" && s.with?.["exit-code"] === "1")).toBe(true);
   });
 

@@ -73,7 +73,7 @@ function testJob(model: PipelineModel, check: CiCheck): YamlMap {
     };
     Object.assign(env, s.appEnv);
   }
-  const gate = coverageGateScript(ci.coverage);
+  const gate = coverageGateScript(ci.coverage, model.shipgateVersion);
   const steps: YamlValue[] = [
     checkout(),
     ...toolchainSteps(model.toolchain),
@@ -137,10 +137,30 @@ function imageJob(model: PipelineModel): YamlMap {
   };
 }
 
+/** npm's audit levels in the severities `shipgate gate vulns` speaks. */
+const GATE_SEVERITY = { low: "low", moderate: "medium", high: "high", critical: "critical" } as const;
+
 function securityJob(model: PipelineModel): YamlMap {
   const { audit } = model.ci;
   const steps: YamlValue[] = [checkout()];
-  if (audit.tool === "npm" || audit.tool === "pnpm") {
+  if (audit.tool === "npm") {
+    steps.push(
+      ...toolchainSteps({ ...model.toolchain, install: null }),
+      {
+        name: `Report ${audit.warnOn} advisories`,
+        run: `npm audit --audit-level=${audit.warnOn}`,
+        "continue-on-error": comment(true, `Reported as a warning; the next step blocks on ${audit.failOn}.`),
+      },
+      {
+        name: `Dependency audit (fails on ${audit.failOn})`,
+        run: [
+          "# npm audit exits non-zero when it finds advisories: the gate decides, on the report it wrote.",
+          "npm audit --json > npm-audit.json || [ -s npm-audit.json ]",
+          `npx --yes shipgate@${model.shipgateVersion} gate vulns npm-audit.json --fail-on ${GATE_SEVERITY[audit.failOn]}`,
+        ].join("\n"),
+      },
+    );
+  } else if (audit.tool === "pnpm") {
     steps.push(
       ...toolchainSteps({ ...model.toolchain, install: null }),
       {

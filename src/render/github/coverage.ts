@@ -1,29 +1,35 @@
 import type { CoverageFormat, CoverageGate } from "../../pipeline/model.js";
 
+/** Formats `shipgate gate coverage` reads (it detects which by the report's content). */
+const GATED_BY_SHIPGATE: ReadonlySet<CoverageFormat> = new Set(["lcov", "istanbul-summary", "cobertura"]);
+
 /**
- * Reads line coverage from the report the test command wrote and fails below the minimum.
- * Each reader prints one number (percent); the comparison is shared.
+ * For the reports shipgate does not read, a one-number reader in the toolchain's own terms;
+ * the comparison with the minimum is shared.
  */
-const READERS: Readonly<Record<CoverageFormat, (report: string) => string>> = {
-  lcov: (r) =>
-    `awk -F: '/^LF:/ { total += $2 } /^LH:/ { hit += $2 } END { printf "%.2f", total ? 100 * hit / total : 0 }' "${r}"`,
-  "istanbul-summary": (r) => `node -p "require('./${r}').total.lines.pct"`,
-  cobertura: (r) =>
-    `python3 -c "import xml.etree.ElementTree as E; print(round(float(E.parse('${r}').getroot().get('line-rate')) * 100, 2))"`,
+const READERS: Readonly<Record<"jacoco" | "go", (report: string) => string>> = {
   jacoco: (r) =>
     `python3 -c "import xml.etree.ElementTree as E; c = [x for x in E.parse('${r}').getroot().findall('counter') if x.get('type') == 'LINE'][0]; m, h = int(c.get('missed')), int(c.get('covered')); print(round(100 * h / (m + h), 2) if m + h else 0)"`,
   go: (r) => `go tool cover -func="${r}" | awk '/^total:/ { sub(/%/, "", $3); print $3 }'`,
 };
 
-export function coverageGateScript(gate: CoverageGate): string | null {
+/**
+ * The coverage gate's script: `shipgate gate coverage` for the formats it reads (a table in
+ * the log, a summary on the run page, exit 1 below the minimum), a shell reader otherwise.
+ */
+export function coverageGateScript(gate: CoverageGate, shipgateVersion: string): string | null {
   if (!gate.report || !gate.format) return null;
   const min = gate.minimum;
+  if (GATED_BY_SHIPGATE.has(gate.format)) {
+    return `npx --yes shipgate@${shipgateVersion} gate coverage ${gate.report} --min ${min}`;
+  }
+  const format = gate.format as keyof typeof READERS;
   return [
     `if [ ! -f "${gate.report}" ]; then`,
     `  echo "::error title=Coverage gate::${gate.report} was not written by the test step"`,
     "  exit 1",
     "fi",
-    `pct=$(${READERS[gate.format](gate.report)})`,
+    `pct=$(${READERS[format](gate.report)})`,
     `echo "Line coverage: \${pct}% (minimum ${min}%)"`,
     `echo "Line coverage: \${pct}% (minimum ${min}%)" >> "$GITHUB_STEP_SUMMARY"`,
     `if ! awk -v pct="$pct" -v min="${min}" 'BEGIN { exit !(pct + 0 >= min + 0) }'; then`,
