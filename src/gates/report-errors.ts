@@ -31,7 +31,8 @@ export function malformedReport(
 ): ShipgateError {
   const diagnostic: Diagnostic = {
     code: "gate/report-malformed",
-    message: `${file} is not a valid ${label} report: ${what}`,
+    // With a location the file is already named in front of the message.
+    message: `${options.location ? "not" : `${file} is not`} a valid ${label} report: ${what}`,
     hint:
       options.hint ?? `regenerate the report; a truncated file usually means the tool was killed mid-write`,
   };

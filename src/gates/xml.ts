@@ -31,6 +31,8 @@ export function parseXml(
     parseTagValue: false,
     ignoreDeclaration: true,
     ignorePiTags: true,
+    // Numeric character references (&#10; in pytest's failure messages) decoded too.
+    htmlEntities: true,
     textNodeName: "#text",
     // Elements that may repeat are always arrays, so one <testcase> reads like many.
     isArray: (name) => options.arrays.has(name),

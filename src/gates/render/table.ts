@@ -1,0 +1,64 @@
+import { style } from "../../cli/style.js";
+import { redact } from "../../redact.js";
+import type { GateRun } from "../result.js";
+import { detailSections, shortenPaths } from "./sections.js";
+
+export interface RenderOptions {
+  color: boolean;
+  /** Report paths inside this directory print relative to it. */
+  cwd: string;
+}
+
+/**
+ * The terminal report: one row per gate (gate, PASS/FAIL, figure, threshold, why), readable
+ * at a glance, then the detail that says what to do.
+ */
+export function renderGateTable(run: GateRun, options: RenderOptions): string {
+  const s = style(options.color);
+  const header = ["gate", "result", "figure", "threshold", "why"];
+  const rows = run.results.map((r) => [r.gate, r.ok ? "PASS" : "FAIL", r.figure, r.threshold, r.summary]);
+  const paint = (cell: string, row: number, column: number) => {
+    if (row === 0) return s.bold(cell);
+    if (column === 1) return cell.startsWith("PASS") ? s.green(cell) : s.red(cell);
+    return cell;
+  };
+  const lines = [layout([header, ...rows], paint)];
+  for (const section of detailSections(run.results)) {
+    lines.push("", s.bold(section.title));
+    const table = section.header.length > 1 ? [section.header, ...section.rows] : section.rows;
+    const hasHeader = table !== section.rows;
+    lines.push(indent(layout(table, (c, r) => (r === 0 && hasHeader ? s.dim(c) : c))));
+    if (section.omitted > 0) lines.push(`  … and ${section.omitted} more (--json lists all)`);
+  }
+  const failed = run.results.filter((r) => !r.ok).length;
+  const total = `${run.results.length} gate${run.results.length === 1 ? "" : "s"}`;
+  lines.push("", failed === 0 ? `passed: ${total}` : `failed: ${failed} of ${total}`);
+
+  return `${redact(shortenPaths(lines.join("\n"), options.cwd))}\n`;
+}
+
+/** Columns padded to their widest cell; the last column is left ragged so it may run long. */
+function layout(rows: string[][], paint: (cell: string, row: number, column: number) => string): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, [...cell].length);
+  }
+  return rows
+    .map((row, r) =>
+      row
+        .map((cell, i) => {
+          const padded = i === row.length - 1 ? cell : cell + " ".repeat(widths[i]! - [...cell].length);
+          return paint(padded, r, i);
+        })
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
+}
