@@ -63,7 +63,8 @@ function summaryOf(input: {
 }): string {
   const { failures, flaky, totals, ran, failOnFlaky } = input;
   if (totals.tests === 0) return "the reports contain no test cases; did the tests run?";
-  if (ran === 0) return `all ${totals.tests} tests were skipped; nothing was tested`;
+  if (ran === 0)
+    return `${totals.tests === 1 ? "the 1 test was" : `all ${totals.tests} tests were`} skipped; nothing was tested`;
   const first = failures[0];
   if (first) {
     const verb = first.status === "error" ? "errored" : "failed";
@@ -75,8 +76,13 @@ function summaryOf(input: {
   const shown =
     flakyList.slice(0, 3).join(", ") + (flakyList.length > 3 ? `, and ${flakyList.length - 3} more` : "");
   if (flaky.length > 0 && failOnFlaky) return `passed only on retry (failOnFlaky is set): ${shown}`;
-  if (flaky.length > 0) return `all ${ran} tests passed; flaky (passed on retry): ${shown}`;
-  return `all ${ran} tests passed`;
+  if (flaky.length > 0) return `${all(ran)} passed; flaky (passed on retry): ${shown}`;
+  return `${all(ran)} passed`;
+}
+
+/** "all 12 tests" or "the 1 test", to start a sentence about them. */
+function all(n: number): string {
+  return n === 1 ? "the 1 test" : `all ${n} tests`;
 }
 
 /**

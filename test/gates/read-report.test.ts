@@ -1,0 +1,63 @@
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readReport } from "../../src/gates/read-report.js";
+import { tempDir } from "../helpers/tmp.js";
+import { fixture, rejection } from "./support/fixtures.js";
+
+describe("readReport", () => {
+  it("detects the format by content, not by the file's name", async () => {
+    const dir = await tempDir();
+    const file = join(dir, "results.txt");
+    await copyFile(fixture("cobertura", "good.xml"), file);
+    expect((await readReport(file, "coverage")).format).toBe("cobertura");
+  });
+
+  it("reads a file that starts with a byte-order mark", async () => {
+    const dir = await tempDir();
+    const file = join(dir, "TEST-x.xml");
+    await writeFile(file, '\uFEFF<?xml version="1.0"?><testsuite name="s"><testcase name="t"/></testsuite>');
+    expect((await readReport(file, "tests")).cases).toHaveLength(1);
+  });
+
+  it("says an empty file is empty", async () => {
+    const dir = await tempDir();
+    const file = join(dir, "lcov.info");
+    await writeFile(file, "\n  \n");
+    const error = await rejection(readReport(file, "coverage"));
+    expect(error).toMatchObject({ code: "gate/report-empty", exitCode: 2 });
+    expect(error.message).toBe(`report ${file} is empty`);
+  });
+
+  it("names the accepted formats for a file it does not recognise", async () => {
+    const dir = await tempDir();
+    const file = join(dir, "report.json");
+    await writeFile(file, '{"issues": []}');
+    const error = await rejection(readReport(file, "vulns"));
+    expect(error.code).toBe("gate/report-unknown-format");
+    expect(error.diagnostics[0]?.hint).toBe(
+      "a vulnerability report must be Trivy JSON, npm audit JSON or SARIF 2.1.0",
+    );
+  });
+
+  it("recognises Istanbul's coverage-final.json and says which reporter to add", async () => {
+    const dir = await tempDir();
+    const file = join(dir, "coverage-final.json");
+    await writeFile(file, '{"/src/a.js": {"path": "/src/a.js", "statementMap": {}}}');
+    expect((await rejection(readReport(file, "coverage"))).diagnostics[0]?.hint).toContain("json-summary");
+  });
+
+  it("says which gate a report of another kind belongs to", async () => {
+    const error = await rejection(readReport(fixture("junit", "jest-junit.xml"), "coverage"));
+    expect(error.code).toBe("gate/report-wrong-kind");
+    expect(error.message).toContain("is a JUnit XML report (test report), not a coverage report");
+    expect(error.diagnostics[0]?.hint).toContain('"shipgate gate tests"');
+  });
+
+  it("says a missing report does not exist, and a directory is not a report", async () => {
+    const dir = await tempDir();
+    expect((await rejection(readReport(join(dir, "nope.xml"), "tests"))).message).toContain("does not exist");
+    await mkdir(join(dir, "reports"));
+    expect((await rejection(readReport(join(dir, "reports"), "tests"))).message).toContain("is a directory");
+  });
+});
