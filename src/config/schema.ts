@@ -344,7 +344,9 @@ export const DoraSchema = z
       ),
     hotfixWindow: duration
       .default("24h")
-      .describe("A fix (hotfix or revert) deployed within this window of a release marks that release a failed change."),
+      .describe(
+        "A fix (hotfix or revert) deployed within this window of a release marks that release a failed change.",
+      ),
   })
   .describe("Settings for `shipgate dora`.");
 export type DoraConfig = z.infer<typeof DoraSchema>;

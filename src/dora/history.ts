@@ -22,7 +22,7 @@ export class EnvironmentHistory {
     private readonly git: GitHistory | undefined,
   ) {
     this.ordered = [...facts].sort((a, b) => a.finishedMs - b.finishedMs || a.id.localeCompare(b.id));
-    this.ordered.forEach((fact, i) => this.position.set(fact, i));
+    for (const [i, fact] of this.ordered.entries()) this.position.set(fact, i);
   }
 
   private indexOf(fact: DeploymentFact): number {
