@@ -19,9 +19,9 @@ export async function readReport<K extends ReportKind>(file: string, kind: K): P
 }
 
 export async function detectFormat<K extends ReportKind>(file: string, kind: K): Promise<ReportParser<K>> {
-  const head = await readHead(file);
-  const found = (Object.values(REPORT_PARSERS) as ReportParser[]).find((p) => p.sniff(head));
   const accepted = acceptedFormats(kind);
+  const head = await readHead(file, { accepted });
+  const found = (Object.values(REPORT_PARSERS) as ReportParser[]).find((p) => p.sniff(head));
   if (!found) {
     throw inputError("gate/report-unknown-format", `${file} is not a report format shipgate reads`, {
       hint: `${KIND_NAMES[kind]} must be ${accepted}${nearMiss(head)}`,

@@ -6,7 +6,7 @@ import { unreadableReport } from "./report-errors.js";
 const HEAD_BYTES = 16 * 1024;
 
 /** The first bytes of a report, BOM removed; an error when the file is missing or empty. */
-export async function readHead(file: string): Promise<string> {
+export async function readHead(file: string, options: { accepted?: string } = {}): Promise<string> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, "r");
@@ -17,7 +17,7 @@ export async function readHead(file: string): Promise<string> {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
     const head = stripBom(buffer.subarray(0, bytesRead).toString("utf8"));
-    if (head.trim() === "") throw emptyReport(file);
+    if (head.trim() === "") throw emptyReport(file, options.accepted);
     return head;
   } catch (error) {
     if (isShipgateError(error)) throw error;
@@ -40,9 +40,11 @@ export async function readReportText(file: string): Promise<string> {
   return text;
 }
 
-function emptyReport(file: string) {
+function emptyReport(file: string, accepted?: string) {
   return inputError("gate/report-empty", `report ${file} is empty`, {
-    hint: "the tool that writes it probably failed or was pointed elsewhere; check its step's log",
+    hint: `the tool that writes it probably failed or wrote elsewhere; check its step's log${
+      accepted ? ` (expected ${accepted})` : ""
+    }`,
   });
 }
 

@@ -226,16 +226,15 @@ describe("shipgate gate all", () => {
     reports: ["reports/TEST-*.xml"]
 `;
 
+  const reportsWith = (trivy: string) => ({
+    "lcov.info": fixture("lcov", "good.info"),
+    "trivy.json": fixture("trivy", trivy),
+    "audit.json": fixture("npm-audit", "good.json"),
+    "TEST-jest.xml": fixture("junit", "jest-junit.xml"),
+  });
+
   it("runs every configured gate with paths relative to shipgate.yml", async () => {
-    const dir = await repo(
-      {
-        "lcov.info": fixture("lcov", "good.info"),
-        "trivy.json": fixture("trivy", "good.json"),
-        "audit.json": fixture("npm-audit", "good.json"),
-        "TEST-jest.xml": fixture("junit", "jest-junit.xml"),
-      },
-      GATES,
-    );
+    const dir = await repo(reportsWith("good.json"), GATES);
     const run = await runGateCli(["gate", "all", "-c", join(dir, "shipgate.yml")], { cwd: FIXTURES });
     expect(run.code).toBe(0);
     const rows = run.stdout.split("\n").slice(1, 4);
@@ -248,15 +247,7 @@ describe("shipgate gate all", () => {
   });
 
   it("exits 1 when one gate fails and appends a Markdown summary to $GITHUB_STEP_SUMMARY", async () => {
-    const dir = await repo(
-      {
-        "lcov.info": fixture("lcov", "good.info"),
-        "trivy.json": fixture("trivy", "failing.json"),
-        "audit.json": fixture("npm-audit", "good.json"),
-        "TEST-jest.xml": fixture("junit", "jest-junit.xml"),
-      },
-      GATES,
-    );
+    const dir = await repo(reportsWith("failing.json"), GATES);
     const summary = join(dir, "step-summary.md");
     await writeFile(summary, "## Build\n\nbuilt in 41s\n\n");
     const env = { GITHUB_STEP_SUMMARY: summary };

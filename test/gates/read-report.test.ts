@@ -27,6 +27,9 @@ describe("readReport", () => {
     const error = await rejection(readReport(file, "coverage"));
     expect(error).toMatchObject({ code: "gate/report-empty", exitCode: 2 });
     expect(error.message).toBe(`report ${file} is empty`);
+    expect(error.diagnostics[0]?.hint).toContain(
+      "(expected lcov, Cobertura XML or Istanbul coverage-summary.json)",
+    );
   });
 
   it("names the accepted formats for a file it does not recognise", async () => {
