@@ -243,7 +243,7 @@ describe("shipgate gate all", () => {
       "vulns PASS",
       "tests PASS",
     ]);
-    expect(run.stdout).toContain("passed: 3 gates");
+    expect(run.stdout).toContain("PASS: all 3 gates passed");
   });
 
   it("exits 1 when one gate fails and appends a Markdown summary to $GITHUB_STEP_SUMMARY", async () => {
@@ -253,7 +253,7 @@ describe("shipgate gate all", () => {
     const env = { GITHUB_STEP_SUMMARY: summary };
     const run = await runGateCli(["gate", "all"], { cwd: dir, env });
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain("failed: 1 of 3 gates");
+    expect(run.stdout).toContain("FAIL: 1 of 3 gates failed");
     const markdown = await readFile(summary, "utf8");
     expect(markdown.startsWith("## Build\n\nbuilt in 41s\n\n### shipgate gates: ❌ failed\n")).toBe(true);
     expect(markdown).toContain(

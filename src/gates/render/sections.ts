@@ -61,7 +61,7 @@ export function detailSections(results: readonly GateResult[]): DetailSection[] 
             e.entry.id,
             e.entry.package ?? "any",
             e.state === "expired"
-              ? `expired ${e.entry.expires}: not ignored since ${e.expiredSince}${e.matched > 0 ? `, ${e.matched} finding${e.matched === 1 ? "" : "s"} count again` : ", matched nothing"}`
+              ? `expired ${e.entry.expires}: not ignored since ${e.expiredSince}${e.matched > 0 ? `, ${e.matched === 1 ? "1 finding counts" : `${e.matched} findings count`} again` : ", matched nothing"}`
               : e.state === "unused"
                 ? "matched no finding; remove it"
                 : `ignores ${e.matched} finding${e.matched === 1 ? "" : "s"} until ${e.entry.expires}`,

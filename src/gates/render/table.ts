@@ -31,9 +31,7 @@ export function renderGateTable(run: GateRun, options: RenderOptions): string {
     if (section.omitted > 0) lines.push(`  … and ${section.omitted} more (--json lists all)`);
   }
   const failed = run.results.filter((r) => !r.ok).length;
-  const total = `${run.results.length} gate${run.results.length === 1 ? "" : "s"}`;
-  lines.push("", failed === 0 ? `passed: ${total}` : `failed: ${failed} of ${total}`);
-
+  lines.push("", verdict(failed, run.results.length));
   return `${redact(shortenPaths(lines.join("\n"), options.cwd))}\n`;
 }
 
@@ -61,4 +59,10 @@ function indent(text: string): string {
     .split("\n")
     .map((l) => `  ${l}`)
     .join("\n");
+}
+
+/** "PASS: all 3 gates passed", "FAIL: 1 of 3 gates failed"; one gate is "the gate". */
+function verdict(failed: number, total: number): string {
+  if (total === 1) return failed === 0 ? "PASS: the gate passed" : "FAIL: the gate failed";
+  return failed === 0 ? `PASS: all ${total} gates passed` : `FAIL: ${failed} of ${total} gates failed`;
 }
