@@ -114,7 +114,7 @@ export async function runGatesFromConfig(options: {
  * a time is slow. Anything that is not a ShipgateError is a bug and is rethrown as it is.
  */
 async function readAll<T>(tasks: ReadonlyArray<() => Promise<T>>): Promise<T[]> {
-  const settled = await Promise.allSettled(tasks.map((task) => task()));
+  const settled = await settleLimited(tasks, MAX_OPEN_REPORTS);
   const diagnostics: Diagnostic[] = [];
   const values: T[] = [];
   for (const outcome of settled) {
@@ -124,6 +124,32 @@ async function readAll<T>(tasks: ReadonlyArray<() => Promise<T>>): Promise<T[]> 
   }
   if (diagnostics.length > 0) throw new ShipgateError(diagnostics, { exitCode: 2 });
   return values;
+}
+
+/**
+ * Surefire writes one XML file per test class, so a large build hands over thousands of
+ * reports; reading them all at once would run out of file descriptors (EMFILE).
+ */
+const MAX_OPEN_REPORTS = 16;
+
+async function settleLimited<T>(
+  tasks: ReadonlyArray<() => Promise<T>>,
+  limit: number,
+): Promise<PromiseSettledResult<T>[]> {
+  const results: PromiseSettledResult<T>[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      try {
+        results[index] = { status: "fulfilled", value: await tasks[index]!() };
+      } catch (reason) {
+        results[index] = { status: "rejected", reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
 }
 
 function checkPercent(name: string, value: number) {

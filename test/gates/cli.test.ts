@@ -268,6 +268,29 @@ describe("shipgate gate all", () => {
     expect((await readFile(summary, "utf8")).split("### shipgate gates").length).toBe(3);
   });
 
+  it("keeps the verdict when the job summary cannot be written, with a warning", async () => {
+    const dir = await repo(reportsWith("good.json"), GATES);
+    const run = await runGateCli(["gate", "all"], {
+      cwd: dir,
+      env: { GITHUB_STEP_SUMMARY: join(dir, "reports") },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("warning[gate/step-summary]: cannot append to $GITHUB_STEP_SUMMARY");
+  });
+
+  it("reads hundreds of report files, one per test class as Surefire writes them", async () => {
+    const dir = await tempDir();
+    const xml = await readFile(fixture("junit", "surefire-flaky.xml"), "utf8");
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        writeFile(join(dir, `TEST-${i}.xml`), xml.replaceAll("InvoiceServiceTest", `T${i}`)),
+      ),
+    );
+    const run = await runGateCli(["gate", "tests", "*.xml", "--json"], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).results[0].totals).toMatchObject({ tests: 900, flaky: 300 });
+  });
+
   it("reports every unreadable report at once, with exit 2", async () => {
     const dir = await repo({ "lcov.info": fixture("lcov", "malformed.info") }, GATES);
     const run = await runGateCli(["gate", "all"], { cwd: dir });

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { VulnSeverity } from "../../config/schema.js";
-import { inputError } from "../../errors.js";
+import { inputError, isShipgateError } from "../../errors.js";
 import type { GateRun } from "../../gates/result.js";
 import { redact } from "../../redact.js";
 import { EXIT_FAILED, EXIT_OK } from "../exit-codes.js";
@@ -119,11 +119,20 @@ async function printRun(run: GateRun, flags: OutputFlags, ctx: CliContext) {
       ? `${redact(JSON.stringify(run, null, 2))}\n`
       : renderGateTable(run, { color: ctx.io.color, cwd: ctx.io.cwd }),
   );
+  ctx.exitCode = run.ok ? EXIT_OK : EXIT_FAILED;
   const summaryFile = ctx.io.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) {
-    await appendStepSummary(resolve(ctx.io.cwd, summaryFile), renderGateMarkdown(run, { cwd: ctx.io.cwd }));
+    try {
+      await appendStepSummary(resolve(ctx.io.cwd, summaryFile), renderGateMarkdown(run, { cwd: ctx.io.cwd }));
+    } catch (error) {
+      // The verdict stands: a job summary that cannot be written must not turn a pass into a failure.
+      if (!isShipgateError(error)) throw error;
+      const [diagnostic] = error.diagnostics;
+      ctx.io.stderr.write(
+        redact(`warning[${error.code}]: ${diagnostic?.message}\n  fix: ${diagnostic?.hint}\n`),
+      );
+    }
   }
-  ctx.exitCode = run.ok ? EXIT_OK : EXIT_FAILED;
 }
 
 /**
