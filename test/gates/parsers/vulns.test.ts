@@ -61,6 +61,20 @@ describe("Trivy JSON", () => {
     );
   });
 
+  it("attaches a Target written after the Vulnerabilities list", async () => {
+    const dir = await tempDir();
+    const file = join(dir, "trivy.json");
+    await writeFile(
+      file,
+      JSON.stringify({
+        SchemaVersion: 2,
+        ArtifactName: "x",
+        Results: [{ Vulnerabilities: [{ VulnerabilityID: "CVE-1", Severity: "HIGH" }], Target: "go.sum" }],
+      }),
+    );
+    expect((await parseTrivy(file)).findings[0]).toMatchObject({ id: "CVE-1", target: "go.sum" });
+  });
+
   it("refuses schema version 1", async () => {
     const dir = await tempDir();
     const file = join(dir, "trivy.json");

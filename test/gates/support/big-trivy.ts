@@ -30,15 +30,17 @@ export async function writeBigTrivyReport(path: string, megabytes: number): Prom
   written += head.length;
   const severities = ["LOW", "MEDIUM", "HIGH", "CRITICAL", "UNKNOWN"];
   for (let result = 0; written < target; result++) {
+    // The OS packages come first as one long Result, as in a large distro image; then one
+    // Result per lockfile.
     const resultHead = `${result === 0 ? "" : ","}
     {
-      "Target": "usr/src/app/packages/pkg-${result}/package-lock.json",
-      "Class": "lang-pkgs",
-      "Type": "npm",
+      "Target": "${result === 0 ? "shop-api:3f2c1e9 (debian 12.8)" : `usr/src/app/packages/pkg-${result}/package-lock.json`}",
+      "Class": "${result === 0 ? "os-pkgs" : "lang-pkgs"}",
+      "Type": "${result === 0 ? "debian" : "npm"}",
       "Vulnerabilities": [`;
     await write(resultHead);
     written += resultHead.length;
-    for (let i = 0; i < 200 && written < target; i++) {
+    for (let i = 0; i < (result === 0 ? 12_000 : 200) && written < target; i++) {
       const n = findings++;
       const vuln = `${i === 0 ? "" : ","}
         {

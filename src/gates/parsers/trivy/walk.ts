@@ -53,8 +53,13 @@ export function createTrivyWalker(visitor: TrivyVisitor): TrivyWalker {
     if (assembler) {
       assembler.consume(token);
       if (assembler.done) {
-        const frame = stack[stack.length - 1]!;
-        pending.push({ value: assembler.current, index: frame.key as number });
+        const index = stack[stack.length - 1]!.key as number;
+        // Trivy writes Target before Vulnerabilities, so the finding goes out at once and the
+        // assembled object (with its long Description) can be collected. Only a file with
+        // Target after the list has to wait for the end of the Result.
+        if (target !== undefined)
+          visitor.vulnerability(assembler.current, { result: resultIndex, index, target });
+        else pending.push({ value: assembler.current, index });
         assembler = undefined;
         valueEnded();
       }
@@ -82,7 +87,6 @@ export function createTrivyWalker(visitor: TrivyVisitor): TrivyWalker {
       case "endArray":
         stack.pop();
         if (token.name === "endObject" && stack.length === 2 && at(0) === "Results") {
-          // Target may come after Vulnerabilities in hand-written files; attach it at the end.
           for (const { value, index } of pending) {
             visitor.vulnerability(value, { result: resultIndex, index, target });
           }
