@@ -16,7 +16,8 @@ interface ConfigFlags {
   config: string;
 }
 
-const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+// Spelt out rather than read from VulnSeveritySchema: command files load no library code until they run.
+const SEVERITIES = ["low", "medium", "high", "critical"] as const satisfies readonly VulnSeverity[];
 
 export const registerGate: RegisterCommand = (program, ctx) => {
   const gate = program
