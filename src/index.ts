@@ -27,7 +27,16 @@ export type { Target } from "./deliver/targets/types.js";
 export { runDemo } from "./demo/index.js";
 export { detectProject } from "./detect/index.js";
 export type { Detection } from "./detect/types.js";
+export { computeDora } from "./dora/index.js";
 export { type Diagnostic, isShipgateError, ShipgateError, type SourceLocation } from "./errors.js";
+export {
+  readReport,
+  runConfiguredGates,
+  runCoverageGate,
+  runGatesFromConfig,
+  runTestsGate,
+  runVulnsGate,
+} from "./gates/index.js";
 export { type GenerateOptions, type GenerateResult, generatePipeline } from "./generate/index.js";
 export { initProject, renderConfig } from "./init/index.js";
 export { openLedger } from "./ledger/index.js";

@@ -7,6 +7,7 @@ import { registerBuild } from "./build.js";
 import { registerDemo } from "./demo.js";
 import { registerDeploy } from "./deploy.js";
 import { registerDora } from "./dora.js";
+import { registerGate } from "./gate.js";
 import { registerGenerate } from "./generate.js";
 import { registerHistory } from "./history.js";
 import { registerInit } from "./init.js";
@@ -28,6 +29,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerPlan,
   registerAudit,
   registerVerify,
+  registerGate,
   registerBuild,
   registerDeploy,
   registerPromote,
