@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { inputError } from "../../../errors.js";
@@ -146,6 +147,9 @@ export interface RunAgentOptions {
  * Runs the agent in this process until it is told to stop (control API or SIGTERM/SIGINT):
  * listens on a random loopback port, then publishes pid, port and a fresh token in agent.json.
  */
+/** How often the agent checks that its control file still exists. */
+const ORPHAN_CHECK_MS = 2_000;
+
 export async function runAgent(options: RunAgentOptions): Promise<void> {
   const paths = agentPaths(options.stateDir);
   const log = options.log ?? createAgentLog(process.stdout);
@@ -187,7 +191,17 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  // An agent whose control file is gone (the state directory was deleted) can never be
+  // reached again: it drains and stops instead of serving on as an orphan.
+  const orphanCheck = setInterval(() => {
+    if (existsSync(paths.infoFile)) return;
+    log("warn", "agent.json is gone: stopping", { stateDir: options.stateDir });
+    clearInterval(orphanCheck);
+    void stop();
+  }, ORPHAN_CHECK_MS);
+  orphanCheck.unref();
   await stopped;
+  clearInterval(orphanCheck);
   process.off("SIGTERM", onSignal);
   process.off("SIGINT", onSignal);
   process.off("exit", onExit);
