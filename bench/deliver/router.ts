@@ -114,14 +114,30 @@ export async function benchRouter(): Promise<{ lines: string[]; figures: Record<
         `  router CPU ${figures.router_cpu_us_per_request.toFixed(0)} µs per request (agent process)`,
       );
     }
-    const nginx = await benchNginx(dir, portA, portB);
-    if (nginx) {
-      figures.nginx_rps = nginx.requests.average;
-      figures.router_to_nginx = viaRouter.requests.average / nginx.requests.average;
-      lines.push(
-        `  nginx    ${rps(nginx)}  (1 worker, weight 9:1, keepalive 32)`,
-        `  router/nginx ${figures.router_to_nginx.toFixed(2)}`,
-      );
+    const nginxProxy = await startNginx(dir, portA, portB);
+    if (nginxProxy) {
+      try {
+        const nginx = await autocannon({
+          url: nginxProxy.url,
+          connections: CONNECTIONS,
+          duration: THROUGHPUT_SECONDS,
+        });
+        figures.nginx_rps = nginx.requests.average;
+        figures.router_to_nginx = viaRouter.requests.average / nginx.requests.average;
+        lines.push(
+          `  nginx    ${rps(nginx)}  (1 worker, weight 9:1, keepalive 32)`,
+          `  router/nginx ${figures.router_to_nginx.toFixed(2)}`,
+        );
+        // The same open-loop latency harness through nginx: what a proxy hop costs on this machine.
+        const { direct: again, routed: viaNginx } = await alternatingLatency(directUrl, nginxProxy.url);
+        figures.nginx_added_p50_ms = viaNginx.p50 - again.p50;
+        figures.nginx_added_p99_ms = viaNginx.p99 - again.p99;
+        lines.push(
+          `latency through nginx, same harness: p50 ${ms(viaNginx.p50)}  p99 ${ms(viaNginx.p99)}; added p50 ${ms(figures.nginx_added_p50_ms)}  p99 ${ms(figures.nginx_added_p99_ms)}`,
+        );
+      } finally {
+        await nginxProxy.stop();
+      }
     } else lines.push("  nginx    skipped: nginx is not on PATH");
     return { lines, figures };
   } finally {
@@ -176,7 +192,10 @@ function quantiles(sample: { latencies: number[]; failed: number }): LatencyFigu
   return { p50: at(0.5), p99: at(0.99), count: sorted.length, failed: sample.failed };
 }
 
-/** One second of requests at RATE whatever the answers do; latency from each one's due time. */
+/**
+ * One second of requests at RATE whatever the answers do; latency from each one's due time,
+ * so a late timer counts against direct and routed alike.
+ */
 async function openLoop(url: string, agent: Agent): Promise<{ latencies: number[]; failed: number }> {
   const total = RATE;
   const latencies = new Array<number>(total).fill(0);
@@ -214,14 +233,24 @@ async function openLoop(url: string, agent: Agent): Promise<{ latencies: number[
       send(sent, start + sent * interval);
       sent++;
     }
-    if (sent < total) setImmediate(tick);
+    if (sent >= total) return;
+    // Sleep until the next request is due rather than spin: on a 2-core machine a spinning
+    // load generator would take a core from the router and the upstream it measures.
+    const wait = start + sent * interval - performance.now();
+    if (wait >= 1) setTimeout(tick, Math.floor(wait));
+    else setImmediate(tick);
   };
   tick();
   await all;
   return { latencies, failed };
 }
 
-async function benchNginx(dir: string, portA: number, portB: number): Promise<AutocannonResult | undefined> {
+/** nginx with the same two weighted upstreams, when it is installed; `stop()` ends it. */
+async function startNginx(
+  dir: string,
+  portA: number,
+  portB: number,
+): Promise<{ url: string; stop: () => Promise<void> } | undefined> {
   if (spawnSync("nginx", ["-v"], { stdio: "ignore" }).error) return undefined;
   const port = await freePort();
   const conf = join(dir, "nginx.conf");
@@ -261,8 +290,14 @@ http {
       stdio: "ignore",
     },
   );
+  const url = `http://127.0.0.1:${port}/`;
+  const stop = async () => {
+    if (nginx.exitCode === null) {
+      nginx.kill("SIGQUIT");
+      await once(nginx, "exit");
+    }
+  };
   try {
-    const url = `http://127.0.0.1:${port}/`;
     for (let i = 0; ; i++) {
       const up = await new Promise<boolean>((resolve) => {
         const req = request(url, { agent: false }, (res) => {
@@ -277,12 +312,10 @@ http {
         throw new Error(`nginx did not start; see ${dir}/nginx-error.log`);
       await sleep(50);
     }
-    return await autocannon({ url, connections: CONNECTIONS, duration: THROUGHPUT_SECONDS });
-  } finally {
-    if (nginx.exitCode === null) {
-      nginx.kill("SIGQUIT");
-      await once(nginx, "exit");
-    }
+    return { url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
   }
 }
 
