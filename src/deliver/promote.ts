@@ -4,7 +4,7 @@ import { inputError, ShipgateError } from "../errors.js";
 import { openLedger } from "../ledger/index.js";
 import type { ApprovalRecord, ArtifactRecord, DeploymentRecord, Ledger } from "../ledger/types.js";
 import { type Notifier, notifierFor } from "../notify/index.js";
-import { parseDuration } from "../verify/duration.js";
+import { parseConfigDuration } from "../verify/duration.js";
 import { deploy } from "./deploy.js";
 import { openProject } from "./environment.js";
 import type { DeploymentOutcome, EngineEvent } from "./events.js";
@@ -213,7 +213,7 @@ async function requestApproval(options: {
     status: "pending",
     plan: [],
   });
-  const ttl = options.expiresAfter ? durationMs(options.expiresAfter) : undefined;
+  const ttl = options.expiresAfter ? parseConfigDuration(options.expiresAfter) : undefined;
   const approval = await ledger.createApproval({
     id: `apr-${randomBytes(4).toString("hex")}`,
     deploymentId: deployment.id,
@@ -281,9 +281,4 @@ export async function closeRequest(ledger: Ledger, deployment: DeploymentRecord,
     reason,
     finishedAt: new Date().toISOString(),
   });
-}
-
-function durationMs(text: string): number {
-  const days = /^(\d+)d$/.exec(text);
-  return days ? Number(days[1]) * 86_400_000 : (parseDuration(text) ?? 0);
 }

@@ -8,6 +8,15 @@ export function parseDuration(text: string): number | undefined {
   return Number.isFinite(ms) ? Math.round(ms) : undefined;
 }
 
+/**
+ * A shipgate.yml duration (`30s`, `10m`, `24h`, `7d`: the `duration` schema type) or a flag
+ * that takes one: everything `parseDuration` reads, plus whole days.
+ */
+export function parseConfigDuration(text: string): number | undefined {
+  const days = /^(\d+)d$/.exec(text.trim());
+  return days ? Number(days[1]) * 86_400_000 : parseDuration(text);
+}
+
 /** Short human form for progress lines and tables: `850ms`, `4s`, `1.5s`, `2m30s`. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "../../config/schema.js";
-import { parseDuration } from "../../verify/duration.js";
+import { parseConfigDuration } from "../../verify/duration.js";
 import type { Step } from "../steps.js";
 import { blueGreen } from "./blue-green.js";
 import { canary } from "./canary.js";
@@ -25,7 +25,7 @@ export function planFor(env: EnvironmentConfig, input: PlanInput): Step[] {
   const strategy = env.strategy;
   if (typeof strategy === "object") return canary.plan(input, strategy.canary);
   if (strategy === "blue-green") {
-    return blueGreen.plan(input, { keepPreviousMs: parseDuration(env.rollback.keepPrevious) ?? 0 });
+    return blueGreen.plan(input, { keepPreviousMs: parseConfigDuration(env.rollback.keepPrevious) ?? 0 });
   }
   return rolling.plan(input, undefined);
 }
