@@ -1,36 +1,11 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerDora } from "../../src/cli/commands/dora.js";
-import type { CliContext } from "../../src/cli/main.js";
+import { runCli } from "../helpers/cli.js";
 import { buildScenario, type Scenario } from "./support/scenario.js";
 
-/** The integrator registers the command in src/cli/commands/index.ts; here it runs alone. */
-async function runDora(args: string[], cwd: string) {
-  let stdout = "";
-  let stderr = "";
-  const ctx: CliContext = {
-    io: {
-      stdout: { write: (s: string) => (stdout += s) },
-      stderr: { write: (s: string) => (stderr += s) },
-      cwd,
-      env: process.env,
-      interactive: false,
-      color: false,
-    },
-    exitCode: 0,
-  };
-  const program = new Command("shipgate").exitOverride();
-  registerDora(program, ctx);
-  const { renderError } = await import("../../src/cli/render-error.js");
-  try {
-    await program.parseAsync(["dora", ...args], { from: "user" });
-    return { code: ctx.exitCode, stdout, stderr };
-  } catch (error) {
-    stderr += `${renderError(error, false)}\n`;
-    return { code: (error as { exitCode?: number }).exitCode ?? 2, stdout, stderr };
-  }
+function runDora(args: string[], cwd: string) {
+  return runCli(["dora", ...args], { cwd });
 }
 
 let scenario: Scenario;
