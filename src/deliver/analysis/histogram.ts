@@ -79,12 +79,7 @@ export class LatencyHistogram {
     let seen = 0;
     for (let i = 0; i < BUCKET_COUNT; i++) {
       seen += this.counts[i]!;
-      if (seen >= rank) {
-        const [lower, upper] = LatencyHistogram.edges(i);
-        if (side === "lower") return lower;
-        if (side === "upper") return upper;
-        return i === 0 ? upper : Math.sqrt(lower * upper);
-      }
+      if (seen >= rank) return LatencyHistogram.valueOf(i, side);
     }
     return LatencyHistogram.edges(BUCKET_COUNT - 1)[1];
   }
