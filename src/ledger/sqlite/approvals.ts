@@ -1,11 +1,11 @@
-import type Database from "better-sqlite3";
 import { unknownApproval, unknownDeployment } from "../errors.js";
 import { APPROVAL_COLUMNS, type ApprovalRow, newApprovalValues, toApproval } from "../rows.js";
 import type { ApprovalDecision, ApprovalRecord, ApprovalStatus, NewApproval } from "../types.js";
 import { whereClause } from "../where.js";
+import type { Connection } from "./statements.js";
 
 /** The approvals table of a SQLite ledger; SqliteLedger delegates to these. */
-export function createApproval(db: Database.Database, approval: NewApproval): ApprovalRecord {
+export function createApproval(db: Connection, approval: NewApproval): ApprovalRecord {
   const exists = db.prepare("SELECT 1 FROM deployments WHERE id = ?").get(approval.deploymentId);
   if (!exists) throw unknownDeployment(approval.deploymentId);
   db.prepare(
@@ -15,7 +15,7 @@ export function createApproval(db: Database.Database, approval: NewApproval): Ap
   return getApproval(db, approval.id)!;
 }
 
-export function getApproval(db: Database.Database, id: string): ApprovalRecord | undefined {
+export function getApproval(db: Connection, id: string): ApprovalRecord | undefined {
   const row = db.prepare(`SELECT ${APPROVAL_COLUMNS} FROM approvals WHERE id = ?`).get(id) as
     | ApprovalRow
     | undefined;
@@ -23,7 +23,7 @@ export function getApproval(db: Database.Database, id: string): ApprovalRecord |
 }
 
 export function listApprovals(
-  db: Database.Database,
+  db: Connection,
   options: { env?: string; deploymentId?: string; status?: ApprovalStatus },
 ): ApprovalRecord[] {
   const where = whereClause([
@@ -38,7 +38,7 @@ export function listApprovals(
 }
 
 export function decideApproval(
-  db: Database.Database,
+  db: Connection,
   options: { id: string; status: "approved" | "rejected" | "expired"; decidedBy: string; reason?: string },
 ): ApprovalDecision {
   return db

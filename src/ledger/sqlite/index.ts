@@ -46,6 +46,7 @@ import { whereClause } from "../where.js";
 import * as approvals from "./approvals.js";
 import { openDatabase } from "./open-database.js";
 import { toLedgerError } from "./sqlite-errors.js";
+import { type Connection, cachedConnection } from "./statements.js";
 
 export const LEDGER_FILE = "ledger.db";
 
@@ -65,11 +66,16 @@ export interface SqliteLedgerOptions {
 export class SqliteLedger implements Ledger {
   readonly kind = "sqlite" as const;
 
+  /** Every query goes through this, so that each statement is compiled once. */
+  private readonly db: Connection;
+
   private constructor(
-    private readonly db: Database.Database,
+    private readonly connection: Database.Database,
     /** The database file. */
     readonly path: string,
-  ) {}
+  ) {
+    this.db = cachedConnection(connection);
+  }
 
   static async open(options: SqliteLedgerOptions): Promise<SqliteLedger> {
     const path = join(options.stateDir, LEDGER_FILE);
@@ -328,7 +334,7 @@ export class SqliteLedger implements Ledger {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.connection.open) this.connection.close();
   }
 
   private readDeployment(id: string): DeploymentRecord | undefined {
