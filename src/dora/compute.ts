@@ -1,4 +1,5 @@
 import { openProject } from "../deliver/environment.js";
+import { parseConfigDuration } from "../verify/duration.js";
 import { chooseEnvironment } from "./choose-environment.js";
 import { type ImportedEvents, readEventsFile } from "./events-file.js";
 import type { DeploymentFact } from "./facts.js";
@@ -6,7 +7,7 @@ import { classifyFailure, type Failure } from "./failures.js";
 import { GitHistory } from "./git-history.js";
 import { EnvironmentHistory } from "./history.js";
 import { ledgerDeployments } from "./ledger-source.js";
-import { durationMs, resolvePeriod } from "./period.js";
+import { resolvePeriod } from "./period.js";
 import { DAY_MS, distribution, HOUR_MS } from "./stats.js";
 import { classify, loadTierTable, lowestTier, type TierTable } from "./tiers.js";
 import type {
@@ -34,7 +35,8 @@ export async function computeDora(options: ComputeDoraOptions = {}): Promise<Dor
   });
   const env = chooseEnvironment(config, options.env);
   const period = resolvePeriod({ ...options, now: options.now ?? new Date() });
-  const hotfixWindowMs = durationMs(config.dora?.hotfixWindow ?? "24h");
+  // shipgate.yml's schema has checked the duration already.
+  const hotfixWindowMs = parseConfigDuration(config.dora?.hotfixWindow ?? "24h") ?? DAY_MS;
   const imported: ImportedEvents = options.eventsFile
     ? await readEventsFile({ path: options.eventsFile, cwd })
     : { deployments: [], incidents: [] };

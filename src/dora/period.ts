@@ -46,11 +46,3 @@ function parseInstant(flag: string, value: string, endOfDay: boolean): number {
     hint: "use a date (2024-03-01), an ISO timestamp (2024-03-01T12:00:00Z) or, for --since, a span such as 90d, 12w or 36h",
   });
 }
-
-/** `24h`, `30m`, `7d` (the shipgate.yml duration form) in milliseconds. */
-export function durationMs(value: string): number {
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
-  if (!match) throw inputError("dora/duration", `invalid duration "${value}"`, { hint: "use e.g. 24h" });
-  const unit = { ms: 1, s: 1000, m: 60_000, h: HOUR_MS, d: DAY_MS }[match[2] as "ms" | "s" | "m" | "h" | "d"];
-  return Number(match[1]) * unit;
-}
