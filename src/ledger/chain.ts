@@ -130,9 +130,7 @@ function checkHash(event: StoredEvent, problems: ChainProblem[]): void {
     problems.push({ seq: event.seq, problem: "data is not valid JSON: the event was edited" });
     return;
   }
-  const fields: HashedEventFields = { seq: event.seq, env: event.env, type: event.type, data, at: event.at };
-  if (event.deploymentId !== undefined) fields.deploymentId = event.deploymentId;
-  if (eventHash(event.prevHash, fields) !== event.hash) {
+  if (eventHash(event.prevHash, { ...event, data }) !== event.hash) {
     problems.push({ seq: event.seq, problem: "hash mismatch: the event was edited after it was written" });
   }
 }
