@@ -86,7 +86,6 @@ export class AbsoluteErrorRateTest {
   private readonly test: ErrorProbabilityMixture;
   private readonly boundFamily: ErrorProbabilityMixture[];
   private readonly canary: IntervalCounts = { requests: 0, errors: 0 };
-  failed = false;
 
   constructor(private readonly options: AbsoluteErrorRateTestOptions) {
     this.test = new ErrorProbabilityMixture(options.maxErrorRate, options.alpha);
@@ -100,7 +99,11 @@ export class AbsoluteErrorRateTest {
     this.canary.errors += canary.errors;
     this.test.observe(canary.requests, canary.errors);
     for (const bound of this.boundFamily) bound.observe(canary.requests, canary.errors);
-    if (this.test.everRejected) this.failed = true;
+  }
+
+  /** Ever reached the threshold: the decision is taken at the crossing and stays. */
+  get failed(): boolean {
+    return this.test.everRejected;
   }
 
   eValue(): number {

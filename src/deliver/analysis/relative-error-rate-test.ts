@@ -98,8 +98,6 @@ export class RelativeErrorRateTest {
   private readonly boundFamily: RateRatioMixture[];
   private readonly canary: IntervalCounts = { requests: 0, errors: 0 };
   private readonly stable: IntervalCounts = { requests: 0, errors: 0 };
-  /** Ever reached the threshold: the decision is taken at the crossing and stays. */
-  failed = false;
 
   constructor(private readonly options: RelativeErrorRateTestOptions) {
     this.test = new RateRatioMixture(1 + options.tolerance, options.alpha);
@@ -121,7 +119,11 @@ export class RelativeErrorRateTest {
     this.stable.errors += stable.errors;
     this.test.observe(rho, canary.errors, stable.errors);
     for (const bound of this.boundFamily) bound.observe(rho, canary.errors, stable.errors);
-    if (this.test.everRejected) this.failed = true;
+  }
+
+  /** Ever reached the threshold: the decision is taken at the crossing and stays. */
+  get failed(): boolean {
+    return this.test.everRejected;
   }
 
   eValue(): number {
