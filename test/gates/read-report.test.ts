@@ -1,9 +1,9 @@
-import { copyFile, mkdir, writeFile } from "node:fs/promises";
+import { copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readReport } from "../../src/gates/read-report.js";
 import { tempDir } from "../helpers/tmp.js";
-import { fixture, rejection } from "./support/fixtures.js";
+import { fixture, rejection, reportFile } from "./support/fixtures.js";
 
 describe("readReport", () => {
   it("detects the format by content, not by the file's name", async () => {
@@ -14,16 +14,15 @@ describe("readReport", () => {
   });
 
   it("reads a file that starts with a byte-order mark", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "TEST-x.xml");
-    await writeFile(file, '\uFEFF<?xml version="1.0"?><testsuite name="s"><testcase name="t"/></testsuite>');
+    const file = await reportFile(
+      "TEST-x.xml",
+      '\uFEFF<?xml version="1.0"?><testsuite name="s"><testcase name="t"/></testsuite>',
+    );
     expect((await readReport(file, "tests")).cases).toHaveLength(1);
   });
 
   it("says an empty file is empty", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "lcov.info");
-    await writeFile(file, "\n  \n");
+    const file = await reportFile("lcov.info", "\n  \n");
     const error = await rejection(readReport(file, "coverage"));
     expect(error).toMatchObject({ code: "gate/report-empty", exitCode: 2 });
     expect(error.message).toBe(`report ${file} is empty`);
@@ -33,9 +32,7 @@ describe("readReport", () => {
   });
 
   it("names the accepted formats for a file it does not recognise", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "report.json");
-    await writeFile(file, '{"issues": []}');
+    const file = await reportFile("report.json", '{"issues": []}');
     const error = await rejection(readReport(file, "vulns"));
     expect(error.code).toBe("gate/report-unknown-format");
     expect(error.diagnostics[0]?.hint).toBe(
@@ -44,9 +41,10 @@ describe("readReport", () => {
   });
 
   it("recognises Istanbul's coverage-final.json and says which reporter to add", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "coverage-final.json");
-    await writeFile(file, '{"/src/a.js": {"path": "/src/a.js", "statementMap": {}}}');
+    const file = await reportFile(
+      "coverage-final.json",
+      '{"/src/a.js": {"path": "/src/a.js", "statementMap": {}}}',
+    );
     expect((await rejection(readReport(file, "coverage"))).diagnostics[0]?.hint).toContain("json-summary");
   });
 

@@ -1,11 +1,8 @@
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseCobertura } from "../../../src/gates/parsers/cobertura/index.js";
 import { parse as parseIstanbul } from "../../../src/gates/parsers/istanbul-summary/index.js";
 import { parse as parseLcov } from "../../../src/gates/parsers/lcov/index.js";
-import { tempDir } from "../../helpers/tmp.js";
-import { fixture, rejection } from "../support/fixtures.js";
+import { fixture, rejection, reportFile } from "../support/fixtures.js";
 
 describe("lcov", () => {
   it("sums LF/LH and BRF/BRH over the records", async () => {
@@ -16,9 +13,10 @@ describe("lcov", () => {
   });
 
   it("counts DA and BRDA lines when a tracefile has no summary lines", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "lcov.info");
-    await writeFile(file, "SF:a.js\nDA:1,3\nDA:2,0\nDA:3,1\nBRDA:1,0,0,2\nBRDA:1,0,1,-\nend_of_record\n");
+    const file = await reportFile(
+      "lcov.info",
+      "SF:a.js\nDA:1,3\nDA:2,0\nDA:3,1\nBRDA:1,0,0,2\nBRDA:1,0,1,-\nend_of_record\n",
+    );
     const report = await parseLcov(file);
     expect(report.lines).toMatchObject({ covered: 2, total: 3 });
     expect(report.branches).toMatchObject({ covered: 1, total: 2 });
@@ -36,9 +34,7 @@ describe("lcov", () => {
   });
 
   it("names the line of a value that is not a count", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "lcov.info");
-    await writeFile(file, "TN:\nSF:a.js\nLF:ten\nend_of_record\n");
+    const file = await reportFile("lcov.info", "TN:\nSF:a.js\nLF:ten\nend_of_record\n");
     const error = await rejection(parseLcov(file));
     expect(error.diagnostics[0]?.location).toEqual({ file, line: 3, column: 1 });
     expect(error.message).toContain('LF: expects a whole number, found "ten"');
@@ -66,10 +62,8 @@ describe("Cobertura", () => {
   });
 
   it("has no branch data when coverage.py ran without --branch", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "coverage.xml");
-    await writeFile(
-      file,
+    const file = await reportFile(
+      "coverage.xml",
       `<?xml version="1.0" ?>\n<coverage version="7.6.1" lines-valid="4" lines-covered="3" line-rate="0.75" branches-covered="0" branches-valid="0" branch-rate="0" complexity="0"><packages/></coverage>\n`,
     );
     const report = await parseCobertura(file);
@@ -103,9 +97,10 @@ describe("Istanbul coverage-summary.json", () => {
   });
 
   it("names the field that is wrong", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "coverage-summary.json");
-    await writeFile(file, '{"total": {"lines": {"total": 10, "covered": "8", "pct": 80}}}');
+    const file = await reportFile(
+      "coverage-summary.json",
+      '{"total": {"lines": {"total": 10, "covered": "8", "pct": 80}}}',
+    );
     const error = await rejection(parseIstanbul(file));
     expect(error.message).toContain("total.lines.covered");
   });

@@ -1,9 +1,6 @@
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "../../../src/gates/parsers/junit/index.js";
-import { tempDir } from "../../helpers/tmp.js";
-import { fixture, rejection } from "../support/fixtures.js";
+import { fixture, rejection, reportFile } from "../support/fixtures.js";
 
 const statuses = async (file: string) =>
   (await parse(file)).cases.map((c) => `${c.name}: ${c.status}${c.attempts > 1 ? ` x${c.attempts}` : ""}`);
@@ -49,10 +46,8 @@ describe("JUnit XML", () => {
   });
 
   it("keeps a pass followed by a failure a failure, and same-named passing tests apart", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "results.xml");
-    await writeFile(
-      file,
+    const file = await reportFile(
+      "results.xml",
       `<testsuite name="s">
         <testcase classname="c" name="a"/><testcase classname="c" name="a"><failure message="boom"/></testcase>
         <testcase classname="c" name="same"/><testcase classname="c" name="same"/>
@@ -62,10 +57,8 @@ describe("JUnit XML", () => {
   });
 
   it("reads nested testsuites and uses the suite name when there is no classname", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "go.xml");
-    await writeFile(
-      file,
+    const file = await reportFile(
+      "go.xml",
       `<testsuites><testsuite name="outer"><testsuite name="pkg/api"><testcase name="TestList"/></testsuite></testsuite></testsuites>`,
     );
     expect((await parse(file)).cases[0]).toMatchObject({

@@ -1,11 +1,8 @@
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseNpmAudit } from "../../../src/gates/parsers/npm-audit/index.js";
 import { parse as parseSarif } from "../../../src/gates/parsers/sarif/index.js";
 import { parse as parseTrivy } from "../../../src/gates/parsers/trivy/index.js";
-import { tempDir } from "../../helpers/tmp.js";
-import { fixture, rejection } from "../support/fixtures.js";
+import { fixture, rejection, reportFile } from "../support/fixtures.js";
 
 const summary = (f: { id: string; package?: string; severity: string }) =>
   `${f.id} ${f.package ?? "-"} ${f.severity}`;
@@ -45,10 +42,8 @@ describe("Trivy JSON", () => {
   });
 
   it("names the vulnerability whose field is wrong", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "trivy.json");
-    await writeFile(
-      file,
+    const file = await reportFile(
+      "trivy.json",
       JSON.stringify({
         SchemaVersion: 2,
         ArtifactName: "x",
@@ -62,10 +57,8 @@ describe("Trivy JSON", () => {
   });
 
   it("attaches a Target written after the Vulnerabilities list", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "trivy.json");
-    await writeFile(
-      file,
+    const file = await reportFile(
+      "trivy.json",
       JSON.stringify({
         SchemaVersion: 2,
         ArtifactName: "x",
@@ -76,9 +69,7 @@ describe("Trivy JSON", () => {
   });
 
   it("refuses schema version 1", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "trivy.json");
-    await writeFile(file, '{"SchemaVersion": 1, "ArtifactName": "x", "Results": []}');
+    const file = await reportFile("trivy.json", '{"SchemaVersion": 1, "ArtifactName": "x", "Results": []}');
     expect((await rejection(parseTrivy(file))).message).toContain("SchemaVersion 1 is not supported");
   });
 });
@@ -114,9 +105,10 @@ describe("npm audit --json", () => {
   });
 
   it("refuses npm 6's format with the version to use", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "audit.json");
-    await writeFile(file, '{"actions": [], "advisories": {}, "muted": [], "metadata": {}}');
+    const file = await reportFile(
+      "audit.json",
+      '{"actions": [], "advisories": {}, "muted": [], "metadata": {}}',
+    );
     expect((await rejection(parseNpmAudit(file))).diagnostics[0]?.hint).toContain("npm 7 or later");
   });
 });
@@ -182,15 +174,13 @@ async function sarifWith(
   ruleProperties: Record<string, unknown>,
   defaultLevel?: string,
 ) {
-  const dir = await tempDir();
-  const file = join(dir, "scan.sarif");
   const rule = {
     id: "R1",
     properties: ruleProperties,
     ...(defaultLevel && { defaultConfiguration: { level: defaultLevel } }),
   };
-  await writeFile(
-    file,
+  const file = await reportFile(
+    "scan.sarif",
     JSON.stringify({
       version: "2.1.0",
       runs: [
