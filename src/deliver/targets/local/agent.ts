@@ -143,13 +143,13 @@ export interface RunAgentOptions {
   settings?: SupervisionSettings;
 }
 
+/** How often the agent checks that its control file still exists. */
+const ORPHAN_CHECK_MS = 2_000;
+
 /**
  * Runs the agent in this process until it is told to stop (control API or SIGTERM/SIGINT):
  * listens on a random loopback port, then publishes pid, port and a fresh token in agent.json.
  */
-/** How often the agent checks that its control file still exists. */
-const ORPHAN_CHECK_MS = 2_000;
-
 export async function runAgent(options: RunAgentOptions): Promise<void> {
   const paths = agentPaths(options.stateDir);
   const log = options.log ?? createAgentLog(process.stdout);
