@@ -83,16 +83,15 @@ function describePostgresLedger(adminUrl: string): void {
 
   describeTamperDetection("PostgresLedger", async () => {
     const url = await database.freshSchema();
-    let n = 0;
     return {
       open: () => PostgresLedger.open({ databaseUrl: url }),
       execute: async (sql, params = []) => {
+        let n = 0;
         await database.query(
           url,
           sql.replace(/\?/g, () => `$${++n}`),
           params,
         );
-        n = 0;
       },
     };
   });
