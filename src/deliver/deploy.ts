@@ -1,6 +1,6 @@
 import { inputError } from "../errors.js";
-import type { DeploymentRecord } from "../ledger/types.js";
-import { type Notifier, notifierFor } from "../notify/index.js";
+import type { DeploymentRecord, Ledger } from "../ledger/types.js";
+import { type NotificationKind, type Notifier, notifierFor } from "../notify/index.js";
 import { resolveArtifact } from "./artifact.js";
 import { Engine } from "./engine.js";
 import { type EnvironmentContext, openEnvironment } from "./environment.js";
@@ -61,16 +61,17 @@ export async function deploy(options: DeployOptions): Promise<DeploymentOutcome>
     const state = await ctx.target.state();
     const stable = liveRelease(state);
     if (stable?.artifactId === artifact.id) {
-      const current = await ctx.ledger.listDeployments({ env: ctx.env, status: "succeeded", limit: 1 });
       return {
         ok: true,
-        deployment: current[0] ?? (await recordNoop(ctx, artifact.id, options.requestedBy)),
+        deployment:
+          (await ctx.ledger.getDeployment(stable.id)) ??
+          (await recordNoop(ctx, artifact.id, options.requestedBy)),
         reason: `${artifact.id} is already live in ${ctx.env} (release ${stable.id}); nothing to do`,
         live: stable.id,
       };
     }
     const pending = options.pendingDeployment;
-    const id = pending ?? (await nextDeploymentId(ctx));
+    const id = pending ?? (await nextDeploymentId(ctx.ledger, ctx.env));
     const plan: Step[] = planFor(ctx.envConfig, {
       release: id,
       artifactId: artifact.id,
@@ -78,7 +79,7 @@ export async function deploy(options: DeployOptions): Promise<DeploymentOutcome>
       instances: instancesOf(ctx),
       smoke: Boolean(ctx.envConfig.verify.smoke),
     });
-    const previous = stable ? await deploymentOfRelease(ctx, stable.id) : undefined;
+    const previous = stable ? await ctx.ledger.getDeployment(stable.id) : undefined;
     const deployment = pending
       ? await startPending(ctx, pending, plan, previous?.id)
       : await ctx.ledger.createDeployment({
@@ -92,48 +93,67 @@ export async function deploy(options: DeployOptions): Promise<DeploymentOutcome>
           plan,
         });
     await lock.attach(id);
-    const requested = await ctx.ledger.appendEvent({
-      env: ctx.env,
-      deploymentId: id,
-      type: "deploy.requested",
-      data: {
-        artifact: artifact.id,
-        digest: artifact.digest,
-        commit: artifact.commit,
-        strategy: deployment.strategy,
-        stable: stable?.id ?? null,
-        requestedBy: options.requestedBy,
-        steps: plan.length,
+    return await runAnnounced(ctx, engine, deployment, {
+      ...options,
+      requested: {
+        type: "deploy.requested",
+        data: {
+          artifact: artifact.id,
+          digest: artifact.digest,
+          commit: artifact.commit,
+          strategy: deployment.strategy,
+          stable: stable?.id ?? null,
+          requestedBy: options.requestedBy,
+          steps: plan.length,
+        },
       },
+      started: `${deployment.strategy} of ${artifact.id}${stable ? `, replacing ${stable.id}` : ""}, by ${options.requestedBy}`,
+      ended: (finished) => ({ kind: finished.ok ? "succeeded" : "rolled-back", text: finished.reason }),
     });
-    options.onEvent?.({ type: "ledger", event: requested });
-    const notifier =
-      options.notifier ??
-      notifierFor({
-        config: ctx.config,
-        ...(options.secrets && { env: options.secrets }),
-        ...(options.warn && { warn: options.warn }),
-      });
-    await notifier?.notify({
-      kind: "started",
-      env: ctx.env,
-      deployment: id,
-      artifact: artifact.id,
-      text: `${deployment.strategy} of ${artifact.id}${stable ? `, replacing ${stable.id}` : ""}, by ${options.requestedBy}`,
-    });
-    const finished = outcome(await engine.run(deployment));
-    await notifier?.notify({
-      kind: finished.ok ? "succeeded" : "rolled-back",
-      env: ctx.env,
-      deployment: id,
-      artifact: artifact.id,
-      text: finished.reason,
-    });
-    return finished;
   } finally {
     await lock?.release();
     await ctx.close();
   }
+}
+
+/**
+ * Records why a deployment starts, tells the notifier (from shipgate.yml unless one is given),
+ * runs it, and tells how it ended: what deploy and rollback share once their plan exists.
+ */
+export async function runAnnounced(
+  ctx: EnvironmentContext,
+  engine: Engine,
+  deployment: DeploymentRecord,
+  options: {
+    requested: { type: string; data: Record<string, unknown> };
+    /** What the start notification says; none when unset. */
+    started?: string;
+    ended: (finished: DeploymentOutcome) => { kind: NotificationKind; text: string };
+    notifier?: Notifier;
+    secrets?: NodeJS.ProcessEnv;
+    warn?: (message: string) => void;
+    onEvent?: (event: EngineEvent) => void;
+  },
+): Promise<DeploymentOutcome> {
+  const requested = await ctx.ledger.appendEvent({
+    env: ctx.env,
+    deploymentId: deployment.id,
+    type: options.requested.type,
+    data: options.requested.data,
+  });
+  options.onEvent?.({ type: "ledger", event: requested });
+  const notifier =
+    options.notifier ??
+    notifierFor({
+      config: ctx.config,
+      ...(options.secrets && { env: options.secrets }),
+      ...(options.warn && { warn: options.warn }),
+    });
+  const about = { env: ctx.env, deployment: deployment.id, artifact: deployment.artifactId };
+  if (options.started) await notifier?.notify({ kind: "started", ...about, text: options.started });
+  const finished = outcome(await engine.run(deployment));
+  await notifier?.notify({ ...about, ...options.ended(finished) });
+  return finished;
 }
 
 /** An approved promotion's pending deployment becomes the running one, with its plan. */
@@ -195,27 +215,23 @@ export function liveRelease(state: EnvironmentState) {
   return serving.sort((a, b) => b.weight - a.weight)[0];
 }
 
-export async function deploymentOfRelease(ctx: EnvironmentContext, release: string) {
-  return ctx.ledger.getDeployment(release);
-}
-
 export function instancesOf(ctx: EnvironmentContext): number {
   const t = ctx.envConfig.target;
   return t.type === "local" ? t.instances : 1;
 }
 
-/** Readable, ordered ids: `<env>-<n>`; safe because it is taken under the environment's lock. */
-export async function nextDeploymentId(ctx: EnvironmentContext): Promise<string> {
-  const all = await ctx.ledger.listDeployments({ env: ctx.env });
+/** Readable, ordered ids: `<env>-<n>`; unique only when taken under the environment's lock. */
+export async function nextDeploymentId(ledger: Ledger, env: string): Promise<string> {
+  const all = await ledger.listDeployments({ env });
   const highest = all.reduce((max, d) => {
-    const n = Number(d.id.slice(ctx.env.length + 1));
-    return d.id.startsWith(`${ctx.env}-`) && Number.isInteger(n) ? Math.max(max, n) : max;
+    const n = Number(d.id.slice(env.length + 1));
+    return d.id.startsWith(`${env}-`) && Number.isInteger(n) ? Math.max(max, n) : max;
   }, 0);
-  return `${ctx.env}-${highest + 1}`;
+  return `${env}-${highest + 1}`;
 }
 
 async function recordNoop(ctx: EnvironmentContext, artifactId: string, requestedBy: string) {
-  const id = await nextDeploymentId(ctx);
+  const id = await nextDeploymentId(ctx.ledger, ctx.env);
   const created = await ctx.ledger.createDeployment({
     id,
     env: ctx.env,

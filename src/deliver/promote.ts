@@ -5,9 +5,10 @@ import { openLedger } from "../ledger/index.js";
 import type { ApprovalRecord, ArtifactRecord, DeploymentRecord, Ledger } from "../ledger/types.js";
 import { type Notifier, notifierFor } from "../notify/index.js";
 import { parseConfigDuration } from "../verify/duration.js";
-import { deploy } from "./deploy.js";
+import { deploy, nextDeploymentId } from "./deploy.js";
 import { openProject } from "./environment.js";
 import type { DeploymentOutcome, EngineEvent } from "./events.js";
+import { acquireEnvironmentLock } from "./lock.js";
 
 export interface PromoteOptions {
   from: string;
@@ -201,18 +202,24 @@ async function requestApproval(options: {
 }): Promise<ApprovalRecord> {
   const { ledger, artifact } = options;
   const { to, from, requestedBy } = options.options;
-  const all = await ledger.listDeployments({ env: to });
-  const n = all.reduce((max, d) => Math.max(max, Number(d.id.slice(to.length + 1)) || 0), 0) + 1;
-  const deployment = await ledger.createDeployment({
-    id: `${to}-${n}`,
-    env: to,
-    kind: "deploy",
-    artifactId: artifact.id,
-    strategy: "pending",
-    requestedBy,
-    status: "pending",
-    plan: [],
-  });
+  // The id is taken under the environment's lock, like a deployment's, so a deploy running
+  // at the same moment cannot take the same one.
+  const lock = await acquireEnvironmentLock({ ledger, env: to, waitMs: 30_000 });
+  let deployment: DeploymentRecord;
+  try {
+    deployment = await ledger.createDeployment({
+      id: await nextDeploymentId(ledger, to),
+      env: to,
+      kind: "deploy",
+      artifactId: artifact.id,
+      strategy: "pending",
+      requestedBy,
+      status: "pending",
+      plan: [],
+    });
+  } finally {
+    await lock.release();
+  }
   const ttl = options.expiresAfter ? parseConfigDuration(options.expiresAfter) : undefined;
   const approval = await ledger.createApproval({
     id: `apr-${randomBytes(4).toString("hex")}`,

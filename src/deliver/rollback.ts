@@ -1,15 +1,14 @@
 import { inputError } from "../errors.js";
 import type { ArtifactRecord, DeploymentRecord } from "../ledger/types.js";
-import { notifierFor } from "../notify/index.js";
 import { resolveArtifact } from "./artifact.js";
 import {
-  deploymentOfRelease,
   engineFor,
   instancesOf,
   liveRelease,
   nextDeploymentId,
   outcome,
   recoverInterrupted,
+  runAnnounced,
 } from "./deploy.js";
 import { type EnvironmentContext, openEnvironment } from "./environment.js";
 import type { DeploymentOutcome, EngineEvent } from "./events.js";
@@ -55,7 +54,7 @@ export async function rollback(options: RollbackOptions): Promise<DeploymentOutc
     const live = liveRelease(state);
     const artifact = await rollbackArtifact(ctx, live?.artifactId, options.to);
     const running = state.releases.find((r) => r.artifactId === artifact.id && r.id !== live?.id);
-    const id = await nextDeploymentId(ctx);
+    const id = await nextDeploymentId(ctx.ledger, ctx.env);
     const release = running?.id ?? id;
     const instances = instancesOf(ctx);
     const plan: Step[] = [
@@ -66,7 +65,7 @@ export async function rollback(options: RollbackOptions): Promise<DeploymentOutc
       { kind: "promote", release },
       ...(live ? [{ kind: "stop", release: live.id } as const] : []),
     ];
-    const previous = live ? await deploymentOfRelease(ctx, live.id) : undefined;
+    const previous = live ? await ctx.ledger.getDeployment(live.id) : undefined;
     const deployment = await ctx.ledger.createDeployment({
       id,
       env: ctx.env,
@@ -78,32 +77,22 @@ export async function rollback(options: RollbackOptions): Promise<DeploymentOutc
       plan,
     });
     await lock.attach(id);
-    const requested = await ctx.ledger.appendEvent({
-      env: ctx.env,
-      deploymentId: id,
-      type: "rollback.requested",
-      data: {
-        artifact: artifact.id,
-        from: live?.id ?? null,
-        reuse: Boolean(running),
-        requestedBy: options.requestedBy,
+    return await runAnnounced(ctx, engine, deployment, {
+      ...options,
+      requested: {
+        type: "rollback.requested",
+        data: {
+          artifact: artifact.id,
+          from: live?.id ?? null,
+          reuse: Boolean(running),
+          requestedBy: options.requestedBy,
+        },
       },
+      ended: (finished) =>
+        finished.ok
+          ? { kind: "rolled-back", text: `rolled back to ${artifact.id} by ${options.requestedBy}` }
+          : { kind: "failed", text: finished.reason },
     });
-    options.onEvent?.({ type: "ledger", event: requested });
-    const notifier = notifierFor({
-      config: ctx.config,
-      ...(options.secrets && { env: options.secrets }),
-      ...(options.warn && { warn: options.warn }),
-    });
-    const finished = outcome(await engine.run(deployment));
-    await notifier?.notify({
-      kind: finished.ok ? "rolled-back" : "failed",
-      env: ctx.env,
-      deployment: id,
-      artifact: artifact.id,
-      text: finished.ok ? `rolled back to ${artifact.id} by ${options.requestedBy}` : finished.reason,
-    });
-    return finished;
   } finally {
     await lock.release();
     await ctx.close();
