@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeDora } from "../../src/dora/index.js";
-import type { DoraReport } from "../../src/dora/types.js";
+import type { ComputeDoraOptions, DoraReport } from "../../src/dora/types.js";
 import { buildScenario, type Scenario } from "./support/scenario.js";
 
 const H = 1;
@@ -11,13 +11,15 @@ const SECOND = 1 / 3600;
 let scenario: Scenario;
 let report: DoraReport;
 
+/** The scenario's ledger and git history, with the imported events.jsonl. */
+const withEvents = (options: ComputeDoraOptions) =>
+  computeDora({ cwd: scenario.dir, eventsFile: "events.jsonl", ...options });
+
 beforeAll(async () => {
   scenario = await buildScenario();
-  report = await computeDora({
-    cwd: scenario.dir,
+  report = await withEvents({
     since: "2024-03-01",
     until: "2024-03-10", // a bare --until includes the day: the period is [Mar 1, Mar 11), 10 days
-    eventsFile: "events.jsonl",
   });
 });
 
@@ -142,12 +144,7 @@ describe("computeDora over the whole scenario", () => {
 
 describe("computeDora filters", () => {
   it("--since/--until keep the deployments that ended in the period, judged on the whole history", async () => {
-    const r = await computeDora({
-      cwd: scenario.dir,
-      since: "2024-03-05",
-      until: "2024-03-07",
-      eventsFile: "events.jsonl",
-    });
+    const r = await withEvents({ since: "2024-03-05", until: "2024-03-07" });
     // [Mar 5, Mar 8): d6 d7 d8 d9; d10 (Mar 8 01:00) is outside but still marks d9 as reverted.
     expect(r.period.days).toBe(3);
     expect(r.deploymentFrequency.count).toBe(2);
@@ -170,13 +167,7 @@ describe("computeDora filters", () => {
   });
 
   it("--env measures another environment", async () => {
-    const r = await computeDora({
-      cwd: scenario.dir,
-      env: "staging",
-      since: "2024-03-01",
-      until: "2024-03-10",
-      eventsFile: "events.jsonl",
-    });
+    const r = await withEvents({ env: "staging", since: "2024-03-01", until: "2024-03-10" });
     expect(r.env).toBe("staging");
     expect(r.deploymentFrequency.count).toBe(1);
     expect(r.leadTime.hours).toEqual({ median: null, p90: null, n: 0 });
@@ -185,12 +176,7 @@ describe("computeDora filters", () => {
   });
 
   it("an empty period has no figures and no tier, not NaN", async () => {
-    const r = await computeDora({
-      cwd: scenario.dir,
-      since: "2023-01-01",
-      until: "2023-01-31",
-      eventsFile: "events.jsonl",
-    });
+    const r = await withEvents({ since: "2023-01-01", until: "2023-01-31" });
     expect(r.deploymentFrequency).toMatchObject({ count: 0, perDay: null, perWeek: null, tier: null });
     expect(r.leadTime.hours).toEqual({ median: null, p90: null, n: 0 });
     expect(r.changeFailureRate).toMatchObject({ rate: null, n: 0, tier: null });
