@@ -7,6 +7,11 @@ interface StateDirFlags {
   stateDir?: string;
 }
 
+const STATE_DIR_OPTION = [
+  "--state-dir <dir>",
+  "state directory the agent serves (default: ./.shipgate)",
+] as const;
+
 /**
  * `shipgate agent`: the local target's supervisor. Deploys start it on demand, so people
  * rarely call this; it is hidden from `--help` and kept for operating and debugging it.
@@ -21,7 +26,7 @@ export const registerAgent: RegisterCommand = (program, ctx) => {
   agent
     .command("run")
     .description("run the agent in the foreground until it is stopped (what deploys start in the background)")
-    .option("--state-dir <dir>", "state directory the agent serves (default: ./.shipgate)")
+    .option(...STATE_DIR_OPTION)
     .action(async (flags: StateDirFlags) => {
       const { runAgent } = await import("../../deliver/targets/local/agent.js");
       const { createAgentLog } = await import("../../deliver/targets/local/agent-log.js");
@@ -32,7 +37,7 @@ export const registerAgent: RegisterCommand = (program, ctx) => {
   agent
     .command("stop")
     .description("drain every environment's router and instances, then stop the agent")
-    .option("--state-dir <dir>", "state directory the agent serves (default: ./.shipgate)")
+    .option(...STATE_DIR_OPTION)
     .action(async (flags: StateDirFlags) => {
       const { stopAgent } = await import("../../deliver/targets/local/index.js");
       const result = await stopAgent({ stateDir: stateDir(flags) });
@@ -43,7 +48,7 @@ export const registerAgent: RegisterCommand = (program, ctx) => {
   agent
     .command("status")
     .description("whether an agent runs, and the environments, releases and instances it serves")
-    .option("--state-dir <dir>", "state directory the agent serves (default: ./.shipgate)")
+    .option(...STATE_DIR_OPTION)
     .option("--json", "print the status as JSON")
     .action(async (flags: StateDirFlags & { json?: boolean }) => {
       const { agentStatus } = await import("../../deliver/targets/local/index.js");
