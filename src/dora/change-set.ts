@@ -86,7 +86,8 @@ async function findSquashedBranch(
   if (!parent) return undefined;
   const pull = PULL_SUFFIX.exec(squash.subject)?.[1];
   const refs = await git.candidateRefs(deployed, squash.sha);
-  const ordered = pull ? [...refs.filter((r) => r.startsWith(`refs/pull/${pull}/`)), ...refs] : refs;
+  const named = (r: string) => pull !== undefined && r.startsWith(`refs/pull/${pull}/`);
+  const ordered = [...refs.filter(named), ...refs.filter((r) => !named(r))];
   const squashTree = await git.tree(squash.sha);
   const squashPatch = await git.patchId(parent, squash.sha);
   for (const line of ordered) {
