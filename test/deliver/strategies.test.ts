@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { generateLoad } from "../../src/deliver/load.js";
 import { environmentStatus } from "../../src/deliver/status.js";
 import { ENV, type SampleProject, sampleProject } from "./support/project.js";
 
@@ -53,12 +52,7 @@ for (const [name, strategy] of Object.entries(STRATEGIES)) {
 
     test("rolls back a release whose smoke checks fail, before it gets traffic", async () => {
       const bad = await project.release({ version: "1.2.0", brokenOrders: true });
-      const load = generateLoad({
-        url: project.url,
-        rps: 50,
-        maxDurationMs: 20_000,
-        signal: AbortSignal.timeout(4000),
-      });
+      const load = project.traffic(50, 4000);
       const outcome = await project.deploy(bad);
       expect(outcome.deployment.status).toBe("rolled_back");
       expect(outcome.reason).toMatch(/smoke checks failed: list orders/);
@@ -71,12 +65,7 @@ for (const [name, strategy] of Object.entries(STRATEGIES)) {
     if (name === "canary") {
       test("rolls back a canary whose error rate is worse than the stable one's, with the numbers", async () => {
         const bad = await project.release({ version: "1.3.0", errorRate: 0.1 });
-        const load = generateLoad({
-          url: project.url,
-          rps: 100,
-          maxDurationMs: 20_000,
-          signal: AbortSignal.timeout(8000),
-        });
+        const load = project.traffic(100, 8000);
         const outcome = await project.deploy(bad);
         await load;
         expect(outcome.deployment.status).toBe("rolled_back");
@@ -94,12 +83,7 @@ for (const [name, strategy] of Object.entries(STRATEGIES)) {
 
     test("promotes a healthy release and retires the old one", async () => {
       const good = await project.release({ version: "2.0.0" });
-      const load = generateLoad({
-        url: project.url,
-        rps: 50,
-        maxDurationMs: 20_000,
-        signal: AbortSignal.timeout(5000),
-      });
+      const load = project.traffic(50, 5000);
       const outcome = await project.deploy(good);
       expect(outcome.ok, outcome.reason).toBe(true);
       expect(outcome.live).toBe(outcome.deployment.id);

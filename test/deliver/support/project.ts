@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { buildRelease } from "../../../src/deliver/build.js";
 import { type DeployOptions, deploy } from "../../../src/deliver/deploy.js";
 import type { EngineEvent } from "../../../src/deliver/events.js";
+import { generateLoad, type LoadSummary } from "../../../src/deliver/load.js";
 import { stopAgent } from "../../../src/deliver/targets/local/index.js";
 import {
   commitSampleRelease,
@@ -23,6 +24,8 @@ export interface SampleProject {
   /** Commits and builds a release of the sample service; returns the artifact id. */
   release(release: SampleRelease): Promise<string>;
   deploy(artifact: string, options?: Partial<DeployOptions>): ReturnType<typeof deploy>;
+  /** Steady traffic to the environment for `forMs`, counted. */
+  traffic(rps: number, forMs: number): Promise<LoadSummary>;
   events: EngineEvent[];
   /** Stops the project's agent (every release drained) and removes the directory. */
   cleanup(): Promise<void>;
@@ -59,6 +62,14 @@ export async function sampleProject(options: {
         pollMs: 100,
         onEvent: (e) => events.push(e),
         ...extra,
+      });
+    },
+    traffic(rps, forMs) {
+      return generateLoad({
+        url: `http://127.0.0.1:${port}`,
+        rps,
+        maxDurationMs: forMs,
+        signal: AbortSignal.timeout(forMs),
       });
     },
     async cleanup() {
