@@ -46,7 +46,7 @@ import { migrate } from "./migrate.js";
 import { toLedgerError } from "./pg-errors.js";
 
 /** The options object a Ledger method takes. */
-type LedgerOptions<M extends keyof Ledger> = Ledger[M] extends (options?: infer O) => unknown
+type LedgerOptions<M extends keyof Ledger> = Ledger[M] extends (options: infer O) => unknown
   ? NonNullable<O>
   : never;
 
