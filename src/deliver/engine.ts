@@ -3,7 +3,7 @@ import type { DeploymentRecord, Ledger, NewEvent } from "../ledger/types.js";
 import type { EngineEvent } from "./events.js";
 import { StepFailure } from "./failure.js";
 import { createStepRunner, type StepRunner } from "./step-runner.js";
-import { type BeginStep, beginOf, describeStep, type Step } from "./steps.js";
+import { type BeginStep, beginOf, currentStep, describeStep, type Step } from "./steps.js";
 import type { ReleaseSpec, Target } from "./targets/types.js";
 
 /**
@@ -102,7 +102,7 @@ export class Engine {
   async recover(deployment: DeploymentRecord): Promise<DeploymentRecord> {
     const plan = deployment.plan as Step[];
     const promoteIndex = plan.findIndex((s) => s.kind === "promote");
-    const interrupted = plan[Math.min(deployment.stepIndex, plan.length - 1)];
+    const interrupted = currentStep(plan, deployment.stepIndex);
     const at = interrupted
       ? `step ${deployment.stepIndex + 1} of ${plan.length} (${describeStep(interrupted)})`
       : "its end";

@@ -1,9 +1,10 @@
+import { isShipgateError } from "../errors.js";
 import type { DeploymentRecord } from "../ledger/types.js";
 import { engineFor, liveRelease, outcome, recoverInterrupted } from "./deploy.js";
 import { openEnvironment } from "./environment.js";
 import type { DeploymentOutcome } from "./events.js";
 import { acquireEnvironmentLock } from "./lock.js";
-import { describeStep, type Step } from "./steps.js";
+import { currentStep, describeStep, type Step } from "./steps.js";
 import type { ReleaseState } from "./targets/types.js";
 
 export interface StatusReport {
@@ -43,14 +44,14 @@ export async function environmentStatus(options: {
         await lock.release();
       }
     } catch (error) {
-      if ((error as { code?: string }).code !== "deploy/environment-busy") throw error;
+      if (!isShipgateError(error) || error.code !== "deploy/environment-busy") throw error;
       const holder = await ctx.ledger.getLock(ctx.env);
       const deployment = holder?.deploymentId
         ? await ctx.ledger.getDeployment(holder.deploymentId)
         : undefined;
       if (deployment) {
         const plan = deployment.plan as Step[];
-        const step = plan[Math.min(deployment.stepIndex, plan.length - 1)];
+        const step = currentStep(plan, deployment.stepIndex);
         inFlight = {
           deployment: deployment.id,
           kind: deployment.kind,

@@ -34,6 +34,11 @@ export function beginOf(plan: readonly Step[]): BeginStep {
   return first;
 }
 
+/** The step a deployment is at (its last one once every step completed). */
+export function currentStep(plan: readonly Step[], stepIndex: number): Step | undefined {
+  return plan[Math.min(stepIndex, plan.length - 1)];
+}
+
 /** One line for the timeline and the ledger: what the step does. */
 export function describeStep(step: Step): string {
   switch (step.kind) {
