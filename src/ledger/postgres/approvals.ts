@@ -1,6 +1,7 @@
 import { unknownApproval, unknownDeployment } from "../errors.js";
+import type { LedgerOptions } from "../ledger-options.js";
 import { APPROVAL_COLUMNS, type ApprovalRow, newApprovalValues, toApproval } from "../rows.js";
-import type { ApprovalDecision, ApprovalRecord, ApprovalStatus, NewApproval } from "../types.js";
+import type { ApprovalDecision, ApprovalRecord, NewApproval } from "../types.js";
 import { whereClause } from "../where.js";
 import type { Queryable } from "./connection.js";
 
@@ -32,7 +33,7 @@ export async function getApproval(db: Queryable, id: string): Promise<ApprovalRe
  */
 export async function listApprovals(
   db: Queryable,
-  options: { env?: string; deploymentId?: string; status?: ApprovalStatus },
+  options: LedgerOptions<"listApprovals">,
 ): Promise<ApprovalRecord[]> {
   const where = whereClause(
     [
@@ -55,7 +56,7 @@ export async function listApprovals(
  */
 export async function decideApproval(
   db: Queryable,
-  options: { id: string; status: "approved" | "rejected" | "expired"; decidedBy: string; reason?: string },
+  options: LedgerOptions<"decideApproval">,
 ): Promise<ApprovalDecision> {
   const updated = await db.query<ApprovalRow>(
     `UPDATE approvals SET status = $1, decided_by = $2, reason = $3, decided_at = $4

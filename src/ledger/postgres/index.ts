@@ -2,6 +2,7 @@ import type { Pool } from "pg";
 import { ShipgateError } from "../../errors.js";
 import { nextEvent, verifyEvents } from "../chain.js";
 import { artifactConflict, duplicateDeployment, unknownDeployment } from "../errors.js";
+import type { LedgerOptions } from "../ledger-options.js";
 import {
   ARTIFACT_COLUMNS,
   type ArtifactRow,
@@ -44,11 +45,6 @@ import { type DatabaseTarget, describeDatabaseUrl, scrub } from "./database-url.
 import * as locks from "./locks.js";
 import { migrate } from "./migrate.js";
 import { toLedgerError } from "./pg-errors.js";
-
-/** The options object a Ledger method takes. */
-type LedgerOptions<M extends keyof Ledger> = Ledger[M] extends (options: infer O) => unknown
-  ? NonNullable<O>
-  : never;
 
 export interface PostgresLedgerOptions {
   /** `postgres://user:password@host:5432/database`; `?options=-c search_path=…` picks a schema. */

@@ -1,5 +1,6 @@
 import type { Pool } from "pg";
 import { ShipgateError } from "../../errors.js";
+import type { LedgerOptions } from "../ledger-options.js";
 import { lockExpiry } from "../locks.js";
 import { LOCK_COLUMNS, type LockRow, toLock } from "../rows.js";
 import type { LockRecord, LockResult } from "../types.js";
@@ -18,10 +19,7 @@ const MAX_ATTEMPTS = 5;
  * order is time order; COLLATE "C" makes the comparison bytewise whatever the database's
  * collation.
  */
-export async function acquireLock(
-  pool: Pool,
-  options: { env: string; owner: string; deploymentId?: string; ttlMs: number; replaceOwner?: string },
-): Promise<LockResult> {
+export async function acquireLock(pool: Pool, options: LedgerOptions<"acquireLock">): Promise<LockResult> {
   const now = Date.now();
   const expiresAt = lockExpiry(now, options.ttlMs);
   const acquiredAt = new Date(now).toISOString();
@@ -60,10 +58,7 @@ export async function acquireLock(
 }
 
 /** One conditional UPDATE: it extends the lock only while `owner` is the row's owner. */
-export async function renewLock(
-  db: Queryable,
-  options: { env: string; owner: string; ttlMs: number; deploymentId?: string },
-): Promise<boolean> {
+export async function renewLock(db: Queryable, options: LedgerOptions<"renewLock">): Promise<boolean> {
   const expiresAt = lockExpiry(Date.now(), options.ttlMs);
   const updated = await db.query(
     `UPDATE locks SET expires_at = $1, deployment_id = COALESCE($2, deployment_id)
@@ -74,7 +69,7 @@ export async function renewLock(
 }
 
 /** Releases only the caller's own lock; releasing one held by someone else does nothing. */
-export async function releaseLock(db: Queryable, options: { env: string; owner: string }): Promise<void> {
+export async function releaseLock(db: Queryable, options: LedgerOptions<"releaseLock">): Promise<void> {
   await db.query("DELETE FROM locks WHERE env = $1 AND owner = $2", [options.env, options.owner]);
 }
 

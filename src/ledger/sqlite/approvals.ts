@@ -1,6 +1,7 @@
 import { unknownApproval, unknownDeployment } from "../errors.js";
+import type { LedgerOptions } from "../ledger-options.js";
 import { APPROVAL_COLUMNS, type ApprovalRow, newApprovalValues, toApproval } from "../rows.js";
-import type { ApprovalDecision, ApprovalRecord, ApprovalStatus, NewApproval } from "../types.js";
+import type { ApprovalDecision, ApprovalRecord, NewApproval } from "../types.js";
 import { whereClause } from "../where.js";
 import type { Connection } from "./statements.js";
 
@@ -22,10 +23,7 @@ export function getApproval(db: Connection, id: string): ApprovalRecord | undefi
   return row && toApproval(row);
 }
 
-export function listApprovals(
-  db: Connection,
-  options: { env?: string; deploymentId?: string; status?: ApprovalStatus },
-): ApprovalRecord[] {
+export function listApprovals(db: Connection, options: LedgerOptions<"listApprovals">): ApprovalRecord[] {
   const where = whereClause([
     ["env = ?", options.env],
     ["deployment_id = ?", options.deploymentId],
@@ -37,10 +35,7 @@ export function listApprovals(
   return rows.map(toApproval);
 }
 
-export function decideApproval(
-  db: Connection,
-  options: { id: string; status: "approved" | "rejected" | "expired"; decidedBy: string; reason?: string },
-): ApprovalDecision {
+export function decideApproval(db: Connection, options: LedgerOptions<"decideApproval">): ApprovalDecision {
   return db
     .transaction((): ApprovalDecision => {
       const changed = db

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type Database from "better-sqlite3";
 import { nextEvent, verifyEvents } from "../chain.js";
 import { artifactConflict, duplicateDeployment, unknownDeployment } from "../errors.js";
+import type { LedgerOptions } from "../ledger-options.js";
 import { lockExpiry, mayTakeLock } from "../locks.js";
 import {
   ARTIFACT_COLUMNS,
@@ -28,12 +29,10 @@ import {
 import type {
   ApprovalDecision,
   ApprovalRecord,
-  ApprovalStatus,
   ArtifactRecord,
   ChainReport,
   DeploymentPatch,
   DeploymentRecord,
-  DeploymentStatus,
   Ledger,
   LedgerEvent,
   LockRecord,
@@ -110,7 +109,7 @@ export class SqliteLedger implements Ledger {
   }
 
   /** Newest first. */
-  async listArtifacts(options: { limit?: number } = {}): Promise<ArtifactRecord[]> {
+  async listArtifacts(options: LedgerOptions<"listArtifacts"> = {}): Promise<ArtifactRecord[]> {
     return this.guard(() => {
       const limit = options.limit === undefined ? "" : " LIMIT ?";
       const rows = this.db
@@ -165,9 +164,7 @@ export class SqliteLedger implements Ledger {
     return this.guard(() => this.readDeployment(id));
   }
 
-  async listDeployments(
-    options: { env?: string; status?: DeploymentStatus; limit?: number } = {},
-  ): Promise<DeploymentRecord[]> {
+  async listDeployments(options: LedgerOptions<"listDeployments"> = {}): Promise<DeploymentRecord[]> {
     return this.guard(() => {
       const where = whereClause([
         ["env = ?", options.env],
@@ -213,9 +210,7 @@ export class SqliteLedger implements Ledger {
     );
   }
 
-  async listEvents(
-    options: { env?: string; deploymentId?: string; afterSeq?: number } = {},
-  ): Promise<LedgerEvent[]> {
+  async listEvents(options: LedgerOptions<"listEvents"> = {}): Promise<LedgerEvent[]> {
     return this.guard(() => {
       const where = whereClause([
         ["env = ?", options.env],
@@ -245,13 +240,7 @@ export class SqliteLedger implements Ledger {
   }
 
   /** Compare-and-set in one BEGIN IMMEDIATE transaction; the rules are in ../locks.ts. */
-  async acquireLock(options: {
-    env: string;
-    owner: string;
-    deploymentId?: string;
-    ttlMs: number;
-    replaceOwner?: string;
-  }): Promise<LockResult> {
+  async acquireLock(options: LedgerOptions<"acquireLock">): Promise<LockResult> {
     return this.guard(() =>
       this.db
         .transaction((): LockResult => {
@@ -280,12 +269,7 @@ export class SqliteLedger implements Ledger {
   }
 
   /** One conditional UPDATE: it extends the lock only while `owner` is the row's owner. */
-  async renewLock(options: {
-    env: string;
-    owner: string;
-    ttlMs: number;
-    deploymentId?: string;
-  }): Promise<boolean> {
+  async renewLock(options: LedgerOptions<"renewLock">): Promise<boolean> {
     return this.guard(() => {
       const expiresAt = lockExpiry(Date.now(), options.ttlMs);
       const updated = this.db
@@ -299,7 +283,7 @@ export class SqliteLedger implements Ledger {
   }
 
   /** Releases only the caller's own lock; releasing one held by someone else does nothing. */
-  async releaseLock(options: { env: string; owner: string }): Promise<void> {
+  async releaseLock(options: LedgerOptions<"releaseLock">): Promise<void> {
     this.guard(() =>
       this.db.prepare("DELETE FROM locks WHERE env = ? AND owner = ?").run(options.env, options.owner),
     );
@@ -318,18 +302,11 @@ export class SqliteLedger implements Ledger {
     return this.guard(() => approvals.getApproval(this.db, id));
   }
 
-  async listApprovals(
-    options: { env?: string; deploymentId?: string; status?: ApprovalStatus } = {},
-  ): Promise<ApprovalRecord[]> {
+  async listApprovals(options: LedgerOptions<"listApprovals"> = {}): Promise<ApprovalRecord[]> {
     return this.guard(() => approvals.listApprovals(this.db, options));
   }
 
-  async decideApproval(options: {
-    id: string;
-    status: "approved" | "rejected" | "expired";
-    decidedBy: string;
-    reason?: string;
-  }): Promise<ApprovalDecision> {
+  async decideApproval(options: LedgerOptions<"decideApproval">): Promise<ApprovalDecision> {
     return this.guard(() => approvals.decideApproval(this.db, options));
   }
 
