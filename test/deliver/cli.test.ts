@@ -62,6 +62,18 @@ describe("build, deploy, status, history", () => {
     expect(badWait.code).toBe(2);
   });
 
+  test("rollback --to a deployment goes back to its artifact; an unknown one is bad input", async () => {
+    await project.release({ version: "2.0.0" });
+    const newer = JSON.parse((await runCli(["build", "--json"], { cwd: project.dir })).stdout).artifact;
+    expect((await runCli(["deploy", ENV, "--artifact", newer], { cwd: project.dir })).code).toBe(0);
+    const back = await runCli(["rollback", ENV, "--to", "production-1", "--json"], { cwd: project.dir });
+    expect(back.code, back.stderr).toBe(0);
+    expect(JSON.parse(back.stdout).deployment).toMatchObject({ kind: "rollback", artifactId: artifact });
+    const unknown = await runCli(["rollback", ENV, "--to", "nothing-like-it"], { cwd: project.dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no artifact "nothing-like-it"/);
+  }, 30_000);
+
   test("a tarball changed after the build never runs", async () => {
     await project.release({ version: "1.5.0" });
     const built = JSON.parse((await runCli(["build", "--json"], { cwd: project.dir })).stdout);
