@@ -85,8 +85,7 @@ export function renderTable(report: DoraReport): string {
   const notes = [
     `DORA for ${report.env}, ${report.period.since} to ${report.period.until} (${num(report.period.days)} days)`,
     "",
-    line(header),
-    ...rows.slice(1).map(line),
+    ...rows.map(line),
     "",
     `overall tier: ${tier(report.overall.tier)} (${report.overall.rule}); levels of the ${report.tiers.report}, ${report.tiers.year}`,
     `levels not confirmed by two published summaries: ${report.tiers.unverified.join(", ") || "none"} (docs/dora.md)`,
