@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { inputError, ShipgateError } from "../../../errors.js";
+import { inputError } from "../../../errors.js";
 import type { EnvironmentState, ReleaseSpec, ReleaseState } from "../types.js";
 import type { AgentLog } from "./agent-log.js";
 import { Instance, type SupervisionSettings } from "./instance.js";
@@ -173,7 +173,7 @@ export class EnvironmentSupervisor {
   private running(id: string): ManagedRelease {
     const release = this.releases.get(id);
     if (!release || release.stopped) {
-      throw new ShipgateError({ code: "local/unknown-release", message: `no release ${id} in ${this.env}` });
+      throw inputError("local/unknown-release", `no release ${id} in ${this.env}`);
     }
     return release;
   }
