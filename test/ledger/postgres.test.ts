@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isShipgateError } from "../../src/errors.js";
@@ -11,7 +10,7 @@ import { tempDir } from "../helpers/tmp.js";
 import { describeLedgerConformance } from "./conformance.js";
 import { createTestDatabase, type TestDatabase, withPassword, withPath } from "./postgres-server.js";
 import { describeTamperDetection } from "./tampering.js";
-import { startWorker } from "./workers.js";
+import { startWorker, verifyWhileRunning } from "./workers.js";
 
 /**
  * The PostgreSQL ledger against a real server: SHIPGATE_TEST_DATABASE_URL, a role allowed to
@@ -174,18 +173,7 @@ function describePostgresLedger(adminUrl: string): void {
       const perWorker = 150;
       const workers = ["a", "b"].map((label) => worker(url, ["append", label, String(perWorker)]));
       await Promise.all(workers.map((w) => w.ready));
-      for (const w of workers) w.go();
-      let running = true;
-      const exited = Promise.all(workers.map((w) => w.exited)).finally(() => {
-        running = false;
-      });
-      let reads = 0;
-      while (running) {
-        expect((await reader.verifyChain()).problems).toEqual([]);
-        reads++;
-        await sleep(5);
-      }
-      await exited;
+      const reads = await verifyWhileRunning(reader, workers);
 
       expect(await reader.verifyChain()).toMatchObject({ ok: true, events: 2 * perWorker, problems: [] });
       const events = await reader.listEvents();

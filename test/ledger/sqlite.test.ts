@@ -1,6 +1,5 @@
 import { chmod, mkdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { isShipgateError } from "../../src/errors.js";
@@ -12,7 +11,7 @@ import type { Ledger } from "../../src/ledger/types.js";
 import { tempDir } from "../helpers/tmp.js";
 import { describeLedgerConformance } from "./conformance.js";
 import { describeTamperDetection } from "./tampering.js";
-import { startWorker } from "./workers.js";
+import { startWorker, verifyWhileRunning } from "./workers.js";
 
 describeLedgerConformance("SqliteLedger", async () => SqliteLedger.open({ stateDir: await tempDir() }));
 
@@ -126,20 +125,7 @@ describe("SqliteLedger across processes", () => {
 
     // Read while they write: each verification sees one consistent snapshot.
     const reader: Ledger = await SqliteLedger.open({ stateDir });
-    for (const worker of workers) worker.go();
-    const exited = Promise.all(workers.map((w) => w.exited));
-    let running = true;
-    exited.finally(() => {
-      running = false;
-    });
-    let reads = 0;
-    while (running) {
-      const report = await reader.verifyChain();
-      expect(report.problems).toEqual([]);
-      reads++;
-      await sleep(5);
-    }
-    await exited;
+    const reads = await verifyWhileRunning(reader, workers);
 
     const report = await reader.verifyChain();
     expect(report).toMatchObject({ ok: true, events: 2 * perWorker, problems: [] });

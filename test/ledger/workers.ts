@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { expect } from "vitest";
+import type { Ledger } from "../../src/ledger/types.js";
 
 /**
  * A worker script in its own Node process, for the tests that need real concurrency between
@@ -45,4 +48,25 @@ export function startWorker(
   ready.catch(() => undefined);
   exited.catch(() => undefined);
   return { child, ready, exited, go: () => child.stdin?.write("go\n"), stdout: () => stdout };
+}
+
+/**
+ * Tells the workers to go, then verifies `reader`'s chain over and over while they run,
+ * expecting no problems in any snapshot. Resolves with the number of verifications once every
+ * worker has exited; rejects if one failed.
+ */
+export async function verifyWhileRunning(reader: Ledger, workers: readonly Worker[]): Promise<number> {
+  for (const worker of workers) worker.go();
+  let running = true;
+  const exited = Promise.all(workers.map((w) => w.exited)).finally(() => {
+    running = false;
+  });
+  let reads = 0;
+  while (running) {
+    expect((await reader.verifyChain()).problems).toEqual([]);
+    reads++;
+    await sleep(5);
+  }
+  await exited;
+  return reads;
 }
