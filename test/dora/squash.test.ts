@@ -1,19 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { changeSet } from "../../src/dora/change-set.js";
 import { GitHistory } from "../../src/dora/git-history.js";
+import { tempDir } from "../helpers/tmp.js";
 import { SyntheticRepo } from "./support/git-repo.js";
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-
 async function repoWithBase() {
-  const dir = await mkdtemp(join(tmpdir(), "shipgate-dora-squash-"));
-  dirs.push(dir);
+  const dir = await tempDir();
   const repo = new SyntheticRepo(dir);
   repo.git(["init", "-q", "-b", "main"]);
   const base = repo.commit("Initial commit", "README", "2024-05-01T00:00:00Z");
