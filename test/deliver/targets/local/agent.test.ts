@@ -16,11 +16,11 @@ import {
   stopAgent,
 } from "../../../../src/deliver/targets/local/index.js";
 import { agentPaths } from "../../../../src/deliver/targets/local/paths.js";
-import { freePort } from "../../../../src/net/free-port.js";
 import {
   cleanUpAgent,
   groupPids,
   isPidAlive,
+  prepareEnvironment,
   sampleRelease,
   tempStateDir,
   waitFor,
@@ -147,8 +147,7 @@ describe("the local agent", () => {
     } finally {
       blocker.close();
     }
-    const target = createLocalTarget({ stateDir: dir, env: "checks", port: await freePort() });
-    await target.prepare();
+    const { target } = await prepareEnvironment(dir, "checks");
     await target.startRelease(sampleRelease("r1", { instances: 0 }));
     await expect(target.setWeights({ r1: 90 })).rejects.toMatchObject({ code: "local/invalid-weights" });
     await expect(target.setWeights({ r1: 50, nope: 50 })).rejects.toMatchObject({
@@ -164,8 +163,7 @@ describe("the local agent", () => {
 
   it("records retireAt for a delayed stop, then stops the release when it is due", async () => {
     const dir = await stateDir();
-    const target = createLocalTarget({ stateDir: dir, env: "retire", port: await freePort() });
-    await target.prepare();
+    const { target } = await prepareEnvironment(dir, "retire");
     await target.startRelease(sampleRelease("old"));
     await waitHealthy(target, "old", 1);
     const before = Date.now();
@@ -178,8 +176,7 @@ describe("the local agent", () => {
 
   it("calls off a scheduled stop when the release takes traffic again (rollback)", async () => {
     const dir = await stateDir();
-    const target = createLocalTarget({ stateDir: dir, env: "rollback", port: await freePort() });
-    await target.prepare();
+    const { target } = await prepareEnvironment(dir, "rollback");
     await target.startRelease(sampleRelease("old"));
     await waitHealthy(target, "old", 1);
     await target.stopRelease("old", { afterMs: 400 });
@@ -192,8 +189,7 @@ describe("the local agent", () => {
 
   it("stops the instances a killed agent left running, when the next agent starts", async () => {
     const dir = await stateDir();
-    const target = createLocalTarget({ stateDir: dir, env: "orphans", port: await freePort() });
-    await target.prepare();
+    const { target } = await prepareEnvironment(dir, "orphans");
     await target.startRelease(sampleRelease("r", { instances: 2 }));
     const state = await waitHealthy(target, "r", 2);
     const processes = state.releases[0]!.instances.flatMap((i) => groupPids(i.pid!));
@@ -216,10 +212,8 @@ describe("the local agent", () => {
 
   it("stops gracefully: drains every environment and leaves no process behind", async () => {
     const dir = await stateDir();
-    const a = createLocalTarget({ stateDir: dir, env: "a", port: await freePort() });
-    const b = createLocalTarget({ stateDir: dir, env: "b", port: await freePort() });
-    await a.prepare();
-    await b.prepare();
+    const { target: a } = await prepareEnvironment(dir, "a");
+    const { target: b } = await prepareEnvironment(dir, "b");
     await a.startRelease(sampleRelease("one", { instances: 2 }));
     await b.startRelease(sampleRelease("two", { instances: 1 }));
     await waitHealthy(a, "one", 2);

@@ -64,13 +64,19 @@ export function useSharedAgent(agentEnv: Record<string, string> = {}): SharedAge
     get stateDir() {
       return dir;
     },
-    async environment(env) {
-      const port = await freePort();
-      const target = createLocalTarget({ stateDir: dir, env, port });
-      await target.prepare();
-      return { target, url: `http://127.0.0.1:${port}` };
-    },
+    environment: (env) => prepareEnvironment(dir, env),
   };
+}
+
+/** A local target for `env` of `stateDir` on a free port, prepared, and its router's base URL. */
+export async function prepareEnvironment(
+  stateDir: string,
+  env: string,
+): Promise<{ target: Target; url: string }> {
+  const port = await freePort();
+  const target = createLocalTarget({ stateDir, env, port });
+  await target.prepare();
+  return { target, url: `http://127.0.0.1:${port}` };
 }
 
 /** Stops the agent of `stateDir` and makes sure nothing it started is left, then removes the dir. */

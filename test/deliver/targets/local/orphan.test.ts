@@ -2,15 +2,12 @@ import { rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect, test } from "vitest";
-import { createLocalTarget } from "../../../../src/deliver/targets/local/index.js";
 import { isPidAlive } from "../../../../src/deliver/targets/local/process-group.js";
-import { freePort } from "../../../../src/net/free-port.js";
-import { sampleRelease, tempStateDir } from "./helpers.js";
+import { prepareEnvironment, sampleRelease, tempStateDir } from "./helpers.js";
 
 test("an agent whose state directory was deleted drains and stops by itself, instances and all", async () => {
   const stateDir = await tempStateDir();
-  const target = createLocalTarget({ stateDir, env: "orphan", port: await freePort() });
-  await target.prepare();
+  const { target } = await prepareEnvironment(stateDir, "orphan");
   await target.startRelease(sampleRelease("r1"));
   let pids: number[] = [];
   for (let i = 0; i < 100 && pids.length === 0; i++) {
