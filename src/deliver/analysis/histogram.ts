@@ -51,13 +51,6 @@ export class LatencyHistogram {
     this.sumMs += ms * times;
   }
 
-  add(other: LatencyHistogram): this {
-    for (let i = 0; i < BUCKET_COUNT; i++) this.counts[i]! += other.counts[i]!;
-    this.count += other.count;
-    this.sumMs += other.sumMs;
-    return this;
-  }
-
   /** `this - earlier`: the values recorded since `earlier` was taken of the same histogram. */
   since(earlier: LatencyHistogram): LatencyHistogram {
     const window = new LatencyHistogram();
