@@ -69,7 +69,6 @@ export class LatencyP95Test {
   private stableBounds: QuantileBounds = { lower: 0, upper: Number.POSITIVE_INFINITY, estimate: undefined };
   private canarySamples = 0;
   private stableSamples = 0;
-  private estimate: number | undefined;
 
   constructor(private readonly options: LatencyTestOptions) {}
 
@@ -80,9 +79,6 @@ export class LatencyP95Test {
     this.stableBounds = quantileBounds(stable, P95, bandAlpha);
     this.canarySamples = canary.count;
     this.stableSamples = stable.count;
-    const canaryP95 = this.canaryBounds.estimate;
-    const stableP95 = this.stableBounds.estimate;
-    this.estimate = canaryP95 !== undefined && stableP95 ? canaryP95 / stableP95 : undefined;
     if (this.ratioOfBounds() > this.options.maxLatencyRatio) this.failed = true;
   }
 
@@ -96,6 +92,9 @@ export class LatencyP95Test {
 
   figures(): TestFigures {
     const statistic = this.ratioOfBounds();
+    const canaryP95 = this.canaryBounds.estimate;
+    const stableP95 = this.stableBounds.estimate;
+    const estimate = canaryP95 !== undefined && stableP95 ? canaryP95 / stableP95 : undefined;
     const threshold = this.options.maxLatencyRatio;
     const detail =
       `canary p95 ≥ ${formatMs(this.canaryBounds.lower)} (${this.canarySamples} samples) vs stable p95 ≤ ` +
@@ -109,7 +108,7 @@ export class LatencyP95Test {
       failed: this.failed,
       detail,
       alpha: this.options.alpha,
-      ...(this.estimate === undefined ? {} : { estimate: this.estimate }),
+      ...(estimate === undefined ? {} : { estimate }),
       ...(statistic > 0 ? { lowerBound: statistic } : {}),
     };
   }
