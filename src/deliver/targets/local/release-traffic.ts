@@ -36,6 +36,7 @@ export class ReleaseTraffic {
   }
 }
 
+/** The counters of a release the router has not served: what `counters()` of a new one gives. */
 export function emptyCounters(): ReleaseCounters {
-  return new ReleaseTraffic().counters();
+  return { requests: 0, errors: 0, statuses: {}, latency: { count: 0, sumMs: 0, buckets: [] } };
 }
