@@ -15,6 +15,7 @@ test("an agent whose state directory was deleted drains and stops by itself, ins
     pids = (release?.instances ?? []).flatMap((instance) => (instance.pid ? [instance.pid] : []));
     if (pids.length === 0) await sleep(100);
   }
+  expect(pids.length, "the release's instances never reported a pid").toBeGreaterThan(0);
   const { agentStatus } = await import("../../../../src/deliver/targets/local/index.js");
   const agentPid = (await agentStatus({ stateDir })).pid!;
   expect(isPidAlive(agentPid)).toBe(true);
