@@ -11,7 +11,15 @@ import type { Upstream } from "./route-table.js";
 import type { Router } from "./router.js";
 
 export interface SupervisionSettings {
+  /** Between checks of an instance that is starting or out of routing: how soon it can serve. */
   healthIntervalMs: number;
+  /**
+   * Between checks of a healthy instance. Longer: a crash is seen at once from the process
+   * exit and a refused connection is retried elsewhere, so these checks only catch an
+   * instance that hangs or reports itself sick, and every probe is a new connection that
+   * the instance and the router pay for while they serve.
+   */
+  healthyIntervalMs: number;
   healthTimeoutMs: number;
   /** Consecutive failed checks that take a healthy instance out of routing. */
   unhealthyAfter: number;
@@ -25,6 +33,7 @@ export interface SupervisionSettings {
 
 export const DEFAULT_SUPERVISION: SupervisionSettings = {
   healthIntervalMs: 250,
+  healthyIntervalMs: 1_000,
   healthTimeoutMs: 1_000,
   unhealthyAfter: 3,
   restartInitialMs: 250,
@@ -214,7 +223,9 @@ export class Instance {
   }
 
   private scheduleCheck(): void {
-    this.healthTimer = setTimeout(() => void this.check(), this.settings.healthIntervalMs);
+    const interval =
+      this.state === "healthy" ? this.settings.healthyIntervalMs : this.settings.healthIntervalMs;
+    this.healthTimer = setTimeout(() => void this.check(), interval);
   }
 
   private async check(): Promise<void> {

@@ -1,10 +1,10 @@
-import { Agent } from "node:http";
 import { ReleaseTraffic } from "./release-traffic.js";
+import { UpstreamPool } from "./upstream-pool.js";
 
 /** One running instance as the router sees it. */
 export class Upstream {
   /** Keep-alive connections to this instance only, so draining can close exactly these. */
-  readonly agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, noDelay: true });
+  readonly pool: UpstreamPool;
   /** Exchanges the router has open with this instance. */
   inFlight = 0;
   routable = false;
@@ -15,7 +15,9 @@ export class Upstream {
     readonly instanceId: string,
     readonly release: ReleaseRoute,
     readonly port: number,
-  ) {}
+  ) {
+    this.pool = new UpstreamPool(port);
+  }
 }
 
 /** A release's routing state: its weight, smooth-weighted-round-robin credit and instances. */

@@ -1,0 +1,110 @@
+import type { Framing, RequestHead, ResponseHead } from "./message-head.js";
+
+/**
+ * Heads as the router passes them on: hop-by-hop fields (RFC 9110 §7.6.1) and the fields a
+ * Connection header names are dropped, the rest is kept byte for byte in the order received.
+ * Bodies are forwarded with their framing untouched, so Transfer-Encoding is kept whenever
+ * the body stays chunked.
+ */
+
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "upgrade",
+]);
+
+function dropped(lowerName: string, connection: readonly string[]): boolean {
+  return HOP_BY_HOP.has(lowerName) || (connection.length > 0 && connection.includes(lowerName));
+}
+
+/**
+ * The request line and fields sent to an instance: always HTTP/1.1 on a kept connection,
+ * X-Forwarded-For extended with the client's address, X-Forwarded-Proto set (the router
+ * serves plain HTTP), Host added for an HTTP/1.0 client that sent none.
+ */
+export function upstreamRequestHead(head: RequestHead, clientAddress: string, routerHost: string): string {
+  let out = `${head.method} ${head.target} HTTP/1.1\r\n`;
+  let forwardedFor: string | undefined;
+  const fields = head.fields;
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i]!;
+    const lower = name.toLowerCase();
+    if (dropped(lower, head.connection) || lower === "x-forwarded-proto") continue;
+    if (lower === "x-forwarded-for") {
+      forwardedFor = forwardedFor === undefined ? fields[i + 1]! : `${forwardedFor}, ${fields[i + 1]!}`;
+      continue;
+    }
+    out += `${name}: ${fields[i + 1]!}\r\n`;
+  }
+  if (!head.hasHost) out += `host: ${routerHost}\r\n`;
+  out += `x-forwarded-for: ${forwardedFor === undefined ? clientAddress : `${forwardedFor}, ${clientAddress}`}\r\n`;
+  return `${out}x-forwarded-proto: http\r\n\r\n`;
+}
+
+export interface ClientResponseOptions {
+  /** The body's framing from the upstream. */
+  framing: Framing;
+  /** The body is chunked but the client speaks HTTP/1.0: sent de-chunked, ended by the close. */
+  dechunk: boolean;
+  /** The router closes the client connection after this answer. */
+  close: boolean;
+  /** The client is HTTP/1.0 and asked to keep the connection. */
+  confirmKeepAlive: boolean;
+  release: string;
+}
+
+/** The status line and fields sent to the client, naming the release that answered. */
+export function clientResponseHead(head: ResponseHead, options: ClientResponseOptions): string {
+  let out = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
+  const chunked = options.framing.kind === "chunked";
+  const fields = head.fields;
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i]!;
+    const lower = name.toLowerCase();
+    if (dropped(lower, head.connection)) continue;
+    // A chunked body's length is its framing; a Content-Length beside it is dropped (RFC 9112 §6.3).
+    if (chunked && (lower === "content-length" || (options.dechunk && lower === "transfer-encoding")))
+      continue;
+    out += `${name}: ${fields[i + 1]!}\r\n`;
+  }
+  out += `x-shipgate-release: ${options.release}\r\n`;
+  if (options.close) out += "connection: close\r\n";
+  else if (options.confirmKeepAlive) out += "connection: keep-alive\r\n";
+  return `${out}\r\n`;
+}
+
+/** An informational answer (100 Continue, 103 Early Hints) passed on to an HTTP/1.1 client. */
+export function interimResponseHead(head: ResponseHead): string {
+  let out = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
+  const fields = head.fields;
+  for (let i = 0; i < fields.length; i += 2) {
+    if (!dropped(fields[i]!.toLowerCase(), head.connection)) out += `${fields[i]!}: ${fields[i + 1]!}\r\n`;
+  }
+  return `${out}\r\n`;
+}
+
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  408: "Request Timeout",
+  431: "Request Header Fields Too Large",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+  505: "HTTP Version Not Supported",
+};
+
+/** A JSON answer of the router's own, for what no instance answered. */
+export function localAnswer(status: number, code: string, error: string, close: boolean): string {
+  const body = `${JSON.stringify({ error, code })}\n`;
+  return (
+    `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}\r\n` +
+    `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+    `${close ? "connection: close\r\n" : ""}\r\n${body}`
+  );
+}
