@@ -44,9 +44,11 @@ class EmptyBody implements BodyReader {
 export const EMPTY_BODY: BodyReader = new EmptyBody();
 
 class LengthBody implements BodyReader {
-  done = false;
+  done: boolean;
   readonly error = undefined;
-  constructor(private remaining: number) {}
+  constructor(private remaining: number) {
+    this.done = remaining === 0;
+  }
 
   read(data: Buffer, offset: number): number {
     const take = Math.min(this.remaining, data.length - offset);
@@ -67,6 +69,7 @@ class CloseDelimitedBody implements BodyReader {
 
 enum Chunk {
   Size,
+  SizeWhitespace,
   Extension,
   SizeLineFeed,
   Data,
@@ -132,11 +135,10 @@ class ChunkedBody implements BodyReader {
           return true;
         }
         if (this.digits === 0) return this.broken("a chunk does not start with its size in hex");
-        if (c === 13) this.state = Chunk.SizeLineFeed;
-        else if (c === 59 || c === 32 || c === 9) this.state = Chunk.Extension;
-        else return this.broken("a chunk size is followed by something other than ';' or CRLF");
-        return true;
+        return this.afterSize(c);
       }
+      case Chunk.SizeWhitespace:
+        return this.afterSize(c);
       case Chunk.Extension:
         if (c === 13) this.state = Chunk.SizeLineFeed;
         else if (c === 10 || (c < 32 && c !== 9) || c === 127)
@@ -164,6 +166,8 @@ class ChunkedBody implements BodyReader {
       case Chunk.TrailerStart:
         if (c === 13) this.state = Chunk.FinalLineFeed;
         else if (c === 10) return this.broken("a bare LF in the trailer section");
+        else if ((c < 32 && c !== 9) || c === 127)
+          return this.broken("a control character in a trailer field");
         else {
           this.state = Chunk.Trailer;
           return this.countFraming();
@@ -172,6 +176,8 @@ class ChunkedBody implements BodyReader {
       case Chunk.Trailer:
         if (c === 13) this.state = Chunk.TrailerLineFeed;
         else if (c === 10) return this.broken("a bare LF in the trailer section");
+        else if ((c < 32 && c !== 9) || c === 127)
+          return this.broken("a control character in a trailer field");
         else return this.countFraming();
         return true;
       case Chunk.TrailerLineFeed:
@@ -185,6 +191,17 @@ class ChunkedBody implements BodyReader {
       default:
         return this.broken("unreachable chunk state");
     }
+  }
+
+  /** After the size's digits: optional spaces (BWS), then `;` and an extension, or CRLF. */
+  private afterSize(c: number): boolean {
+    if (c === 13) this.state = Chunk.SizeLineFeed;
+    else if (c === 59) this.state = Chunk.Extension;
+    else if (c === 32 || c === 9) {
+      this.state = Chunk.SizeWhitespace;
+      return this.countFraming();
+    } else return this.broken("a chunk size is followed by something other than ';' or CRLF");
+    return true;
   }
 
   private countFraming(): boolean {

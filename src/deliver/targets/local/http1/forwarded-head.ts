@@ -18,8 +18,16 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
+/**
+ * Fields a Connection header may not take away: naming Content-Length or Transfer-Encoding
+ * there would have the router forward a body the instance does not expect (the rest would
+ * be read as the next request on a kept connection), and naming Host would strip it.
+ */
+const NEVER_DROPPED = new Set(["content-length", "transfer-encoding", "host"]);
+
 function dropped(lowerName: string, connection: readonly string[]): boolean {
-  return HOP_BY_HOP.has(lowerName) || (connection.length > 0 && connection.includes(lowerName));
+  if (HOP_BY_HOP.has(lowerName)) return true;
+  return connection.length > 0 && connection.includes(lowerName) && !NEVER_DROPPED.has(lowerName);
 }
 
 /**
@@ -66,7 +74,8 @@ export function clientResponseHead(head: ResponseHead, options: ClientResponseOp
   for (let i = 0; i < fields.length; i += 2) {
     const name = fields[i]!;
     const lower = name.toLowerCase();
-    if (dropped(lower, head.connection)) continue;
+    // The release header is the router's to set: an instance's own would be a second one.
+    if (dropped(lower, head.connection) || lower === "x-shipgate-release") continue;
     // A chunked body's length is its framing; a Content-Length beside it is dropped (RFC 9112 §6.3).
     if (chunked && (lower === "content-length" || (options.dechunk && lower === "transfer-encoding")))
       continue;
@@ -101,10 +110,16 @@ const REASONS: Record<number, string> = {
 
 /** A JSON answer of the router's own, for what no instance answered. */
 export function localAnswer(status: number, code: string, error: string, close: boolean): string {
-  const body = `${JSON.stringify({ error, code })}\n`;
+  // ASCII only (the message may quote what the client sent): the answer is written as
+  // latin1, and its length must count what is written.
+  const body = `${JSON.stringify({ error, code }).replace(/[^\x20-\x7e]/g, escapeChar)}\n`;
   return (
     `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}\r\n` +
-    `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+    `content-type: application/json\r\ncontent-length: ${body.length}\r\n` +
     `${close ? "connection: close\r\n" : ""}\r\n${body}`
   );
+}
+
+function escapeChar(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 }

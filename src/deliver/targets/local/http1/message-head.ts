@@ -84,7 +84,9 @@ interface RawFields {
   connection: string[];
   contentLength: number | undefined;
   transferEncoding: string[];
-  hasHost: boolean;
+  /** A Transfer-Encoding field was present, even an empty one. */
+  hasTransferEncoding: boolean;
+  hostLines: number;
 }
 
 /**
@@ -96,7 +98,8 @@ function parseFields(text: string, from: number): RawFields | string {
   const connection: string[] = [];
   const transferEncoding: string[] = [];
   let contentLength: number | undefined;
-  let hasHost = false;
+  let hostLines = 0;
+  let hasTransferEncoding = false;
   let at = from;
   while (at < text.length) {
     let end = text.indexOf("\r\n", at);
@@ -109,12 +112,12 @@ function parseFields(text: string, from: number): RawFields | string {
       return "a header name is not a valid token (folded lines and spaces before ':' are refused)";
     }
     const name = text.slice(at, colon);
-    const value = text.slice(colon + 1, end).trim();
+    const value = trimWhitespace(text, colon + 1, end);
     if (!isFieldValue(value)) return `the value of ${name} contains a control character`;
     fields.push(name, value);
     switch (name.length) {
       case 4:
-        if (name.toLowerCase() === "host") hasHost = true;
+        if (name.toLowerCase() === "host") hostLines++;
         break;
       case 10:
         if (name.toLowerCase() === "connection") {
@@ -135,6 +138,7 @@ function parseFields(text: string, from: number): RawFields | string {
         break;
       case 17:
         if (name.toLowerCase() === "transfer-encoding") {
+          hasTransferEncoding = true;
           for (const coding of value.split(",")) {
             const c = coding.trim().toLowerCase();
             if (c) transferEncoding.push(c);
@@ -144,7 +148,14 @@ function parseFields(text: string, from: number): RawFields | string {
     }
     at = end + 2;
   }
-  return { fields, connection, contentLength, transferEncoding, hasHost };
+  return { fields, connection, contentLength, transferEncoding, hasTransferEncoding, hostLines };
+}
+
+/** A field value without its surrounding OWS: spaces and tabs only (String#trim takes more). */
+function trimWhitespace(text: string, from: number, to: number): string {
+  while (from < to && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
+  while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
+  return text.slice(from, to);
 }
 
 /** `42`, or a list of equal values such as `42, 42` (RFC 9110 §8.6); undefined if invalid. */
@@ -203,9 +214,11 @@ export function parseRequestHead(text: string): RequestHead | HeadError {
 
   const parsed = parseFields(text, lineEnd + 2);
   if (typeof parsed === "string") return fail(400, parsed);
-  if (version === 1 && !parsed.hasHost) return fail(400, "an HTTP/1.1 request must carry Host");
+  if (version === 1 && parsed.hostLines === 0) return fail(400, "an HTTP/1.1 request must carry Host");
+  // RFC 9112 §3.2: two Host lines make the target ambiguous.
+  if (parsed.hostLines > 1) return fail(400, "more than one Host field");
   let framing: Framing = { kind: "none" };
-  if (parsed.transferEncoding.length > 0) {
+  if (parsed.hasTransferEncoding) {
     if (parsed.contentLength !== undefined) return fail(400, "both Content-Length and Transfer-Encoding");
     if (version === 0) return fail(400, "Transfer-Encoding in an HTTP/1.0 request");
     if (parsed.transferEncoding.at(-1) !== "chunked") {
@@ -223,7 +236,7 @@ export function parseRequestHead(text: string): RequestHead | HeadError {
     connection: parsed.connection,
     keepAlive: wantsKeepAlive(version, parsed.connection),
     framing,
-    hasHost: parsed.hasHost,
+    hasHost: parsed.hostLines === 1,
   };
 }
 
