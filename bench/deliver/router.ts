@@ -2,7 +2,7 @@
  * bench: the local target's router.
  *
  * 1. Added latency: a tiny upstream called directly and through the router (releases a and
- *    b weighted 90/10, one instance each), each at a fixed 1,000 requests/s for 20 s in all,
+ *    b weighted 90/10, one instance each), each at a fixed 1,000 requests/s for 30 s in all,
  *    alternating one-second blocks so that both paths see the same background load. Open
  *    loop: request i is due at start + i ms and is sent when it is due whatever the earlier
  *    ones are doing, so a stall of the router shows up in the tail instead of slowing the
@@ -51,7 +51,7 @@ const autocannon = require("autocannon") as (options: {
 }) => Promise<AutocannonResult>;
 
 const RATE = 1_000;
-const LATENCY_SECONDS = 20;
+const LATENCY_SECONDS = 30;
 const THROUGHPUT_SECONDS = 10;
 const CONNECTIONS = 32;
 
