@@ -8,6 +8,7 @@ import {
   upstreamRequestHead,
 } from "./http1/forwarded-head.js";
 import {
+  HEAD_END,
   isHeadError,
   parseRequestHead,
   parseResponseHead,
@@ -44,7 +45,6 @@ export const LIMITS = {
   lingerMs: 2_000,
 };
 
-const HEAD_END = Buffer.from("\r\n\r\n");
 /** Body bytes up to which an answer's head and body are joined into one string for writing. */
 const COALESCE_BYTES = 16 * 1024;
 const RETRYABLE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -106,10 +106,6 @@ export class ClientConnection implements UpstreamUser {
     socket.on("drain", () => this.connection?.socket.resume());
     socket.on("error", () => {});
     socket.on("close", () => this.onClientClose());
-  }
-
-  get idle(): boolean {
-    return this.phase === Phase.Idle && this.pending === undefined;
   }
 
   /** Called about once a second: enforces the timeouts without a timer per request. */
@@ -286,21 +282,21 @@ export class ClientConnection implements UpstreamUser {
     const end = data.indexOf(HEAD_END);
     if (end < 0) {
       if (data.length > LIMITS.responseHeadBytes)
-        this.upstreamBroke("the instance's answer head is too large");
+        this.upstreamBroke(); // its answer head is too large
       else this.responseBuffer = data;
       return;
     }
     this.responseBuffer = undefined;
     const head = parseResponseHead(data.toString("latin1", 0, end));
     if (isHeadError(head)) {
-      this.upstreamBroke(`the instance's answer is not valid HTTP: ${head.error}`);
+      this.upstreamBroke(); // its answer is not valid HTTP
       return;
     }
     const request = this.request!;
     if (head.status < 200) {
       // The router asks for no protocol switch, so 101 cannot be a valid answer.
       if (head.status === 101) {
-        this.upstreamBroke("the instance switched protocols unasked");
+        this.upstreamBroke();
         return;
       }
       if (request.minorVersion === 1) this.socket.write(interimResponseHead(head), "latin1");
@@ -311,8 +307,7 @@ export class ClientConnection implements UpstreamUser {
     const framing = responseFraming(head, request.method);
     this.dechunk = framing.kind === "chunked" && request.minorVersion === 0;
     this.responseEndsAtClose = framing.kind === "close";
-    if (this.responseEndsAtClose || this.dechunk) this.closeAfter = true;
-    if (this.context.closing) this.closeAfter = true;
+    if (this.responseEndsAtClose || this.dechunk || this.context.closing) this.closeAfter = true;
     this.responseBody = bodyReader(framing, this.dechunk ? this.writePayload : undefined);
     const answerHead = clientResponseHead(head, {
       framing,
@@ -339,7 +334,7 @@ export class ClientConnection implements UpstreamUser {
     }
     const end = body.read(data, offset);
     if (body.error !== undefined) {
-      this.upstreamBroke(`the instance's answer body is malformed: ${body.error}`);
+      this.upstreamBroke(); // its answer body's framing is broken
       return;
     }
     let flowing = true;
@@ -401,7 +396,8 @@ export class ClientConnection implements UpstreamUser {
     this.answerFailure(502, "local/bad-gateway", "upstream failed");
   }
 
-  private upstreamBroke(_why: string): void {
+  /** The instance answered something the router cannot pass on. */
+  private upstreamBroke(): void {
     this.dropUpstream();
     if (this.answering) this.abort();
     else this.answerFailure(502, "local/bad-gateway", "upstream failed");
@@ -452,10 +448,7 @@ export class ClientConnection implements UpstreamUser {
   }
 
   private answerLocally(status: number, code: string, error: string): void {
-    // An unread request body would be taken for the next request: such a connection closes.
-    const close = this.closeAfter || !this.requestBody.done || this.context.closing;
-    this.closeAfter = close;
-    this.socket.write(localAnswer(status, code, error, close), "latin1");
+    this.socket.write(localAnswer(status, code, error, this.mustClose()), "latin1");
     this.complete();
   }
 
@@ -479,8 +472,13 @@ export class ClientConnection implements UpstreamUser {
     this.socket.destroy();
   }
 
+  /** Whether the connection ends after this answer. An unread request body would be taken for the next request. */
+  private mustClose(): boolean {
+    return this.closeAfter || !this.requestBody.done || this.context.closing;
+  }
+
   private complete(): void {
-    const close = this.closeAfter || !this.requestBody.done || this.context.closing;
+    const close = this.mustClose();
     this.request = undefined;
     this.upstream = undefined;
     this.response = undefined;

@@ -1,7 +1,6 @@
 import { connect } from "node:net";
-import { isHeadError, parseResponseHead } from "./http1/message-head.js";
+import { HEAD_END, isHeadError, parseResponseHead } from "./http1/message-head.js";
 
-const HEAD_END = Buffer.from("\r\n\r\n");
 const MAX_HEAD_BYTES = 64 * 1024;
 
 /**

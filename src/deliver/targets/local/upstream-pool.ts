@@ -20,8 +20,6 @@ const MAX_IDLE_CONNECTIONS = 64;
 export class UpstreamConnection {
   readonly socket: Socket;
   user: UpstreamUser | undefined;
-  /** Whether it has carried an exchange before (a stale keep-alive may fail on first write). */
-  reused = false;
   idleSince = 0;
 
   constructor(pool: UpstreamPool, host: string, port: number) {
@@ -66,7 +64,7 @@ export class UpstreamPool {
       connection = new UpstreamConnection(this, this.host, this.port);
       this.open.add(connection);
       if (this.destroyed) connection.socket.destroy();
-    } else connection.reused = true;
+    }
     connection.user = user;
     return connection;
   }

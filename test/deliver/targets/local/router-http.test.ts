@@ -471,6 +471,7 @@ describe("the router's HTTP/1.1 handling", () => {
     const router = await startRouter(upstream.port);
     await raw(router.port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 100);
     await sleep(50);
+    expect(upstream.connections()).toBe(1); // the request did reach the instance
     const upstreamRoute = router.table.release("r").upstreams[0]!;
     expect(upstreamRoute.inFlight).toBe(0);
     expect(router.table.knownTraffic("r")!.requests).toBe(0);

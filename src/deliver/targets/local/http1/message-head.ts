@@ -5,6 +5,9 @@
  * instead of forwarded, since that disagreement is what request smuggling lives on.
  */
 
+/** The blank line that ends every head. */
+export const HEAD_END = Buffer.from("\r\n\r\n");
+
 /** How the body after a head is delimited. */
 export type Framing =
   | { kind: "none" }
@@ -37,6 +40,8 @@ export interface ResponseHead extends HeadFields {
   readonly reason: string;
   /** Whether the head carries Transfer-Encoding ending in chunked. */
   readonly chunked: boolean;
+  /** Whether it carries Transfer-Encoding at all. */
+  readonly hasTransferEncoding: boolean;
   readonly contentLength: number | undefined;
 }
 
@@ -263,6 +268,7 @@ export function parseResponseHead(text: string): ResponseHead | HeadError {
     connection: parsed.connection,
     keepAlive: wantsKeepAlive(version, parsed.connection),
     chunked: parsed.transferEncoding.at(-1) === "chunked",
+    hasTransferEncoding: parsed.hasTransferEncoding,
     contentLength: parsed.contentLength,
   };
 }
@@ -280,17 +286,9 @@ export function responseFraming(head: ResponseHead, requestMethod: string): Fram
   const status = head.status;
   if (requestMethod === "HEAD" || status < 200 || status === 204 || status === 304) return { kind: "none" };
   if (head.chunked) return { kind: "chunked" };
-  if (head.fields.length > 0 && hasField(head, "transfer-encoding")) return { kind: "close" };
+  if (head.hasTransferEncoding) return { kind: "close" };
   if (head.contentLength !== undefined) {
     return head.contentLength === 0 ? { kind: "none" } : { kind: "length", length: head.contentLength };
   }
   return { kind: "close" };
-}
-
-function hasField(head: HeadFields, lowerName: string): boolean {
-  const fields = head.fields;
-  for (let i = 0; i < fields.length; i += 2) {
-    if (fields[i]!.length === lowerName.length && fields[i]!.toLowerCase() === lowerName) return true;
-  }
-  return false;
 }
