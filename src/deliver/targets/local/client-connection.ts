@@ -5,6 +5,8 @@ import {
   clientResponseHead,
   interimResponseHead,
   localAnswer,
+  requestedUpgrade,
+  switchingProtocolsHead,
   upstreamRequestHead,
 } from "./http1/forwarded-head.js";
 import {
@@ -58,6 +60,11 @@ enum Phase {
   Exchange,
   /** The answer is sent and the connection is being closed; anything more is discarded. */
   Closing,
+  /**
+   * The instance switched protocols (a WebSocket): bytes are relayed both ways as they are
+   * until either side closes. No timeout applies; the tunnel ends when its instance is drained.
+   */
+  Tunnel,
 }
 
 /**
@@ -85,6 +92,10 @@ export class ClientConnection implements UpstreamUser {
   private upstream: Upstream | undefined;
   private connection: UpstreamConnection | undefined;
   private retryable = false;
+  /** The protocol this request asks to switch to, if the switch can be passed on. */
+  private upgrade: string | undefined;
+  /** In a tunnel: the instance ended its side. */
+  private upstreamEnded = false;
   private startedAt = 0;
   private closeAfter = false;
   private responseBuffer: Buffer | undefined;
@@ -120,6 +131,8 @@ export class ClientConnection implements UpstreamUser {
       case Phase.Closing:
         if (now - this.since > LIMITS.lingerMs) this.socket.destroy();
         break;
+      case Phase.Tunnel:
+        break;
       case Phase.Exchange:
         if (this.connection !== undefined && now - this.lastUpstreamActivity > LIMITS.upstreamSilenceMs) {
           this.dropUpstream();
@@ -130,9 +143,10 @@ export class ClientConnection implements UpstreamUser {
     }
   }
 
-  /** Closes the connection now if it is between requests; otherwise after its answer. */
+  /** Closes the connection now if it is between requests or a tunnel; otherwise after its answer. */
   closeIfIdle(): void {
-    if (this.phase === Phase.Idle || this.phase === Phase.Head) this.socket.destroy();
+    if (this.phase === Phase.Idle || this.phase === Phase.Head || this.phase === Phase.Tunnel)
+      this.socket.destroy();
   }
 
   destroy(): void {
@@ -142,6 +156,11 @@ export class ClientConnection implements UpstreamUser {
   // --- the client side -----------------------------------------------------------------
 
   private onClientData(chunk: Buffer): void {
+    if (this.phase === Phase.Tunnel) {
+      const connection = this.connection;
+      if (connection !== undefined && !connection.socket.write(chunk)) this.socket.pause();
+      return;
+    }
     if (this.phase === Phase.Closing) return;
     if (this.phase === Phase.Exchange && !this.requestBody.done) {
       const end = this.readRequestBody(chunk, 0);
@@ -159,6 +178,10 @@ export class ClientConnection implements UpstreamUser {
 
   private onClientEnd(): void {
     this.clientEnded = true;
+    if (this.phase === Phase.Tunnel) {
+      this.connection?.socket.end(); // what a half-close means is the new protocol's business
+      return;
+    }
     // A client that shuts its side during an exchange is taken to have left, as nginx takes
     // it: the upstream request is abandoned rather than held open for nobody.
     if (this.phase === Phase.Exchange || this.phase === Phase.Head) this.socket.destroy();
@@ -167,6 +190,16 @@ export class ClientConnection implements UpstreamUser {
 
   private onClientClose(): void {
     this.context.forget(this);
+    if (this.phase === Phase.Tunnel) {
+      const connection = this.connection;
+      this.connection = undefined;
+      if (connection !== undefined) {
+        connection.user = undefined;
+        // After the client's clean end its bytes are still being flushed to the instance.
+        if (!this.clientEnded) connection.socket.destroy();
+      }
+      return;
+    }
     if (this.phase !== Phase.Exchange) return;
     this.phase = Phase.Closing;
     const upstream = this.upstream;
@@ -223,7 +256,8 @@ export class ClientConnection implements UpstreamUser {
     this.requestBody = bodyReader(head.framing);
     // Only a request without side effects and without a body (nothing consumed) is resent.
     this.retryable = head.framing.kind === "none" && RETRYABLE_METHODS.has(head.method);
-    this.upstreamHead = upstreamRequestHead(head, this.clientAddress, this.context.address);
+    this.upgrade = requestedUpgrade(head);
+    this.upstreamHead = upstreamRequestHead(head, this.clientAddress, this.context.address, this.upgrade);
     const upstream = this.context.table.pick();
     if (upstream === undefined) {
       this.answerLocally(503, "local/no-healthy-instance", "no healthy instance");
@@ -272,6 +306,10 @@ export class ClientConnection implements UpstreamUser {
   }
 
   onUpstreamData(chunk: Buffer): void {
+    if (this.phase === Phase.Tunnel) {
+      if (!this.socket.write(chunk)) this.connection?.socket.pause();
+      return;
+    }
     this.lastUpstreamActivity = performance.now();
     if (this.response === undefined) this.readResponseHead(chunk);
     else this.readResponseBody(chunk, 0);
@@ -294,9 +332,10 @@ export class ClientConnection implements UpstreamUser {
     }
     const request = this.request!;
     if (head.status < 200) {
-      // The router asks for no protocol switch, so 101 cannot be a valid answer.
       if (head.status === 101) {
-        this.upstreamBroke();
+        // Valid only as the answer to a switch the router asked for.
+        if (this.upgrade === undefined) this.upstreamBroke();
+        else this.startTunnel(head, data.subarray(end + 4));
         return;
       }
       if (request.minorVersion === 1) this.socket.write(interimResponseHead(head), "latin1");
@@ -304,6 +343,9 @@ export class ClientConnection implements UpstreamUser {
       return;
     }
     this.response = head;
+    // A refused switch: the client may already have sent bytes of the protocol it asked for,
+    // which must not be read as a next request.
+    if (this.upgrade !== undefined) this.closeAfter = true;
     const framing = responseFraming(head, request.method);
     this.dechunk = framing.kind === "chunked" && request.minorVersion === 0;
     this.responseEndsAtClose = framing.kind === "close";
@@ -365,16 +407,50 @@ export class ClientConnection implements UpstreamUser {
     return flowing;
   }
 
+  /**
+   * The instance agreed to switch protocols: its 101 goes to the client, then whatever either
+   * side sends is relayed untouched. The exchange is counted as answered now; the upstream
+   * connection leaves the pool's reuse for good but stays in it, so that draining or removing
+   * the instance cuts the tunnel (a WebSocket client reconnects, to the release now routed).
+   */
+  private startTunnel(head: ResponseHead, rest: Buffer): void {
+    const upstream = this.upstream!;
+    const connection = this.connection!;
+    upstream.release.traffic.recordStatus(101, performance.now() - this.startedAt);
+    this.releaseUpstream(upstream);
+    this.phase = Phase.Tunnel;
+    this.answering = false;
+    const socket = this.socket;
+    socket.cork();
+    socket.write(switchingProtocolsHead(head, this.upgrade!, upstream.release.id), "latin1");
+    if (rest.length > 0) socket.write(rest);
+    socket.uncork();
+    // Bytes the client sent after its request, before the switch was agreed.
+    const early = this.pending;
+    this.pending = undefined;
+    if (early !== undefined) connection.socket.write(early);
+    if (socket.isPaused()) socket.resume();
+  }
+
   onUpstreamDrain(): void {
     if (this.pending === undefined || this.pending.length <= LIMITS.pendingBytes) this.socket.resume();
   }
 
   onUpstreamEnd(): void {
-    if (this.response !== undefined && this.responseEndsAtClose) this.finish(false);
+    if (this.phase === Phase.Tunnel) {
+      this.upstreamEnded = true;
+      this.socket.end();
+    } else if (this.response !== undefined && this.responseEndsAtClose) this.finish(false);
     // Otherwise the close that follows is handled as a failure.
   }
 
   onUpstreamClose(): void {
+    if (this.phase === Phase.Tunnel) {
+      this.connection = undefined;
+      // A clean end was passed on and the instance's last bytes may still be on their way.
+      if (!this.upstreamEnded) this.socket.destroy();
+      return;
+    }
     const upstream = this.upstream!;
     this.connection = undefined;
     this.releaseUpstream(upstream);
@@ -488,6 +564,7 @@ export class ClientConnection implements UpstreamUser {
     this.answering = false;
     this.dechunk = false;
     this.responseEndsAtClose = false;
+    this.upgrade = undefined;
     this.since = performance.now();
     if (close) {
       this.phase = Phase.Closing;

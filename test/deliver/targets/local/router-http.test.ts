@@ -506,3 +506,163 @@ describe("the router's HTTP/1.1 handling", () => {
     await expect(send(router.port)).rejects.toThrow(/ECONNREFUSED/);
   });
 });
+
+describe("the router's protocol switches (WebSocket)", () => {
+  const HANDSHAKE =
+    "GET /socket HTTP/1.1\r\nHost: app.test\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n" +
+    "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+
+  /** An instance that agrees to every upgrade, greets, then echoes what it receives until the client ends. */
+  async function upgradingUpstream() {
+    const seen: { headers: IncomingMessage["headers"]; early: Buffer; received: Buffer[]; ended: boolean }[] =
+      [];
+    const server = createServer((_req, res) => res.writeHead(200, { "content-length": "2" }).end("ok"));
+    server.on("upgrade", (req: IncomingMessage, socket: Socket, early: Buffer) => {
+      const record = { headers: req.headers, early, received: [] as Buffer[], ended: false };
+      seen.push(record);
+      socket.write(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+          "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nx-shipgate-release: forged\r\n\r\nhello",
+      );
+      if (early.length > 0) socket.write(early);
+      socket.on("data", (chunk: Buffer) => {
+        record.received.push(chunk);
+        socket.write(chunk);
+      });
+      socket.on("end", () => {
+        record.ended = true;
+        socket.end();
+      });
+      socket.on("error", () => {});
+    });
+    return { ...(await listen(server)), seen };
+  }
+
+  /** A raw client: sends the handshake (and `early` right behind it), collects everything it gets. */
+  function tunnelClient(port: number, early = "") {
+    const socket = connect({ host: "127.0.0.1", port });
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", () => {});
+    const closed = once(socket, "close");
+    socket.write(HANDSHAKE + early);
+    const received = () => Buffer.concat(chunks);
+    const waitFor = async (length: number) => {
+      for (let i = 0; i < 400 && received().length < length; i++) await sleep(10);
+      return received();
+    };
+    return { socket, received, waitFor, closed };
+  }
+
+  it("relays a WebSocket after the instance's 101: both ways, byte for byte, until the client ends", async () => {
+    const upstream = await upgradingUpstream();
+    const router = await startRouter(upstream.port);
+    const client = tunnelClient(router.port, "early-frame");
+    const headEnd = async () => {
+      for (let i = 0; i < 300; i++) {
+        const at = client.received().indexOf("\r\n\r\n");
+        if (at >= 0) return at;
+        await sleep(10);
+      }
+      throw new Error("no 101 head");
+    };
+    const end = await headEnd();
+    const head = client.received().subarray(0, end).toString("latin1");
+    expect(head.split("\r\n")[0]).toBe("HTTP/1.1 101 Switching Protocols");
+    expect(head).toMatch(/^connection: upgrade$/im);
+    expect(head).toMatch(/^upgrade: websocket$/im);
+    expect(head).toMatch(/^sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=$/im);
+    expect(head.match(/x-shipgate-release: (\S+)/gi)).toEqual(["x-shipgate-release: r"]);
+    // What the instance saw: the switch asked for by the router, with the forwarded fields.
+    const seen = upstream.seen[0]!;
+    expect(seen.headers).toMatchObject({
+      connection: "upgrade",
+      upgrade: "websocket",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      "x-forwarded-for": "127.0.0.1",
+    });
+    // Bytes sent right behind the handshake reach the instance once it has switched.
+    const greeting = "hello" + "early-frame";
+    expect((await client.waitFor(end + 4 + greeting.length)).subarray(end + 4).toString()).toBe(greeting);
+
+    // 4 MB of binary each way, with back-pressure on both sides.
+    const payload = randomBytes(4 * 1024 * 1024);
+    client.socket.write(payload);
+    const total = end + 4 + greeting.length + payload.length;
+    const echoed = (await client.waitFor(total)).subarray(end + 4 + greeting.length);
+    expect(echoed.length).toBe(payload.length);
+    expect(sha256(echoed)).toBe(sha256(payload));
+
+    client.socket.end();
+    await client.closed;
+    expect(seen.ended).toBe(true);
+    const traffic = router.table.knownTraffic("r")!;
+    expect(traffic.requests).toBe(1);
+    expect(traffic.byClass[1]).toBe(1);
+    expect(router.table.release("r").upstreams[0]!.inFlight).toBe(0);
+  });
+
+  it("passes on a refused switch as an ordinary answer, then closes the connection", async () => {
+    const upstream = await httpUpstream((req, res) => {
+      res
+        .writeHead(426, { "content-length": "7", "x-upgrade-seen": String(req.headers.upgrade) })
+        .end("refused");
+    });
+    const router = await startRouter(upstream.port);
+    const text = await raw(router.port, `${HANDSHAKE}GET /next HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(text.split("\r\n")[0]).toBe("HTTP/1.1 426 Upgrade Required");
+    expect(text).toMatch(/^x-upgrade-seen: websocket$/im);
+    expect(text).toMatch(/^connection: close$/im);
+    // What followed the refused handshake is not taken for a request.
+    expect(text.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+  });
+
+  it("asks no switch of the instance for an HTTP/1.0 request or one without Connection: upgrade", async () => {
+    const upstream = await httpUpstream(echo);
+    const router = await startRouter(upstream.port);
+    for (const request of [
+      "GET / HTTP/1.0\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: close\r\n\r\n",
+    ]) {
+      const text = await raw(router.port, request);
+      expect(text).toMatch(/^HTTP\/1\.1 200 /);
+      const seen = JSON.parse(/x-seen-headers: (.*)/i.exec(text)![1]!);
+      expect(seen.upgrade).toBeUndefined();
+      expect(seen.connection).toBeUndefined();
+    }
+  });
+
+  it("answers 502 to a 101 nobody asked for", async () => {
+    const upstream = await rawUpstream((_head, socket) => {
+      socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    });
+    const router = await startRouter(upstream.port);
+    const answer = await send(router.port);
+    expect(answer.status).toBe(502);
+  });
+
+  it("cuts a tunnel when its instance is drained, without waiting for it", async () => {
+    const upstream = await upgradingUpstream();
+    const router = await startRouter(upstream.port);
+    const client = tunnelClient(router.port);
+    await client.waitFor(1);
+    await sleep(20);
+    const route = router.table.release("r").upstreams[0]!;
+    expect(route.inFlight).toBe(0);
+    const started = performance.now();
+    expect(await router.drainUpstream(route, 5_000)).toBe(true);
+    await client.closed;
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(route.pool.size).toBe(0);
+  });
+
+  it("cuts open tunnels when the router closes", async () => {
+    const upstream = await upgradingUpstream();
+    const router = await startRouter(upstream.port);
+    const client = tunnelClient(router.port);
+    await client.waitFor(1);
+    await router.close(5_000);
+    await client.closed;
+    expect(client.received().toString("latin1")).toMatch(/^HTTP\/1\.1 101 /);
+  });
+});

@@ -30,12 +30,38 @@ function dropped(lowerName: string, connection: readonly string[]): boolean {
   return connection.length > 0 && connection.includes(lowerName) && !NEVER_DROPPED.has(lowerName);
 }
 
+/** The value of a head's first `name` field (lower-case name), if it has one. */
+function fieldValue(fields: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < fields.length; i += 2) if (fields[i]!.toLowerCase() === name) return fields[i + 1];
+  return undefined;
+}
+
+/**
+ * The protocol a request asks to switch to (a WebSocket handshake asks for `websocket`), when
+ * the router can pass the switch on: HTTP/1.1 (an Upgrade from 1.0 is ignored, RFC 9110
+ * §7.8), `upgrade` named in Connection, and no body, so the new protocol's first bytes cannot
+ * be mistaken for one.
+ */
+export function requestedUpgrade(head: RequestHead): string | undefined {
+  if (head.minorVersion !== 1 || !head.connection.includes("upgrade") || head.framing.kind !== "none")
+    return undefined;
+  const value = fieldValue(head.fields, "upgrade");
+  return value === undefined || value === "" ? undefined : value;
+}
+
 /**
  * The request line and fields sent to an instance: always HTTP/1.1 on a kept connection,
  * X-Forwarded-For extended with the client's address, X-Forwarded-Proto set (the router
- * serves plain HTTP), Host added for an HTTP/1.0 client that sent none.
+ * serves plain HTTP), Host added for an HTTP/1.0 client that sent none. With `upgrade`, the
+ * protocol switch the client asked for is asked of the instance (Connection and Upgrade are
+ * hop-by-hop, so the router sends its own).
  */
-export function upstreamRequestHead(head: RequestHead, clientAddress: string, routerHost: string): string {
+export function upstreamRequestHead(
+  head: RequestHead,
+  clientAddress: string,
+  routerHost: string,
+  upgrade?: string,
+): string {
   let out = `${head.method} ${head.target} HTTP/1.1\r\n`;
   let forwardedFor: string | undefined;
   const fields = head.fields;
@@ -51,6 +77,7 @@ export function upstreamRequestHead(head: RequestHead, clientAddress: string, ro
   }
   if (!head.hasHost) out += `host: ${routerHost}\r\n`;
   out += `x-forwarded-for: ${forwardedFor === undefined ? clientAddress : `${forwardedFor}, ${clientAddress}`}\r\n`;
+  if (upgrade !== undefined) out += `connection: upgrade\r\nupgrade: ${upgrade}\r\n`;
   return `${out}x-forwarded-proto: http\r\n\r\n`;
 }
 
@@ -85,6 +112,22 @@ export function clientResponseHead(head: ResponseHead, options: ClientResponseOp
   if (options.close) out += "connection: close\r\n";
   else if (options.confirmKeepAlive) out += "connection: keep-alive\r\n";
   return `${out}\r\n`;
+}
+
+/**
+ * The instance's `101 Switching Protocols`, passed on with the Upgrade it agreed to (the one
+ * asked for, if it named none) and the release that answered.
+ */
+export function switchingProtocolsHead(head: ResponseHead, requested: string, release: string): string {
+  let out = `HTTP/1.1 101 ${head.reason}\r\n`;
+  const fields = head.fields;
+  for (let i = 0; i < fields.length; i += 2) {
+    const lower = fields[i]!.toLowerCase();
+    if (!dropped(lower, head.connection) && lower !== "x-shipgate-release")
+      out += `${fields[i]!}: ${fields[i + 1]!}\r\n`;
+  }
+  const upgrade = fieldValue(fields, "upgrade") ?? requested;
+  return `${out}connection: upgrade\r\nupgrade: ${upgrade}\r\nx-shipgate-release: ${release}\r\n\r\n`;
 }
 
 /** An informational answer (100 Continue, 103 Early Hints) passed on to an HTTP/1.1 client. */

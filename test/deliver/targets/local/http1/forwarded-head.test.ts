@@ -4,6 +4,8 @@ import {
   clientResponseHead,
   interimResponseHead,
   localAnswer,
+  requestedUpgrade,
+  switchingProtocolsHead,
   upstreamRequestHead,
 } from "../../../../../src/deliver/targets/local/http1/forwarded-head.js";
 import {
@@ -344,6 +346,73 @@ describe("clientResponseHead", () => {
     expect(reparsedResponse(clientResponseHead(head, OPTIONS)).keepAlive).toBe(true);
     const release = reparsedResponse(clientResponseHead(head, OPTIONS)).fields;
     expect(release.slice(-2)).toEqual(["x-shipgate-release", "rel-42"]);
+  });
+});
+
+describe("requestedUpgrade", () => {
+  it("is the Upgrade value of an HTTP/1.1 request whose Connection names upgrade", () => {
+    expect(
+      requestedUpgrade(
+        request("GET /ws HTTP/1.1", "Host: a", "Connection: keep-alive, Upgrade", "Upgrade: websocket"),
+      ),
+    ).toBe("websocket");
+  });
+
+  it("is nothing for HTTP/1.0, without Connection: upgrade, with a body, or with an empty Upgrade", () => {
+    for (const lines of [
+      ["GET / HTTP/1.0", "Host: a", "Connection: upgrade", "Upgrade: websocket"],
+      ["GET / HTTP/1.1", "Host: a", "Upgrade: websocket"],
+      ["GET / HTTP/1.1", "Host: a", "Connection: close", "Upgrade: websocket"],
+      ["POST / HTTP/1.1", "Host: a", "Connection: upgrade", "Upgrade: h2c", "Content-Length: 3"],
+      ["GET / HTTP/1.1", "Host: a", "Connection: upgrade", "Upgrade:"],
+      ["GET / HTTP/1.1", "Host: a", "Connection: upgrade"],
+    ]) {
+      expect(requestedUpgrade(request(...lines)), lines.join(" | ")).toBeUndefined();
+    }
+  });
+
+  it("is asked of the instance by the router's own Connection and Upgrade fields", () => {
+    const asked = request(
+      "GET /ws HTTP/1.1",
+      "Host: a",
+      "Connection: Upgrade",
+      "Upgrade: websocket",
+      "X-A: 1",
+    );
+    expect(lines(upstreamRequestHead(asked, CLIENT, ROUTER, requestedUpgrade(asked)))).toEqual([
+      "GET /ws HTTP/1.1",
+      "Host: a",
+      "X-A: 1",
+      `x-forwarded-for: ${CLIENT}`,
+      "connection: upgrade",
+      "upgrade: websocket",
+      "x-forwarded-proto: http",
+    ]);
+  });
+});
+
+describe("switchingProtocolsHead", () => {
+  it("keeps the instance's end-to-end fields, its Upgrade, and names the release", () => {
+    const agreed = response(
+      "HTTP/1.1 101 Switching Protocols",
+      "Upgrade: websocket",
+      "Connection: Upgrade",
+      "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+      "Keep-Alive: timeout=5",
+      "x-shipgate-release: forged",
+    );
+    expect(lines(switchingProtocolsHead(agreed, "websocket", "v2"))).toEqual([
+      "HTTP/1.1 101 Switching Protocols",
+      "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+      "connection: upgrade",
+      "upgrade: websocket",
+      "x-shipgate-release: v2",
+    ]);
+  });
+
+  it("falls back to the protocol asked for when the instance names none", () => {
+    const agreed = response("HTTP/1.1 101 Switching Protocols", "Connection: upgrade");
+    expect(lines(switchingProtocolsHead(agreed, "websocket", "v1"))).toContain("upgrade: websocket");
   });
 });
 
