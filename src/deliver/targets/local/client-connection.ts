@@ -94,8 +94,6 @@ export class ClientConnection implements UpstreamUser {
   private retryable = false;
   /** The protocol this request asks to switch to, if the switch can be passed on. */
   private upgrade: string | undefined;
-  /** In a tunnel: the instance ended its side. */
-  private upstreamEnded = false;
   private startedAt = 0;
   private closeAfter = false;
   private responseBuffer: Buffer | undefined;
@@ -437,18 +435,17 @@ export class ClientConnection implements UpstreamUser {
   }
 
   onUpstreamEnd(): void {
-    if (this.phase === Phase.Tunnel) {
-      this.upstreamEnded = true;
-      this.socket.end();
-    } else if (this.response !== undefined && this.responseEndsAtClose) this.finish(false);
+    if (this.phase === Phase.Tunnel) this.socket.end();
+    else if (this.response !== undefined && this.responseEndsAtClose) this.finish(false);
     // Otherwise the close that follows is handled as a failure.
   }
 
   onUpstreamClose(): void {
     if (this.phase === Phase.Tunnel) {
+      const ended = this.connection?.socket.readableEnded === true;
       this.connection = undefined;
       // A clean end was passed on and the instance's last bytes may still be on their way.
-      if (!this.upstreamEnded) this.socket.destroy();
+      if (!ended) this.socket.destroy();
       return;
     }
     const upstream = this.upstream!;
