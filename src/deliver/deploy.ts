@@ -1,5 +1,5 @@
 import { inputError } from "../errors.js";
-import type { DeploymentRecord, Ledger } from "../ledger/types.js";
+import { type DeploymentRecord, type Ledger, NOOP_STRATEGY } from "../ledger/types.js";
 import { type NotificationKind, type Notifier, notifierFor } from "../notify/index.js";
 import { resolveArtifact } from "./artifact.js";
 import { Engine } from "./engine.js";
@@ -237,7 +237,7 @@ async function recordNoop(ctx: EnvironmentContext, artifactId: string, requested
     env: ctx.env,
     kind: "deploy",
     artifactId,
-    strategy: "none",
+    strategy: NOOP_STRATEGY,
     requestedBy,
     plan: [],
   });

@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { openLedger } from "../ledger/index.js";
-import type { DeploymentRecord, Ledger } from "../ledger/types.js";
+import { type DeploymentRecord, type Ledger, NOOP_STRATEGY } from "../ledger/types.js";
 import type { DeploymentFact } from "./facts.js";
 
 /**
  * Every ended deployment of the environment in the ledger, with its artifact's commit.
- * Pending and running deployments have no outcome yet and are left out. A project that has
+ * Pending and running deployments have no outcome yet and are left out, and so is a deploy
+ * that found its artifact already live: nothing was released. A project that has
  * never deployed has no ledger file: that is an empty history, and none is created for it.
  */
 export async function ledgerDeployments(options: {
@@ -40,6 +41,7 @@ async function toFact(
   commits: Map<string, string | undefined>,
 ): Promise<DeploymentFact | undefined> {
   if (record.status === "pending" || record.status === "running" || !record.finishedAt) return undefined;
+  if (record.strategy === NOOP_STRATEGY) return undefined;
   if (!commits.has(record.artifactId)) {
     commits.set(record.artifactId, (await ledger.getArtifact(record.artifactId))?.commit);
   }

@@ -23,6 +23,12 @@ export interface ArtifactRecord {
 export type DeploymentStatus = "pending" | "running" | "succeeded" | "rolled_back" | "failed";
 export type DeploymentKind = "deploy" | "rollback";
 
+/**
+ * The strategy of a deploy that found its artifact already live and changed nothing. It is
+ * recorded so that the command has a deployment to report; it is not a release.
+ */
+export const NOOP_STRATEGY = "none";
+
 export interface DeploymentRecord {
   id: string;
   env: string;
