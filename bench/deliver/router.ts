@@ -21,7 +21,10 @@
  *    is the instances', not the router's: each instance is a fresh Node server whose code is
  *    not yet optimised, and release b gets only the router's 10% (none of the direct
  *    traffic), so it warms up last; with both instances warmed beforehand, the router's own
- *    warm-up took about 2 s. nginx gets the same warm-up before its latency run.
+ *    warm-up took about 2 s. When nginx is installed it gets the same warm-up and then takes
+ *    its turn in the same steady-state rotation (direct, router, nginx, a second each), so
+ *    that both proxies are measured under the same background load: measured one after the
+ *    other, minutes apart, their tails had moved with the machine, not with the proxies.
  * 2. Throughput: autocannon, closed loop, 32 keep-alive connections, 10 s, through the router
  *    and through nginx (one worker, the same two upstreams weighted 9:1, keepalive 32) when
  *    `nginx` is on PATH; otherwise that line says it was skipped. Also the agent's CPU time
@@ -96,59 +99,69 @@ export async function benchRouter(): Promise<{ lines: string[]; figures: Record<
     const directUrl = `http://127.0.0.1:${portA}/`;
 
     figures.load_average = loadavg()[0]!;
-    const cold = await alternatingLatency(directUrl, routerUrl, COLD_SECONDS);
-    await warmUp(routerUrl);
-    const { direct, routed, windows } = await alternatingLatency(
-      directUrl,
-      routerUrl,
-      LATENCY_SECONDS,
-      LATENCY_WINDOWS,
-    );
-    Object.assign(figures, {
-      cold_added_p50_ms: cold.routed.p50 - cold.direct.p50,
-      cold_added_p99_ms: cold.routed.p99 - cold.direct.p99,
-      direct_p50_ms: direct.p50,
-      direct_p99_ms: direct.p99,
-      router_p50_ms: routed.p50,
-      router_p99_ms: routed.p99,
-      added_p50_ms: routed.p50 - direct.p50,
-      added_p99_ms: routed.p99 - direct.p99,
-    });
+    const cold = await alternatingLatency([directUrl, routerUrl], COLD_SECONDS);
+    const [coldDirect, coldRouted] = cold.paths as [LatencyFigures, LatencyFigures];
     lines.push(
       `machine: load average ${figures.load_average.toFixed(2)} at the start of the latency run`,
       `latency at ${RATE} req/s (open loop, keep-alive), first ${COLD_SECONDS} s of a just-started agent:`,
-      `  direct   p50 ${ms(cold.direct.p50)}  p99 ${ms(cold.direct.p99)}`,
-      `  router   p50 ${ms(cold.routed.p50)}  p99 ${ms(cold.routed.p99)}`,
-      `  added    p50 ${ms(cold.routed.p50 - cold.direct.p50)}  p99 ${ms(cold.routed.p99 - cold.direct.p99)}`,
-      `latency at ${RATE} req/s for ${LATENCY_SECONDS} s after ${WARMUP_SECONDS} s more of warm-up (steady state):`,
-      `  direct   p50 ${ms(direct.p50)}  p99 ${ms(direct.p99)}  (${direct.count} requests, ${direct.failed} failed)`,
-      `  router   p50 ${ms(routed.p50)}  p99 ${ms(routed.p99)}  (${routed.count} requests, ${routed.failed} failed)`,
-      `  added    p50 ${ms(routed.p50 - direct.p50)}  p99 ${ms(routed.p99 - direct.p99)}`,
-      `  added p99 by ${LATENCY_SECONDS / LATENCY_WINDOWS} s window: ${windows.map((w) => ms(w.routed.p99 - w.direct.p99)).join(" / ")}`,
+      `  direct   ${latency(coldDirect)}`,
+      `  router   ${latency(coldRouted)}`,
+      `  added    ${added(coldRouted, coldDirect)}`,
     );
+    figures.cold_added_p50_ms = coldRouted.p50 - coldDirect.p50;
+    figures.cold_added_p99_ms = coldRouted.p99 - coldDirect.p99;
 
-    const agentPid = (await agentStatus({ stateDir })).pid!;
-    const cpuBefore = cpuMs(agentPid);
-    const viaRouter = await autocannon({
-      url: routerUrl,
-      connections: CONNECTIONS,
-      duration: THROUGHPUT_SECONDS,
-    });
-    const cpuAfter = cpuMs(agentPid);
-    figures.router_rps = viaRouter.requests.average;
-    lines.push(
-      `throughput (autocannon, ${CONNECTIONS} connections, ${THROUGHPUT_SECONDS} s, closed loop):`,
-      `  router   ${rps(viaRouter)}`,
-    );
-    if (cpuBefore !== undefined && cpuAfter !== undefined && viaRouter.requests.total > 0) {
-      figures.router_cpu_us_per_request = ((cpuAfter - cpuBefore) * 1000) / viaRouter.requests.total;
-      lines.push(
-        `  router CPU ${figures.router_cpu_us_per_request.toFixed(0)} µs per request (agent process)`,
-      );
-    }
     const nginxProxy = await startNginx(dir, portA, portB);
-    if (nginxProxy) {
-      try {
+    try {
+      if (nginxProxy) await warmUp(nginxProxy.url);
+      await warmUp(routerUrl);
+      const urls = [directUrl, routerUrl, ...(nginxProxy ? [nginxProxy.url] : [])];
+      const steady = await alternatingLatency(urls, LATENCY_SECONDS, LATENCY_WINDOWS);
+      const [direct, routed, viaNginx] = steady.paths as [LatencyFigures, LatencyFigures, LatencyFigures?];
+      const byWindow = (path: number) => steady.windows.map((w) => ms(w[path]!.p99 - w[0]!.p99)).join(" / ");
+      Object.assign(figures, {
+        direct_p50_ms: direct.p50,
+        direct_p99_ms: direct.p99,
+        router_p50_ms: routed.p50,
+        router_p99_ms: routed.p99,
+        added_p50_ms: routed.p50 - direct.p50,
+        added_p99_ms: routed.p99 - direct.p99,
+      });
+      lines.push(
+        `latency at ${RATE} req/s for ${LATENCY_SECONDS} s after ${WARMUP_SECONDS} s more of warm-up (steady state; ${urls.length === 3 ? "direct, router and nginx" : "direct and router"} in turn, a second each):`,
+        `  direct   ${latency(direct)}`,
+        `  router   ${latency(routed)}`,
+        ...(viaNginx ? [`  nginx    ${latency(viaNginx)}`] : []),
+        `  added by the router  ${added(routed, direct)}  (p99 by ${LATENCY_SECONDS / LATENCY_WINDOWS} s window: ${byWindow(1)})`,
+      );
+      if (viaNginx) {
+        figures.nginx_added_p50_ms = viaNginx.p50 - direct.p50;
+        figures.nginx_added_p99_ms = viaNginx.p99 - direct.p99;
+        lines.push(
+          `  added by nginx       ${added(viaNginx, direct)}  (p99 by ${LATENCY_SECONDS / LATENCY_WINDOWS} s window: ${byWindow(2)})`,
+        );
+      } else lines.push("  nginx    skipped: nginx is not on PATH");
+
+      const agentPid = (await agentStatus({ stateDir })).pid!;
+      const cpuBefore = cpuMs(agentPid);
+      const viaRouter = await autocannon({
+        url: routerUrl,
+        connections: CONNECTIONS,
+        duration: THROUGHPUT_SECONDS,
+      });
+      const cpuAfter = cpuMs(agentPid);
+      figures.router_rps = viaRouter.requests.average;
+      lines.push(
+        `throughput (autocannon, ${CONNECTIONS} connections, ${THROUGHPUT_SECONDS} s, closed loop):`,
+        `  router   ${rps(viaRouter)}`,
+      );
+      if (cpuBefore !== undefined && cpuAfter !== undefined && viaRouter.requests.total > 0) {
+        figures.router_cpu_us_per_request = ((cpuAfter - cpuBefore) * 1000) / viaRouter.requests.total;
+        lines.push(
+          `  router CPU ${figures.router_cpu_us_per_request.toFixed(0)} µs per request (agent process)`,
+        );
+      }
+      if (nginxProxy) {
         const nginx = await autocannon({
           url: nginxProxy.url,
           connections: CONNECTIONS,
@@ -160,23 +173,10 @@ export async function benchRouter(): Promise<{ lines: string[]; figures: Record<
           `  nginx    ${rps(nginx)}  (1 worker, weight 9:1, keepalive 32)`,
           `  router/nginx ${figures.router_to_nginx.toFixed(2)}`,
         );
-        // The same open-loop latency harness through nginx: what a proxy hop costs on this machine.
-        await warmUp(nginxProxy.url);
-        const {
-          direct: again,
-          routed: viaNginx,
-          windows: nginxWindows,
-        } = await alternatingLatency(directUrl, nginxProxy.url, LATENCY_SECONDS, LATENCY_WINDOWS);
-        figures.nginx_added_p50_ms = viaNginx.p50 - again.p50;
-        figures.nginx_added_p99_ms = viaNginx.p99 - again.p99;
-        lines.push(
-          `latency through nginx, same harness: p50 ${ms(viaNginx.p50)}  p99 ${ms(viaNginx.p99)}; added p50 ${ms(figures.nginx_added_p50_ms)}  p99 ${ms(figures.nginx_added_p99_ms)}`,
-          `  added p99 by ${LATENCY_SECONDS / LATENCY_WINDOWS} s window: ${nginxWindows.map((w) => ms(w.routed.p99 - w.direct.p99)).join(" / ")}`,
-        );
-      } finally {
-        await nginxProxy.stop();
-      }
-    } else lines.push("  nginx    skipped: nginx is not on PATH");
+      } else lines.push("  nginx    skipped: nginx is not on PATH");
+    } finally {
+      await nginxProxy?.stop();
+    }
     return { lines, figures };
   } finally {
     await stopAgent({ stateDir });
@@ -214,38 +214,31 @@ interface Sample {
 }
 
 /**
- * `seconds` one-second open-loop blocks of each path, direct and routed in turn, after one
- * block of each; figures over all of them and over each of `windows` equal stretches.
+ * `seconds` one-second open-loop blocks of each URL in turn, after one block of each;
+ * figures per URL over all of them and over each of `windows` equal stretches.
  */
-async function alternatingLatency(directUrl: string, routerUrl: string, seconds: number, windows = 1) {
-  const directAgent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const routerAgent = new Agent({ keepAlive: true, maxSockets: 64 });
-  await openLoop(directUrl, directAgent);
-  await openLoop(routerUrl, routerAgent);
-  const stretches: Array<{ direct: Sample; routed: Sample }> = [];
+async function alternatingLatency(urls: string[], seconds: number, windows = 1) {
+  const agents = urls.map(() => new Agent({ keepAlive: true, maxSockets: 64 }));
+  for (const [i, url] of urls.entries()) await openLoop(url, agents[i]!);
+  const stretches: Sample[][] = [];
   for (let round = 0; round < seconds; round++) {
     if (round % Math.ceil(seconds / windows) === 0)
-      stretches.push({ direct: { latencies: [], failed: 0 }, routed: { latencies: [], failed: 0 } });
+      stretches.push(urls.map(() => ({ latencies: [], failed: 0 })));
     const stretch = stretches.at(-1)!;
-    for (const [url, agent, into] of [
-      [directUrl, directAgent, stretch.direct],
-      [routerUrl, routerAgent, stretch.routed],
-    ] as const) {
-      const block = await openLoop(url, agent);
-      into.latencies.push(...block.latencies);
-      into.failed += block.failed;
+    for (const [i, url] of urls.entries()) {
+      const block = await openLoop(url, agents[i]!);
+      stretch[i]!.latencies.push(...block.latencies);
+      stretch[i]!.failed += block.failed;
     }
   }
-  directAgent.destroy();
-  routerAgent.destroy();
-  const pooled = (path: "direct" | "routed"): Sample => ({
-    latencies: stretches.flatMap((s) => s[path].latencies),
-    failed: stretches.reduce((sum, s) => sum + s[path].failed, 0),
+  for (const agent of agents) agent.destroy();
+  const pooled = (i: number): Sample => ({
+    latencies: stretches.flatMap((s) => s[i]!.latencies),
+    failed: stretches.reduce((sum, s) => sum + s[i]!.failed, 0),
   });
   return {
-    direct: quantiles(pooled("direct")),
-    routed: quantiles(pooled("routed")),
-    windows: stretches.map((s) => ({ direct: quantiles(s.direct), routed: quantiles(s.routed) })),
+    paths: urls.map((_, i) => quantiles(pooled(i))),
+    windows: stretches.map((stretch) => stretch.map(quantiles)),
   };
 }
 
@@ -390,6 +383,14 @@ function cpuMs(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+function latency(path: LatencyFigures): string {
+  return `p50 ${ms(path.p50)}  p99 ${ms(path.p99)}  (${path.count} requests, ${path.failed} failed)`;
+}
+
+function added(path: LatencyFigures, direct: LatencyFigures): string {
+  return `p50 ${ms(path.p50 - direct.p50)}  p99 ${ms(path.p99 - direct.p99)}`;
 }
 
 function ms(value: number): string {
