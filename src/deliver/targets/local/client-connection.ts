@@ -19,6 +19,7 @@ import {
   responseFraming,
 } from "./http1/message-head.js";
 import type { RouteTable, Upstream } from "./route-table.js";
+import { Tunnel } from "./tunnel.js";
 import type { UpstreamConnection, UpstreamUser } from "./upstream-pool.js";
 
 /** What a client connection needs of its router. */
@@ -154,11 +155,6 @@ export class ClientConnection implements UpstreamUser {
   // --- the client side -----------------------------------------------------------------
 
   private onClientData(chunk: Buffer): void {
-    if (this.phase === Phase.Tunnel) {
-      const connection = this.connection;
-      if (connection !== undefined && !connection.socket.write(chunk)) this.socket.pause();
-      return;
-    }
     if (this.phase === Phase.Closing) return;
     if (this.phase === Phase.Exchange && !this.requestBody.done) {
       const end = this.readRequestBody(chunk, 0);
@@ -176,10 +172,6 @@ export class ClientConnection implements UpstreamUser {
 
   private onClientEnd(): void {
     this.clientEnded = true;
-    if (this.phase === Phase.Tunnel) {
-      this.connection?.socket.end(); // what a half-close means is the new protocol's business
-      return;
-    }
     // A client that shuts its side during an exchange is taken to have left, as nginx takes
     // it: the upstream request is abandoned rather than held open for nobody.
     if (this.phase === Phase.Exchange || this.phase === Phase.Head) this.socket.destroy();
@@ -188,16 +180,6 @@ export class ClientConnection implements UpstreamUser {
 
   private onClientClose(): void {
     this.context.forget(this);
-    if (this.phase === Phase.Tunnel) {
-      const connection = this.connection;
-      this.connection = undefined;
-      if (connection !== undefined) {
-        connection.user = undefined;
-        // After the client's clean end its bytes are still being flushed to the instance.
-        if (!this.clientEnded) connection.socket.destroy();
-      }
-      return;
-    }
     if (this.phase !== Phase.Exchange) return;
     this.phase = Phase.Closing;
     const upstream = this.upstream;
@@ -304,10 +286,6 @@ export class ClientConnection implements UpstreamUser {
   }
 
   onUpstreamData(chunk: Buffer): void {
-    if (this.phase === Phase.Tunnel) {
-      if (!this.socket.write(chunk)) this.connection?.socket.pause();
-      return;
-    }
     this.lastUpstreamActivity = performance.now();
     if (this.response === undefined) this.readResponseHead(chunk);
     else this.readResponseBody(chunk, 0);
@@ -406,10 +384,9 @@ export class ClientConnection implements UpstreamUser {
   }
 
   /**
-   * The instance agreed to switch protocols: its 101 goes to the client, then whatever either
-   * side sends is relayed untouched. The exchange is counted as answered now; the upstream
-   * connection leaves the pool's reuse for good but stays in it, so that draining or removing
-   * the instance cuts the tunnel (a WebSocket client reconnects, to the release now routed).
+   * The instance agreed to switch protocols: its 101 goes to the client, then a `Tunnel`
+   * takes both sockets over (a WebSocket client whose instance is drained reconnects, to the
+   * release routed then). The exchange is counted as answered now.
    */
   private startTunnel(head: ResponseHead, rest: Buffer): void {
     const upstream = this.upstream!;
@@ -417,17 +394,17 @@ export class ClientConnection implements UpstreamUser {
     upstream.release.traffic.recordStatus(101, performance.now() - this.startedAt);
     this.releaseUpstream(upstream);
     this.phase = Phase.Tunnel;
+    this.connection = undefined;
+    this.upstream = undefined;
     this.answering = false;
     const socket = this.socket;
     socket.cork();
     socket.write(switchingProtocolsHead(head, this.upgrade!, upstream.release.id), "latin1");
     if (rest.length > 0) socket.write(rest);
     socket.uncork();
-    // Bytes the client sent after its request, before the switch was agreed.
     const early = this.pending;
     this.pending = undefined;
-    if (early !== undefined) connection.socket.write(early);
-    if (socket.isPaused()) socket.resume();
+    connection.user = new Tunnel(socket, connection, early, () => this.context.forget(this));
   }
 
   onUpstreamDrain(): void {
@@ -435,19 +412,11 @@ export class ClientConnection implements UpstreamUser {
   }
 
   onUpstreamEnd(): void {
-    if (this.phase === Phase.Tunnel) this.socket.end();
-    else if (this.response !== undefined && this.responseEndsAtClose) this.finish(false);
+    if (this.response !== undefined && this.responseEndsAtClose) this.finish(false);
     // Otherwise the close that follows is handled as a failure.
   }
 
   onUpstreamClose(): void {
-    if (this.phase === Phase.Tunnel) {
-      const ended = this.connection?.socket.readableEnded === true;
-      this.connection = undefined;
-      // A clean end was passed on and the instance's last bytes may still be on their way.
-      if (!ended) this.socket.destroy();
-      return;
-    }
     const upstream = this.upstream!;
     this.connection = undefined;
     this.releaseUpstream(upstream);
