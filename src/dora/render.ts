@@ -1,3 +1,4 @@
+import { alignColumns } from "../cli/columns.js";
 import type { Distribution, DoraReport, Tier } from "./types.js";
 
 /** One row per figure; the table and CSV outputs are both built from these rows. */
@@ -75,17 +76,11 @@ export function renderTable(report: DoraReport): string {
   };
   const rows = [header, ...reportRows(report)];
   const keys = Object.keys(header) as Array<keyof ReportRow>;
-  const widths = keys.map((k) => Math.max(...rows.map((r) => r[k].length)));
-  const line = (r: ReportRow) =>
-    keys
-      .map((k, i) => r[k].padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
   const lt = report.leadTime;
   const notes = [
     `DORA for ${report.env}, ${report.period.since} to ${report.period.until} (${num(report.period.days)} days)`,
     "",
-    ...rows.map(line),
+    ...alignColumns(rows.map((r) => keys.map((k) => r[k]))),
     "",
     `overall tier: ${tier(report.overall.tier)} (${report.overall.rule}); levels of the ${report.tiers.report}, ${report.tiers.year}`,
     `levels not confirmed by two published summaries: ${report.tiers.unverified.join(", ") || "none"} (docs/dora.md)`,

@@ -1,3 +1,4 @@
+import { alignColumns } from "../cli/columns.js";
 import { style } from "../cli/style.js";
 import { redact } from "../redact.js";
 import { formatDuration } from "./duration.js";
@@ -21,16 +22,11 @@ export function renderReport(options: { report: VerifyReport; color: boolean }):
     check.failures.join("; "),
   ]);
   const cells = [[...COLUMNS], ...rows].map((row) => row.map((cell) => redact(cell)));
-  const widths = COLUMNS.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
-  const lines = cells.map((row, index) => {
-    const padded = row.map((cell, column) =>
-      column === row.length - 1 ? cell : cell.padEnd(widths[column]!),
-    );
-    if (index === 0) return s.bold(padded.join("  ").trimEnd());
-    // Colour after padding so escape codes do not skew the column widths.
-    const colour = row[1] === "pass" ? s.green : row[1] === "FAIL" ? s.red : s.yellow;
-    padded[1] = colour(padded[1]!);
-    return padded.join("  ").trimEnd();
+  const lines = alignColumns(cells, (cell, row, column) => {
+    if (row === 0) return s.bold(cell);
+    if (column !== 1) return cell;
+    const colour = cell.startsWith("pass") ? s.green : cell.startsWith("FAIL") ? s.red : s.yellow;
+    return colour(cell);
   });
 
   const failed = report.checks.filter((check) => !check.ok).length;

@@ -1,3 +1,4 @@
+import { alignColumns } from "../../cli/columns.js";
 import { style } from "../../cli/style.js";
 import { redact } from "../../redact.js";
 import type { GateRun } from "../result.js";
@@ -22,36 +23,17 @@ export function renderGateTable(run: GateRun, options: RenderOptions): string {
     if (column === 1) return cell.startsWith("PASS") ? s.green(cell) : s.red(cell);
     return cell;
   };
-  const lines = [layout([header, ...rows], paint)];
+  const lines = [alignColumns([header, ...rows], paint).join("\n")];
   for (const section of detailSections(run.results)) {
     lines.push("", s.bold(section.title));
     const table = section.header.length > 1 ? [section.header, ...section.rows] : section.rows;
     const hasHeader = table !== section.rows;
-    lines.push(indent(layout(table, (c, r) => (r === 0 && hasHeader ? s.dim(c) : c))));
+    lines.push(indent(alignColumns(table, (c, r) => (r === 0 && hasHeader ? s.dim(c) : c)).join("\n")));
     if (section.omitted > 0) lines.push(`  … and ${section.omitted} more (--json lists all)`);
   }
   const failed = run.results.filter((r) => !r.ok).length;
   lines.push("", verdict(failed, run.results.length));
   return `${redact(shortenPaths(lines.join("\n"), options.cwd))}\n`;
-}
-
-/** Columns padded to their widest cell; the last column is left ragged so it may run long. */
-function layout(rows: string[][], paint: (cell: string, row: number, column: number) => string): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, [...cell].length);
-  }
-  return rows
-    .map((row, r) =>
-      row
-        .map((cell, i) => {
-          const padded = i === row.length - 1 ? cell : cell + " ".repeat(widths[i]! - [...cell].length);
-          return paint(padded, r, i);
-        })
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
 }
 
 function indent(text: string): string {
