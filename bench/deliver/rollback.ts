@@ -4,58 +4,35 @@
  * canary 5%, with 50 requests/s of canary traffic (200 requests/s at a 25% share). Measured
  * from the ledger's own timestamps: the canary's first `weights` step to `rollback.completed`.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { buildRelease } from "../../src/deliver/build.js";
 import { deploy } from "../../src/deliver/deploy.js";
-import { generateLoad } from "../../src/deliver/load.js";
-import { stopAgent } from "../../src/deliver/targets/local/index.js";
-import { commitSampleRelease, createSampleRepo, sampleConfig } from "../../src/demo/sample-repo.js";
 import { openLedger } from "../../src/ledger/index.js";
-import { freePort } from "../../src/net/free-port.js";
+import { startSampleService } from "./sample-service.js";
 
 const RUNS = Number(process.env.BENCH_ROLLBACK_RUNS ?? 7);
 const TOTAL_RPS = 200;
 const CANARY_SHARE = 25;
 
 export async function benchRollback(): Promise<{ lines: string[]; figures: Record<string, number> }> {
-  const dir = await mkdtemp(join(tmpdir(), "shipgate-bench-rollback-"));
-  const port = await freePort();
-  const stateDir = join(dir, ".shipgate");
   const seconds: number[] = [];
   const errorsSeen: number[] = [];
+  const service = await startSampleService({
+    strategy: `{ canary: { steps: [${CANARY_SHARE}, 100], stepSeconds: 60 } }`,
+    analysis: "{ maxErrorRate: 0.01, maxLatencyRatio: 2 }",
+    releases: [
+      { version: "1.0.0", errorRate: 0.001 },
+      { version: "2.0.0", errorRate: 0.05 },
+    ],
+    rps: TOTAL_RPS,
+  });
   try {
-    await createSampleRepo({
-      dir,
-      config: sampleConfig({
-        port,
-        strategy: `{ canary: { steps: [${CANARY_SHARE}, 100], stepSeconds: 60 } }`,
-        analysis: "{ maxErrorRate: 0.01, maxLatencyRatio: 2 }",
-      }),
-    });
-    const build = async (version: string, errorRate: number) => {
-      await commitSampleRelease({ dir, release: { version, errorRate } });
-      return (await buildRelease({ cwd: dir })).artifact.id;
-    };
-    const stable = await build("1.0.0", 0.001);
-    const bad = await build("2.0.0", 0.05);
-    const first = await deploy({ env: "production", artifact: stable, cwd: dir, requestedBy: "bench" });
-    if (!first.ok) throw new Error(`the stable release did not deploy: ${first.reason}`);
-    const traffic = new AbortController();
-    const load = generateLoad({
-      url: `http://127.0.0.1:${port}`,
-      rps: TOTAL_RPS,
-      maxDurationMs: 600_000,
-      signal: traffic.signal,
-    });
-    const ledger = await openLedger({ stateDir });
+    const bad = service.artifacts[1]!;
+    const ledger = await openLedger({ stateDir: service.stateDir });
     try {
       for (let run = 0; run < RUNS; run++) {
         const outcome = await deploy({
           env: "production",
           artifact: bad,
-          cwd: dir,
+          cwd: service.dir,
           requestedBy: "bench",
           pollMs: 100,
         });
@@ -70,12 +47,9 @@ export async function benchRollback(): Promise<{ lines: string[]; figures: Recor
       }
     } finally {
       await ledger.close();
-      traffic.abort();
-      await load;
     }
   } finally {
-    await stopAgent({ stateDir }).catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
+    await service.close();
   }
   const median = quantile(seconds, 0.5);
   const p90 = quantile(seconds, 0.9);

@@ -101,15 +101,16 @@ export async function benchRouter(): Promise<{ lines: string[]; figures: Record<
     figures.load_average = loadavg()[0]!;
     const cold = await alternatingLatency([directUrl, routerUrl], COLD_SECONDS);
     const [coldDirect, coldRouted] = cold.paths as [LatencyFigures, LatencyFigures];
+    const coldAdded = addedBy(coldRouted, coldDirect);
     lines.push(
       `machine: load average ${figures.load_average.toFixed(2)} at the start of the latency run`,
       `latency at ${RATE} req/s (open loop, keep-alive), first ${COLD_SECONDS} s of a just-started agent:`,
       `  direct   ${latency(coldDirect)}`,
       `  router   ${latency(coldRouted)}`,
-      `  added    ${added(coldRouted, coldDirect)}`,
+      `  added    ${spread(coldAdded)}`,
     );
-    figures.cold_added_p50_ms = coldRouted.p50 - coldDirect.p50;
-    figures.cold_added_p99_ms = coldRouted.p99 - coldDirect.p99;
+    figures.cold_added_p50_ms = coldAdded.p50;
+    figures.cold_added_p99_ms = coldAdded.p99;
 
     const nginxProxy = await startNginx(dir, portA, portB);
     try {
@@ -118,28 +119,29 @@ export async function benchRouter(): Promise<{ lines: string[]; figures: Record<
       const urls = [directUrl, routerUrl, ...(nginxProxy ? [nginxProxy.url] : [])];
       const steady = await alternatingLatency(urls, LATENCY_SECONDS, LATENCY_WINDOWS);
       const [direct, routed, viaNginx] = steady.paths as [LatencyFigures, LatencyFigures, LatencyFigures?];
-      const byWindow = (path: number) => steady.windows.map((w) => ms(w[path]!.p99 - w[0]!.p99)).join(" / ");
+      const byWindow = (path: number) =>
+        `p99 by ${LATENCY_SECONDS / LATENCY_WINDOWS} s window: ${steady.windows.map((w) => ms(addedBy(w[path]!, w[0]!).p99)).join(" / ")}`;
+      const routerAdded = addedBy(routed, direct);
       Object.assign(figures, {
         direct_p50_ms: direct.p50,
         direct_p99_ms: direct.p99,
         router_p50_ms: routed.p50,
         router_p99_ms: routed.p99,
-        added_p50_ms: routed.p50 - direct.p50,
-        added_p99_ms: routed.p99 - direct.p99,
+        added_p50_ms: routerAdded.p50,
+        added_p99_ms: routerAdded.p99,
       });
       lines.push(
         `latency at ${RATE} req/s for ${LATENCY_SECONDS} s after ${WARMUP_SECONDS} s more of warm-up (steady state; ${urls.length === 3 ? "direct, router and nginx" : "direct and router"} in turn, a second each):`,
         `  direct   ${latency(direct)}`,
         `  router   ${latency(routed)}`,
         ...(viaNginx ? [`  nginx    ${latency(viaNginx)}`] : []),
-        `  added by the router  ${added(routed, direct)}  (p99 by ${LATENCY_SECONDS / LATENCY_WINDOWS} s window: ${byWindow(1)})`,
+        `  added by the router  ${spread(routerAdded)}  (${byWindow(1)})`,
       );
       if (viaNginx) {
-        figures.nginx_added_p50_ms = viaNginx.p50 - direct.p50;
-        figures.nginx_added_p99_ms = viaNginx.p99 - direct.p99;
-        lines.push(
-          `  added by nginx       ${added(viaNginx, direct)}  (p99 by ${LATENCY_SECONDS / LATENCY_WINDOWS} s window: ${byWindow(2)})`,
-        );
+        const nginxAdded = addedBy(viaNginx, direct);
+        figures.nginx_added_p50_ms = nginxAdded.p50;
+        figures.nginx_added_p99_ms = nginxAdded.p99;
+        lines.push(`  added by nginx       ${spread(nginxAdded)}  (${byWindow(2)})`);
       } else lines.push("  nginx    skipped: nginx is not on PATH");
 
       const agentPid = (await agentStatus({ stateDir })).pid!;
@@ -389,8 +391,13 @@ function latency(path: LatencyFigures): string {
   return `p50 ${ms(path.p50)}  p99 ${ms(path.p99)}  (${path.count} requests, ${path.failed} failed)`;
 }
 
-function added(path: LatencyFigures, direct: LatencyFigures): string {
-  return `p50 ${ms(path.p50 - direct.p50)}  p99 ${ms(path.p99 - direct.p99)}`;
+/** What a proxy adds to calling the instance directly, at p50 and at p99. */
+function addedBy(path: LatencyFigures, direct: LatencyFigures): { p50: number; p99: number } {
+  return { p50: path.p50 - direct.p50, p99: path.p99 - direct.p99 };
+}
+
+function spread(figures: { p50: number; p99: number }): string {
+  return `p50 ${ms(figures.p50)}  p99 ${ms(figures.p99)}`;
 }
 
 function ms(value: number): string {

@@ -119,25 +119,25 @@ export function clientResponseHead(head: ResponseHead, options: ClientResponseOp
  * asked for, if it named none) and the release that answered.
  */
 export function switchingProtocolsHead(head: ResponseHead, requested: string, release: string): string {
-  let out = `HTTP/1.1 101 ${head.reason}\r\n`;
-  const fields = head.fields;
-  for (let i = 0; i < fields.length; i += 2) {
-    const lower = fields[i]!.toLowerCase();
-    if (!dropped(lower, head.connection) && lower !== "x-shipgate-release")
-      out += `${fields[i]!}: ${fields[i + 1]!}\r\n`;
-  }
-  const upgrade = fieldValue(fields, "upgrade") ?? requested;
-  return `${out}connection: upgrade\r\nupgrade: ${upgrade}\r\nx-shipgate-release: ${release}\r\n\r\n`;
+  const upgrade = fieldValue(head.fields, "upgrade") ?? requested;
+  return `HTTP/1.1 101 ${head.reason}\r\n${endToEndFields(head, "x-shipgate-release")}connection: upgrade\r\nupgrade: ${upgrade}\r\nx-shipgate-release: ${release}\r\n\r\n`;
 }
 
 /** An informational answer (100 Continue, 103 Early Hints) passed on to an HTTP/1.1 client. */
 export function interimResponseHead(head: ResponseHead): string {
-  let out = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
+  return `HTTP/1.1 ${head.status} ${head.reason}\r\n${endToEndFields(head)}\r\n`;
+}
+
+/** A head's field lines without its hop-by-hop fields (and without `alsoDropped`, lower-case). */
+function endToEndFields(head: ResponseHead, alsoDropped?: string): string {
+  let out = "";
   const fields = head.fields;
   for (let i = 0; i < fields.length; i += 2) {
-    if (!dropped(fields[i]!.toLowerCase(), head.connection)) out += `${fields[i]!}: ${fields[i + 1]!}\r\n`;
+    const lower = fields[i]!.toLowerCase();
+    if (!dropped(lower, head.connection) && lower !== alsoDropped)
+      out += `${fields[i]!}: ${fields[i + 1]!}\r\n`;
   }
-  return `${out}\r\n`;
+  return out;
 }
 
 const REASONS: Record<number, string> = {
