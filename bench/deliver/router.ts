@@ -11,7 +11,9 @@
  *    sends: a sender that spins for sub-millisecond precision takes one of a 2-core
  *    machine's cores away from the router and the instance it measures (measured: a full
  *    core at 1,000 req/s), and timer lateness is the sender's, not the router's.
- *    Keep-alive connections from one client process; p50/p99 and the difference.
+ *    Keep-alive connections from one client process, through a lean client
+ *    (keep-alive-client.ts: `http.request` cost the sender more CPU than the router and put
+ *    its own jitter into both tails); p50/p99 and the difference.
  *    Measured twice: over the first 10 s of a just-started agent, and over 60 s after 20 s
  *    more of routed traffic. The steady state is the router's figure: a router runs for
  *    days. Its 60 s are also reported as three 20 s windows: a p99 is decided by the
@@ -38,7 +40,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { request } from "node:http";
 import { createRequire } from "node:module";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +50,7 @@ import { pathToFileURL } from "node:url";
 import { agentStatus, createLocalTarget, stopAgent } from "../../dist/deliver/targets/local/index.js";
 import type { Target } from "../../dist/deliver/targets/types.js";
 import { freePort } from "../../dist/net/free-port.js";
+import { KeepAliveClient } from "./keep-alive-client.js";
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -198,9 +201,9 @@ async function healthyPorts(target: Target): Promise<[number, number]> {
 
 /** WARMUP_SECONDS of traffic through a proxy before its steady state is measured. */
 async function warmUp(url: string): Promise<void> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  await openLoop(url, agent, WARMUP_SECONDS);
-  agent.destroy();
+  const client = new KeepAliveClient(new URL(url));
+  await openLoop(client, WARMUP_SECONDS);
+  client.close();
 }
 
 interface LatencyFigures {
@@ -220,20 +223,20 @@ interface Sample {
  * figures per URL over all of them and over each of `windows` equal stretches.
  */
 async function alternatingLatency(urls: string[], seconds: number, windows = 1) {
-  const agents = urls.map(() => new Agent({ keepAlive: true, maxSockets: 64 }));
-  for (const [i, url] of urls.entries()) await openLoop(url, agents[i]!);
+  const clients = urls.map((url) => new KeepAliveClient(new URL(url)));
+  for (const client of clients) await openLoop(client);
   const stretches: Sample[][] = [];
   for (let round = 0; round < seconds; round++) {
     if (round % Math.ceil(seconds / windows) === 0)
       stretches.push(urls.map(() => ({ latencies: [], failed: 0 })));
     const stretch = stretches.at(-1)!;
-    for (const [i, url] of urls.entries()) {
-      const block = await openLoop(url, agents[i]!);
+    for (const [i, client] of clients.entries()) {
+      const block = await openLoop(client);
       stretch[i]!.latencies.push(...block.latencies);
       stretch[i]!.failed += block.failed;
     }
   }
-  for (const agent of agents) agent.destroy();
+  for (const client of clients) client.close();
   const pooled = (i: number): Sample => ({
     latencies: stretches.flatMap((s) => s[i]!.latencies),
     failed: stretches.reduce((sum, s) => sum + s[i]!.failed, 0),
@@ -252,8 +255,7 @@ function quantiles(sample: Sample): LatencyFigures {
 
 /** `seconds` of requests at RATE, each sent when due whatever the answers do. */
 async function openLoop(
-  url: string,
-  agent: Agent,
+  client: KeepAliveClient,
   seconds = 1,
 ): Promise<{ latencies: number[]; failed: number }> {
   const total = RATE * seconds;
@@ -270,20 +272,11 @@ async function openLoop(
   };
   const send = (index: number) => {
     const sentAt = performance.now();
-    const req = request(url, { agent }, (res) => {
-      res.resume();
-      res.once("end", () => {
-        latencies[index] = performance.now() - sentAt;
-        if (res.statusCode !== 200) failed++;
-        complete();
-      });
-    });
-    req.once("error", () => {
+    client.get((status) => {
       latencies[index] = performance.now() - sentAt;
-      failed++;
+      if (status !== 200) failed++;
       complete();
     });
-    req.end();
   };
   const start = performance.now();
   const interval = 1_000 / RATE;
