@@ -6,6 +6,7 @@
  * while. This counts how often that difference alone gets a healthy canary rolled back, and
  * whether a request is lost across the deploys. Both releases fail 0.1% of requests.
  */
+import { pathToFileURL } from "node:url";
 import { deploy } from "../../src/deliver/deploy.js";
 import { startSampleService } from "./sample-service.js";
 
@@ -40,7 +41,7 @@ export async function benchProcessAA(): Promise<{ lines: string[]; figures: Reco
     }
     const served = await service.finish();
     const lost = served.sent - served.answered;
-    const failedAnswers = served.sent - served.ok;
+    const failedAnswers = served.answered - served.ok;
     return {
       lines: [
         `the sample service by canary over itself (${CANARY_SHARE}% then 100%, ${STEP_SECONDS} s a step, max p95 ratio ${MAX_LATENCY_RATIO}), ${TOTAL_RPS} req/s, ${RUNS} runs:`,
@@ -55,7 +56,7 @@ export async function benchProcessAA(): Promise<{ lines: string[]; figures: Reco
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { lines } = await benchProcessAA();
   console.log(lines.join("\n"));
 }

@@ -4,6 +4,7 @@
  * canary 5%, with 50 requests/s of canary traffic (200 requests/s at a 25% share). Measured
  * from the ledger's own timestamps: the canary's first `weights` step to `rollback.completed`.
  */
+import { pathToFileURL } from "node:url";
 import { deploy } from "../../src/deliver/deploy.js";
 import { openLedger } from "../../src/ledger/index.js";
 import { startSampleService } from "./sample-service.js";
@@ -68,7 +69,7 @@ function quantile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { lines } = await benchRollback();
   console.log(lines.join("\n"));
 }

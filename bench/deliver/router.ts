@@ -19,7 +19,8 @@
  *    days. Its 60 s are also reported as three 20 s windows: a p99 is decided by the
  *    slowest 1% of requests, and on a shared VM those come in bursts that move over minutes
  *    (a single 30 s run of this bench has ranged from 0.57 to 1.30 ms added p99), so the
- *    spread of the windows says how far one figure can be trusted. The first figure is printed so that the warm-up is seen, not hidden. Most of it
+ *    spread of the windows says how far one figure can be trusted. The first figure is
+ *    printed so that the warm-up is seen, not hidden. Most of it
  *    is the instances', not the router's: each instance is a fresh Node server whose code is
  *    not yet optimised, and release b gets only the router's 10% (none of the direct
  *    traffic), so it warms up last; with both instances warmed beforehand, the router's own
@@ -110,7 +111,7 @@ export async function benchRouter(): Promise<{ lines: string[]; figures: Record<
       `latency at ${RATE} req/s (open loop, keep-alive), first ${COLD_SECONDS} s of a just-started agent:`,
       `  direct   ${latency(coldDirect)}`,
       `  router   ${latency(coldRouted)}`,
-      `  added    ${spread(coldAdded)}`,
+      `  added    ${p50p99(coldAdded)}`,
     );
     figures.cold_added_p50_ms = coldAdded.p50;
     figures.cold_added_p99_ms = coldAdded.p99;
@@ -138,13 +139,13 @@ export async function benchRouter(): Promise<{ lines: string[]; figures: Record<
         `  direct   ${latency(direct)}`,
         `  router   ${latency(routed)}`,
         ...(viaNginx ? [`  nginx    ${latency(viaNginx)}`] : []),
-        `  added by the router  ${spread(routerAdded)}  (${byWindow(1)})`,
+        `  added by the router  ${p50p99(routerAdded)}  (${byWindow(1)})`,
       );
       if (viaNginx) {
         const nginxAdded = addedBy(viaNginx, direct);
         figures.nginx_added_p50_ms = nginxAdded.p50;
         figures.nginx_added_p99_ms = nginxAdded.p99;
-        lines.push(`  added by nginx       ${spread(nginxAdded)}  (${byWindow(2)})`);
+        lines.push(`  added by nginx       ${p50p99(nginxAdded)}  (${byWindow(2)})`);
       } else lines.push("  nginx    skipped: nginx is not on PATH");
 
       const agentPid = (await agentStatus({ stateDir })).pid!;
@@ -389,7 +390,7 @@ function addedBy(path: LatencyFigures, direct: LatencyFigures): { p50: number; p
   return { p50: path.p50 - direct.p50, p99: path.p99 - direct.p99 };
 }
 
-function spread(figures: { p50: number; p99: number }): string {
+function p50p99(figures: { p50: number; p99: number }): string {
   return `p50 ${ms(figures.p50)}  p99 ${ms(figures.p99)}`;
 }
 
