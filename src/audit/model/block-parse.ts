@@ -7,9 +7,11 @@ import {
   DQUOTE,
   GT,
   HASH,
+  LBRACE,
   LBRACKET,
   LF,
   PIPE,
+  RBRACE,
   RBRACKET,
   SPACE,
   SQUOTE,
@@ -136,12 +138,19 @@ class BlockReader<N> {
   }
 
   document(): N {
-    const first = this.nextContentLine(0);
+    let first = this.nextContentLine(0);
     if (first >= this.n || this.lastIndent !== 0) giveUp();
+    let open = 0;
+    // One document-start marker on a line of its own (a comment may follow it).
+    if (this.text.startsWith("---", first) && isBreak(this.text, first + 3)) {
+      open = this.endOfLine(first + 3);
+      first = this.nextContentLine(open);
+      if (first >= this.n || this.lastIndent !== 0) giveUp();
+    }
     const c = this.text.charCodeAt(first);
-    // Directives, document markers and a top-level sequence or scalar: not workflows.
+    // Directives, more document markers and a top-level sequence or scalar: not workflows.
     if (c === 37 /* % */ || c === DASH || this.text.startsWith("...", first)) giveUp();
-    const root = this.mapping(0, first, 0);
+    const root = this.mapping(0, first, open);
     if (root.next < this.n) giveUp();
     return root.node;
   }
@@ -216,6 +225,14 @@ class BlockReader<N> {
     return -1;
   }
 
+  /** Whether a mapping key (plain, or quoted and followed by a colon) starts at `at`. */
+  private startsKey(at: number): boolean {
+    const q = this.text.charCodeAt(at);
+    if (q !== SQUOTE && q !== DQUOTE) return this.keyColon(at) >= 0;
+    const end = this.scalar(at, false).end;
+    return this.text.charCodeAt(end) === COLON && isBreak(this.text, end + 1);
+  }
+
   /**
    * A block mapping whose keys sit at column `indent`; `at` is the first key and `open` where
    * js-yaml would open the node.
@@ -226,9 +243,20 @@ class BlockReader<N> {
     const children: N[] = [];
     let key = at;
     for (;;) {
-      const colon = this.keyColon(key);
-      if (colon < 0 || colon - key > 1000) giveUp();
-      const keyValue = resolvePlain(text.slice(key, trimEnd(text, key, colon)));
+      let colon: number;
+      let keyValue: unknown;
+      const q = text.charCodeAt(key);
+      if (q === SQUOTE || q === DQUOTE) {
+        // A quoted key (`'on':`): the colon must follow the closing quote.
+        const quoted = this.scalar(key, false);
+        if (text.charCodeAt(quoted.end) !== COLON || !isBreak(text, quoted.end + 1)) giveUp();
+        colon = quoted.end;
+        keyValue = quoted.value;
+      } else {
+        colon = this.keyColon(key);
+        if (colon < 0 || colon - key > 1000) giveUp();
+        keyValue = resolvePlain(text.slice(key, trimEnd(text, key, colon)));
+      }
       if (keyValue !== null && typeof keyValue === "object") giveUp();
       const name = String(keyValue);
       if (name === "__proto__" || names.includes(name)) giveUp(); // js-yaml decides these
@@ -286,6 +314,13 @@ class BlockReader<N> {
     let end: number;
     if (c === LBRACKET) {
       ({ node, end } = this.flowSequence(open, i));
+    } else if (c === LBRACE) {
+      // Only the empty mapping (`permissions: {}`); others go to js-yaml.
+      let j = i + 1;
+      while (j < n && text.charCodeAt(j) === SPACE) j++;
+      if (text.charCodeAt(j) !== RBRACE) giveUp();
+      end = j + 1;
+      node = this.sink.node(open, "mapping", NONE, undefined, end);
     } else {
       const scalar = this.scalar(i, false);
       end = scalar.end;
@@ -355,7 +390,7 @@ class BlockReader<N> {
       while (i < n && text.charCodeAt(i) === SPACE) i++;
       const c = text.charCodeAt(i);
       if (c === RBRACKET && children.length === 0) break;
-      if (i >= n || c === LF || c === HASH || c === LBRACKET || c === 123 || c === COMMA || c === RBRACKET)
+      if (i >= n || c === LF || c === HASH || c === LBRACKET || c === LBRACE || c === COMMA || c === RBRACKET)
         giveUp();
       const item = this.scalar(i, true);
       children.push(this.sink.node(i, "scalar", NONE, item.value, item.end));
@@ -386,10 +421,9 @@ class BlockReader<N> {
       while (i < n && text.charCodeAt(i) === SPACE) i++;
       const c = text.charCodeAt(i);
       if (i >= n || c === LF || c === HASH || c === DASH) giveUp(); // nested or empty items
-      const item =
-        this.keyColon(i) >= 0
-          ? this.mapping(indent + (i - dash), i, dash + 1)
-          : this.inlineValue(indent, dash + 1, i, true);
+      const item = this.startsKey(i)
+        ? this.mapping(indent + (i - dash), i, dash + 1)
+        : this.inlineValue(indent, dash + 1, i, true);
       children.push(item.node);
       const line = this.nextContentLine(item.next);
       const lineIndent = line < n ? this.lastIndent : -1;
@@ -479,7 +513,7 @@ function isBreak(text: string, at: number): boolean {
 }
 
 function isFlowIndicator(c: number): boolean {
-  return c === COMMA || c === LBRACKET || c === RBRACKET || c === 123 || c === 125;
+  return c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE;
 }
 
 function trimEnd(text: string, start: number, end: number): number {
