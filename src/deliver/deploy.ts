@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { inputError } from "../errors.js";
 import { type DeploymentRecord, type Ledger, NOOP_STRATEGY } from "../ledger/types.js";
 import { type NotificationKind, type Notifier, notifierFor } from "../notify/index.js";
@@ -71,7 +72,15 @@ export async function deploy(options: DeployOptions): Promise<DeploymentOutcome>
       };
     }
     const pending = options.pendingDeployment;
-    const id = pending ?? (await nextDeploymentId(ctx.ledger, ctx.env));
+    const running = new Set(state.releases.map((r) => r.id));
+    const id = pending ?? (await nextDeploymentId(ctx.ledger, ctx.env, { taken: running }));
+    if (running.has(id)) {
+      // A pending deployment whose id a running release already has (a ledger restored from
+      // an older copy): starting it would take that release over.
+      throw inputError("deploy/id-in-use", `release ${id} already runs in ${ctx.env}`, {
+        hint: "promote again to make a new request; the ledger and the target disagree about what runs",
+      });
+    }
     const plan: Step[] = planFor(ctx.envConfig, {
       release: id,
       artifactId: artifact.id,
@@ -220,18 +229,34 @@ export function instancesOf(ctx: EnvironmentContext): number {
   return t.type === "local" ? t.instances : 1;
 }
 
-/** Readable, ordered ids: `<env>-<n>`; unique only when taken under the environment's lock. */
-export async function nextDeploymentId(ledger: Ledger, env: string): Promise<string> {
+/**
+ * Readable, ordered ids: `<env>-<n>-<6 hex>`. The number orders them within a ledger (taken
+ * under the environment's lock); the random part keeps them unique across ledgers, so a
+ * ledger that was reset or replaced never hands out the id of a release that still serves.
+ */
+export async function nextDeploymentId(
+  ledger: Ledger,
+  env: string,
+  options: { taken?: ReadonlySet<string> } = {},
+): Promise<string> {
   const all = await ledger.listDeployments({ env });
-  const highest = all.reduce((max, d) => {
-    const n = Number(d.id.slice(env.length + 1));
-    return d.id.startsWith(`${env}-`) && Number.isInteger(n) ? Math.max(max, n) : max;
-  }, 0);
-  return `${env}-${highest + 1}`;
+  const highest = all.reduce((max, d) => Math.max(max, deploymentNumber(d.id, env) ?? 0), 0);
+  for (;;) {
+    const id = `${env}-${highest + 1}-${randomBytes(3).toString("hex")}`;
+    if (!options.taken?.has(id)) return id;
+  }
+}
+
+/** The ordinal of an id this module made for `env` (older ledgers have no random part). */
+export function deploymentNumber(id: string, env: string): number | undefined {
+  if (!id.startsWith(`${env}-`)) return undefined;
+  const match = /^(\d+)(?:-[0-9a-f]{6})?$/.exec(id.slice(env.length + 1));
+  return match ? Number(match[1]) : undefined;
 }
 
 async function recordNoop(ctx: EnvironmentContext, artifactId: string, requestedBy: string) {
-  const id = await nextDeploymentId(ctx.ledger, ctx.env);
+  const running = new Set((await ctx.target.state()).releases.map((r) => r.id));
+  const id = await nextDeploymentId(ctx.ledger, ctx.env, { taken: running });
   const created = await ctx.ledger.createDeployment({
     id,
     env: ctx.env,

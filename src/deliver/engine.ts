@@ -89,6 +89,15 @@ export class Engine {
     const begin = beginOf(deployment.plan as Step[]);
     await this.record(deployment, "rollback.started", { reason, to: begin.stable ?? null });
     for (const step of rollbackSteps(begin)) {
+      if (step.kind === "stop" && !(await this.startedByThis(begin))) {
+        // Same id, other artifact: a release this deployment did not start. Leave it running.
+        await this.record(deployment, "rollback.step", {
+          kind: "skip",
+          step,
+          text: `leave ${step.release} running: it is not the release this deployment started`,
+        });
+        continue;
+      }
       await this.record(deployment, "rollback.step", { kind: step.kind, step, text: describeStep(step) });
       await this.runner.run(deployment, step);
     }
@@ -115,6 +124,12 @@ export class Engine {
     const reason = `interrupted at ${at}: the deploying process stopped`;
     await this.rollBack(deployment, reason);
     return this.finish(deployment, "rolled_back", reason);
+  }
+
+  /** Whether the release the plan starts runs this deployment's artifact (or runs nothing). */
+  private async startedByThis(begin: BeginStep): Promise<boolean> {
+    const running = (await this.options.target.state()).releases.find((r) => r.id === begin.release);
+    return running === undefined || running.artifactId === begin.artifactId;
   }
 
   private async finish(
@@ -144,14 +159,17 @@ export class Engine {
   }
 }
 
-/** The way back to `begin.stable`; with no stable release, just stop the new one. */
+/**
+ * The way back to `begin.stable`; with no stable release, just stop the new one. The stable
+ * release is never stopped, even if a damaged plan names it as the new one too.
+ */
 export function rollbackSteps(begin: BeginStep): Step[] {
   if (!begin.stable) return [{ kind: "stop", release: begin.release }];
   return [
     { kind: "scale", release: begin.stable, instances: begin.instances },
     { kind: "health", release: begin.stable },
     { kind: "weights", weights: { [begin.stable]: 100 } },
-    { kind: "stop", release: begin.release },
+    ...(begin.release === begin.stable ? [] : [{ kind: "stop" as const, release: begin.release }]),
   ];
 }
 

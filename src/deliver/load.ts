@@ -10,8 +10,11 @@ export interface LoadSummary {
   /** Requests that got no answer: connection refused or reset, time-outs. */
   failed: number;
   failures: string[];
-  /** Answers per release, from the router's x-shipgate-release header. */
-  releases: Record<string, number>;
+  /**
+   * Answers per version of the app, from its `x-app-version` header (the sample service sets
+   * it): which release answered, told the way a client can tell it.
+   */
+  versions: Record<string, number>;
   durationMs: number;
 }
 
@@ -37,7 +40,7 @@ export async function generateLoad(options: {
     statuses: {},
     failed: 0,
     failures: [],
-    releases: {},
+    versions: {},
     durationMs: 0,
   };
   const started = performance.now();
@@ -67,8 +70,8 @@ function send(url: URL, agent: Agent, summary: LoadSummary, timeoutMs: number): 
         const status = res.statusCode ?? 0;
         summary.statuses[status] = (summary.statuses[status] ?? 0) + 1;
         if (status < 500) summary.ok++;
-        const release = res.headers["x-shipgate-release"];
-        if (typeof release === "string") summary.releases[release] = (summary.releases[release] ?? 0) + 1;
+        const version = res.headers["x-app-version"];
+        if (typeof version === "string") summary.versions[version] = (summary.versions[version] ?? 0) + 1;
         resolve();
       });
       res.on("error", (error) => fail(error.message));

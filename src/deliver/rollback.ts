@@ -54,7 +54,9 @@ export async function rollback(options: RollbackOptions): Promise<DeploymentOutc
     const live = liveRelease(state);
     const artifact = await rollbackArtifact(ctx, live?.artifactId, options.to);
     const running = state.releases.find((r) => r.artifactId === artifact.id && r.id !== live?.id);
-    const id = await nextDeploymentId(ctx.ledger, ctx.env);
+    const id = await nextDeploymentId(ctx.ledger, ctx.env, {
+      taken: new Set(state.releases.map((r) => r.id)),
+    });
     const release = running?.id ?? id;
     const instances = instancesOf(ctx);
     const plan: Step[] = [

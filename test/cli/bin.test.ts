@@ -23,9 +23,9 @@ describe("bin/shipgate.js", () => {
     expect(stdout).toMatch(
       /generate\s+4 workflows: ci\.yml, deploy-staging\.yml, deploy-production\.yml, rollback\.yml/,
     );
-    expect(stdout).toMatch(/live\s+production-2 is live and healthy/);
+    expect(stdout).toMatch(/live\s+production-2-[0-9a-f]{6} is live and healthy/);
     expect(stdout).toMatch(/FAIL\s+error-rate-(relative|absolute) failed/);
-    expect(stdout).toMatch(/rollback\s+production-2 serves all traffic again/);
+    expect(stdout).toMatch(/rollback\s+production-2-[0-9a-f]{6} serves all traffic again/);
     expect(stdout).toMatch(/result\s+v2 serves; v3 was rolled back on the evidence/);
     expect(stdout).toMatch(/stop\s+agent stopped/);
     expect(stdout).toMatch(/clean\s+removed /);

@@ -9,6 +9,7 @@ import { ENV, type SampleProject, sampleProject } from "./support/project.js";
 describe("build, deploy, status, history", () => {
   let project: SampleProject;
   let artifact: string;
+  let firstRelease: string;
   beforeAll(async () => {
     project = await sampleProject({ strategy: "blue-green", extra: "    rollback: { keepPrevious: 0s }\n" });
     await project.release({ version: "1.0.0" });
@@ -37,11 +38,12 @@ describe("build, deploy, status, history", () => {
   test("deploy exits 0 once live; status --json shows the live artifact", async () => {
     const run = await runCli(["deploy", ENV, "--artifact", artifact], { cwd: project.dir });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/deploy\s+production-1: sample-app@/);
-    expect(run.stderr).toMatch(/live\s+production-1 is live and healthy/);
+    expect(run.stderr).toMatch(/deploy\s+production-1-[0-9a-f]{6}: sample-app@/);
+    expect(run.stderr).toMatch(/live\s+production-1-[0-9a-f]{6} is live and healthy/);
     const status = await runCli(["status", ENV, "--json"], { cwd: project.dir });
     const report = JSON.parse(status.stdout);
-    expect(report.live).toMatchObject({ release: "production-1", artifact });
+    expect(report.live).toMatchObject({ release: expect.stringMatching(/^production-1-[0-9a-f]{6}$/), artifact });
+    firstRelease = report.live.release;
     expect(report.inFlight).toBeUndefined();
     const again = await runCli(["deploy", ENV, "--artifact", artifact], { cwd: project.dir });
     expect(again.code).toBe(0);
@@ -66,7 +68,7 @@ describe("build, deploy, status, history", () => {
     await project.release({ version: "2.0.0" });
     const newer = JSON.parse((await runCli(["build", "--json"], { cwd: project.dir })).stdout).artifact;
     expect((await runCli(["deploy", ENV, "--artifact", newer], { cwd: project.dir })).code).toBe(0);
-    const back = await runCli(["rollback", ENV, "--to", "production-1", "--json"], { cwd: project.dir });
+    const back = await runCli(["rollback", ENV, "--to", firstRelease, "--json"], { cwd: project.dir });
     expect(back.code, back.stderr).toBe(0);
     expect(JSON.parse(back.stdout).deployment).toMatchObject({ kind: "rollback", artifactId: artifact });
     const unknown = await runCli(["rollback", ENV, "--to", "nothing-like-it"], { cwd: project.dir });

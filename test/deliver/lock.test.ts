@@ -24,7 +24,7 @@ describe("the environment lock", () => {
     await waitForRunning(project);
     const second = await runCliProcess(["deploy", ENV, "--artifact", v3], { cwd: project.dir });
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/production is busy: deployment production-2 \(\d+@/);
+    expect(second.stderr).toMatch(/production is busy: deployment production-2-[0-9a-f]{6} \(\d+@/);
     expect(second.stderr).toMatch(/--wait/);
     expect((await first).code).toBe(0);
   }, 60_000);

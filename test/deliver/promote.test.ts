@@ -111,7 +111,7 @@ notifications:
   test("the requester cannot approve, nor can someone not in approvers; a rejection needs a reason", async () => {
     const own = await runCli(["approve", approvalId, "--as", "carol"], { cwd: dir, env: env() });
     expect(own.code).toBe(1);
-    expect(own.stderr).toMatch(/carol requested production-1 and cannot approve it/);
+    expect(own.stderr).toMatch(/carol requested production-1-[0-9a-f]{6} and cannot approve it/);
     const stranger = await runCli(["approve", approvalId, "--as", "mallory"], { cwd: dir, env: env() });
     expect(stranger.code).toBe(1);
     expect(stranger.stderr).toMatch(/mallory is not an approver of production/);
@@ -137,13 +137,14 @@ notifications:
     const result = JSON.parse(run.stdout);
     expect(result.state).toBe("deployed");
     expect(result.outcome.deployment).toMatchObject({
-      id: "production-1",
+      id: expect.stringMatching(/^production-1-[0-9a-f]{6}$/),
       status: "succeeded",
       artifactId: passed,
     });
+    const deploymentId = result.outcome.deployment.id as string;
 
     const ledger = await openLedger({ stateDir: `${dir}/.shipgate` });
-    const events = await ledger.listEvents({ deploymentId: "production-1" });
+    const events = await ledger.listEvents({ deploymentId });
     const staging = await ledger.listEvents({ env: "staging" });
     await ledger.close();
     const digestOf = (list: typeof events) => list.find((e) => e.type === "deploy.requested")?.data.digest;
@@ -157,7 +158,7 @@ notifications:
       ]),
     );
     expect(events.find((e) => e.type === "approval.approved")?.data.by).toBe("Alice");
-    expect(posts.some((p) => p.includes("succeeded") && p.includes("production-1"))).toBe(true);
+    expect(posts.some((p) => p.includes("succeeded") && p.includes(deploymentId))).toBe(true);
     // The webhook URL is a secret: it never reaches the output.
     expect(run.stdout + run.stderr + ok.stdout).not.toContain("sekrit-token");
   }, 60_000);

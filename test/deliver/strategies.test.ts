@@ -38,7 +38,7 @@ for (const [name, strategy] of Object.entries(STRATEGIES)) {
       expect(status.releases.map((r) => r.id)).toEqual([stableRelease]);
       const res = await fetch(`${project.url}/api/orders`);
       expect(res.status).toBe(200);
-      expect(res.headers.get("x-shipgate-release")).toBe(stableRelease);
+      expect(res.headers.get("x-app-version")).toBe("1.0.0");
     };
 
     test("rolls back a release that never becomes healthy", async () => {
@@ -58,7 +58,7 @@ for (const [name, strategy] of Object.entries(STRATEGIES)) {
       expect(outcome.reason).toMatch(/smoke checks failed: list orders/);
       const summary = await load;
       // It never took traffic: every answer came from the stable release.
-      expect(Object.keys(summary.releases)).toEqual([stableRelease]);
+      expect(Object.keys(summary.versions)).toEqual(["1.0.0"]);
       await expectStableServes();
     }, 30_000);
 

@@ -29,7 +29,7 @@ describe("zero downtime under continuous load from another process", () => {
         expect(summary.failed, summary.failures.join("\n")).toBe(0);
         expect(summary.statuses).toEqual({ 200: summary.sent });
         // Both releases answered: the traffic really crossed the switch.
-        expect(Object.keys(summary.releases).sort()).toEqual(["production-1", "production-2"]);
+        expect(Object.keys(summary.versions).sort()).toEqual(["1.0.0", "2.0.0"]);
       } finally {
         await project.cleanup();
       }

@@ -12,6 +12,8 @@ export interface ReleaseCounters {
   /** Answers by status class, e.g. `{ "2xx": 120, "5xx": 3 }`; connection failures as `"error"`. */
   statuses: Record<string, number>;
   latency: HistogramSnapshot;
+  /** Answers the client gave up on before they were complete: counted apart, never as errors. */
+  clientAborts?: number;
 }
 
 /**

@@ -20,7 +20,7 @@ function fromSqliteError(error: InstanceType<typeof Database.SqliteError>, path:
       {
         code: "ledger/corrupt",
         message: `${path} is not a readable shipgate ledger: ${error.message}`,
-        hint: "restore it from a backup, or move it aside to start an empty ledger (its history stays in the moved file)",
+        hint: "restore it from a backup, or move it aside to start an empty ledger (its history stays in the moved file); releases that serve keep serving, and the next deploy takes the live one as its stable release",
       },
       { exitCode: 2 },
     );

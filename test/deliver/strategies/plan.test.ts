@@ -73,4 +73,9 @@ describe("strategy plans", () => {
     ]);
     expect(rollbackSteps({ ...begin, stable: undefined })).toEqual([{ kind: "stop", release: "p-2" }]);
   });
+
+  test("a plan whose new release is the stable one never stops it", () => {
+    const begin = { ...beginOf(rolling.plan(input, undefined)), release: "p-1" };
+    expect(rollbackSteps(begin).map((s) => s.kind)).toEqual(["scale", "health", "weights"]);
+  });
 });

@@ -47,9 +47,14 @@ export class Agent {
   }
 
   /** Creates the environment and its router; the same call again is a no-op. */
-  async ensureEnvironment(env: string, port: number): Promise<EnvironmentState> {
+  async ensureEnvironment(
+    env: string,
+    port: number,
+    options: { releaseHeader?: boolean } = {},
+  ): Promise<EnvironmentState> {
     const existing = this.environments.get(env) ?? (await this.pending.get(env));
     if (existing) {
+      existing.router.releaseHeader = options.releaseHeader ?? false;
       if (existing.port !== port) {
         throw inputError(
           "local/port-conflict",
@@ -63,7 +68,7 @@ export class Agent {
     if (taken) {
       throw inputError("local/port-in-use", `port ${port} is already the router of environment ${taken[0]}`);
     }
-    const creating = this.createEnvironment(env, port);
+    const creating = this.createEnvironment(env, port, options.releaseHeader ?? false);
     this.pending.set(env, creating);
     try {
       this.environments.set(env, await creating);
@@ -121,8 +126,8 @@ export class Agent {
     return found;
   }
 
-  private async createEnvironment(env: string, port: number): Promise<Environment> {
-    const router = new Router({ port });
+  private async createEnvironment(env: string, port: number, releaseHeader: boolean): Promise<Environment> {
+    const router = new Router({ port, releaseHeader });
     await router.listen();
     const supervisor = new EnvironmentSupervisor({
       env,

@@ -29,6 +29,8 @@ export interface RouterContext {
   readonly address: string;
   /** The router is shutting down: answers in progress finish, then each connection closes. */
   readonly closing: boolean;
+  /** Name the release that answered in `x-shipgate-release` (off unless the environment asks). */
+  readonly releaseHeader: boolean;
   forget(connection: ClientConnection): void;
 }
 
@@ -92,6 +94,7 @@ export class ClientConnection implements UpstreamUser {
   private requestBody: BodyReader = EMPTY_BODY;
   private upstream: Upstream | undefined;
   private connection: UpstreamConnection | undefined;
+  /** The request may go to another instance if this one cannot be reached (see onUpstreamClose). */
   private retryable = false;
   /** The protocol this request asks to switch to, if the switch can be passed on. */
   private upgrade: string | undefined;
@@ -142,6 +145,11 @@ export class ClientConnection implements UpstreamUser {
     }
   }
 
+  /** Between requests, with nothing received of the next one. */
+  get idle(): boolean {
+    return this.phase === Phase.Idle && this.pending === undefined;
+  }
+
   /** Closes the connection now if it is between requests or a tunnel; otherwise after its answer. */
   closeIfIdle(): void {
     if (this.phase === Phase.Idle || this.phase === Phase.Head || this.phase === Phase.Tunnel)
@@ -184,11 +192,10 @@ export class ClientConnection implements UpstreamUser {
     this.phase = Phase.Closing;
     const upstream = this.upstream;
     if (this.connection !== undefined) this.dropUpstream();
-    // An answer cut off half-way counts against the release; a client that left before any
-    // answer is not the release's doing and is not counted.
-    if (this.answering && upstream !== undefined) {
-      upstream.release.traffic.recordFailure(performance.now() - this.startedAt);
-    }
+    // The client left: whether before the answer or half-way through it, that is not the
+    // release's doing. Counting it as a failure would let a client that cuts only the
+    // canary's answers roll the canary back.
+    if (upstream !== undefined) upstream.release.traffic.recordClientAbort();
   }
 
   private readHead(): void {
@@ -212,6 +219,10 @@ export class ClientConnection implements UpstreamUser {
     if (end < 0) {
       this.pending = data;
       if (data.length > LIMITS.requestHeadBytes) this.refuse(431, "the request head is too large");
+      // Lines ended by a bare LF never make the CRLF CRLF that ends a head: answer now
+      // rather than when the head time-out expires.
+      else if (hasBareLineFeed(data, this.headSearchFrom))
+        this.refuse(400, "a line ends in a bare LF: lines end in CRLF");
       else this.headSearchFrom = Math.max(0, data.length - 3);
       return;
     }
@@ -236,6 +247,11 @@ export class ClientConnection implements UpstreamUser {
     this.requestBody = bodyReader(head.framing);
     // Only a request without side effects and without a body (nothing consumed) is resent.
     this.retryable = head.framing.kind === "none" && RETRYABLE_METHODS.has(head.method);
+    if (head.method === "CONNECT") {
+      // A forward proxy's method: no release can answer it, so none is charged with it.
+      this.refuse(405, "CONNECT is not supported: this is a reverse proxy");
+      return;
+    }
     this.upgrade = requestedUpgrade(head);
     this.upstreamHead = upstreamRequestHead(head, this.clientAddress, this.context.address, this.upgrade);
     const upstream = this.context.table.pick();
@@ -332,7 +348,7 @@ export class ClientConnection implements UpstreamUser {
       dechunk: this.dechunk,
       close: this.closeAfter,
       confirmKeepAlive: request.minorVersion === 0,
-      release: this.upstream!.release.id,
+      ...(this.context.releaseHeader && { release: this.upstream!.release.id }),
     });
     this.readResponseBody(data, end + 4, answerHead);
   }
@@ -399,7 +415,10 @@ export class ClientConnection implements UpstreamUser {
     this.answering = false;
     const socket = this.socket;
     socket.cork();
-    socket.write(switchingProtocolsHead(head, this.upgrade!, upstream.release.id), "latin1");
+    socket.write(
+      switchingProtocolsHead(head, this.upgrade!, this.context.releaseHeader ? upstream.release.id : undefined),
+      "latin1",
+    );
     if (rest.length > 0) socket.write(rest);
     socket.uncork();
     const early = this.pending;
@@ -416,7 +435,7 @@ export class ClientConnection implements UpstreamUser {
     // Otherwise the close that follows is handled as a failure.
   }
 
-  onUpstreamClose(): void {
+  onUpstreamClose(reached: boolean): void {
     const upstream = this.upstream!;
     this.connection = undefined;
     this.releaseUpstream(upstream);
@@ -424,9 +443,11 @@ export class ClientConnection implements UpstreamUser {
       this.abort();
       return;
     }
-    // Nothing of the answer has arrived: a request without side effects goes to another
-    // instance. This is what makes an instance's crash or exit cost no request.
-    if (this.retryable && this.response === undefined) {
+    // Nothing of the answer has arrived. A request without side effects that never reached
+    // the instance (it refused the connection: stopped, or not listening yet) goes to another
+    // one. One that reached it is not sent again: it may be what made the instance fail, and
+    // sending it on would take the next instance down too.
+    if (this.retryable && !reached && this.response === undefined) {
       this.retryable = false;
       this.responseBuffer = undefined;
       const next = this.context.table.pick(upstream);
@@ -550,4 +571,12 @@ export class ClientConnection implements UpstreamUser {
   private readonly readPipelined = (): void => {
     if (this.phase === Phase.Idle && this.pending !== undefined && !this.socket.destroyed) this.readHead();
   };
+}
+
+/** Whether `data[from…]` holds a LF not preceded by CR. */
+function hasBareLineFeed(data: Buffer, from: number): boolean {
+  for (let i = data.indexOf(10, from); i >= 0; i = data.indexOf(10, i + 1)) {
+    if (i === 0 || data[i - 1] !== 13) return true;
+  }
+  return false;
 }

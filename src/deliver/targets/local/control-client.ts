@@ -24,8 +24,8 @@ export class ControlClient {
     return this.call("GET", "/health", undefined, timeoutMs);
   }
 
-  ensureEnvironment(env: string, port: number): Promise<EnvironmentState> {
-    return this.call("PUT", envPath(env), { port });
+  ensureEnvironment(env: string, port: number, options: { releaseHeader?: boolean } = {}): Promise<EnvironmentState> {
+    return this.call("PUT", envPath(env), { port, ...options });
   }
 
   state(env: string): Promise<EnvironmentState> {

@@ -38,7 +38,7 @@ class HttpError extends Error {
 /** The agent's control API (see protocol.ts for the routes). Loopback only, bearer token. */
 export function createControlServer(options: ControlServerOptions): Server {
   const expected = digest(options.token);
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     if (!authorized(req, expected)) {
       send(res, 401, { error: "missing or wrong bearer token", code: "local/unauthorized" });
       req.resume();
@@ -58,12 +58,19 @@ export function createControlServer(options: ControlServerOptions): Server {
         send(res, 500, { error: message, code: "local/internal" });
       });
   });
+  // Only shipgate commands talk to it: a few connections at a time, none kept long.
+  server.maxConnections = MAX_CONTROL_CONNECTIONS;
+  server.keepAliveTimeout = 1_000;
+  server.headersTimeout = 10_000;
+  return server;
 }
+
+const MAX_CONTROL_CONNECTIONS = 64;
 
 async function route(req: IncomingMessage, options: ControlServerOptions): Promise<unknown> {
   const { agent } = options;
   const url = new URL(req.url ?? "/", "http://agent");
-  const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const parts = url.pathname.split("/").filter(Boolean).map(decodePathSegment);
   const method = req.method ?? "GET";
 
   if (parts.length === 1 && parts[0] === "health" && method === "GET") {
@@ -83,8 +90,8 @@ async function route(req: IncomingMessage, options: ControlServerOptions): Promi
   const rest = parts.slice(2).join("/");
 
   if (rest === "" && method === "PUT") {
-    const { port } = parse(EnsureEnvironmentBody, await readJson(req));
-    return agent.ensureEnvironment(env, port);
+    const { port, releaseHeader } = parse(EnsureEnvironmentBody, await readJson(req));
+    return agent.ensureEnvironment(env, port, { releaseHeader: releaseHeader ?? false });
   }
   if (rest === "" && method === "GET") return agent.state(env);
   if (rest === "releases" && method === "POST") {
@@ -111,6 +118,14 @@ async function route(req: IncomingMessage, options: ControlServerOptions): Promi
     return agent.state(env);
   }
   throw notFound(method, url.pathname);
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, "local/bad-request", `the path segment "${segment}" is not valid percent-encoding`);
+  }
 }
 
 function notFound(method: string, path: string): HttpError {

@@ -13,6 +13,8 @@ export interface LocalTargetOptions {
   env: string;
   /** The environment's router port on 127.0.0.1. */
   port: number;
+  /** Name the release that answered in `x-shipgate-release` (for debugging; default off). */
+  releaseHeader?: boolean;
 }
 
 export const LOCAL_CAPABILITIES: TargetCapabilities = { trafficSplit: true, directAddress: true };
@@ -27,6 +29,7 @@ const RECONNECT_CODES = new Set(["local/agent-unreachable", "local/unknown-envir
  */
 export function createLocalTarget(options: LocalTargetOptions): Target {
   const { env, port } = options;
+  const environment = { releaseHeader: options.releaseHeader ?? false };
   let agent: Promise<RunningAgent> | undefined;
   const connect = (): Promise<RunningAgent> => {
     agent ??= ensureAgent({ stateDir: options.stateDir }).catch((error: unknown) => {
@@ -43,7 +46,7 @@ export function createLocalTarget(options: LocalTargetOptions): Target {
       if (!isShipgateError(error) || !RECONNECT_CODES.has(error.code)) throw error;
       agent = undefined;
       const fresh = (await connect()).client;
-      await fresh.ensureEnvironment(env, port);
+      await fresh.ensureEnvironment(env, port, environment);
       return operation(fresh);
     }
   };
@@ -66,7 +69,7 @@ export function createLocalTarget(options: LocalTargetOptions): Target {
     capabilities: LOCAL_CAPABILITIES,
     metrics,
     async prepare() {
-      await call((client) => client.ensureEnvironment(env, port));
+      await call((client) => client.ensureEnvironment(env, port, environment));
     },
     state: (): Promise<EnvironmentState> => call((client) => client.state(env)),
     async startRelease(spec: ReleaseSpec) {

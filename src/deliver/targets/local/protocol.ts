@@ -3,7 +3,7 @@
  * schemas) and the client. Paths:
  *
  *   GET    /health
- *   PUT    /environments/:env                        { port }
+ *   PUT    /environments/:env                        { port, releaseHeader? }
  *   GET    /environments/:env
  *   POST   /environments/:env/releases               ReleaseSpec
  *   POST   /environments/:env/releases/:id/scale     { instances }
@@ -21,7 +21,10 @@ export const IdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "use letters, digits, '.', '_' and '-' (at most 100)");
 
-export const EnsureEnvironmentBody = z.object({ port: z.number().int().min(1).max(65535) });
+export const EnsureEnvironmentBody = z.object({
+  port: z.number().int().min(1).max(65535),
+  releaseHeader: z.boolean().optional(),
+});
 
 export const ReleaseSpecBody = z.object({
   id: IdSchema,

@@ -8,6 +8,7 @@ import type { ReleaseCounters } from "../../analysis/types.js";
 export class ReleaseTraffic {
   requests = 0;
   errors = 0;
+  clientAborts = 0;
   /** Index 1–5: answers by status class; index 0: connection failures. */
   readonly byClass = new Float64Array(6);
   readonly latency = new LatencyHistogram();
@@ -18,6 +19,15 @@ export class ReleaseTraffic {
     this.byClass[statusClass >= 1 && statusClass <= 5 ? statusClass : 5]!++;
     if (status >= 500) this.errors++;
     this.latency.record(ms);
+  }
+
+  /**
+   * The client closed its connection before the answer was complete. Not the release's doing
+   * and not counted as a request: a client that cuts only one release's answers must not be
+   * able to make it look broken.
+   */
+  recordClientAbort(): void {
+    this.clientAborts++;
   }
 
   /** The upstream could not be reached or broke off the answer. */
@@ -32,7 +42,13 @@ export class ReleaseTraffic {
     const statuses: Record<string, number> = {};
     for (let i = 1; i <= 5; i++) if (this.byClass[i]! > 0) statuses[`${i}xx`] = this.byClass[i]!;
     if (this.byClass[0]! > 0) statuses.error = this.byClass[0]!;
-    return { requests: this.requests, errors: this.errors, statuses, latency: this.latency.snapshot() };
+    return {
+      requests: this.requests,
+      errors: this.errors,
+      statuses,
+      latency: this.latency.snapshot(),
+      ...(this.clientAborts > 0 && { clientAborts: this.clientAborts }),
+    };
   }
 }
 

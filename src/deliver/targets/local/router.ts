@@ -7,7 +7,13 @@ import { RouteTable, Upstream } from "./route-table.js";
 export interface RouterOptions {
   port: number;
   host?: string;
+  /** Name the release that answered in an `x-shipgate-release` header. Default off. */
+  releaseHeader?: boolean;
+  /** Client connections held at once; past it, idle ones are closed first. Default 4,096. */
+  maxConnections?: number;
 }
+
+const MAX_CONNECTIONS = 4_096;
 
 /**
  * The environment's stable address: an HTTP/1.1 reverse proxy over plain sockets that sends
@@ -24,6 +30,8 @@ export class Router implements RouterContext {
   readonly port: number;
   readonly address: string;
   closing = false;
+  releaseHeader: boolean;
+  private readonly maxConnections: number;
   private readonly host: string;
   private readonly server: Server;
   private readonly connections = new Set<ClientConnection>();
@@ -33,6 +41,8 @@ export class Router implements RouterContext {
   constructor(options: RouterOptions) {
     this.port = options.port;
     this.host = options.host ?? "127.0.0.1";
+    this.releaseHeader = options.releaseHeader ?? false;
+    this.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
     this.address = `${this.host}:${this.port}`;
     // Half-open, so that each connection decides itself when to end its side (see
     // ClientConnection.onClientEnd) rather than Node ending it on the client's FIN.
@@ -131,11 +141,27 @@ export class Router implements RouterContext {
   }
 
   private accept(socket: Socket): void {
-    if (this.closing) {
+    if (this.closing || (this.connections.size >= this.maxConnections && !this.shedIdle())) {
       socket.destroy();
       return;
     }
     this.connections.add(new ClientConnection(socket, this));
+  }
+
+  /**
+   * Closes the longest-held connection that is between requests, to make room: kept-alive
+   * connections nobody uses must not use up the agent's file descriptors (its control API
+   * and its instances need them too). False when every connection is busy.
+   */
+  private shedIdle(): boolean {
+    for (const connection of this.connections) {
+      if (connection.idle) {
+        connection.destroy();
+        this.connections.delete(connection);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Timeouts of client connections and of idle upstream connections, once a second. */

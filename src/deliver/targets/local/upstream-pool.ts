@@ -4,8 +4,11 @@ import { connect, type Socket } from "node:net";
 export interface UpstreamUser {
   onUpstreamData(chunk: Buffer): void;
   onUpstreamEnd(): void;
-  /** The connection failed or closed while borrowed (after an error, end or destroy). */
-  onUpstreamClose(): void;
+  /**
+   * The connection failed or closed while borrowed (after an error, end or destroy).
+   * `reached`: it had connected, so the instance may have read the request.
+   */
+  onUpstreamClose(reached: boolean): void;
   onUpstreamDrain(): void;
 }
 
@@ -21,10 +24,15 @@ export class UpstreamConnection {
   readonly socket: Socket;
   user: UpstreamUser | undefined;
   idleSince = 0;
+  /** The TCP connection was established: what is written on it reaches the instance. */
+  connected = false;
 
   constructor(pool: UpstreamPool, host: string, port: number) {
     const socket = connect({ host, port, noDelay: true });
     this.socket = socket;
+    socket.once("connect", () => {
+      this.connected = true;
+    });
     socket.on("data", (chunk: Buffer) => {
       if (this.user) this.user.onUpstreamData(chunk);
       // An idle connection has nothing to say; bytes on one mean it cannot be trusted.
@@ -40,7 +48,7 @@ export class UpstreamConnection {
       pool.forget(this);
       const user = this.user;
       this.user = undefined;
-      user?.onUpstreamClose();
+      user?.onUpstreamClose(this.connected);
     });
   }
 }

@@ -38,10 +38,14 @@ afterAll(async () => {
   await Promise.all(stateDirs.map(cleanUpAgent));
 });
 
-function rawStatus(port: number, authorization?: string): Promise<{ status: number; body: string }> {
+function rawStatus(
+  port: number,
+  authorization?: string,
+  path = "/health",
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: "127.0.0.1", port, path: "/health", headers: authorization ? { authorization } : {} },
+      { host: "127.0.0.1", port, path, headers: authorization ? { authorization } : {} },
       (res) => {
         let body = "";
         res.on("data", (c) => {
@@ -108,6 +112,10 @@ describe("the local agent", () => {
     expect((await rawStatus(info.controlPort, `Bearer ${info.token}x`)).status).toBe(401);
     expect((await rawStatus(info.controlPort, info.token)).status).toBe(401);
     expect((await rawStatus(info.controlPort, `Bearer ${info.token}`)).status).toBe(200);
+    // A path that is not valid percent-encoding is the caller's mistake, not the agent's.
+    const badPath = await rawStatus(info.controlPort, `Bearer ${info.token}`, "/environments/%E0%A4%A");
+    expect(badPath.status).toBe(400);
+    expect(JSON.parse(badPath.body)).toMatchObject({ code: "local/bad-request" });
   });
 
   it("starts one agent when several callers ask at once", async () => {

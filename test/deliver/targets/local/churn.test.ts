@@ -17,6 +17,8 @@ import {
  * 2xx while instances crash, are scaled down and up, and a release is stopped.
  */
 const agent = useSharedAgent();
+/** startLoad's default concurrency: requests in flight at most. */
+const LOAD_LOOPS = 6;
 
 async function environment(env: string): Promise<{ target: Target; url: string }> {
   const { target, url } = await agent.environment(env);
@@ -29,12 +31,12 @@ async function instance(target: Target, id: string): Promise<InstanceState> {
 }
 
 describe("the local target under instance churn", () => {
-  it("restarts a crashed instance with back-off and loses no request meanwhile", async () => {
+  it("restarts a crashed instance with back-off; only requests it was answering fail", async () => {
     const { target, url } = await environment("crash");
     await target.startRelease(sampleRelease("r", { instances: 2 }));
     await target.setWeights({ r: 100 });
     await waitHealthy(target, "r", 2);
-    const load = startLoad(url);
+    const load = startLoad(url, LOAD_LOOPS);
 
     const restartTimes: number[] = [];
     for (let crash = 1; crash <= 2; crash++) {
@@ -54,8 +56,11 @@ describe("the local target under instance churn", () => {
     }
     const result = await load.stop();
 
-    expect(result.failures).toEqual([]);
-    expect(result.ok).toBe(result.sent);
+    // A request the instance had already read is not sent again (it may be what killed it):
+    // those in flight on it when it died get 502 — at most one per load loop and crash.
+    expect(result.failures.every((f) => f === "status 502"), result.failures.join(", ")).toBe(true);
+    expect(result.failures.length).toBeLessThanOrEqual(2 * LOAD_LOOPS);
+    expect(result.ok).toBe(result.sent - result.failures.length);
     expect(result.sent).toBeGreaterThan(100);
     // 250 ms, then 500 ms: the back-off doubles while the instance keeps crashing.
     expect(restartTimes[0]).toBeGreaterThanOrEqual(240);
@@ -86,8 +91,11 @@ describe("the local target under instance churn", () => {
     await target.scaleRelease("r", 2);
     const result = await load.stop();
 
-    expect(result.failures).toEqual([]);
-    expect(result.ok).toBe(result.sent);
+    // A request the instance had already read is not sent again (it may be what killed it):
+    // those in flight on it when it died get 502 — at most one per load loop and crash.
+    expect(result.failures.every((f) => f === "status 502"), result.failures.join(", ")).toBe(true);
+    expect(result.failures.length).toBeLessThanOrEqual(2 * LOAD_LOOPS);
+    expect(result.ok).toBe(result.sent - result.failures.length);
     expect(result.sent).toBeGreaterThan(100);
   });
 

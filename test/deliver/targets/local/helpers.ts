@@ -34,10 +34,15 @@ export async function tempStateDir(): Promise<string> {
   return join(await mkdtemp(join(tmpdir(), "shipgate-agent-")), ".shipgate");
 }
 
+export interface EnvironmentOptions {
+  /** The router names the answering release in x-shipgate-release (for exact attribution). */
+  releaseHeader?: boolean;
+}
+
 export interface SharedAgent {
   readonly stateDir: string;
   /** A prepared environment on a free port and its router's base URL. */
-  environment(env: string): Promise<{ target: Target; url: string }>;
+  environment(env: string, options?: EnvironmentOptions): Promise<{ target: Target; url: string }>;
 }
 
 /**
@@ -64,7 +69,7 @@ export function useSharedAgent(agentEnv: Record<string, string> = {}): SharedAge
     get stateDir() {
       return dir;
     },
-    environment: (env) => prepareEnvironment(dir, env),
+    environment: (env, options) => prepareEnvironment(dir, env, options),
   };
 }
 
@@ -72,9 +77,10 @@ export function useSharedAgent(agentEnv: Record<string, string> = {}): SharedAge
 export async function prepareEnvironment(
   stateDir: string,
   env: string,
+  options: EnvironmentOptions = {},
 ): Promise<{ target: Target; url: string }> {
   const port = await freePort();
-  const target = createLocalTarget({ stateDir, env, port });
+  const target = createLocalTarget({ stateDir, env, port, ...options });
   await target.prepare();
   return { target, url: `http://127.0.0.1:${port}` };
 }
@@ -112,6 +118,10 @@ export function waitHealthy(target: Target, id: string, healthy: number): Promis
 
 export interface Answer {
   status: number;
+  /**
+   * Which release answered: the router's x-shipgate-release where the environment turned it
+   * on, else the sample service's x-app-version, which sampleRelease sets to the release id.
+   */
   release: string | undefined;
   headers: Record<string, string | string[] | undefined>;
   body: string;
@@ -125,7 +135,7 @@ export function get(url: string, agent?: Agent): Promise<Answer> {
       res.on("end", () =>
         resolve({
           status: res.statusCode ?? 0,
-          release: res.headers["x-shipgate-release"] as string | undefined,
+          release: (res.headers["x-shipgate-release"] ?? res.headers["x-app-version"]) as string | undefined,
           headers: res.headers,
           body: Buffer.concat(chunks).toString("utf8"),
         }),

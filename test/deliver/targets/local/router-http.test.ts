@@ -1,81 +1,19 @@
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
-import {
-  Agent,
-  createServer,
-  type IncomingMessage,
-  request,
-  type Server,
-  type ServerResponse,
-} from "node:http";
-import { connect, createServer as createTcpServer, type Socket, type Server as TcpServer } from "node:net";
+import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
+import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LIMITS } from "../../../../src/deliver/targets/local/client-connection.js";
 import { Router } from "../../../../src/deliver/targets/local/router.js";
 import { freePort } from "../../../../src/net/free-port.js";
+import { cleanups, httpUpstream, listen, rawUpstream } from "./loopback.js";
 
 // The router as a whole, in-process, over real loopback sockets: real clients (node:http and
 // raw sockets for what node:http will not send) and real upstream servers.
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-interface Started {
-  port: number;
-  connections: () => number;
-}
-
-async function listen(server: Server | TcpServer): Promise<Started> {
-  let connections = 0;
-  server.on("connection", () => connections++);
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        if ("closeAllConnections" in server) server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return { port: address.port, connections: () => connections };
-}
-
-function httpUpstream(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Started> {
-  return listen(createServer({ keepAliveTimeout: 5_000 }, handler));
-}
-
-/** An upstream that answers every request on a connection with `answer(requestHead)` written raw. */
-async function rawUpstream(answer: (head: string, socket: Socket) => void): Promise<Started> {
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-    let buffered = "";
-    socket.on("data", (chunk) => {
-      buffered += chunk.toString("latin1");
-      let end = buffered.indexOf("\r\n\r\n");
-      while (end >= 0) {
-        const head = buffered.slice(0, end);
-        buffered = buffered.slice(end + 4);
-        answer(head, socket);
-        end = buffered.indexOf("\r\n\r\n");
-      }
-    });
-  });
-  cleanups.push(() => {
-    for (const socket of sockets) socket.destroy();
-  });
-  return listen(server);
-}
-
 async function startRouter(...upstreamPorts: number[]): Promise<Router> {
-  const router = new Router({ port: await freePort() });
+  const router = new Router({ port: await freePort(), releaseHeader: true });
   await router.listen();
   cleanups.push(() => router.close(1_000));
   upstreamPorts.forEach((port, i) => {

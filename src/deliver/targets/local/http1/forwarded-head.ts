@@ -90,10 +90,14 @@ export interface ClientResponseOptions {
   close: boolean;
   /** The client is HTTP/1.0 and asked to keep the connection. */
   confirmKeepAlive: boolean;
-  release: string;
+  /**
+   * The release that answered, named to the client only when the environment asks for it:
+   * a client that can tell the canary's answers apart can single it out.
+   */
+  release?: string;
 }
 
-/** The status line and fields sent to the client, naming the release that answered. */
+/** The status line and fields sent to the client (naming the release that answered, if asked). */
 export function clientResponseHead(head: ResponseHead, options: ClientResponseOptions): string {
   let out = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
   const chunked = options.framing.kind === "chunked";
@@ -108,7 +112,7 @@ export function clientResponseHead(head: ResponseHead, options: ClientResponseOp
       continue;
     out += `${name}: ${fields[i + 1]!}\r\n`;
   }
-  out += `x-shipgate-release: ${options.release}\r\n`;
+  if (options.release !== undefined) out += `x-shipgate-release: ${options.release}\r\n`;
   if (options.close) out += "connection: close\r\n";
   else if (options.confirmKeepAlive) out += "connection: keep-alive\r\n";
   return `${out}\r\n`;
@@ -118,9 +122,14 @@ export function clientResponseHead(head: ResponseHead, options: ClientResponseOp
  * The instance's `101 Switching Protocols`, passed on with the Upgrade it agreed to (the one
  * asked for, if it named none) and the release that answered.
  */
-export function switchingProtocolsHead(head: ResponseHead, requested: string, release: string): string {
+export function switchingProtocolsHead(
+  head: ResponseHead,
+  requested: string,
+  release: string | undefined,
+): string {
   const upgrade = fieldValue(head.fields, "upgrade") ?? requested;
-  return `HTTP/1.1 101 ${head.reason}\r\n${endToEndFields(head, "x-shipgate-release")}connection: upgrade\r\nupgrade: ${upgrade}\r\nx-shipgate-release: ${release}\r\n\r\n`;
+  const named = release === undefined ? "" : `x-shipgate-release: ${release}\r\n`;
+  return `HTTP/1.1 101 ${head.reason}\r\n${endToEndFields(head, "x-shipgate-release")}connection: upgrade\r\nupgrade: ${upgrade}\r\n${named}\r\n`;
 }
 
 /** An informational answer (100 Continue, 103 Early Hints) passed on to an HTTP/1.1 client. */
@@ -142,6 +151,7 @@ function endToEndFields(head: ResponseHead, alsoDropped?: string): string {
 
 const REASONS: Record<number, string> = {
   400: "Bad Request",
+  405: "Method Not Allowed",
   408: "Request Timeout",
   431: "Request Header Fields Too Large",
   501: "Not Implemented",
