@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { inputError } from "../errors.js";
 import { type DeploymentRecord, type Ledger, NOOP_STRATEGY } from "../ledger/types.js";
 import { type NotificationKind, type Notifier, notifierFor } from "../notify/index.js";
-import { resolveArtifact } from "./artifact.js";
+import { readVerifiedTarball, resolveArtifact } from "./artifact.js";
 import { Engine } from "./engine.js";
 import { type EnvironmentContext, openEnvironment } from "./environment.js";
 import type { DeploymentOutcome, EngineEvent } from "./events.js";
@@ -43,6 +43,8 @@ export async function deploy(options: DeployOptions): Promise<DeploymentOutcome>
   let lock: HeldLock | undefined;
   try {
     const artifact = await resolveArtifact(ctx.ledger, options.artifact);
+    // A tarball changed since its build is refused before anything starts.
+    await readVerifiedTarball(artifact);
     lock = await acquireEnvironmentLock({
       ledger: ctx.ledger,
       env: ctx.env,

@@ -1,5 +1,5 @@
 import { userInfo } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { didYouMean } from "../config/did-you-mean.js";
 import { loadConfig } from "../config/load.js";
 import type { EnvironmentConfig, ShipgateConfig } from "../config/schema.js";
@@ -58,10 +58,21 @@ export async function openEnvironment(options: OpenEnvironmentOptions): Promise<
     const artifact = await ledger.getArtifact(artifactId);
     if (!artifact) throw inputError("deploy/unknown-artifact", `no artifact "${artifactId}" in the ledger`);
     const runtime = artifactRuntime(artifact);
+    const source = await unpackArtifact({ artifact, stateDir });
+    const cwd = resolve(source, runtime.workdir);
+    if (cwd !== source && !cwd.startsWith(`${source}${sep}`)) {
+      throw inputError(
+        "deploy/workdir-outside",
+        `artifact ${artifactId} runs from ${runtime.workdir}, outside it`,
+        {
+          hint: "its manifest was changed after the build: build the commit again",
+        },
+      );
+    }
     return {
       id: release,
       artifactId,
-      source: await unpackArtifact({ artifact, stateDir }),
+      source,
       start: runtime.start,
       workdir: runtime.workdir,
       instances,
