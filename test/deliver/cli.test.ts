@@ -42,7 +42,10 @@ describe("build, deploy, status, history", () => {
     expect(run.stderr).toMatch(/live\s+production-1-[0-9a-f]{6} is live and healthy/);
     const status = await runCli(["status", ENV, "--json"], { cwd: project.dir });
     const report = JSON.parse(status.stdout);
-    expect(report.live).toMatchObject({ release: expect.stringMatching(/^production-1-[0-9a-f]{6}$/), artifact });
+    expect(report.live).toMatchObject({
+      release: expect.stringMatching(/^production-1-[0-9a-f]{6}$/),
+      artifact,
+    });
     firstRelease = report.live.release;
     expect(report.inFlight).toBeUndefined();
     const again = await runCli(["deploy", ENV, "--artifact", artifact], { cwd: project.dir });

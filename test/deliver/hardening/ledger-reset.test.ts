@@ -36,6 +36,8 @@ describe("a ledger reset while a release serves", () => {
     expect(served.status).toBe(200);
     expect(served.headers.get("x-app-version")).toBe("1.0.0");
     const status = JSON.parse((await runCli(["status", ENV, "--json"], { cwd: project.dir })).stdout);
-    expect(status.releases.map((r: { id: string; weight: number }) => [r.id, r.weight])).toEqual([[live, 100]]);
+    expect(status.releases.map((r: { id: string; weight: number }) => [r.id, r.weight])).toEqual([
+      [live, 100],
+    ]);
   }, 60_000);
 });

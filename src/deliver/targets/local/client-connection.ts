@@ -416,7 +416,11 @@ export class ClientConnection implements UpstreamUser {
     const socket = this.socket;
     socket.cork();
     socket.write(
-      switchingProtocolsHead(head, this.upgrade!, this.context.releaseHeader ? upstream.release.id : undefined),
+      switchingProtocolsHead(
+        head,
+        this.upgrade!,
+        this.context.releaseHeader ? upstream.release.id : undefined,
+      ),
       "latin1",
     );
     if (rest.length > 0) socket.write(rest);

@@ -24,7 +24,11 @@ export class ControlClient {
     return this.call("GET", "/health", undefined, timeoutMs);
   }
 
-  ensureEnvironment(env: string, port: number, options: { releaseHeader?: boolean } = {}): Promise<EnvironmentState> {
+  ensureEnvironment(
+    env: string,
+    port: number,
+    options: { releaseHeader?: boolean } = {},
+  ): Promise<EnvironmentState> {
     return this.call("PUT", envPath(env), { port, ...options });
   }
 

@@ -124,7 +124,11 @@ function decodePathSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new HttpError(400, "local/bad-request", `the path segment "${segment}" is not valid percent-encoding`);
+    throw new HttpError(
+      400,
+      "local/bad-request",
+      `the path segment "${segment}" is not valid percent-encoding`,
+    );
   }
 }
 

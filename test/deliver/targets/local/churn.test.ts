@@ -58,7 +58,10 @@ describe("the local target under instance churn", () => {
 
     // A request the instance had already read is not sent again (it may be what killed it):
     // those in flight on it when it died get 502 — at most one per load loop and crash.
-    expect(result.failures.every((f) => f === "status 502"), result.failures.join(", ")).toBe(true);
+    expect(
+      result.failures.every((f) => f === "status 502"),
+      result.failures.join(", "),
+    ).toBe(true);
     expect(result.failures.length).toBeLessThanOrEqual(2 * LOAD_LOOPS);
     expect(result.ok).toBe(result.sent - result.failures.length);
     expect(result.sent).toBeGreaterThan(100);
@@ -93,7 +96,10 @@ describe("the local target under instance churn", () => {
 
     // A request the instance had already read is not sent again (it may be what killed it):
     // those in flight on it when it died get 502 — at most one per load loop and crash.
-    expect(result.failures.every((f) => f === "status 502"), result.failures.join(", ")).toBe(true);
+    expect(
+      result.failures.every((f) => f === "status 502"),
+      result.failures.join(", "),
+    ).toBe(true);
     expect(result.failures.length).toBeLessThanOrEqual(2 * LOAD_LOOPS);
     expect(result.ok).toBe(result.sent - result.failures.length);
     expect(result.sent).toBeGreaterThan(100);

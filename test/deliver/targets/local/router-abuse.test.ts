@@ -12,11 +12,16 @@ import { cleanups, httpUpstream, rawUpstream } from "./loopback.js";
  * after the other. Real router, real loopback sockets, real upstream servers.
  */
 
-async function routerFor(ports: number[], options: { releaseHeader?: boolean; maxConnections?: number } = {}) {
+async function routerFor(
+  ports: number[],
+  options: { releaseHeader?: boolean; maxConnections?: number } = {},
+) {
   const router = new Router({ port: await freePort(), ...options });
   await router.listen();
   cleanups.push(() => router.close(1_000));
-  ports.forEach((port, i) => router.setRoutable(router.addUpstream("r", `r-${i + 1}`, port), true));
+  ports.forEach((port, i) => {
+    router.setRoutable(router.addUpstream("r", `r-${i + 1}`, port), true);
+  });
   router.table.setWeights({ r: 100 });
   return router;
 }
@@ -68,7 +73,10 @@ describe("the router against hostile clients", () => {
       res.end("ok");
     });
     const router = await routerFor([upstream.port]);
-    const answer = await exchange(router.port, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+    const answer = await exchange(
+      router.port,
+      "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 405 /);
     expect(reached).toBe(0);
     expect(counters(router)).toMatchObject({ requests: 0, errors: 0 });
@@ -93,7 +101,10 @@ describe("the router against hostile clients", () => {
         } else socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
       });
     const router = await routerFor([(await instance(1)).port, (await instance(2)).port]);
-    const answer = await exchange(router.port, "GET /poison HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    const answer = await exchange(
+      router.port,
+      "GET /poison HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 502 /);
     expect(poisoned).toHaveLength(1);
   });
