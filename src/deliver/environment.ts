@@ -1,5 +1,5 @@
 import { userInfo } from "node:os";
-import { dirname, join, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { didYouMean } from "../config/did-you-mean.js";
 import { loadConfig } from "../config/load.js";
 import type { EnvironmentConfig, ShipgateConfig } from "../config/schema.js";
@@ -35,7 +35,36 @@ export async function openProject(options: { configPath?: string; cwd?: string }
   const path = resolve(options.cwd ?? process.cwd(), options.configPath ?? "shipgate.yml");
   const { config } = await loadConfig({ path });
   const configDir = dirname(path);
-  return { config, configDir, stateDir: join(configDir, ".shipgate") };
+  return { config, configDir, stateDir: stateDirFor({ configDir }) };
+}
+
+/**
+ * Where the ledger, artifacts and the local agent live: `SHIPGATE_STATE_DIR` (relative to
+ * shipgate.yml's directory) or `.shipgate/` beside shipgate.yml.
+ */
+export function stateDirFor(options: { configDir: string; env?: NodeJS.ProcessEnv }): string {
+  const named = (options.env ?? process.env).SHIPGATE_STATE_DIR;
+  return named ? resolve(options.configDir, named) : join(options.configDir, ".shipgate");
+}
+
+/**
+ * A local target's state must outlive the jobs that use it. In a GitHub Actions job the
+ * checkout is cleaned by the next job's actions/checkout (`git clean -ffdx`), which would
+ * delete the ledger, the artifacts and the agent's files under a running environment.
+ */
+export function requireDurableState(options: { stateDir: string; env?: NodeJS.ProcessEnv }): void {
+  const env = options.env ?? process.env;
+  const workspace = env.GITHUB_WORKSPACE;
+  if (env.GITHUB_ACTIONS !== "true" || !workspace) return;
+  const inside = relative(resolve(workspace), options.stateDir);
+  if (inside.startsWith("..") || isAbsolute(inside)) return;
+  throw inputError(
+    "deploy/state-in-checkout",
+    `shipgate's state directory ${options.stateDir} is inside the checkout, which actions/checkout cleans at the start of every job: the local target's ledger, artifacts and agent would be deleted`,
+    {
+      hint: 'set SHIPGATE_STATE_DIR to a directory outside it, as the generated workflows do: echo "SHIPGATE_STATE_DIR=${XDG_STATE_HOME:-$HOME/.local/state}/shipgate/$GITHUB_REPOSITORY" >> "$GITHUB_ENV"',
+    },
+  );
 }
 
 export async function openEnvironment(options: OpenEnvironmentOptions): Promise<EnvironmentContext> {
@@ -48,6 +77,7 @@ export async function openEnvironment(options: OpenEnvironmentOptions): Promise<
       hint: guess ? `did you mean "${guess}"?` : `environments: ${names.join(", ") || "none"}`,
     });
   }
+  if (envConfig.target.type === "local") requireDurableState({ stateDir });
   const target = targetFor({ env: options.env, envConfig, stateDir });
   const ledger = await openLedger({ stateDir });
   const releaseSpec = async (

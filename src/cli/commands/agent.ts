@@ -9,7 +9,7 @@ interface StateDirFlags {
 
 const STATE_DIR_OPTION = [
   "--state-dir <dir>",
-  "state directory the agent serves (default: ./.shipgate)",
+  "state directory the agent serves (default: $SHIPGATE_STATE_DIR, else ./.shipgate)",
 ] as const;
 
 /**
@@ -18,7 +18,11 @@ const STATE_DIR_OPTION = [
  */
 export const registerAgent: RegisterCommand = (program, ctx) => {
   const stateDir = (flags: StateDirFlags) =>
-    flags.stateDir ? resolve(ctx.io.cwd, flags.stateDir) : join(ctx.io.cwd, ".shipgate");
+    flags.stateDir
+      ? resolve(ctx.io.cwd, flags.stateDir)
+      : ctx.io.env.SHIPGATE_STATE_DIR
+        ? resolve(ctx.io.cwd, ctx.io.env.SHIPGATE_STATE_DIR)
+        : join(ctx.io.cwd, ".shipgate");
   const agent = program
     .command("agent", { hidden: true })
     .description("the local target's agent: supervises releases and routes their traffic");
@@ -38,9 +42,10 @@ export const registerAgent: RegisterCommand = (program, ctx) => {
     .command("stop")
     .description("drain every environment's router and instances, then stop the agent")
     .option(...STATE_DIR_OPTION)
-    .action(async (flags: StateDirFlags) => {
+    .option("--force", "kill an agent that holds the lock but does not answer (its instances keep serving)")
+    .action(async (flags: StateDirFlags & { force?: boolean }) => {
       const { stopAgent } = await import("../../deliver/targets/local/index.js");
-      const result = await stopAgent({ stateDir: stateDir(flags) });
+      const result = await stopAgent({ stateDir: stateDir(flags), force: Boolean(flags.force) });
       ctx.io.stdout.write(`${redact(result.message)}\n`);
       ctx.exitCode = result.stopped || result.pid === undefined ? EXIT_OK : EXIT_FAILED;
     });
@@ -59,7 +64,11 @@ export const registerAgent: RegisterCommand = (program, ctx) => {
         return;
       }
       const lines: string[] = [];
-      if (!status.running) {
+      if (status.unresponsive) {
+        lines.push(
+          `the agent${status.pid ? ` (pid ${status.pid})` : ""} holds the lock but does not answer; \`shipgate agent stop --force\` kills it`,
+        );
+      } else if (!status.running) {
         lines.push(
           status.stale ? `no agent runs (stale agent.json names pid ${status.pid})` : "no agent runs",
         );
@@ -82,6 +91,30 @@ export const registerAgent: RegisterCommand = (program, ctx) => {
         }
       }
       ctx.io.stdout.write(`${redact(lines.join("\n"))}\n`);
+      ctx.exitCode = status.unresponsive ? EXIT_FAILED : EXIT_OK;
+    });
+
+  agent
+    .command("unit")
+    .description("print a systemd unit that runs the agent for production use (restarted, instances kept)")
+    .option(...STATE_DIR_OPTION)
+    .option("--user", "a user unit (systemctl --user) instead of a system one")
+    .option("--account <name>", "the user a system unit runs as (default: the current user)")
+    .action(async (flags: StateDirFlags & { user?: boolean; account?: string }) => {
+      const { systemdUnit } = await import("../../deliver/targets/local/systemd-unit.js");
+      const { userInfo } = await import("node:os");
+      const { fileURLToPath } = await import("node:url");
+      const cli = fileURLToPath(new URL("../../../bin/shipgate.js", import.meta.url));
+      ctx.io.stdout.write(
+        systemdUnit({
+          stateDir: stateDir(flags),
+          node: process.execPath,
+          cli,
+          user: Boolean(flags.user),
+          ...(!flags.user && { account: flags.account ?? userInfo().username }),
+          environment: ctx.io.env,
+        }),
+      );
       ctx.exitCode = EXIT_OK;
     });
 };

@@ -10,6 +10,8 @@ export const AgentInfoSchema = z.object({
   controlPort: z.number().int().min(1).max(65535),
   token: z.string().min(16),
   startedAt: z.string(),
+  /** The process's start time (Linux clock ticks): with the pid it names the agent for good. */
+  startTime: z.number().optional(),
 });
 export type AgentInfo = z.infer<typeof AgentInfoSchema>;
 

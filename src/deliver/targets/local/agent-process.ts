@@ -7,10 +7,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ShipgateError } from "../../../errors.js";
 import type { EnvironmentState } from "../types.js";
-import { type AgentInfo, ensureAgentDir, readAgentInfo, removeAgentInfo } from "./agent-info.js";
+import { ensureAgentDir, readAgentInfo, removeAgentInfo } from "./agent-info.js";
+import { lockHolder } from "./agent-lock.js";
 import { ControlClient } from "./control-client.js";
 import { type AgentPaths, agentPaths } from "./paths.js";
-import { isPidAlive } from "./process-group.js";
+import { isPidAlive, processStartTime } from "./process-group.js";
 
 export interface RunningAgent {
   client: ControlClient;
@@ -26,41 +27,48 @@ export interface EnsureAgentOptions {
   timeoutMs?: number;
 }
 
+/** What is known of a state directory's agent: whether one holds the lock, and whether it answers. */
+export type AgentLookup =
+  | { state: "running"; agent: RunningAgent }
+  | { state: "none" }
+  /** The lock is held but agent.json does not name the holder yet: it is starting. */
+  | { state: "starting"; pid?: number }
+  /** The lock is held and the holder does not answer: paused, overloaded or out of descriptors. */
+  | { state: "unresponsive"; pid?: number };
+
 /**
- * The agent of `stateDir`, started if none answers. An agent.json whose pid is dead, or whose
- * agent does not answer, is stale and replaced. A lock file keeps two callers from starting
- * two agents at once.
+ * The agent of `stateDir`, started if there is none. One that holds the agent lock but does
+ * not answer is reported (`local/agent-unresponsive`), never replaced: a second agent would
+ * stop the first one's instances and fight it for the ports.
  */
 export async function ensureAgent(options: EnsureAgentOptions): Promise<RunningAgent> {
   const stateDir = resolve(options.stateDir);
   const paths = agentPaths(stateDir);
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
-  const running = await connect(paths);
-  if (running) return running;
   await ensureAgentDir(paths);
-  while (!(await takeSpawnLock(paths))) {
-    if (Date.now() > deadline) throw startFailed(paths, "another caller is starting it and did not finish");
-    await sleep(50);
-    const other = await connect(paths);
-    if (other) return other;
-  }
-  try {
-    const other = await connect(paths);
-    if (other) return other;
-    await removeAgentInfo(paths);
-    const pid = spawnAgent(stateDir, paths);
-    while (Date.now() < deadline) {
-      await sleep(40);
-      const info = await readAgentInfo(paths);
-      if (info?.pid === pid) {
-        const agent = await connect(paths);
-        if (agent) return { ...agent, started: true };
+  let spawned: number | undefined;
+  for (;;) {
+    const found = await lookUpAgent(stateDir);
+    if (found.state === "running") return { ...found.agent, started: found.agent.pid === spawned };
+    if (found.state === "unresponsive") throw unresponsive(paths, found.pid);
+    if (found.state === "none") {
+      if (spawned !== undefined && !isPidAlive(spawned))
+        throw startFailed(paths, "it exited during start-up");
+      if (spawned === undefined && (await takeSpawnLock(paths))) {
+        try {
+          // Another caller may have started one while this one waited for the spawn lock.
+          if ((await lookUpAgent(stateDir)).state === "none") spawned = spawnAgent(stateDir, paths);
+        } finally {
+          await rm(paths.spawnLock, { force: true });
+        }
       }
-      if (!isPidAlive(pid)) throw startFailed(paths, "it exited during start-up");
     }
-    throw startFailed(paths, "it did not answer in time");
-  } finally {
-    await rm(paths.spawnLock, { force: true });
+    if (Date.now() > deadline) {
+      throw found.state === "starting"
+        ? startFailed(paths, `pid ${found.pid ?? "?"} holds the agent lock but did not finish starting`)
+        : startFailed(paths, "it did not answer in time");
+    }
+    await sleep(40);
   }
 }
 
@@ -70,32 +78,61 @@ export interface StopAgentResult {
   message: string;
 }
 
-/** Drains every environment and stops the agent; a no-op (with a message) when none runs. */
-export async function stopAgent(options: { stateDir: string; timeoutMs?: number }): Promise<StopAgentResult> {
-  const paths = agentPaths(resolve(options.stateDir));
-  const agent = await connect(paths);
-  if (!agent) {
-    const info = await readAgentInfo(paths);
-    if (info && isPidAlive(info.pid)) {
-      // Not ours to kill blindly: the pid may have been reused by an unrelated process.
-      return {
-        stopped: false,
-        pid: info.pid,
-        message: `agent.json names pid ${info.pid}, which is alive but does not answer; see ${paths.logFile}`,
-      };
-    }
+/**
+ * Drains every environment and stops the agent; a no-op (with a message) when none runs.
+ * `force` kills an agent that holds the lock but does not answer: its instances keep running
+ * and the next agent adopts them.
+ */
+export async function stopAgent(options: {
+  stateDir: string;
+  timeoutMs?: number;
+  force?: boolean;
+}): Promise<StopAgentResult> {
+  const stateDir = resolve(options.stateDir);
+  const paths = agentPaths(stateDir);
+  const found = await lookUpAgent(stateDir);
+  if (found.state === "none") {
     await removeAgentInfo(paths);
     return { stopped: false, message: `no agent runs for ${options.stateDir}` };
   }
-  await agent.client.shutdown();
-  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
-  while (isPidAlive(agent.pid)) {
-    if (Date.now() > deadline) {
-      return { stopped: false, pid: agent.pid, message: `agent ${agent.pid} drained but has not exited yet` };
+  if (found.state !== "running") {
+    const pid = found.pid;
+    const info = await readAgentInfo(paths);
+    // Only the process agent.json names, and only if it is still that process (pid and start time).
+    const sameProcess =
+      pid !== undefined &&
+      info?.pid === pid &&
+      (info.startTime === undefined || processStartTime(pid) === info.startTime);
+    if (!options.force || !sameProcess) {
+      return {
+        stopped: false,
+        ...(pid !== undefined && { pid }),
+        message: `the agent${pid ? ` (pid ${pid})` : ""} holds the lock of ${options.stateDir} but does not answer; see ${paths.logFile}; \`shipgate agent stop --force\` kills it (its instances keep serving and the next agent adopts them)`,
+      };
     }
-    await sleep(25);
+    process.kill(pid, "SIGKILL");
+    await waitUntil(() => !isPidAlive(pid), options.timeoutMs ?? 15_000);
+    return {
+      stopped: true,
+      pid,
+      message: `agent ${pid} did not answer and was killed; its instances keep running`,
+    };
+  }
+  const { agent } = found;
+  await agent.client.shutdown();
+  if (!(await waitUntil(() => !isPidAlive(agent.pid), options.timeoutMs ?? 15_000))) {
+    return { stopped: false, pid: agent.pid, message: `agent ${agent.pid} drained but has not exited yet` };
   }
   return { stopped: true, pid: agent.pid, message: `agent ${agent.pid} drained and stopped` };
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) return false;
+    await sleep(25);
+  }
+  return true;
 }
 
 export interface AgentStatus {
@@ -103,17 +140,30 @@ export interface AgentStatus {
   pid?: number;
   controlPort?: number;
   startedAt?: string;
-  /** agent.json names a process that is gone or does not answer. */
+  /** agent.json names a process that is gone. */
   stale?: boolean;
+  /** An agent holds the lock but does not answer. */
+  unresponsive?: boolean;
   environments: EnvironmentState[];
 }
 
 /** What runs for `stateDir`, without starting anything. Never includes the token. */
 export async function agentStatus(options: { stateDir: string }): Promise<AgentStatus> {
-  const paths = agentPaths(resolve(options.stateDir));
-  const info = await readAgentInfo(paths);
-  const agent = await connect(paths);
-  if (!agent) return { running: false, ...(info && { stale: true, pid: info.pid }), environments: [] };
+  const stateDir = resolve(options.stateDir);
+  const found = await lookUpAgent(stateDir);
+  if (found.state !== "running") {
+    const info = await readAgentInfo(agentPaths(stateDir));
+    if (found.state === "unresponsive" || found.state === "starting") {
+      return {
+        running: false,
+        unresponsive: true,
+        ...(found.pid !== undefined && { pid: found.pid }),
+        environments: [],
+      };
+    }
+    return { running: false, ...(info && { stale: true, pid: info.pid }), environments: [] };
+  }
+  const { agent } = found;
   const health = await agent.client.health();
   const environments = await Promise.all(health.environments.map((env) => agent.client.state(env)));
   return {
@@ -125,18 +175,51 @@ export async function agentStatus(options: { stateDir: string }): Promise<AgentS
   };
 }
 
-/** A client for the agent agent.json names, if that agent is alive and answers as itself. */
-export async function connect(paths: AgentPaths): Promise<RunningAgent | undefined> {
-  const info: AgentInfo | undefined = await readAgentInfo(paths);
-  if (!info || !isPidAlive(info.pid)) return undefined;
+/** How long an agent that holds the lock may take to answer before it counts as unresponsive. */
+const ANSWER_MS = 3_000;
+
+/** Looks the agent of `stateDir` up by its lock, then asks it who it is. */
+export async function lookUpAgent(stateDir: string): Promise<AgentLookup> {
+  const paths = agentPaths(stateDir);
+  const holder = await lockHolder(stateDir);
+  if (holder === "free") return { state: "none" };
+  const info = await readAgentInfo(paths);
+  if (holder === "unknown") {
+    // No kernel lock on this platform: a live pid that answers as itself is the agent.
+    if (!info || !isPidAlive(info.pid)) return { state: "none" };
+  } else if (typeof holder === "number" && info?.pid !== holder) {
+    return { state: "starting", pid: holder };
+  } else if (!info) return { state: "starting" };
   const client = new ControlClient({ port: info.controlPort, token: info.token });
   try {
-    const health = await client.health(3_000);
-    if (health.pid !== info.pid) return undefined;
+    const health = await client.health(ANSWER_MS);
+    if (health.pid === info.pid) {
+      return {
+        state: "running",
+        agent: { client, pid: info.pid, controlPort: info.controlPort, started: false },
+      };
+    }
   } catch {
-    return undefined;
+    // No answer in time.
   }
-  return { client, pid: info.pid, controlPort: info.controlPort, started: false };
+  return holder === "unknown" ? { state: "none" } : { state: "unresponsive", pid: info.pid };
+}
+
+/** A client for the agent of `paths`, if one runs and answers. */
+export async function connect(paths: AgentPaths): Promise<RunningAgent | undefined> {
+  const found = await lookUpAgent(dirname(paths.dir));
+  return found.state === "running" ? found.agent : undefined;
+}
+
+function unresponsive(paths: AgentPaths, pid: number | undefined): ShipgateError {
+  return new ShipgateError(
+    {
+      code: "local/agent-unresponsive",
+      message: `the shipgate agent${pid ? ` (pid ${pid})` : ""} holds the agent lock but did not answer within ${ANSWER_MS / 1000} s: it is paused, overloaded or out of file descriptors`,
+      hint: `see ${paths.logFile}; if it does not recover, \`shipgate agent stop --force\` kills it and the next command's agent adopts its instances`,
+    },
+    { exitCode: 1 },
+  );
 }
 
 /**
@@ -156,7 +239,7 @@ function spawnAgent(stateDir: string, paths: AgentPaths): number {
       cwd: stateDir,
       detached: true,
       stdio: ["ignore", fd, fd],
-      env: process.env,
+      env: agentEnvironment(),
     });
     child.unref();
     if (child.pid === undefined) throw startFailed(paths, "it could not be spawned");
@@ -198,4 +281,30 @@ function startFailed(paths: AgentPaths, why: string): ShipgateError {
     },
     { exitCode: 1 },
   );
+}
+
+/**
+ * The variables an agent is started with. It lives long after the command that started it,
+ * and everything in its environment stays readable in /proc for as long: cloud keys, CI
+ * tokens and webhook URLs of that command must not be among them. `RUNNER_TRACKING_ID` in
+ * particular would let the GitHub runner kill the agent when the job that started it ends.
+ * Instances get a smaller set still, plus the app's own configured variables.
+ */
+export const AGENT_ENVIRONMENT = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "SHELL",
+  "LANG",
+  "LC_ALL",
+  "LC_CTYPE",
+  "TZ",
+  "TMPDIR",
+];
+
+export function agentEnvironment(from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of AGENT_ENVIRONMENT) if (from[name] !== undefined) env[name] = from[name];
+  return env;
 }

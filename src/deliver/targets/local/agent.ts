@@ -6,12 +6,13 @@ import { inputError } from "../../../errors.js";
 import type { ReleaseCounters } from "../../analysis/types.js";
 import type { EnvironmentState } from "../types.js";
 import { ensureAgentDir, removeAgentInfo, writeAgentInfo } from "./agent-info.js";
+import { takeAgentLock } from "./agent-lock.js";
 import { type AgentLog, createAgentLog } from "./agent-log.js";
-import { connect } from "./agent-process.js";
+import { type AgentState, AgentStateFile, type InstanceRecord, readAgentState } from "./agent-state.js";
 import { createControlServer } from "./control-server.js";
 import { DEFAULT_SUPERVISION, type SupervisionSettings } from "./instance.js";
-import { InstanceRegistry, reapLeftovers } from "./instance-registry.js";
 import { type AgentPaths, agentPaths } from "./paths.js";
+import { groupAlive, isPidAlive, processStartTime, signalGroup } from "./process-group.js";
 import { emptyCounters } from "./release-traffic.js";
 import { Router } from "./router.js";
 import { EnvironmentSupervisor } from "./supervisor.js";
@@ -32,14 +33,52 @@ export class Agent {
   private readonly pending = new Map<string, Promise<Environment>>();
   private stopping: Promise<void> | undefined;
 
-  readonly registry: InstanceRegistry;
+  /** What runs, on disk as it changes, for the next agent to adopt if this one is killed. */
+  readonly stateFile: AgentStateFile;
 
   constructor(
     readonly paths: AgentPaths,
     private readonly log: AgentLog,
     private readonly settings: SupervisionSettings = DEFAULT_SUPERVISION,
   ) {
-    this.registry = new InstanceRegistry(paths.instancesFile);
+    this.stateFile = new AgentStateFile(paths.stateFile, () => this.snapshot());
+  }
+
+  /** Everything a later agent needs to take this one's environments over. */
+  snapshot(): AgentState {
+    const environments: AgentState["environments"] = {};
+    for (const [name, e] of this.environments) {
+      environments[name] = {
+        port: e.port,
+        releaseHeader: e.router.releaseHeader,
+        releases: e.supervisor.records(),
+      };
+    }
+    return { version: 1, environments };
+  }
+
+  /**
+   * Takes over what a previous agent left: its environments on their ports, its releases and
+   * weights, its surviving instances. Instances it cannot take over (their environment's port
+   * is taken) are stopped, since nothing would route to them.
+   */
+  async restore(state: AgentState): Promise<void> {
+    for (const [env, record] of Object.entries(state.environments)) {
+      try {
+        await this.ensureEnvironment(env, record.port, { releaseHeader: record.releaseHeader });
+      } catch (error) {
+        this.log("error", "cannot take the environment over: stopping its instances", {
+          env,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        for (const release of record.releases) for (const i of release.instances) killLeftover(i);
+        continue;
+      }
+      const supervisor = this.environment(env);
+      await Promise.all(record.releases.map((release) => supervisor.restoreRelease(release, adoptable)));
+      const weights = Object.fromEntries(record.releases.map((r) => [r.spec.id, r.weight]));
+      if (Object.values(weights).some((w) => w > 0)) supervisor.setWeights(weights);
+    }
   }
 
   get environmentNames(): string[] {
@@ -101,8 +140,8 @@ export class Agent {
       const environments = [...this.environments.values()];
       await Promise.all(environments.map((e) => e.router.close(this.settings.drainTimeoutMs)));
       await Promise.all(environments.map((e) => e.supervisor.stopAll()));
-      await this.registry.flushed();
-      await rm(this.paths.instancesFile, { force: true });
+      await this.stateFile.flushed();
+      await rm(this.paths.stateFile, { force: true });
       this.log("info", "agent stopped", {});
     })();
     return this.stopping;
@@ -135,8 +174,9 @@ export class Agent {
       paths: this.paths,
       settings: this.settings,
       log: this.log,
-      registry: this.registry,
+      changed: () => this.stateFile.changed(),
     });
+    this.stateFile.changed();
     this.log("info", "environment ready", { env, url: `http://127.0.0.1:${port}` });
     return { port, router, supervisor };
   }
@@ -158,20 +198,19 @@ const ORPHAN_CHECK_MS = 2_000;
 export async function runAgent(options: RunAgentOptions): Promise<void> {
   const paths = agentPaths(options.stateDir);
   const log = options.log ?? createAgentLog(process.stdout);
-  const running = await connect(paths);
-  if (running) {
+  await ensureAgentDir(paths);
+  const attempt = await takeAgentLock(options.stateDir);
+  if (!attempt.acquired) {
     throw inputError(
       "local/agent-running",
-      `an agent already runs for ${options.stateDir} (pid ${running.pid})`,
-      {
-        hint: "stop it first: shipgate agent stop",
-      },
+      `an agent already runs for ${options.stateDir}${attempt.holder ? ` (pid ${attempt.holder})` : ""}`,
+      { hint: "stop it first: shipgate agent stop (with --force if it does not answer)" },
     );
   }
-  await ensureAgentDir(paths);
-  // Only now, with no live agent for this directory, are recorded instances leftovers.
-  await reapLeftovers(paths.instancesFile, log);
   const agent = new Agent(paths, log, options.settings);
+  // Before anything is answered: whatever a previous agent left running is taken over.
+  const previous = await readAgentState(paths.stateFile);
+  if (previous) await agent.stateFile.holding(() => agent.restore(previous));
   const token = randomBytes(32).toString("base64url");
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => {
@@ -185,7 +224,14 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
   const server = createControlServer({ agent, token, log, onShutdown: stop });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  await writeAgentInfo(paths, { pid: process.pid, controlPort: port, token, startedAt: agent.startedAt });
+  const startTime = processStartTime(process.pid);
+  await writeAgentInfo(paths, {
+    pid: process.pid,
+    controlPort: port,
+    token,
+    startedAt: agent.startedAt,
+    ...(startTime !== undefined && { startTime }),
+  });
   log("info", "agent listening", { pid: process.pid, controlPort: port, stateDir: options.stateDir });
 
   const onExit = () => agent.killAllNow();
@@ -206,6 +252,7 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
   }, ORPHAN_CHECK_MS);
   orphanCheck.unref();
   await stopped;
+  await attempt.lock.release();
   clearInterval(orphanCheck);
   process.off("SIGTERM", onSignal);
   process.off("SIGINT", onSignal);
@@ -216,4 +263,19 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 1_000).unref();
   });
+}
+
+/** A recorded instance that is still the process it was: same pid, same start time, running. */
+function adoptable(record: InstanceRecord): boolean {
+  return processStartTime(record.pgid) === record.startTime && isPidAlive(record.pgid);
+}
+
+/** Stops a recorded instance no agent will route to, if it is still the process recorded. */
+function killLeftover(record: InstanceRecord): void {
+  const leaderStart = processStartTime(record.pgid);
+  // A live leader must be the same process; a gone leader leaves its group to its children
+  // (no new process gets a pid while a group of that id exists).
+  if (leaderStart === undefined ? groupAlive(record.pgid) : leaderStart === record.startTime) {
+    signalGroup(record.pgid, "SIGKILL");
+  }
 }

@@ -5,8 +5,7 @@ import { freePort } from "../../../net/free-port.js";
 import type { InstanceState } from "../types.js";
 import type { AgentLog } from "./agent-log.js";
 import { probe } from "./health-check.js";
-import type { InstanceRegistry } from "./instance-registry.js";
-import { signalGroup, waitGroupGone } from "./process-group.js";
+import { isPidAlive, processStartTime, signalGroup, waitGroupGone } from "./process-group.js";
 import type { Upstream } from "./route-table.js";
 import type { Router } from "./router.js";
 
@@ -46,12 +45,62 @@ export interface InstanceLaunch {
   releaseId: string;
   /** `<release>-<n>`. */
   id: string;
+  index: number;
   start: string;
   cwd: string;
   env: Record<string, string>;
   healthPath: string;
   readyPath?: string;
   logFile: string;
+}
+
+/** The shell running an instance's start command, which leads the instance's process group. */
+interface LeaderProcess {
+  readonly pgid: number;
+  /** When it started (Linux clock ticks): with the pid, it names this process for good. */
+  readonly startTime: number | undefined;
+  /** Resolves, saying how, once the leader has exited. */
+  readonly exited: Promise<string>;
+  running(): boolean;
+}
+
+/** A leader this agent started: its exit is the child's exit event. */
+function spawnedLeader(child: ChildProcess & { pid: number }): LeaderProcess {
+  const exited = new Promise<string>((resolve) => {
+    child.once("exit", (code, signal) =>
+      resolve(signal ? `exited on ${signal}` : `exited with code ${code}`),
+    );
+  });
+  return {
+    pgid: child.pid,
+    startTime: processStartTime(child.pid),
+    exited,
+    running: () => child.exitCode === null && child.signalCode === null,
+  };
+}
+
+/**
+ * A leader a previous agent started: not our child, so its exit is noticed by looking (the
+ * same pid with the same start time, still running).
+ */
+function adoptedLeader(pgid: number, startTime: number, pollMs: number): LeaderProcess {
+  const running = () => processStartTime(pgid) === startTime && isPidAlive(pgid);
+  const exited = new Promise<string>((resolve) => {
+    const timer = setInterval(() => {
+      if (running()) return;
+      clearInterval(timer);
+      resolve("exited (adopted from a previous agent; status unknown)");
+    }, pollMs);
+    timer.unref();
+  });
+  return { pgid, startTime, exited, running };
+}
+
+/** What a later agent needs to adopt the instance: its process group and port. */
+export interface AdoptableInstance {
+  pgid: number;
+  startTime: number;
+  port: number;
 }
 
 /**
@@ -63,7 +112,7 @@ export class Instance {
   restarts = 0;
   lastError: string | undefined;
   port: number | undefined;
-  private child: ChildProcess | undefined;
+  private leader: LeaderProcess | undefined;
   private upstream: Upstream | undefined;
   private failures = 0;
   private crashStreak = 0;
@@ -71,14 +120,14 @@ export class Instance {
   private healthTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
-  private exited: Promise<void> = Promise.resolve();
 
   constructor(
     readonly launch: InstanceLaunch,
     private readonly router: Router,
     private readonly settings: SupervisionSettings,
     private readonly log: AgentLog,
-    private readonly registry: InstanceRegistry,
+    /** Called whenever what a later agent would need to adopt it changes. */
+    private readonly changed: () => void,
   ) {}
 
   get id(): string {
@@ -87,7 +136,14 @@ export class Instance {
 
   /** The process-group leader (the `sh` running the start command). */
   get pid(): number | undefined {
-    return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+    return this.leader?.running() ? this.leader.pgid : undefined;
+  }
+
+  /** Where its process group runs, while it runs. */
+  adoptable(): AdoptableInstance | undefined {
+    const leader = this.leader;
+    if (!leader?.running() || leader.startTime === undefined || this.port === undefined) return undefined;
+    return { pgid: leader.pgid, startTime: leader.startTime, port: this.port };
   }
 
   snapshot(): InstanceState {
@@ -106,8 +162,6 @@ export class Instance {
     const port = await freePort();
     if (this.stopping) return;
     this.port = port;
-    this.state = "starting";
-    this.failures = 0;
     mkdirSync(dirname(this.launch.logFile), { recursive: true });
     const fd = openSync(this.launch.logFile, "a");
     let child: ChildProcess;
@@ -116,28 +170,42 @@ export class Instance {
         cwd: this.launch.cwd,
         env: { ...baseEnvironment(), ...this.launch.env, PORT: String(port), HOST: "127.0.0.1" },
         stdio: ["ignore", fd, fd],
-        // Its own process group, so stopping signals the shell and everything it started.
+        // Its own process group, so stopping signals the shell and everything it started; and
+        // so it outlives an agent that is killed, for the next agent to adopt.
         detached: true,
       });
     } finally {
       closeSync(fd);
     }
-    this.child = child;
-    if (child.pid !== undefined) this.registry.add(child.pid);
-    let resolveExit!: () => void;
-    this.exited = new Promise((resolve) => {
-      resolveExit = resolve;
-    });
-    child.once("error", (error) => {
-      this.lastError = error.message;
-      if (child.pid === undefined) this.onExit(undefined, resolveExit);
-    });
-    child.once("exit", (code, signal) => {
-      this.lastError = signal ? `exited on ${signal}` : `exited with code ${code}`;
-      this.onExit(child.pid, resolveExit);
+    if (child.pid === undefined) {
+      const failed = await new Promise<string>((resolve) => child.once("error", (e) => resolve(e.message)));
+      this.lastError = failed;
+      this.onExit(undefined);
+      return;
+    }
+    child.on("error", () => {});
+    this.watch(spawnedLeader(child as ChildProcess & { pid: number }), port);
+    this.log("info", "instance started", { instance: this.id, pid: child.pid, port });
+  }
+
+  /** Takes over an instance a previous agent started and left running (see agent-state.ts). */
+  adopt(running: AdoptableInstance): void {
+    this.port = running.port;
+    this.watch(adoptedLeader(running.pgid, running.startTime, this.settings.healthIntervalMs), running.port);
+    this.log("info", "instance adopted", { instance: this.id, pid: running.pgid, port: running.port });
+  }
+
+  private watch(leader: LeaderProcess, port: number): void {
+    this.leader = leader;
+    this.state = "starting";
+    this.failures = 0;
+    void leader.exited.then((how) => {
+      if (this.leader !== leader) return;
+      this.lastError = how;
+      this.onExit(leader.pgid);
     });
     this.upstream = this.router.addUpstream(this.launch.releaseId, this.id, port);
-    this.log("info", "instance started", { instance: this.id, pid: child.pid, port });
+    this.changed();
     this.scheduleCheck();
   }
 
@@ -158,16 +226,16 @@ export class Instance {
   private async drainAndStop(): Promise<void> {
     clearTimeout(this.healthTimer);
     clearTimeout(this.restartTimer);
-    const child = this.child;
+    const leader = this.leader;
     const upstream = this.upstream;
-    if (child?.pid !== undefined && this.pid !== undefined) {
+    if (leader?.running()) {
       this.state = "draining";
       if (upstream) await this.router.drainUpstream(upstream, this.settings.drainTimeoutMs);
-      const pgid = child.pid;
+      const pgid = leader.pgid;
       signalGroup(pgid, "SIGTERM");
       let timer: NodeJS.Timeout | undefined;
       const gone = await Promise.race([
-        this.exited.then(() => waitGroupGone(pgid, this.settings.drainTimeoutMs)),
+        leader.exited.then(() => waitGroupGone(pgid, this.settings.drainTimeoutMs)),
         new Promise<boolean>((resolve) => {
           timer = setTimeout(resolve, this.settings.drainTimeoutMs, false);
         }),
@@ -176,28 +244,27 @@ export class Instance {
       if (!gone) {
         this.log("warn", "instance did not stop in time, killing it", { instance: this.id });
         signalGroup(pgid, "SIGKILL");
-        await this.exited;
+        await leader.exited;
         await waitGroupGone(pgid, 2_000);
       }
-      this.registry.remove(pgid);
     }
+    this.leader = undefined;
     if (upstream) this.router.removeUpstream(upstream);
     this.upstream = undefined;
     this.state = "stopped";
+    this.changed();
     this.log("info", "instance stopped", { instance: this.id });
   }
 
-  private onExit(pgid: number | undefined, resolveExit: () => void): void {
-    resolveExit();
+  private onExit(pgid: number | undefined): void {
     clearTimeout(this.healthTimer);
     if (this.stopping) return;
     // The shell died: take what it left behind with it, and the instance out of routing.
-    if (pgid !== undefined) {
-      signalGroup(pgid, "SIGKILL");
-      this.registry.remove(pgid);
-    }
+    if (pgid !== undefined) signalGroup(pgid, "SIGKILL");
+    this.leader = undefined;
     if (this.upstream) this.router.removeUpstream(this.upstream);
     this.upstream = undefined;
+    this.changed();
     if (this.healthySince !== undefined && Date.now() - this.healthySince >= this.settings.restartResetMs) {
       this.crashStreak = 0;
     }

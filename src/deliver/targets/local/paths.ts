@@ -10,8 +10,8 @@ export interface AgentPaths {
   logFile: string;
   /** `logs/<env>/<release>-<n>.log`: one file per instance. */
   logsDir: string;
-  /** The process groups of running instances, so the next agent can stop what a killed one left. */
-  instancesFile: string;
+  /** What the agent serves and the process groups of its instances, for the next agent to adopt. */
+  stateFile: string;
   /** Held while one caller spawns the agent, so two callers do not start two agents. */
   spawnLock: string;
 }
@@ -24,7 +24,7 @@ export function agentPaths(stateDir: string): AgentPaths {
     logFile: join(dir, "agent.log"),
     logsDir: join(dir, "logs"),
     spawnLock: join(dir, "spawn.lock"),
-    instancesFile: join(dir, "instances.json"),
+    stateFile: join(dir, "state.json"),
   };
 }
 

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { inputError } from "../../../errors.js";
 import type { EnvironmentState, ReleaseSpec, ReleaseState } from "../types.js";
 import type { AgentLog } from "./agent-log.js";
-import { Instance, type SupervisionSettings } from "./instance.js";
-import type { InstanceRegistry } from "./instance-registry.js";
+import type { InstanceRecord, ReleaseRecord } from "./agent-state.js";
+import { type AdoptableInstance, Instance, type SupervisionSettings } from "./instance.js";
 import { type AgentPaths, instanceLogFile } from "./paths.js";
 import type { Router } from "./router.js";
 
@@ -30,6 +30,11 @@ class ManagedRelease {
   takeIndex(): number {
     return this.nextIndex++;
   }
+
+  /** After adopting instances numbered up to `index`, new ones are numbered past it. */
+  skipPast(index: number): void {
+    this.nextIndex = Math.max(this.nextIndex, index + 1);
+  }
 }
 
 export interface EnvironmentSupervisorOptions {
@@ -38,7 +43,8 @@ export interface EnvironmentSupervisorOptions {
   paths: AgentPaths;
   settings: SupervisionSettings;
   log: AgentLog;
-  registry: InstanceRegistry;
+  /** Called whenever what the agent would need to adopt this environment again changes. */
+  changed: () => void;
 }
 
 /** The releases of one environment and the instances that run them. */
@@ -78,6 +84,50 @@ export class EnvironmentSupervisor {
     await this.scaleRelease(spec.id, spec.instances);
   }
 
+  /**
+   * Takes a release over from the state a previous agent left: the instances still running
+   * are adopted, missing ones are started, and a scheduled stop is kept.
+   */
+  async restoreRelease(record: ReleaseRecord, alive: (i: InstanceRecord) => boolean): Promise<void> {
+    const release = new ManagedRelease(record.spec);
+    this.releases.set(record.spec.id, release);
+    this.options.router.table.release(record.spec.id);
+    release.desired = record.desired;
+    for (const recorded of record.instances) {
+      release.skipPast(recorded.index);
+      if (!alive(recorded) || release.instances.length >= record.desired) continue;
+      const instance = this.createInstance(release, recorded.index);
+      release.instances.push(instance);
+      instance.adopt(recorded satisfies AdoptableInstance);
+    }
+    this.options.log("info", "release adopted", {
+      env: this.env,
+      release: record.spec.id,
+      adopted: release.instances.length,
+      desired: record.desired,
+    });
+    if (record.retireAt !== undefined) {
+      void this.stopRelease(record.spec.id, Math.max(1, Date.parse(record.retireAt) - Date.now()));
+    }
+    await this.scaleRelease(record.spec.id, record.desired);
+  }
+
+  /** What a later agent needs to take this environment's releases over. */
+  records(): ReleaseRecord[] {
+    return [...this.releases.values()]
+      .filter((release) => !release.stopped)
+      .map((release) => ({
+        spec: release.spec,
+        desired: release.desired,
+        weight: this.options.router.table.release(release.spec.id).weight,
+        ...(release.retireAt !== undefined && { retireAt: release.retireAt }),
+        instances: release.instances.flatMap((instance) => {
+          const running = instance.adoptable();
+          return running ? [{ id: instance.id, index: instance.launch.index, ...running }] : [];
+        }),
+      }));
+  }
+
   scaleRelease(id: string, instances: number): Promise<void> {
     const release = this.running(id);
     return release.serial(async () => {
@@ -90,6 +140,7 @@ export class EnvironmentSupervisor {
       const surplus = release.instances.slice(instances);
       await Promise.all(surplus.map((i) => i.stop()));
       release.instances.splice(instances);
+      this.options.changed();
     });
   }
 
@@ -112,6 +163,7 @@ export class EnvironmentSupervisor {
       if (weight > 0) this.cancelRetirement(this.releases.get(id)!);
     }
     this.options.log("info", "weights set", { env: this.env, weights });
+    this.options.changed();
   }
 
   /** Now: drains and resolves when its processes are gone. Later: records retireAt and returns. */
@@ -124,6 +176,7 @@ export class EnvironmentSupervisor {
       release.retireAt = new Date(Date.now() + afterMs).toISOString();
       release.retireTimer = setTimeout(() => void this.stopRelease(id).catch(() => undefined), afterMs);
       release.retireTimer.unref();
+      this.options.changed();
       return;
     }
     release.stopped = release.serial(async () => {
@@ -132,6 +185,7 @@ export class EnvironmentSupervisor {
       release.instances.length = 0;
       this.options.router.table.removeRelease(id);
       this.releases.delete(id);
+      this.options.changed();
       this.options.log("info", "release stopped", { env: this.env, release: id });
     });
     return release.stopped;
@@ -167,6 +221,7 @@ export class EnvironmentSupervisor {
     clearTimeout(release.retireTimer);
     release.retireTimer = undefined;
     release.retireAt = undefined;
+    this.options.changed();
     this.options.log("info", "scheduled stop cancelled", { env: this.env, release: release.spec.id });
   }
 
@@ -178,13 +233,15 @@ export class EnvironmentSupervisor {
     return release;
   }
 
-  private createInstance(release: ManagedRelease): Instance {
+  private createInstance(release: ManagedRelease, adoptedIndex?: number): Instance {
     const { spec } = release;
-    const id = `${spec.id}-${release.takeIndex()}`;
+    const index = adoptedIndex ?? release.takeIndex();
+    const id = `${spec.id}-${index}`;
     return new Instance(
       {
         releaseId: spec.id,
         id,
+        index,
         start: spec.start,
         cwd: join(spec.source, spec.workdir),
         env: spec.env ?? {},
@@ -195,7 +252,7 @@ export class EnvironmentSupervisor {
       this.options.router,
       this.options.settings,
       this.options.log,
-      this.options.registry,
+      this.options.changed,
     );
   }
 }

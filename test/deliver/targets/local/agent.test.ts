@@ -7,7 +7,6 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { runAgent } from "../../../../src/deliver/targets/local/agent.js";
 import { readAgentInfo, writeAgentInfo } from "../../../../src/deliver/targets/local/agent-info.js";
 import {
   agentStatus,
@@ -193,29 +192,6 @@ describe("the local agent", () => {
     const release = (await target.state()).releases.find((r) => r.id === "old")!;
     expect(release).toMatchObject({ healthy: 1, weight: 100 });
     expect(release.retireAt).toBeUndefined();
-  });
-
-  it("stops the instances a killed agent left running, when the next agent starts", async () => {
-    const dir = await stateDir();
-    const { target } = await prepareEnvironment(dir, "orphans");
-    await target.startRelease(sampleRelease("r", { instances: 2 }));
-    const state = await waitHealthy(target, "r", 2);
-    const processes = state.releases[0]!.instances.flatMap((i) => groupPids(i.pid!));
-    const killed = (await readAgentInfo(agentPaths(dir)))!.pid;
-    process.kill(killed, "SIGKILL");
-    await waitFor("the agent to die", () => !isPidAlive(killed) || undefined);
-    expect(processes.filter(isPidAlive)).toEqual(processes);
-
-    // The next agent reaps them; a second one for the same directory refuses to start.
-    expect((await ensureAgent({ stateDir: dir })).started).toBe(true);
-    await expect(runAgent({ stateDir: dir })).rejects.toMatchObject({ code: "local/agent-running" });
-    await waitFor(
-      "the left-over instances to stop",
-      () => processes.every((p) => !isPidAlive(p)) || undefined,
-    );
-    expect(await readFile(agentPaths(dir).logFile, "utf8")).toContain(
-      "stopped instances a previous agent left",
-    );
   });
 
   it("stops gracefully: drains every environment and leaves no process behind", async () => {
