@@ -3,7 +3,7 @@ import { parseConfigDuration } from "../verify/duration.js";
 import { chooseEnvironment } from "./choose-environment.js";
 import { type ImportedEvents, readEventsFile } from "./events-file.js";
 import type { DeploymentFact } from "./facts.js";
-import { classifyFailure, type Failure } from "./failures.js";
+import { classifyFailure, type Failure, firstIncidents } from "./failures.js";
 import { GitHistory } from "./git-history.js";
 import { EnvironmentHistory } from "./history.js";
 import { ledgerDeployments } from "./ledger-source.js";
@@ -52,8 +52,9 @@ export async function computeDora(options: ComputeDoraOptions = {}): Promise<Dor
   const attempts = history.ordered.filter((f) => f.kind === "deploy" && inPeriod(f));
   const successes = attempts.filter((f) => f.status === "succeeded");
   const failures: Failure[] = [];
+  const firstIncident = firstIncidents(incidents);
   for (const fact of attempts) {
-    const failure = await classifyFailure({ fact, history, incidents, hotfixWindowMs });
+    const failure = await classifyFailure({ fact, history, firstIncident, hotfixWindowMs });
     if (failure) failures.push(failure);
   }
 

@@ -55,9 +55,15 @@ export async function readEventsFile(options: { path: string; cwd: string }): Pr
   return parseEvents(text, options.path);
 }
 
+/**
+ * Checks each line, then what lines say together: an id is one event, so a repeated id is an
+ * error naming both lines rather than a deployment (or incident) counted twice.
+ */
 export function parseEvents(text: string, file: string): ImportedEvents {
   const out: ImportedEvents = { deployments: [], incidents: [] };
   const problems: Diagnostic[] = [];
+  // Deployments and incidents are numbered apart: INC-7 may share its id with a deployment.
+  const firstLine = { deployment: new Map<string, number>(), incident: new Map<string, number>() };
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
     const line = index + 1;
@@ -83,6 +89,18 @@ export function parseEvents(text: string, file: string): ImportedEvents {
       return;
     }
     const event = parsed.data;
+    const found = problems.length;
+    if (event.id !== undefined) {
+      const seen = firstLine[event.type].get(event.id);
+      if (seen === undefined) firstLine[event.type].set(event.id, line);
+      else {
+        const message = `${event.type} id "${event.id}" is also on line ${seen}`;
+        problems.push(repeatedId(file, line, keyColumn(raw, ["id"]), message));
+      }
+    }
+    const reversed = reversedSpan(event);
+    if (reversed) problems.push(badLine(file, line, keyColumn(raw, [reversed.key]), reversed.message));
+    if (problems.length > found) return;
     if (event.type === "deployment") {
       out.deployments.push({
         id: event.id,
@@ -107,6 +125,27 @@ export function parseEvents(text: string, file: string): ImportedEvents {
   });
   if (problems.length > 0) throw new ShipgateError(problems, { exitCode: 2 });
   return out;
+}
+
+/** An event that ends before it began: Date.parse compares instants, whatever the zones. */
+function reversedSpan(event: z.infer<typeof DoraEventSchema>): { key: string; message: string } | undefined {
+  if (event.type === "incident") {
+    if (event.end !== undefined && Date.parse(event.end) < Date.parse(event.start)) {
+      return { key: "end", message: `end: ${event.end} is before start ${event.start}` };
+    }
+  } else if (event.startedAt !== undefined && Date.parse(event.startedAt) > Date.parse(event.at)) {
+    return { key: "startedAt", message: `startedAt: ${event.startedAt} is after at ${event.at}` };
+  }
+  return undefined;
+}
+
+function repeatedId(file: string, line: number, column: number, message: string): Diagnostic {
+  return {
+    code: "dora/duplicate-event",
+    message,
+    location: { file, line, column },
+    hint: "ids are unique: keep one line per event (two overlapping exports repeat lines; `sort -u` drops exact copies)",
+  };
 }
 
 function badLine(file: string, line: number, column: number, message: string): Diagnostic {

@@ -25,13 +25,12 @@ export interface Failure {
 export async function classifyFailure(options: {
   fact: DeploymentFact;
   history: EnvironmentHistory;
-  incidents: IncidentFact[];
+  /** The earliest incident naming each deployment, by deployment id (firstIncidents). */
+  firstIncident: ReadonlyMap<string, IncidentFact>;
   hotfixWindowMs: number;
 }): Promise<Failure | undefined> {
   const { fact, history } = options;
-  const incident = options.incidents
-    .filter((i) => i.deploymentId === fact.id)
-    .sort((a, b) => a.startMs - b.startMs)[0];
+  const incident = options.firstIncident.get(fact.id);
   if (incident) return span(fact, "incident", incident.startMs, incident.endMs);
   if (fact.status === "rolled_back") return span(fact, "rolled_back", fact.startedMs, fact.finishedMs);
   if (fact.status === "failed")
@@ -43,6 +42,21 @@ export async function classifyFailure(options: {
   if (withinWindow && (await history.isFix(next)))
     return span(fact, "hotfix", fact.finishedMs, next.finishedMs);
   return undefined;
+}
+
+/**
+ * The earliest incident naming each deployment (the first written, on a tie), found once:
+ * searching every incident for every deployment costs n² on an imported history.
+ */
+export function firstIncidents(incidents: readonly IncidentFact[]): Map<string, IncidentFact> {
+  const first = new Map<string, IncidentFact>();
+  for (const incident of incidents) {
+    const id = incident.deploymentId;
+    if (id === undefined) continue;
+    const known = first.get(id);
+    if (!known || incident.startMs < known.startMs) first.set(id, incident);
+  }
+  return first;
 }
 
 function span(deployment: DeploymentFact, kind: FailureKind, fromMs?: number, toMs?: number): Failure {

@@ -14,8 +14,10 @@ export class EnvironmentHistory {
   /** Oldest first; ties keep the id order so that reports are reproducible. */
   readonly ordered: DeploymentFact[];
   private readonly sets = new Map<string, Promise<ChangeSetResult>>();
-  /** Position of each deployment in `ordered`, so that neighbour lookups stay linear overall. */
+  /** Position of each deployment in `ordered`. */
   private readonly position = new Map<DeploymentFact, number>();
+  /** The neighbours of each position in `ordered`, found once (see neighboursOf). */
+  private readonly neighbours: Neighbours[];
 
   constructor(
     facts: DeploymentFact[],
@@ -23,6 +25,7 @@ export class EnvironmentHistory {
   ) {
     this.ordered = [...facts].sort((a, b) => a.finishedMs - b.finishedMs || a.id.localeCompare(b.id));
     for (const [i, fact] of this.ordered.entries()) this.position.set(fact, i);
+    this.neighbours = neighboursOf(this.ordered);
   }
 
   private indexOf(fact: DeploymentFact): number {
@@ -33,31 +36,17 @@ export class EnvironmentHistory {
 
   /** The successful change deployment before `fact` (the release it replaced, for lead time). */
   previousSuccess(fact: DeploymentFact): DeploymentFact | undefined {
-    const at = this.indexOf(fact);
-    for (let i = at - 1; i >= 0; i--) {
-      const f = this.ordered[i]!;
-      if (f.kind === "deploy" && f.status === "succeeded") return f;
-    }
-    return undefined;
+    return this.neighbours[this.indexOf(fact)]!.previousSuccess;
   }
 
   /** The first deployment after `fact` that went live: a change, or a rollback. */
   nextLive(fact: DeploymentFact): DeploymentFact | undefined {
-    const at = this.indexOf(fact);
-    for (let i = at + 1; i < this.ordered.length; i++) {
-      if (this.ordered[i]!.status === "succeeded") return this.ordered[i];
-    }
-    return undefined;
+    return this.neighbours[this.indexOf(fact)]!.nextLive;
   }
 
   /** The first successful change deployment after `fact`. */
   nextSuccess(fact: DeploymentFact): DeploymentFact | undefined {
-    const at = this.indexOf(fact);
-    for (let i = at + 1; i < this.ordered.length; i++) {
-      const f = this.ordered[i]!;
-      if (f.kind === "deploy" && f.status === "succeeded") return f;
-    }
-    return undefined;
+    return this.neighbours[this.indexOf(fact)]!.nextSuccess;
   }
 
   changeSet(fact: DeploymentFact): Promise<ChangeSetResult> {
@@ -89,4 +78,35 @@ export class EnvironmentHistory {
     if (set.changes.length === 0) return { ok: false, reason: "noNewCommits" };
     return { ok: true, set };
   }
+}
+
+interface Neighbours {
+  previousSuccess?: DeploymentFact;
+  nextSuccess?: DeploymentFact;
+  nextLive?: DeploymentFact;
+}
+
+/**
+ * One pass forward and one back. Scanning from each deployment instead costs n² on a long
+ * run of failures, and an imported history can be years of deployments.
+ */
+function neighboursOf(ordered: readonly DeploymentFact[]): Neighbours[] {
+  const out: Neighbours[] = ordered.map(() => ({}));
+  let success: DeploymentFact | undefined;
+  for (const [i, fact] of ordered.entries()) {
+    if (success) out[i]!.previousSuccess = success;
+    if (fact.kind === "deploy" && fact.status === "succeeded") success = fact;
+  }
+  success = undefined;
+  let live: DeploymentFact | undefined;
+  for (let i = ordered.length - 1; i >= 0; i--) {
+    if (success) out[i]!.nextSuccess = success;
+    if (live) out[i]!.nextLive = live;
+    const fact = ordered[i]!;
+    if (fact.status === "succeeded") {
+      live = fact;
+      if (fact.kind === "deploy") success = fact;
+    }
+  }
+  return out;
 }

@@ -1,7 +1,9 @@
 import { verifyFile } from "stream-json/file/verifier.js";
 import type { z } from "zod";
-import type { SourceLocation } from "../errors.js";
-import { locationAt, malformedReport } from "./report-errors.js";
+import type { ShipgateError, SourceLocation } from "../errors.js";
+import { type JsonPath, locateInText, nestsDeeperThan } from "./json-locate.js";
+import { MAX_NESTING } from "./limits.js";
+import { locationAt, malformedReport, SHAPE_HINT } from "./report-errors.js";
 
 /**
  * JSON.parse with the position of a syntax error as `file:line:column`. V8 names the offset
@@ -9,8 +11,9 @@ import { locationAt, malformedReport } from "./report-errors.js";
  * through stream-json's verifier, which reports the exact line and column.
  */
 export async function parseJson(file: string, text: string, label: string): Promise<unknown> {
+  let data: unknown;
   try {
-    return JSON.parse(text);
+    data = JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
     const location = await syntaxErrorLocation(file, text, message);
@@ -19,6 +22,19 @@ export async function parseJson(file: string, text: string, label: string): Prom
       hint: jsonHint(message),
     });
   }
+  // JSON.parse itself copes, but nothing a tool writes nests this deep, and code that walks
+  // the value recursively would overflow the stack on it.
+  if (nestsDeeperThan(text, MAX_NESTING)) {
+    throw tooDeep(file, label, locateInText(file, text, { deeperThan: MAX_NESTING }));
+  }
+  return data;
+}
+
+export function tooDeep(file: string, label: string, location: SourceLocation): ShipgateError {
+  return malformedReport(file, label, `arrays and objects nested more than ${MAX_NESTING} levels deep`, {
+    location,
+    hint: "no scanner or coverage tool writes such a report; regenerate it with the tool",
+  });
 }
 
 async function syntaxErrorLocation(file: string, text: string, message: string): Promise<SourceLocation> {
@@ -56,22 +72,61 @@ function plainMessage(message: string): string {
 }
 
 /**
- * Checks parsed JSON against the fields a parser reads. The message names the first field
- * that is wrong by its path (`Results[2].Vulnerabilities[0].Severity`), which is what someone
- * opening the file needs.
+ * Checks parsed JSON against the fields a parser reads, so that no number is trusted from a
+ * value of the wrong type. The message names the first field that is wrong by its path
+ * (`runs[2].results[0].level`) and points at it in the file.
  */
 export function checkShape<T extends z.ZodType>(
-  file: string,
-  label: string,
+  report: { file: string; text: string; label: string },
   schema: T,
   data: unknown,
   hint?: string,
 ): z.infer<T> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const path = jsonPath(issue.path);
-  throw malformedReport(file, label, `${path ? `${path}: ` : ""}${issue.message}`, hint ? { hint } : {});
+  const { path, what } = describeIssue(result.error.issues[0]!);
+  throw shapeError(report.file, report.label, path, what, {
+    location: locateInText(report.file, report.text, { path }),
+    ...(hint && { hint }),
+  });
+}
+
+/** `Results[0].Vulnerabilities: expected an array, found a string` */
+export function shapeError(
+  file: string,
+  label: string,
+  path: JsonPath,
+  what: string,
+  options: { location?: SourceLocation; hint?: string } = {},
+): ShipgateError {
+  const where = jsonPath(path);
+  return malformedReport(file, label, `${where ? `${where}: ` : ""}${what}`, {
+    hint: SHAPE_HINT,
+    ...options,
+  });
+}
+
+/**
+ * A zod issue as a path and a phrase. A union (npm's `via`: a package name or an advisory)
+ * says only "Invalid input"; the alternative that got furthest into the value says what is
+ * wrong with it, and when none got in, the alternatives are what was expected.
+ */
+export function describeIssue(issue: z.core.$ZodIssue): { path: JsonPath; what: string } {
+  const path = issue.path.filter((key) => typeof key !== "symbol");
+  const firsts = issue.code === "invalid_union" ? issue.errors.flatMap((list) => list.slice(0, 1)) : [];
+  if (firsts.length > 0) {
+    const furthest = firsts.map(describeIssue).reduce((a, b) => (b.path.length > a.path.length ? b : a));
+    if (furthest.path.length > 0) return { path: [...path, ...furthest.path], what: furthest.what };
+    const expected = firsts.flatMap((first) => (first.code === "invalid_type" ? [first.expected] : []));
+    const received = /received (\w+)$/.exec(firsts[0]!.message)?.[1];
+    if (expected.length === firsts.length && received) {
+      return { path, what: `Invalid input: expected ${expected.join(" or ")}, received ${received}` };
+    }
+  }
+  if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) {
+    return { path, what: `missing (expected ${issue.expected})` };
+  }
+  return { path, what: issue.message };
 }
 
 export function jsonPath(path: ReadonlyArray<PropertyKey>): string {

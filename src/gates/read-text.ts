@@ -1,5 +1,6 @@
-import { open, readFile } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
 import { inputError, isShipgateError } from "../errors.js";
+import { MAX_REPORT_BYTES } from "./limits.js";
 import { unreadableReport } from "./report-errors.js";
 
 /** Enough of a file to tell formats apart: every format names itself in its first few KB. */
@@ -27,17 +28,33 @@ export async function readHead(file: string, options: { accepted?: string } = {}
   }
 }
 
-/** The whole report as text, BOM removed (for formats that are small enough to hold). */
+/**
+ * The whole report as text, BOM removed, for the formats that are parsed whole. Those hold the
+ * text and its parsed tree at once, so a report over MAX_REPORT_BYTES is refused unread.
+ */
 export async function readReportText(file: string): Promise<string> {
   let text: string;
   try {
+    const { size } = await stat(file);
+    if (size > MAX_REPORT_BYTES) throw tooLarge(file, size);
     text = await readFile(file, "utf8");
   } catch (error) {
+    if (isShipgateError(error)) throw error;
     throw unreadableReport(file, error);
   }
   text = stripBom(text);
   if (text.trim() === "") throw emptyReport(file);
   return text;
+}
+
+function tooLarge(file: string, size: number) {
+  return inputError(
+    "gate/report-too-large",
+    `report ${file} is ${size.toLocaleString("en")} bytes, larger than the ${MAX_REPORT_BYTES / 1024 / 1024} MiB a report may be`,
+    {
+      hint: "split it (one file per test suite or per scan), or check that the step wrote the report and nothing else into it",
+    },
+  );
 }
 
 function emptyReport(file: string, accepted?: string) {

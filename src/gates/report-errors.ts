@@ -40,6 +40,10 @@ export function malformedReport(
   return new ShipgateError(diagnostic, { exitCode: 2 });
 }
 
+/** For a report that parsed but is not shaped as its tool writes it. */
+export const SHAPE_HINT =
+  "this is not what the tool writes; regenerate the report with the tool, and check that no step rewrote it";
+
 /** Line and column (1-based) of a character offset in `text`. */
 export function locationAt(file: string, text: string, offset: number): SourceLocation {
   const clamped = Math.max(0, Math.min(offset, text.length));

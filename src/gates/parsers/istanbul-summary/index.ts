@@ -14,19 +14,22 @@ export function sniff(head: string): boolean {
 }
 
 // pct is "Unknown" in older Istanbul versions when there is nothing to cover.
-const Metric = z.object({
-  total: z.number().int().min(0),
-  covered: z.number().int().min(0),
-  pct: z.union([z.number(), z.string()]).optional(),
-});
+const Metric = z
+  .object({
+    total: z.number().int().min(0),
+    covered: z.number().int().min(0),
+    pct: z.union([z.number(), z.string()]).optional(),
+  })
+  .refine((m) => m.covered <= m.total, {
+    message: "covered is more than total, so the counts cannot be trusted",
+  });
 const FileSummary = z.object({ lines: Metric, branches: Metric.optional() });
 const Summary = z.object({ total: FileSummary }).catchall(FileSummary);
 
 export async function parse(file: string): Promise<CoverageReport> {
   const text = await readReportText(file);
   const data = checkShape(
-    file,
-    label,
+    { file, text, label },
     Summary,
     await parseJson(file, text, label),
     'write it with the "json-summary" reporter (coverage-summary.json), not "json" (coverage-final.json)',

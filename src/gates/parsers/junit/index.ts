@@ -1,7 +1,6 @@
 import { readReportText } from "../../read-text.js";
-import { malformedReport } from "../../report-errors.js";
 import type { TestCaseResult, TestReport, TestStatus } from "../../types.js";
-import { list, parseXml, textOf } from "../../xml.js";
+import { checkStructure, childrenNamed, parseXml, type XmlElement, type XmlReport } from "../../xml.js";
 import { foldAttempts } from "./attempts.js";
 
 /** JUnit XML as jest-junit, pytest --junitxml, Maven Surefire/Failsafe, Gradle and go-junit-report write it. */
@@ -13,39 +12,33 @@ export function sniff(head: string): boolean {
   return /<testsuites?[\s>/]/.test(head);
 }
 
-const ARRAYS: ReadonlySet<string> = new Set([
-  "testsuite",
-  "testcase",
-  "failure",
-  "error",
-  "skipped",
-  "flakyFailure",
-  "flakyError",
-  "rerunFailure",
-  "rerunError",
-]);
-
-type Element = Record<string, unknown>;
+/** Where each element the parser reads may be; the root is <testsuites> or <testsuite>. */
+const PARENTS: Record<string, readonly string[]> = {
+  testsuites: [],
+  testsuite: ["testsuites", "testsuite"],
+  testcase: ["testsuite"],
+  ...Object.fromEntries(
+    ["failure", "error", "skipped", "flakyFailure", "flakyError", "rerunFailure", "rerunError"].map(
+      (name) => [name, ["testcase"]],
+    ),
+  ),
+};
 
 export async function parse(file: string): Promise<TestReport> {
   const text = await readReportText(file);
-  const doc = parseXml(file, text, label, { arrays: ARRAYS });
-  const suites = doc.testsuites !== undefined ? [doc.testsuites] : doc.testsuite;
-  if (suites === undefined) {
-    const root = Object.keys(doc).find((k) => !k.startsWith("?") && !k.startsWith("#"));
-    throw malformedReport(
-      file,
-      label,
-      `the root element is <${root ?? "nothing"}>, not <testsuites> or <testsuite>`,
-    );
+  const xml = parseXml(file, text, label);
+  const { root } = xml;
+  if (root.name !== "testsuites" && root.name !== "testsuite") {
+    throw xml.malformed(root, `the root element is <${root.name}>, not <testsuites> or <testsuite>`);
   }
+  checkStructure(xml, { parents: PARENTS, format: "JUnit XML" });
   const runs: TestCaseResult[] = [];
-  const visit = (suite: Element, parentName?: string) => {
-    const name = typeof suite["@name"] === "string" ? suite["@name"] : parentName;
-    for (const testcase of list<Element>(suite.testcase)) runs.push(caseOf(file, testcase, name));
-    for (const child of list<Element>(suite.testsuite)) visit(child, name);
+  const visit = (suite: XmlElement, parentName?: string) => {
+    const name = suite.attributes.name ?? parentName;
+    for (const testcase of childrenNamed(suite, "testcase")) runs.push(caseOf(xml, testcase, name));
+    for (const child of childrenNamed(suite, "testsuite")) visit(child, name);
   };
-  for (const suite of list<Element>(suites)) visit(typeof suite === "object" && suite ? suite : {});
+  visit(root);
 
   // Group by identity in document order, so retries fold and every test keeps its place.
   const groups = new Map<string, TestCaseResult[]>();
@@ -59,24 +52,26 @@ export async function parse(file: string): Promise<TestReport> {
 }
 
 /** One <testcase>: its outcome, and Surefire's record of earlier runs when it was rerun. */
-function caseOf(file: string, testcase: Element, suite: string | undefined): TestCaseResult {
-  const failures = list(testcase.failure);
-  const errors = list(testcase.error);
-  const reruns = [...list(testcase.rerunFailure), ...list(testcase.rerunError)];
-  const flakes = [...list(testcase.flakyFailure), ...list(testcase.flakyError)];
+function caseOf(xml: XmlReport, testcase: XmlElement, suite: string | undefined): TestCaseResult {
+  const name = testcase.attributes.name;
+  if (name === undefined) throw xml.malformed(testcase, "a <testcase> has no name attribute");
+  const of = (...names: string[]) => testcase.children.filter((c) => names.includes(c.name));
+  const failures = of("failure");
+  const errors = of("error");
+  const reruns = of("rerunFailure", "rerunError");
+  const flakes = of("flakyFailure", "flakyError");
   let status: TestStatus;
-  let detail: unknown;
+  let detail: XmlElement | undefined;
   if (failures.length > 0) [status, detail] = ["failed", failures[0]];
   else if (errors.length > 0) [status, detail] = ["error", errors[0]];
   else if (flakes.length > 0) [status, detail] = ["flaky", flakes[0]];
-  else if (testcase.skipped !== undefined) [status, detail] = ["skipped", undefined];
+  else if (of("skipped").length > 0) status = "skipped";
   else status = "passed";
-  const message = messageOf(detail);
-  const name = String(testcase["@name"] ?? "");
+  const message = detail && messageOf(detail);
   return {
-    file,
+    file: xml.file,
     ...(suite !== undefined && { suite }),
-    classname: String(testcase["@classname"] ?? suite ?? ""),
+    classname: testcase.attributes.classname ?? suite ?? "",
     name,
     status,
     // Surefire: a test that failed every rerun has <failure> plus one <rerunFailure> per rerun;
@@ -86,11 +81,9 @@ function caseOf(file: string, testcase: Element, suite: string | undefined): Tes
   };
 }
 
-function messageOf(detail: unknown): string | undefined {
-  if (detail === undefined || detail === null) return undefined;
-  const element = typeof detail === "object" ? (detail as Element) : {};
-  const attribute = typeof element["@message"] === "string" ? element["@message"] : undefined;
-  const text = attribute ?? textOf(detail) ?? textOf(element.stackTrace);
+function messageOf(detail: XmlElement): string | undefined {
+  // Surefire's flaky and rerun elements keep the trace in a <stackTrace> child.
+  const text = detail.attributes.message ?? (detail.text || childrenNamed(detail, "stackTrace")[0]?.text);
   const first = text
     ?.split("\n")
     .map((l) => l.trim())

@@ -18,6 +18,9 @@ interface RecordCounts {
   lh?: number;
   brf?: number;
   brh?: number;
+  /** 0-based lines of LH and BRH, to point at one that is more than its total. */
+  lhAt?: number;
+  brhAt?: number;
   /** Counted from DA/BRDA lines for tracefiles without the LF/LH/BRF/BRH summary lines. */
   daTotal: number;
   daHit: number;
@@ -40,6 +43,7 @@ export async function parse(file: string): Promise<CoverageReport> {
     if (line === "") return;
     if (line === "end_of_record") {
       if (!current) throw fail(index, "end_of_record without a preceding SF: line");
+      checkHitsWithinTotals(current, fail);
       const { lines: l, branches } = countsOf(current);
       if (branches) sawBranchData = true;
       files.push({ file: current.file, lines: l, branches });
@@ -56,6 +60,11 @@ export async function parse(file: string): Promise<CoverageReport> {
       return;
     }
     if (!current) throw fail(index, `${key}: line outside a record (no SF: line before it)`);
+    const fields = (text: string, least: number, form: string): [string, string, ...string[]] => {
+      const parts = text.split(",");
+      if (parts.length < least) throw fail(index, `${key}: expects ${form}, found "${truncate(text)}"`);
+      return parts as [string, string, ...string[]];
+    };
     const count = (text: string) => {
       if (!/^\d+$/.test(text)) throw fail(index, `${key}: expects a whole number, found "${truncate(text)}"`);
       return Number(text);
@@ -66,23 +75,31 @@ export async function parse(file: string): Promise<CoverageReport> {
         break;
       case "LH":
         current.lh = count(value);
+        current.lhAt = index;
         break;
       case "BRF":
         current.brf = count(value);
         break;
       case "BRH":
         current.brh = count(value);
+        current.brhAt = index;
         break;
       case "DA": {
-        const [, hits] = value.split(",");
+        // DA:<line>,<hits>[,<checksum>]
+        const [line, hits] = fields(value, 2, "DA:<line>,<hits>");
+        count(line);
         current.daTotal += 1;
-        if (hits !== undefined && count(hits) > 0) current.daHit += 1;
+        if (count(hits) > 0) current.daHit += 1;
         break;
       }
       case "BRDA": {
-        const taken = value.split(",")[3];
+        // BRDA:<line>,<block>,<branch>,<taken>; lcov 2 may write an expression with commas as
+        // the branch, so taken is the last field.
+        const parts = fields(value, 4, "BRDA:<line>,<block>,<branch>,<taken>");
+        count(parts[0]);
+        const taken = parts[parts.length - 1]!;
         current.brdaTotal += 1;
-        if (taken !== undefined && taken !== "-" && count(taken) > 0) current.brdaHit += 1;
+        if (taken !== "-" && count(taken) > 0) current.brdaHit += 1;
         break;
       }
       default:
@@ -110,6 +127,17 @@ export async function parse(file: string): Promise<CoverageReport> {
     branches: sawBranchData ? addRatios(files.flatMap((f) => (f.branches ? [f.branches] : []))) : null,
     files,
   };
+}
+
+/** A record that says more lines (or branches) were hit than it has cannot be trusted. */
+function checkHitsWithinTotals(record: RecordCounts, fail: (index: number, what: string) => Error) {
+  const { file, lf, lh, brf, brh } = record;
+  if (lf !== undefined && lh !== undefined && lh > lf) {
+    throw fail(record.lhAt!, `LH:${lh} is more than LF:${lf} in the record for ${file}`);
+  }
+  if (brf !== undefined && brh !== undefined && brh > brf) {
+    throw fail(record.brhAt!, `BRH:${brh} is more than BRF:${brf} in the record for ${file}`);
+  }
 }
 
 function countsOf(record: RecordCounts) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { checkShape, parseJson } from "../../json.js";
+import { checkShape, parseJson, shapeError } from "../../json.js";
+import { locateInText } from "../../json-locate.js";
 import { readReportText } from "../../read-text.js";
 import { malformedReport } from "../../report-errors.js";
 import { severityFromWord } from "../../severity.js";
@@ -68,17 +69,20 @@ export async function parse(file: string): Promise<VulnReport> {
       hint: "run npm audit --json with npm 7 or later (auditReportVersion 2)",
     });
   }
-  const report = checkShape(file, label, Report, data);
+  const report = checkShape({ file, text, label }, Report, data);
   const findings = new Map<string, VulnFinding>();
-  for (const vulnerability of Object.values(report.vulnerabilities)) {
-    for (const via of vulnerability.via) {
+  for (const [entry, vulnerability] of Object.entries(report.vulnerabilities)) {
+    for (const [index, via] of vulnerability.via.entries()) {
       if (typeof via === "string") continue;
       const severity = severityFromWord(via.severity);
       if (!severity) {
-        throw malformedReport(
+        const path = ["vulnerabilities", entry, "via", index, "severity"];
+        throw shapeError(
           file,
           label,
-          `vulnerabilities.${vulnerability.name}: advisory severity "${via.severity}" is not one of info, low, moderate, high, critical`,
+          path,
+          `"${via.severity}" is not one of info, low, moderate, high, critical`,
+          { location: locateInText(file, text, { path }) },
         );
       }
       const ghsa = /GHSA(-[23456789cfghjmpqrvwx]{4}){3}/i.exec(via.url ?? "")?.[0];

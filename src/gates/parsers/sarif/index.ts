@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { VulnSeverity } from "../../../config/schema.js";
-import { checkShape, parseJson } from "../../json.js";
+import { checkShape, parseJson, shapeError } from "../../json.js";
+import { locateInText } from "../../json-locate.js";
 import { readReportText } from "../../read-text.js";
 import { malformedReport } from "../../report-errors.js";
 import { severityFromCvss } from "../../severity.js";
@@ -18,7 +19,11 @@ export function sniff(head: string): boolean {
   );
 }
 
-const Properties = z.record(z.string(), z.unknown()).optional();
+/** GitHub code scanning reads `security-severity` as a CVSS score, 0.0 to 10.0, usually a string. */
+const Score = z
+  .union([z.number(), z.string()])
+  .refine((raw) => cvss(raw) !== undefined, { message: "not a CVSS score from 0.0 to 10.0" });
+const Properties = z.looseObject({ "security-severity": Score.optional() }).optional();
 const Rule = z.object({
   id: z.string(),
   shortDescription: z.object({ text: z.string() }).optional(),
@@ -38,8 +43,9 @@ const Result = z.object({
     })
     .optional(),
   level: z.enum(["none", "note", "warning", "error"]).optional(),
-  kind: z.string().optional(),
-  baselineState: z.string().optional(),
+  // An unknown kind would otherwise be read as "not a failure" and dropped.
+  kind: z.enum(["notApplicable", "pass", "fail", "review", "open", "informational"]).optional(),
+  baselineState: z.enum(["new", "unchanged", "updated", "absent"]).optional(),
   message: z.object({ text: z.string().optional() }).optional(),
   locations: z
     .array(
@@ -53,12 +59,22 @@ const Result = z.object({
       }),
     )
     .optional(),
-  suppressions: z.array(z.object({ status: z.string().optional() })).optional(),
+  suppressions: z
+    .array(z.object({ status: z.enum(["accepted", "underReview", "rejected"]).optional() }))
+    .optional(),
   properties: Properties,
 });
 const Run = z.object({
   tool: z.object({ driver: Component, extensions: z.array(Component).optional() }),
-  results: z.array(Result).nullish(),
+  // SARIF leaves results out only when the tool failed to start, or when a run carries rule
+  // metadata and no scan; a scan that found nothing writes an empty array.
+  results: z.array(Result, {
+    error: (issue) =>
+      issue.input == null
+        ? "missing: a run without results is not a finished scan (SARIF leaves them out when the tool failed to start); a scan that found nothing writes []"
+        : undefined,
+  }),
+  invocations: z.array(z.object({ executionSuccessful: z.boolean().optional() })).optional(),
 });
 const Log = z.object({ version: z.string(), runs: z.array(Run) });
 
@@ -75,17 +91,32 @@ const LEVEL_SEVERITY: Record<string, VulnSeverity> = {
 
 export async function parse(file: string): Promise<VulnReport> {
   const text = await readReportText(file);
-  const log = checkShape(file, label, Log, await parseJson(file, text, label));
+  const log = checkShape({ file, text, label }, Log, await parseJson(file, text, label));
   if (log.version !== "2.1.0") {
     throw malformedReport(file, label, `SARIF version ${log.version} is not supported (only 2.1.0)`, {
       hint: "ask the scanner for SARIF 2.1.0, the version GitHub code scanning reads",
     });
   }
+  for (const [runIndex, run] of log.runs.entries()) {
+    const failed = run.invocations?.findIndex((i) => i.executionSuccessful === false) ?? -1;
+    if (failed === -1) continue;
+    const path = ["runs", runIndex, "invocations", failed, "executionSuccessful"];
+    throw shapeError(
+      file,
+      label,
+      path,
+      "false: the scanner says it did not finish, so its results are partial",
+      {
+        location: locateInText(file, text, { path }),
+        hint: "look at the scanner's own output in its step (toolExecutionNotifications in the log) and fix the run",
+      },
+    );
+  }
   const findings: VulnFinding[] = [];
   let suppressed = 0;
   let notFailures = 0;
   log.runs.forEach((run, runIndex) => {
-    (run.results ?? []).forEach((result, resultIndex) => {
+    run.results.forEach((result, resultIndex) => {
       // Only kind "fail" (the default) is a problem; pass/review/informational are not findings.
       if ((result.kind !== undefined && result.kind !== "fail") || result.baselineState === "absent") {
         notFailures += 1;
@@ -145,11 +176,16 @@ function ruleOf(run: Run, result: Result): Rule | undefined {
 /** `security-severity` (a CVSS score, as GitHub reads it) wins; the SARIF level is the fallback. */
 function severityOf(result: Result, rule: Rule | undefined): { severity: VulnSeverity; reported: string } {
   const raw = result.properties?.["security-severity"] ?? rule?.properties?.["security-severity"];
-  const score = typeof raw === "number" ? raw : typeof raw === "string" ? Number.parseFloat(raw) : Number.NaN;
-  if (Number.isFinite(score))
+  const score = raw === undefined ? undefined : cvss(raw);
+  if (score !== undefined)
     return { severity: severityFromCvss(score), reported: `security-severity ${score}` };
   const level = result.level ?? rule?.defaultConfiguration?.level ?? "warning";
   return { severity: LEVEL_SEVERITY[level] ?? "medium", reported: `level ${level}` };
+}
+
+function cvss(raw: number | string): number | undefined {
+  const score = typeof raw === "number" ? raw : raw.trim() === "" ? Number.NaN : Number(raw);
+  return score >= 0 && score <= 10 ? score : undefined;
 }
 
 function plural(n: number): string {

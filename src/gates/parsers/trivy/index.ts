@@ -4,12 +4,13 @@ import type { Token } from "stream-json/parser.js";
 import { z } from "zod";
 import type { VulnSeverity } from "../../../config/schema.js";
 import { isShipgateError } from "../../../errors.js";
-import { jsonPath, verifierLocation } from "../../json.js";
+import { describeIssue, shapeError, tooDeep, verifierLocation } from "../../json.js";
+import { locateInFile } from "../../json-locate.js";
 import { readHead } from "../../read-text.js";
 import { malformedReport } from "../../report-errors.js";
 import { severityFromWord } from "../../severity.js";
 import type { VulnFinding, VulnReport } from "../../types.js";
-import { createTrivyWalker, type TrivyTop } from "./walk.js";
+import { createTrivyWalker, TrivyShapeError, type TrivyTop } from "./walk.js";
 
 /** `trivy image|fs|repo --format json` (schema version 2, Trivy 0.20 and later). */
 export const id = "trivy";
@@ -42,16 +43,15 @@ export async function parse(file: string): Promise<VulnReport> {
       const path = ["Results", where.result, "Vulnerabilities", where.index];
       const result = Vulnerability.safeParse(value);
       if (!result.success) {
-        const issue = result.error.issues[0]!;
-        throw malformedReport(file, label, `${jsonPath([...path, ...issue.path])}: ${issue.message}`);
+        const issue = describeIssue(result.error.issues[0]!);
+        throw new TrivyShapeError({ path: [...path, ...issue.path] }, issue.what);
       }
       const v = result.data;
       const severity: VulnSeverity | undefined = severityFromWord(v.Severity);
       if (!severity) {
-        throw malformedReport(
-          file,
-          label,
-          `${jsonPath([...path, "Severity"])}: "${v.Severity}" is not a Trivy severity (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)`,
+        throw new TrivyShapeError(
+          { path: [...path, "Severity"] },
+          `"${v.Severity}" is not a Trivy severity (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)`,
         );
       }
       if (v.Severity.toUpperCase() === "UNKNOWN") unknown += 1;
@@ -93,6 +93,11 @@ export async function parse(file: string): Promise<VulnReport> {
     });
     top = walker.top;
   } catch (error) {
+    if (error instanceof TrivyShapeError) {
+      const location = await locateInFile(file, error.where);
+      if ("path" in error.where) throw shapeError(file, label, error.where.path, error.what, { location });
+      throw tooDeep(file, label, location);
+    }
     if (isShipgateError(error)) throw error;
     throw malformedReport(
       file,
@@ -103,7 +108,7 @@ export async function parse(file: string): Promise<VulnReport> {
       },
     );
   }
-  if (!top.rootIsObject || top.schemaVersion === undefined) {
+  if (top.schemaVersion === undefined) {
     throw malformedReport(file, label, "no SchemaVersion at the top level", {
       hint: "write the report with `trivy … --format json --output <file>`",
     });
