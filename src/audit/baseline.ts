@@ -1,7 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { ShipgateError } from "../errors.js";
+import { readTextFile } from "../config/text-file.js";
+import { isShipgateError, ShipgateError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
+import { SourceFile } from "./model/source.js";
 import type { Finding } from "./types.js";
 
 /**
@@ -34,22 +35,31 @@ export async function writeBaseline(path: string, findings: Finding[]): Promise<
   await writeFileAtomic(path, `${JSON.stringify(createBaseline(findings), null, 2)}\n`);
 }
 
+/** Far above any real baseline (a few hundred bytes per accepted finding). */
+const MAX_BASELINE_BYTES = 32 * 1024 * 1024;
+
 export async function readBaseline(path: string): Promise<Set<string>> {
-  const text = await readFile(path, "utf8").catch(() => {
+  let text: string;
+  try {
+    text = await readTextFile({ path, file: path, maxBytes: MAX_BASELINE_BYTES, prefix: "audit" });
+  } catch (error) {
+    if (isShipgateError(error)) throw error;
     throw new ShipgateError({
       code: "audit/baseline-not-found",
       message: `cannot read baseline ${path}`,
       hint: "create one with `shipgate audit --write-baseline <file>`",
     });
-  });
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
+    const message = (error as Error).message;
+    const at = Number(/at position (\d+)/.exec(message)?.[1] ?? 0);
     throw new ShipgateError({
       code: "audit/baseline-invalid",
-      message: `${path} is not JSON: ${(error as Error).message}`,
-      location: { file: path, line: 1, column: 1 },
+      message: `${path} is not JSON: ${message}`,
+      location: { file: path, ...new SourceFile(path, text).position(at) },
       hint: "regenerate it with `shipgate audit --write-baseline <file>`",
     });
   }

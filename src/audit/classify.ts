@@ -1,3 +1,4 @@
+import { locateInOrder } from "./locate-lines.js";
 import { memoByObject, memoByString } from "./memo.js";
 import type { Job, Step, Workflow } from "./model/workflow.js";
 
@@ -107,49 +108,46 @@ export interface JobScriptLine {
   raw: string;
   /** Offset of the line in the file; undefined when the script is not written verbatim (folded, escaped). */
   start?: number;
+  /** Where the text that can hold the line ends: the next located line's start, or the scalar's end. */
+  end: number;
 }
 
 /**
  * Every logical line of a job's scripts in the order they run, so rules can ask "is command X
- * followed by Y later in the job" and still point at the line of X. Lines are located in the
- * file one after the other, at the start of a line of the scalar, so a commented-out copy or
- * an earlier identical line is never mistaken for them.
+ * followed by Y later in the job" and still point at the line of X (located as ./locate-lines.ts
+ * says).
  */
 function jobScriptLinesUncached(job: Job, fileText: string): JobScriptLine[] {
   const out: JobScriptLine[] = [];
   for (const step of job.steps) {
     if (!step.run) continue;
     const [from, to] = step.run.node.range ?? [0, 0];
-    let cursor = from;
-    for (const line of scriptLines(step.run.value)) {
-      const needle = line.raw.trim();
-      const start = locateLine(fileText, needle, cursor, from, to);
-      if (start !== undefined) cursor = start + needle.length;
-      out.push({ step, ...line, start });
+    const lines = scriptLines(step.run.value);
+    const found = locateInOrder(
+      fileText.slice(from, to),
+      lines.map((line) => line.raw.trim()),
+      { atLineStart: true },
+    );
+    // A located line ends where the next located one starts, or with the scalar.
+    let end = to;
+    const located: JobScriptLine[] = [];
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const at = found[i];
+      const start = at === undefined ? undefined : from + at;
+      located.push({ step, ...lines[i]!, start, end });
+      if (start !== undefined) end = start;
     }
+    out.push(...located.reverse());
   }
   return out;
-}
-
-function locateLine(text: string, needle: string, cursor: number, scalarStart: number, end: number) {
-  if (!needle) return undefined;
-  for (
-    let i = text.indexOf(needle, cursor);
-    i >= 0 && i + needle.length <= end;
-    i = text.indexOf(needle, i + 1)
-  ) {
-    const lineStart = Math.max(text.lastIndexOf("\n", i - 1) + 1, scalarStart);
-    if (/^[\s"']*$/.test(text.slice(lineStart, i))) return i;
-  }
-  return undefined;
 }
 
 /** Offset in the file of `needle` within a located script line, if it is written there verbatim. */
 export function scriptOffset(fileText: string, line: JobScriptLine, needle: string): number | undefined {
   if (line.start === undefined || !needle) return undefined;
-  const end = line.step.run?.node.range?.[1] ?? 0;
-  const at = fileText.indexOf(needle, line.start);
-  return at >= 0 && at + needle.length <= end ? at : undefined;
+  // Within the line: a needle not written there must not cost a scan of the rest of the script.
+  const at = fileText.slice(line.start, line.end).indexOf(needle);
+  return at >= 0 ? line.start + at : undefined;
 }
 
 /**
@@ -201,19 +199,7 @@ function commandWordsUncached(command: string): string[] {
   return words;
 }
 
-/** The jobs a job waits for, directly or through others (`needs`), in no particular order. */
-export function jobAncestors(job: Job, workflow: Workflow): Job[] {
-  const byId = new Map(workflow.jobs.map((j) => [j.id, j]));
-  const seen = new Set<Job>();
-  const queue = [...job.needs];
-  while (queue.length) {
-    const next = byId.get(queue.shift()!);
-    if (!next || seen.has(next) || next === job) continue;
-    seen.add(next);
-    queue.push(...next.needs);
-  }
-  return [...seen];
-}
+export { jobAncestors } from "./job-graph.js";
 
 export const stepDeploys = memoByObject(stepDeploysUncached);
 

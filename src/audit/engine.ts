@@ -1,5 +1,6 @@
 import { mattersToRepositoryRules } from "./classify.js";
 import { type AuditSettings, toFinding } from "./finding.js";
+import { assertWithinLimits } from "./limits.js";
 import { SourceFile } from "./model/source.js";
 import { readWorkflow, type Workflow } from "./model/workflow.js";
 import { RULES } from "./rules/index.js";
@@ -94,6 +95,7 @@ export function auditFiles(options: AuditOptions): RawAudit & { workflows: Workf
     }
     const workflow = readWorkflow(source);
     if (!workflow) continue;
+    assertWithinLimits(workflow);
     if (mattersToRepositoryRules(input.path, input.text)) workflows.push(workflow);
     const contexts = rules.map((rule) => new Context(rule, workflow, settings, raw.findings));
     for (const i of workflowRules) {

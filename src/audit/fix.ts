@@ -23,12 +23,15 @@ export function applyEdits(text: string, edits: TextEdit[]): { text: string; app
   }
   // Inserted lines take the file's own line breaks.
   const crlf = text.includes("\r\n");
-  let out = text;
-  for (const edit of accepted.reverse()) {
-    const inserted = crlf ? edit.text.replace(/\r?\n/g, "\r\n") : edit.text;
-    out = out.slice(0, edit.start) + inserted + out.slice(edit.end);
+  // Pieces joined once, not a new copy of the file per edit: thousands of fixes stay linear.
+  const pieces: string[] = [];
+  let at = 0;
+  for (const edit of accepted) {
+    pieces.push(text.slice(at, edit.start), crlf ? edit.text.replace(/\r?\n/g, "\r\n") : edit.text);
+    at = Math.max(at, edit.end);
   }
-  return { text: out, applied: accepted.length };
+  pieces.push(text.slice(at));
+  return { text: pieces.join(""), applied: accepted.length };
 }
 
 export function applyFixes(text: string, findings: Finding[], options: { unsafe?: boolean } = {}) {

@@ -1,10 +1,12 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
-import { ShipgateError } from "../errors.js";
+import { readFileBytes } from "../config/text-file.js";
+import { inputError, ShipgateError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { readBaseline, writeBaseline } from "./baseline.js";
 import { type AuditInput, type AuditResult, auditWorkflows } from "./engine.js";
 import { applyFixes } from "./fix.js";
+import { WORKFLOW_LIMITS } from "./limits.js";
 import { auditWorkflowsParallel } from "./parallel.js";
 import { loadAuditSettings } from "./settings.js";
 import type { Finding, Severity } from "./types.js";
@@ -50,10 +52,18 @@ export async function auditRepository(options: AuditRepositoryOptions): Promise<
   const settings = await loadAuditSettings({ path: join(root, "shipgate.yml"), displayPath: "shipgate.yml" });
   const files = await collectFiles(root, options.paths ?? []);
   const inputs: AuditInput[] = await Promise.all(
-    files.map(async (absolute) => ({
-      path: display(root, absolute),
-      text: await readFile(absolute, "utf8"),
-    })),
+    files.map(async (absolute) => {
+      const path = display(root, absolute);
+      const bytes = await readFileBytes({
+        path: absolute,
+        file: path,
+        maxBytes: WORKFLOW_LIMITS.maxBytes,
+        prefix: "audit",
+      });
+      // Workflows are audited, not obeyed: a byte that is not UTF-8 shows as U+FFFD in a
+      // finding instead of stopping the audit of every other file.
+      return { path, text: bytes.toString("utf8") };
+    }),
   );
   const sources = new Map(inputs.map((i) => [i.path, i.text]));
   let result = await auditWorkflowsParallel({ files: inputs, settings: { rules: settings?.rules } });
@@ -113,6 +123,16 @@ async function collectFiles(root: string, paths: string[]): Promise<string[]> {
     if (info.isFile()) {
       out.push(target);
       continue;
+    }
+    if (!info.isDirectory()) {
+      throw inputError(
+        "audit/not-a-file",
+        "neither a file nor a folder (a device, pipe or socket), so it is not read",
+        {
+          location: { file: display(root, target), line: 1, column: 1 },
+          hint: "pass workflow files or folders; devices, pipes and sockets are not read",
+        },
+      );
     }
     const entries = await readdir(target, { withFileTypes: true, recursive: true });
     for (const e of entries) {

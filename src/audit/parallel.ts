@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { type Diagnostic, ShipgateError } from "../errors.js";
 import { mattersToRepositoryRules } from "./classify.js";
 import {
   type AuditInput,
@@ -11,8 +12,12 @@ import {
   finishAudit,
   type RawAudit,
 } from "./engine.js";
+import { assertWithinLimits } from "./limits.js";
 import { SourceFile } from "./model/source.js";
 import { readWorkflow, type Workflow } from "./model/workflow.js";
+
+/** A worker's answer: the slice's raw audit, or the diagnostics of an input it refused. */
+export type WorkerAnswer = { id: number } & (RawAudit | { refused: Diagnostic[] });
 
 /** This thread's slice relative to a worker's (measured with npm run bench:audit). */
 const OWN_SHARE = 0.8;
@@ -72,11 +77,12 @@ export function createAuditPool(options: { threads?: number } = {}): AuditPool {
   const run = (worker: Worker, files: AuditInput[], settings: AuditSettings) =>
     new Promise<RawAudit>((resolve, reject) => {
       const id = next++;
-      const onMessage = (message: RawAudit & { id: number }) => {
+      const onMessage = (message: WorkerAnswer) => {
         if (message.id !== id) return;
         worker.off("message", onMessage);
         worker.off("error", reject);
-        resolve(message);
+        if ("refused" in message) reject(new ShipgateError(message.refused));
+        else resolve(message);
       };
       worker.on("message", onMessage);
       worker.once("error", reject);
@@ -97,7 +103,9 @@ export function createAuditPool(options: { threads?: number } = {}): AuditPool {
         const source = new SourceFile(file.path, file.text);
         if (source.doc.errors.length) continue;
         const workflow = readWorkflow(source);
-        if (workflow) workflows.push(workflow);
+        if (!workflow) continue;
+        assertWithinLimits(workflow);
+        workflows.push(workflow);
       }
       const repository = auditRepositoryRules({ workflows, settings });
       return finishAudit([mine, repository, ...(await Promise.all(pending))], files);

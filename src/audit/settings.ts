@@ -1,8 +1,17 @@
-import { readFile } from "node:fs/promises";
-import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, type Node } from "yaml";
 import { didYouMean } from "../config/did-you-mean.js";
 import { type AuditConfig, AuditConfigSchema } from "../config/schema.js";
-import { ShipgateError } from "../errors.js";
+import { readTextFile } from "../config/text-file.js";
+import {
+  firstAlias,
+  isAliasBudgetError,
+  keyProblems,
+  parseConfigYaml,
+  YAML_FILE_LIMITS,
+} from "../config/yaml-document.js";
+import { aliasDiagnostic, CONFIG_FILE, keyDiagnostics } from "../config/yaml-errors.js";
+import { YamlLocator } from "../config/yaml-locate.js";
+import { isShipgateError, ShipgateError } from "../errors.js";
 import { RULE_REGISTRY } from "./rules/index.js";
 
 /**
@@ -13,39 +22,56 @@ export async function loadAuditSettings(options: {
   path: string;
   displayPath?: string;
 }): Promise<AuditConfig | null> {
-  const text = await readFile(options.path, "utf8").catch(() => null);
-  if (text === null) return null;
   const file = options.displayPath ?? options.path;
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  const at = (node: Node | null | undefined) => {
-    const { line, col } = lines.linePos(node?.range?.[0] ?? 0);
-    return { file, line, column: col };
-  };
+  let text: string;
+  try {
+    text = await readTextFile({
+      path: options.path,
+      file,
+      maxBytes: YAML_FILE_LIMITS.maxBytes,
+      prefix: "config",
+    });
+  } catch (error) {
+    if (isShipgateError(error)) throw error;
+    return null; // no shipgate.yml: the audit runs with its defaults
+  }
+  const { doc, lineCounter } = parseConfigYaml(text);
   if (doc.errors.length > 0 || !isMap(doc.contents)) return null; // `generate`/`plan` report those
-  const pair = doc.contents.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === "audit");
-  if (!pair) return null;
-  const parsed = AuditConfigSchema.safeParse((doc.toJSON() as Record<string, unknown>).audit);
+  const locator = new YamlLocator({ doc, lineCounter, file, source: text });
+  const section = locator.find(["audit"]);
+  if (!section.exact || !section.key) return null;
+  const sectionNode = section.node as Node;
+  // Problems elsewhere in the file are generate's and plan's to report.
+  const [from, to] = [section.key.range?.[0] ?? 0, sectionNode?.range?.[2] ?? 0];
+  const problems = keyProblems(doc, YAML_FILE_LIMITS.maxEntries).filter((p) => {
+    const at = p.node.range?.[0] ?? -1;
+    return at >= from && at < to;
+  });
+  if (problems.length > 0) throw new ShipgateError(keyDiagnostics(problems, locator, CONFIG_FILE));
+  let raw: unknown;
+  try {
+    raw = sectionNode?.toJS(doc);
+  } catch (error) {
+    if (!isAliasBudgetError(error)) throw error;
+    throw new ShipgateError(aliasDiagnostic(firstAlias(sectionNode), locator, CONFIG_FILE));
+  }
+  const parsed = AuditConfigSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ShipgateError({
       code: "config/invalid",
       message: `audit: ${parsed.error.issues[0]?.message ?? "invalid"}`,
-      location: at(pair.value as Node),
+      location: locator.valueAt(["audit"]),
       hint: "audit takes `rules: { <rule-id>: off | error | warning | note }` and `baseline: <file>`",
     });
   }
-  const rulesNode = isMap(pair.value) ? (pair.value.get("rules", true) as Node | undefined) : undefined;
   const ids = Object.keys(RULE_REGISTRY);
   for (const id of Object.keys(parsed.data.rules)) {
     if (ids.includes(id)) continue;
-    const keyNode = isMap(rulesNode)
-      ? (rulesNode.items.find((p) => isScalar(p.key) && p.key.value === id)?.key as Node | undefined)
-      : undefined;
     const suggestion = didYouMean({ input: id, candidates: ids });
     throw new ShipgateError({
       code: "config/unknown-rule",
       message: `audit.rules: no rule named "${id}"`,
-      location: at(keyNode ?? rulesNode),
+      location: locator.keyAt(["audit", "rules", id]),
       hint: suggestion ? `did you mean "${suggestion}"?` : "rule ids are listed in docs/rules/",
     });
   }

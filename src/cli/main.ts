@@ -5,6 +5,7 @@ import { COMMANDS } from "./commands/index.js";
 import { EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { type CliIo, processIo } from "./io.js";
 import { renderError } from "./render-error.js";
+import { safeIo } from "./safe-text.js";
 
 export interface CliContext {
   io: CliIo;
@@ -16,7 +17,10 @@ export interface CliContext {
  * The entry point: parses argv, runs one command and returns its exit code.
  * It never calls process.exit, so it also runs in-process in tests.
  */
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: string[], terminal: CliIo = processIo()): Promise<number> {
+  // Commands print file contents, report fields and server answers: nothing reaches the
+  // terminal without passing through safeText.
+  const io = safeIo(terminal);
   const ctx: CliContext = { io, exitCode: EXIT_OK };
   const program = createProgram(ctx);
 

@@ -32,12 +32,35 @@ export function crossFieldDiagnostics(options: { data: unknown; locator: YamlLoc
   ];
 }
 
+/** Far above any real pipeline; each environment is a deploy workflow of its own. */
+export const MAX_ENVIRONMENTS = 256;
+
+/**
+ * More environments than any pipeline has: refused before the checks that compare every
+ * environment with every other (promotions, did-you-mean), which grow with the square.
+ */
+export function environmentCountDiagnostics(options: { data: unknown; locator: YamlLocator }): Diagnostic[] {
+  const { data, locator } = options;
+  if (!isRecord(data) || !isRecord(data.environments)) return [];
+  const names = Object.keys(data.environments);
+  if (names.length <= MAX_ENVIRONMENTS) return [];
+  return [
+    {
+      code: "config/too-many-environments",
+      message: `${names.length} environments are defined; shipgate handles at most ${MAX_ENVIRONMENTS}`,
+      location: locator.keyAt(["environments", names[MAX_ENVIRONMENTS]!]),
+      hint: "split the service into several pipelines, or check that this is the file you meant to use",
+    },
+  ];
+}
+
 type Environments = ReadonlyArray<[string, Record<string, unknown>]>;
 
 function unknownPromotions(environments: Environments, names: string[], locator: YamlLocator): Diagnostic[] {
+  const known = new Set(names);
   return environments.flatMap(([name, env]) => {
     const from = env.promoteFrom;
-    if (typeof from !== "string" || names.includes(from)) return [];
+    if (typeof from !== "string" || known.has(from)) return [];
     const others = names.filter((n) => n !== name);
     const suggestion = didYouMean({ input: from, candidates: others });
     return [
@@ -57,27 +80,35 @@ function unknownPromotions(environments: Environments, names: string[], locator:
 
 /** Each environment promotes from at most one other, so a cycle is found by following the chain. */
 function promotionCycles(environments: Environments, names: string[], locator: YamlLocator): Diagnostic[] {
+  const known = new Set(names);
   const source = new Map<string, string>();
   for (const [name, env] of environments) {
-    if (typeof env.promoteFrom === "string" && names.includes(env.promoteFrom))
-      source.set(name, env.promoteFrom);
+    if (typeof env.promoteFrom === "string" && known.has(env.promoteFrom)) source.set(name, env.promoteFrom);
   }
-  const reported = new Set<string>();
+  const position = new Map(names.map((name, i) => [name, i]));
+  // Each environment is walked once: a walk stops where an earlier one went, so each cycle is
+  // found by the walk that enters it first.
+  const visited = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const [start] of environments) {
-    const chain: string[] = [];
+    const step = new Map<string, number>();
+    const walk: string[] = [];
     let current: string | undefined = start;
-    while (current !== undefined && !chain.includes(current)) {
-      chain.push(current);
+    while (current !== undefined && !visited.has(current)) {
+      visited.add(current);
+      step.set(current, walk.length);
+      walk.push(current);
       current = source.get(current);
     }
-    if (current === undefined) continue;
-    const cycle = chain.slice(chain.indexOf(current));
-    if (cycle.some((n) => reported.has(n))) continue;
-    for (const n of cycle) reported.add(n);
+    if (current === undefined || !step.has(current)) continue;
+    const cycle = walk.slice(step.get(current));
     // Report at the environment of the cycle that comes first in the file.
-    const first = names.find((n) => cycle.includes(n))!;
-    const ordered = [...cycle.slice(cycle.indexOf(first)), ...cycle.slice(0, cycle.indexOf(first)), first];
+    const at = cycle.reduce(
+      (best, name, i) => (position.get(name)! < position.get(cycle[best]!)! ? i : best),
+      0,
+    );
+    const first = cycle[at]!;
+    const ordered = [...cycle.slice(at), ...cycle.slice(0, at), first];
     diagnostics.push({
       code: "config/invalid",
       message: `promoteFrom forms a cycle (${ordered.join(" → ")}), so none of these environments can be deployed first`,

@@ -123,7 +123,7 @@ function invalidKey(issue: z.core.$ZodIssueInvalidKey, path: ConfigPath, ctx: Is
   const valid = pattern ? new RegExp(pattern.slice(1, -1)).test(suggestion) : false;
   return {
     code: "config/invalid",
-    message: `invalid name "${key}" ${where(path.slice(0, -1))}: use lower-case letters, digits and dashes, starting with a letter`,
+    message: `invalid name "${key}" ${where(path.slice(0, -1))}: use lower-case letters, digits and dashes, starting with a letter, at most 63 characters`,
     location: ctx.locator.keyAt(path),
     hint:
       valid && suggestion !== key
@@ -178,7 +178,7 @@ function invalidValue(issue: Issue, path: ConfigPath, ctx: IssueContext): Diagno
       }
       if (issue.format === "url") {
         return diagnostic(
-          `${dotted(path)} must be an absolute URL, got ${show(value)}`,
+          `${dotted(path)} must be an absolute http or https URL, got ${show(value)}`,
           "include the scheme, e.g. https://staging.example.com",
         );
       }
@@ -216,6 +216,14 @@ function invalidValue(issue: Issue, path: ConfigPath, ctx: IssueContext): Diagno
       return diagnostic(
         `${dotted(path)} must be ${relation} ${bound}, got ${show(value)}`,
         `set ${key} to ${expected}`,
+      );
+    }
+    case "custom": {
+      // Refinements in the schema carry their own fix (see workflow-values.ts).
+      const hint = issue.params?.hint;
+      return diagnostic(
+        `${dotted(path)} ${issue.message}`,
+        typeof hint === "string" ? hint : `set ${key} to ${expected}`,
       );
     }
     default:

@@ -1,11 +1,11 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
-import { type Diagnostic, ShipgateError } from "../errors.js";
-import { crossFieldDiagnostics } from "./cross-checks.js";
+import { type Diagnostic, isShipgateError, ShipgateError } from "../errors.js";
+import { crossFieldDiagnostics, environmentCountDiagnostics } from "./cross-checks.js";
 import { issueDiagnostics } from "./issues.js";
 import { type ShipgateConfig, ShipgateConfigSchema } from "./schema.js";
-import { yamlDiagnostics } from "./yaml-errors.js";
+import { readTextFile } from "./text-file.js";
+import { firstAlias, keyProblems, parseConfigYaml, plainData, YAML_FILE_LIMITS } from "./yaml-document.js";
+import { aliasDiagnostic, CONFIG_FILE, keyDiagnostics, yamlDiagnostics } from "./yaml-errors.js";
 import { YamlLocator } from "./yaml-locate.js";
 
 export interface LoadedConfig {
@@ -22,9 +22,9 @@ export async function loadConfig(options: { path: string }): Promise<LoadedConfi
   const path = resolve(options.path);
   let source: string;
   try {
-    source = await readFile(path, "utf8");
+    source = await readTextFile({ path, file: path, maxBytes: YAML_FILE_LIMITS.maxBytes, prefix: "config" });
   } catch (error) {
-    throw readError(path, error);
+    throw isShipgateError(error) ? error : readError(path, error);
   }
   return { config: parseConfig({ text: source, file: path }), path, source };
 }
@@ -35,15 +35,15 @@ export async function loadConfig(options: { path: string }): Promise<LoadedConfi
  */
 export function parseConfig(options: { text: string; file: string }): ShipgateConfig {
   const { text, file } = options;
-  const lineCounter = new LineCounter();
-  // prettyErrors off: positions are rendered by shipgate, as file:line:column like every error.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const { doc, lineCounter } = parseConfigYaml(text);
   const locator = new YamlLocator({ doc, lineCounter, file, source: text });
-  if (doc.errors.length > 0) {
-    fail(yamlDiagnostics({ errors: doc.errors, doc, source: text, locator }));
-  }
+  if (doc.errors.length > 0) fail(yamlDiagnostics({ errors: doc.errors, locator }));
+  const keys = keyProblems(doc, YAML_FILE_LIMITS.maxEntries);
+  if (keys.length > 0) fail(keyDiagnostics(keys, locator, CONFIG_FILE));
+  const plain = plainData(doc);
+  if (!plain) fail([aliasDiagnostic(firstAlias(doc.contents), locator, CONFIG_FILE)]);
 
-  const data: unknown = doc.toJS();
+  const data = plain.data;
   if (data === null || data === undefined) {
     fail([
       {
@@ -65,6 +65,8 @@ export function parseConfig(options: { text: string; file: string }): ShipgateCo
     ]);
   }
 
+  const count = environmentCountDiagnostics({ data, locator });
+  if (count.length > 0) fail(count);
   const result = ShipgateConfigSchema.safeParse(data);
   const diagnostics = [
     ...(result.success

@@ -1,4 +1,20 @@
 import { z } from "zod";
+import {
+  awsRegion,
+  branchPattern,
+  command,
+  ecsName,
+  eksClusterName,
+  httpUrl,
+  imageRepository,
+  kubernetesLabel,
+  kubernetesName,
+  oneLine,
+  relativePath,
+  roleArn,
+  runnerLabel,
+  urlPath,
+} from "./workflow-values.js";
 
 /**
  * The one source of truth for `shipgate.yml`: TypeScript types, validation and the JSON
@@ -35,14 +51,19 @@ export type ServiceKind = z.infer<typeof ServiceKindSchema>;
 
 export const CommandsSchema = z
   .strictObject({
-    install: z.string().optional().describe("Installs dependencies from the lockfile, e.g. `npm ci`."),
-    lint: z.string().optional(),
-    typecheck: z.string().optional(),
-    test: z.string().optional().describe("Runs the tests and writes a coverage report."),
-    build: z.string().optional(),
+    install: command.optional().describe("Installs dependencies from the lockfile, e.g. `npm ci`."),
+    lint: command.optional(),
+    typecheck: command.optional(),
+    test: command.optional().describe("Runs the tests and writes a coverage report."),
+    build: command.optional(),
   })
   .describe("Commands the CI jobs run. A job is generated for every command that is set.");
 export type Commands = z.infer<typeof CommandsSchema>;
+
+/** Variables an instance starts with: names a shell accepts, plain string values. */
+const runtimeEnv = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name: letters, digits and _"), z.string())
+  .default({});
 
 export const AppSchema = z
   .strictObject({
@@ -50,22 +71,24 @@ export const AppSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes")
       .describe("Service name; used for image and service names."),
-    path: z.string().default(".").describe("Directory of the app inside the repository."),
+    path: relativePath.default(".").describe("Directory of the app inside the repository."),
     language: LanguageSchema,
     packageManager: PackageManagerSchema.optional(),
-    languageVersion: z
-      .string()
-      .optional()
-      .describe("Runtime version, e.g. '20' for Node or '3.12' for Python."),
-    versionFile: z.string().optional().describe("File the runtime version is read from, e.g. .nvmrc."),
+    languageVersion: oneLine.optional().describe("Runtime version, e.g. '20' for Node or '3.12' for Python."),
+    versionFile: relativePath.optional().describe("File the runtime version is read from, e.g. .nvmrc."),
     commands: CommandsSchema.default({}),
     start: z.string().optional().describe("Command that starts one instance; it receives PORT."),
-    healthPath: z.string().startsWith("/").default("/health"),
-    readyPath: z.string().startsWith("/").optional(),
+    healthPath: urlPath
+      .default("/health")
+      .describe("URL path of the health endpoint; a query string is allowed, e.g. /health?deep=1."),
+    readyPath: urlPath.optional().describe("URL path of the readiness endpoint, e.g. /ready."),
     services: z
       .array(ServiceKindSchema)
       .default([])
       .describe("Services the tests need, run as CI service containers."),
+    env: runtimeEnv.describe(
+      "Variables every instance starts with on the local target (besides PORT and a minimal base); not secrets: they are kept in the agent's state file.",
+    ),
   })
   .describe("The application: how it is installed, checked, built and started.");
 export type AppConfig = z.infer<typeof AppSchema>;
@@ -73,10 +96,10 @@ export type AppConfig = z.infer<typeof AppSchema>;
 export const ArtifactSchema = z
   .strictObject({
     type: z.enum(["container", "tarball"]).default("container"),
-    dockerfile: z.string().default("Dockerfile"),
-    context: z.string().default("."),
+    dockerfile: relativePath.default("Dockerfile"),
+    context: relativePath.default("."),
     registry: z.enum(["ecr", "ghcr"]).default("ecr"),
-    repository: z.string().optional().describe("Image repository name; defaults to app.name."),
+    repository: imageRepository.optional().describe("Image repository name; defaults to app.name."),
   })
   .describe("The immutable artifact built once per commit and promoted unchanged.");
 export type ArtifactConfig = z.infer<typeof ArtifactSchema>;
@@ -105,13 +128,12 @@ export type SecurityConfig = z.infer<typeof SecuritySchema>;
 
 export const CiSchema = z
   .strictObject({
-    branches: z.array(z.string()).min(1).default(["main"]).describe("Branches pull requests target."),
-    pathsIgnore: z.array(z.string()).default(["**/*.md", "docs/**", ".github/ISSUE_TEMPLATE/**"]),
+    branches: z.array(branchPattern).min(1).default(["main"]).describe("Branches pull requests target."),
+    pathsIgnore: z.array(oneLine).default(["**/*.md", "docs/**", ".github/ISSUE_TEMPLATE/**"]),
     coverage: z
       .strictObject({
         minimum: z.number().min(0).max(100).default(80),
-        report: z
-          .string()
+        report: relativePath
           .optional()
           .describe(
             "Coverage report the test command writes; read from the test command when unset (no report, no gate).",
@@ -130,29 +152,34 @@ export type CiConfig = z.infer<typeof CiSchema>;
 
 export const EcsTargetSchema = z.strictObject({
   type: z.literal("ecs"),
-  cluster: z.string(),
-  service: z.string(),
-  taskDefinition: z.string().describe("Task definition family."),
-  containerName: z.string(),
-  region: z.string().optional().describe("Defaults to aws.region."),
+  cluster: ecsName,
+  service: ecsName,
+  taskDefinition: ecsName.describe("Task definition family."),
+  containerName: ecsName,
+  region: awsRegion.optional().describe("Defaults to aws.region."),
 });
 export const KubernetesTargetSchema = z.strictObject({
   type: z.literal("kubernetes"),
   provider: z.enum(["eks", "generic"]).default("eks"),
-  cluster: z.string().optional().describe("EKS cluster name (provider eks)."),
-  namespace: z.string().default("default"),
-  deployment: z.string(),
-  container: z.string(),
-  region: z.string().optional(),
+  cluster: eksClusterName.optional().describe("EKS cluster name (provider eks)."),
+  namespace: kubernetesLabel.default("default"),
+  deployment: kubernetesName,
+  container: kubernetesLabel,
+  region: awsRegion.optional(),
 });
 export const LocalTargetSchema = z.strictObject({
   type: z.literal("local"),
   port: z.number().int().min(1).max(65535).describe("Port of the router that serves the environment."),
   instances: z.number().int().min(1).default(2),
-  runner: z
-    .string()
+  runner: runnerLabel
     .default("self-hosted")
     .describe("Runner label of the machine that hosts the environment."),
+  releaseHeader: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Name the answering release in an x-shipgate-release header, for debugging; off because a client that can tell the canary apart can single it out.",
+    ),
 });
 export const TargetSchema = z.discriminatedUnion("type", [
   EcsTargetSchema,
@@ -176,9 +203,11 @@ export const StrategySchema = z.union([
 export type StrategyConfig = z.infer<typeof StrategySchema>;
 
 export const VerifySchema = z.strictObject({
-  healthPath: z.string().startsWith("/").optional().describe("Defaults to app.healthPath."),
-  readyPath: z.string().startsWith("/").optional().describe("Defaults to app.readyPath."),
-  smoke: z.string().optional().describe("Smoke file: YAML list of requests and expectations."),
+  healthPath: urlPath.optional().describe("Defaults to app.healthPath."),
+  readyPath: urlPath.optional().describe("Defaults to app.readyPath."),
+  smoke: relativePath
+    .optional()
+    .describe("Smoke file: YAML list of requests and expectations, relative to the repository root."),
   timeoutSeconds: z.number().int().positive().default(300),
 });
 export type VerifyConfig = z.infer<typeof VerifySchema>;
@@ -187,6 +216,15 @@ export const ApprovalSchema = z.strictObject({
   required: z.boolean().default(false),
   approvers: z.array(z.string()).default([]),
   expiresAfter: duration.optional(),
+  identity: z
+    .enum(["signature", "asserted"])
+    .default("signature")
+    .describe(
+      "How an approver proves who they are: an SSH signature checked against allowedSigners, or (asserted) the name they give, recorded as unverified.",
+    ),
+  allowedSigners: relativePath
+    .default("allowed_signers")
+    .describe("The approvers' SSH keys, in ssh-keygen's allowed_signers format, relative to shipgate.yml."),
 });
 
 export const AnalysisSchema = z.strictObject({
@@ -228,17 +266,28 @@ export const RollbackSchema = z.strictObject({
     .describe("Blue-green: how long the previous set keeps running after the switch, for instant rollback."),
 });
 
+/**
+ * An environment name: a GitHub environment, part of file names (deploy-<name>.yml), URL and
+ * state paths, and of cloud resource names, so it keeps to what all of them accept (63
+ * characters is the DNS label limit Kubernetes names share).
+ */
+export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
 export const EnvironmentSchema = z.strictObject({
   target: TargetSchema,
-  url: z.string().url().optional().describe("Base URL that health and smoke checks call."),
-  branch: z
-    .string()
+  url: httpUrl.optional().describe("Base URL that health and smoke checks call."),
+  branch: branchPattern
     .optional()
     .describe("Pushes to this branch deploy here (environments without promoteFrom)."),
   promoteFrom: z.string().optional().describe("Environment whose verified artifact is promoted here."),
   strategy: StrategySchema.default("rolling"),
   verify: VerifySchema.default({ timeoutSeconds: 300 }),
-  approval: ApprovalSchema.default({ required: false, approvers: [] }),
+  approval: ApprovalSchema.default({
+    required: false,
+    approvers: [],
+    identity: "signature",
+    allowedSigners: "allowed_signers",
+  }),
   analysis: AnalysisSchema.default({
     maxErrorRate: 0.01,
     maxLatencyRatio: 1.5,
@@ -247,7 +296,8 @@ export const EnvironmentSchema = z.strictObject({
     minRequests: 50,
   }),
   rollback: RollbackSchema.default({ automatic: true, keepReleases: 5, keepPrevious: "5m" }),
-  roleArn: z.string().optional().describe("IAM role for this environment; defaults to aws.roleArn."),
+  roleArn: roleArn.optional().describe("IAM role for this environment; defaults to aws.roleArn."),
+  env: runtimeEnv.describe("Variables for this environment's instances, over app.env (local target)."),
 });
 export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
 
@@ -264,16 +314,12 @@ export const NotificationsSchema = z.strictObject({
 });
 
 export const AwsSchema = z.strictObject({
-  region: z.string().default("us-east-1"),
+  region: awsRegion.default("us-east-1"),
   accountId: z
     .string()
     .regex(/^\d{12}$/, "a 12-digit AWS account id")
     .optional(),
-  roleArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "an IAM role ARN, arn:aws:iam::<account>:role/<name>")
-    .optional()
-    .describe("Role assumed through GitHub OIDC. Never store access keys."),
+  roleArn: roleArn.optional().describe("Role assumed through GitHub OIDC. Never store access keys."),
 });
 
 export const RuleSettingSchema = z.enum(["off", "error", "warning", "note"]);
@@ -373,7 +419,19 @@ export const ShipgateConfigSchema = z
       },
       timeoutMinutes: 20,
     }),
-    environments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), EnvironmentSchema),
+    environments: z
+      .record(
+        z.string().regex(ENVIRONMENT_NAME, "lower-case letters, digits and dashes, starting with a letter"),
+        EnvironmentSchema,
+      )
+      // Commands look environments up by a name from the command line: `constructor` or
+      // `__proto__` must find nothing, not Object.prototype's.
+      .transform(
+        (environments): Record<string, EnvironmentConfig> => Object.assign(Object.create(null), environments),
+      )
+      .describe(
+        "Environments by name. A name is a GitHub environment, a file name (deploy-<name>.yml) and a path segment: lower-case letters, digits and dashes, starting with a letter, at most 63 characters.",
+      ),
     notifications: NotificationsSchema.default({}),
     aws: AwsSchema.optional(),
     audit: AuditConfigSchema.optional(),

@@ -1,5 +1,6 @@
-import { type Document, isPair, isScalar, visit, type YAMLError } from "yaml";
+import type { Node, YAMLError } from "yaml";
 import type { Diagnostic } from "../errors.js";
+import { type KeyProblem, YAML_FILE_LIMITS } from "./yaml-document.js";
 import type { YamlLocator } from "./yaml-locate.js";
 
 /** How to fix the YAML mistakes people actually make; anything else gets the generic hint. */
@@ -14,54 +15,94 @@ const HINTS: Partial<Record<YAMLError["code"], string>> = {
   BAD_ALIAS: "define the anchor (&name) before using it (*name)",
 };
 
-/** Syntax errors and duplicate keys from the yaml parser, one per position. */
+/** Syntax errors from the yaml parser, one per position. */
 export function yamlDiagnostics(options: {
   errors: readonly YAMLError[];
-  doc: Document;
-  source: string;
   locator: YamlLocator;
 }): Diagnostic[] {
   const seen = new Set<number>();
   const diagnostics: Diagnostic[] = [];
   for (const error of options.errors) {
-    const [start, end] = error.pos;
+    const [start] = error.pos;
     // One mistake often trips several parser rules at the same spot; the first says it best.
     if (seen.has(start)) continue;
     seen.add(start);
-    const location = options.locator.offset(start);
-    if (error.code === "DUPLICATE_KEY") {
-      const key = keyAt(options.doc, start) ?? options.source.slice(start, end).trim();
-      diagnostics.push({
-        code: "config/yaml",
-        message: `duplicate key "${key}": a mapping may set each key once`,
-        location,
-        hint: `remove one of the "${key}" keys or merge them`,
-      });
-      continue;
-    }
     diagnostics.push({
       code: "config/yaml",
       message: `invalid YAML: ${lowerFirst(error.message)}`,
-      location,
+      location: options.locator.offset(start),
       hint: HINTS[error.code] ?? "fix the YAML syntax here: consistent indentation, a space after each colon",
     });
   }
   return diagnostics;
 }
 
-/** The key that starts at `offset`; the parser's error range covers only its first character. */
-function keyAt(doc: Document, offset: number): string | undefined {
-  let found: string | undefined;
-  visit(doc, {
-    Pair(_, pair) {
-      if (isPair(pair) && isScalar(pair.key) && pair.key.range?.[0] === offset) {
-        found = String(pair.key.value);
-        return visit.BREAK;
-      }
-      return undefined;
-    },
+/** How the problems of one kind of YAML file are coded and worded. */
+export interface YamlFileKind {
+  /** The code of a key the file may not have (repeated, reserved). */
+  keyCode: string;
+  /** The area of the limits' codes: `<area>/too-many-entries`, `<area>/alias-expansion`. */
+  area: string;
+  /** The file, in hints: "a shipgate.yml". */
+  name: string;
+  /** How to rename a reserved key. */
+  renameHint: string;
+}
+
+export const CONFIG_FILE: YamlFileKind = {
+  keyCode: "config/yaml",
+  area: "config",
+  name: "a shipgate.yml",
+  renameHint:
+    "rename it: environment names are lower-case letters, digits and dashes, starting with a letter",
+};
+
+/** Duplicate and reserved keys, and collections over the limit (see ./yaml-document.ts). */
+export function keyDiagnostics(
+  problems: readonly KeyProblem[],
+  locator: YamlLocator,
+  kind: YamlFileKind,
+): Diagnostic[] {
+  return problems.map((problem): Diagnostic => {
+    const location = locator.offset(problem.node.range?.[0] ?? 0);
+    switch (problem.kind) {
+      case "duplicate-key":
+        return {
+          code: kind.keyCode,
+          message: `duplicate key "${problem.key}": a mapping may set each key once`,
+          location,
+          hint: `remove one of the "${problem.key}" keys or merge them`,
+        };
+      case "reserved-key":
+        return {
+          code: kind.keyCode,
+          message: `"${problem.key}" cannot be a key: no setting or name may be called that`,
+          location,
+          hint: kind.renameHint,
+        };
+      default:
+        return {
+          code: `${kind.area}/too-many-entries`,
+          message: `this ${problem.count.toLocaleString("en")}-entry collection is over the limit of ${YAML_FILE_LIMITS.maxEntries.toLocaleString("en")} entries`,
+          location,
+          hint: `${kind.name} needs far fewer; check that this is the file you meant to use`,
+        };
+    }
   });
-  return found;
+}
+
+/** Aliases that expand past the budget, reported at the first alias. */
+export function aliasDiagnostic(
+  alias: Node | undefined,
+  locator: YamlLocator,
+  kind: YamlFileKind,
+): Diagnostic {
+  return {
+    code: `${kind.area}/alias-expansion`,
+    message: "its aliases expand to too many values (nested *aliases multiply what they stand for)",
+    location: locator.offset(alias?.range?.[0] ?? 0),
+    hint: "write the repeated parts out, or alias fewer levels deep",
+  };
 }
 
 function lowerFirst(text: string): string {

@@ -1,4 +1,13 @@
-import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from "yaml";
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  type LineCounter,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from "yaml";
 import type { SourceLocation } from "../errors.js";
 
 export type ConfigPath = ReadonlyArray<PropertyKey>;
@@ -19,6 +28,8 @@ export class YamlLocator {
   private readonly lineCounter: LineCounter;
   private readonly file: string;
   private readonly source: string;
+  /** Each mapping's pairs by key, built when first searched: a file with thousands of problems is located in linear time. */
+  private readonly byKey = new WeakMap<YAMLMap, Map<string, Pair>>();
 
   constructor(options: { doc: Document; lineCounter: LineCounter; file: string; source: string }) {
     this.doc = options.doc;
@@ -32,7 +43,7 @@ export class YamlLocator {
     let key: Node | null = null;
     for (const segment of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => keyName(p) === String(segment));
+        const pair = this.pairs(node).get(String(segment));
         if (!pair) return { node, key, exact: false };
         key = (pair.key as Node | null) ?? null;
         node = (pair.value as Node | null) ?? null;
@@ -77,6 +88,20 @@ export class YamlLocator {
   offset(offset: number): SourceLocation {
     const { line, col } = this.lineCounter.linePos(offset);
     return { file: this.file, line, column: col };
+  }
+
+  private pairs(map: YAMLMap): Map<string, Pair> {
+    let index = this.byKey.get(map);
+    if (!index) {
+      index = new Map();
+      for (const pair of map.items) {
+        const name = keyName(pair);
+        // The first of duplicate keys, as a search from the start would find.
+        if (name !== undefined && !index.has(name)) index.set(name, pair);
+      }
+      this.byKey.set(map, index);
+    }
+    return index;
   }
 
   private at(node: Node): SourceLocation {

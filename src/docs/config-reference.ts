@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { MAX_ENVIRONMENTS } from "../config/cross-checks.js";
 import { ShipgateConfigSchema } from "../config/schema.js";
+import { YAML_FILE_LIMITS } from "../config/yaml-document.js";
 
 interface JsonSchemaNode {
   type?: string | string[];
@@ -40,6 +42,8 @@ export function renderConfigReference(): string {
     "",
     "Unknown keys are errors, with a did-you-mean: a misspelt setting never silently does nothing.",
     "",
+    ...limits(),
+    "",
     "| key | type | required | default | description |",
     "| --- | --- | --- | --- | --- |",
     ...rows.map(
@@ -48,6 +52,19 @@ export function renderConfigReference(): string {
     ),
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** The limits the loader holds a file to, from the constants it uses. */
+function limits(): string[] {
+  const { maxBytes, maxEntries } = YAML_FILE_LIMITS;
+  return [
+    "The file must be UTF-8 (`config/invalid-utf8`, at the first invalid byte) and is held to limits",
+    "far above any real configuration, each refused with exit code 2, its own error code and a position:",
+    `at most ${maxBytes / (1024 * 1024)} MiB (\`config/too-large\`; a device or pipe is \`config/not-a-file\`), at most`,
+    `${maxEntries.toLocaleString("en")} entries in any mapping or list (\`config/too-many-entries\`), at most ${MAX_ENVIRONMENTS}`,
+    "environments (`config/too-many-environments`), and aliases that expand to no more than the YAML",
+    "parser allows (`config/alias-expansion`). No key may be named `__proto__`.",
+  ];
 }
 
 function escapeCell(text: string): string {

@@ -1,4 +1,5 @@
 import type { Language, PackageManager, ServiceKind } from "../config/schema.js";
+import { isRelativePath } from "../config/workflow-values.js";
 import type { CoverageFormat } from "./model.js";
 
 /** Reproducible install commands: every one installs exactly what the lockfile pins. */
@@ -28,9 +29,15 @@ export const DEFAULT_PACKAGE_MANAGER: Readonly<Record<Language, PackageManager>>
 /**
  * The coverage report a test command writes, read from the command itself: a gate on a file
  * the command never writes would fail every run, so an unknown report means no gate (and
- * `plan` says so) rather than a guess.
+ * `plan` says so) rather than a guess. A path the shell would still expand (`$(…)`, quotes)
+ * or an absolute one is not a known report either.
  */
 export function coverageReportOf(language: Language, testCommand: string | undefined): string | null {
+  const report = reportNamedIn(language, testCommand);
+  return report !== null && isRelativePath(report) ? report : null;
+}
+
+function reportNamedIn(language: Language, testCommand: string | undefined): string | null {
   if (!testCommand) return null;
   switch (language) {
     case "node":

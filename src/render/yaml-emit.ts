@@ -96,8 +96,9 @@ function emitFlow(value: YamlValue[] | YamlMap): string {
 
 function flowScalar(value: string | number | boolean | null): string {
   const text = scalar(value);
-  // Inside [ ] and { } a plain scalar may not contain flow indicators.
-  return typeof value === "string" && /[,[\]{}:#]/.test(text) && !/^["']/.test(text)
+  // Inside [ ] and { } a plain scalar may not contain flow indicators, and a block scalar
+  // (what a multi-line string becomes) is not allowed at all.
+  return typeof value === "string" && /[,[\]{}:#\n]/.test(text) && !/^["']/.test(text)
     ? JSON.stringify(value)
     : text;
 }

@@ -1,9 +1,17 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { didYouMean } from "../config/did-you-mean.js";
-import { type Diagnostic, inputError, ShipgateError } from "../errors.js";
+import { readTextFile } from "../config/text-file.js";
+import {
+  firstAlias,
+  keyProblems,
+  parseConfigYaml,
+  plainData,
+  YAML_FILE_LIMITS,
+} from "../config/yaml-document.js";
+import { aliasDiagnostic, keyDiagnostics, type YamlFileKind } from "../config/yaml-errors.js";
+import { type ConfigPath, YamlLocator } from "../config/yaml-locate.js";
+import { type Diagnostic, inputError, isShipgateError, ShipgateError } from "../errors.js";
 import {
   CHECK_KEYS,
   EXPECT_KEYS,
@@ -16,13 +24,25 @@ import type { SmokeCheck } from "./types.js";
 
 const CODE = "verify/smoke-file";
 const FORMAT_HINT = "see the smoke file format in docs/verify.md";
+const SMOKE_FILE: YamlFileKind = {
+  keyCode: CODE,
+  area: "verify",
+  name: "a smoke file",
+  renameHint: "rename it; a header or JSONPath key of that name cannot be checked",
+};
 
 /** Reads and validates a smoke file; bad input throws `ShipgateError` (exit 2) with file:line:column. */
 export async function loadSmokeFile(options: { path: string; cwd?: string }): Promise<SmokeCheck[]> {
   let text: string;
   try {
-    text = await readFile(resolve(options.cwd ?? process.cwd(), options.path), "utf8");
+    text = await readTextFile({
+      path: resolve(options.cwd ?? process.cwd(), options.path),
+      file: options.path,
+      maxBytes: YAML_FILE_LIMITS.maxBytes,
+      prefix: "verify",
+    });
   } catch (error) {
+    if (isShipgateError(error)) throw error;
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(error);
     throw inputError(CODE, `cannot read smoke file ${options.path}: ${reason}`, {
       hint: "pass the path of a YAML file of smoke checks, relative to the working directory",
@@ -33,39 +53,38 @@ export async function loadSmokeFile(options: { path: string; cwd?: string }): Pr
 
 /** `file` is only used in error locations. */
 export function parseSmokeFile(options: { text: string; file: string }): SmokeCheck[] {
-  const { file } = options;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(options.text, { lineCounter });
-  const at = (offset: number) => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, column: col };
-  };
+  const { file, text } = options;
+  const { doc, lineCounter } = parseConfigYaml(text);
+  const locator = new YamlLocator({ doc, lineCounter, file, source: text });
 
   if (doc.errors.length > 0) {
     throw new ShipgateError(
       doc.errors.map((error) => ({
         code: CODE,
-        // The parser appends " at line N, column M:" and a source excerpt; the location says that.
-        message: `invalid YAML: ${error.message.split(/ at line \d+/)[0]}`,
-        location: at(error.pos[0]),
+        message: `invalid YAML: ${error.message}`,
+        location: locator.offset(error.pos[0]),
         hint: "fix the YAML syntax; a YAML linter or editor shows the structure",
       })),
     );
   }
-  const data: unknown = doc.toJS();
+  const keys = keyProblems(doc, YAML_FILE_LIMITS.maxEntries);
+  if (keys.length > 0) throw new ShipgateError(keyDiagnostics(keys, locator, SMOKE_FILE));
+  const plain = plainData(doc);
+  if (!plain) throw new ShipgateError(aliasDiagnostic(firstAlias(doc.contents), locator, SMOKE_FILE));
+  const data = plain.data;
   if (data === null || data === undefined) {
-    throw inputError(CODE, "the smoke file is empty", { location: at(0), hint: FORMAT_HINT });
+    throw inputError(CODE, "the smoke file is empty", { location: locator.offset(0), hint: FORMAT_HINT });
   }
   const isList = Array.isArray(data);
   if (!isList && (typeof data !== "object" || data === null)) {
     throw inputError(CODE, "a smoke file is a list of checks, or a mapping with a `checks:` list", {
-      location: at(0),
+      location: locator.offset(0),
       hint: "start with `checks:` followed by `- path: /health` entries",
     });
   }
   const result = isList ? SmokeChecksSchema.safeParse(data) : SmokeFileObjectSchema.safeParse(data);
   if (!result.success) {
-    const diagnostics = result.error.issues.flatMap((issue) => toDiagnostics(issue, { doc, at, isList }));
+    const diagnostics = result.error.issues.flatMap((issue) => toDiagnostics(issue, { locator, isList }));
     diagnostics.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
     throw new ShipgateError(diagnostics);
   }
@@ -93,15 +112,14 @@ function toSmokeCheck(check: z.output<typeof SmokeCheckSchema>): SmokeCheck {
 }
 
 interface IssueContext {
-  doc: Document;
-  at: (offset: number) => Diagnostic["location"];
+  locator: YamlLocator;
   /** The file is a bare list, so issue paths start at the check index. */
   isList: boolean;
 }
 
 function toDiagnostics(issue: z.core.$ZodIssue, ctx: IssueContext): Diagnostic[] {
   const path = ctx.isList ? ["checks", ...issue.path] : [...issue.path];
-  const docPath = issue.path;
+  const docPath = issue.path as ConfigPath;
   if (issue.code === "unrecognized_keys") {
     const allowed = allowedKeys(path);
     return issue.keys.map((key) => {
@@ -109,7 +127,7 @@ function toDiagnostics(issue: z.core.$ZodIssue, ctx: IssueContext): Diagnostic[]
       return {
         code: CODE,
         message: `unknown key "${key}" in ${describe(path)}`,
-        location: ctx.at(offsetOf(ctx.doc, [...docPath, key], { key: true })),
+        location: ctx.locator.keyAt([...docPath, key]),
         hint: `${suggestion ? `did you mean "${suggestion}"? ` : ""}allowed keys: ${allowed.join(", ")}`,
       };
     });
@@ -120,7 +138,7 @@ function toDiagnostics(issue: z.core.$ZodIssue, ctx: IssueContext): Diagnostic[]
       {
         code: CODE,
         message: `${describe(path.slice(0, -1))}: ${message}`,
-        location: ctx.at(offsetOf(ctx.doc, docPath, { key: true })),
+        location: ctx.locator.keyAt(docPath),
         hint: "use $, .key, ['key'], [index] and .length, such as $.orders[0].id or $.orders.length",
       },
     ];
@@ -129,7 +147,7 @@ function toDiagnostics(issue: z.core.$ZodIssue, ctx: IssueContext): Diagnostic[]
     {
       code: CODE,
       message: `${describe(path)}: ${issue.message}`,
-      location: ctx.at(offsetOf(ctx.doc, docPath, { key: false })),
+      location: ctx.locator.valueAt(docPath),
       hint: hintFor(path),
     },
   ];
@@ -171,40 +189,4 @@ function describe(path: PropertyKey[]): string {
     else text += text === "" ? String(segment) : `.${String(segment)}`;
   }
   return text;
-}
-
-/**
- * Source offset of the node at a validation path: the key itself when `key` is set (unknown
- * or invalid keys), else the value. A path that leaves the document (a missing key) ends at
- * the nearest node that exists, which is where the missing key belongs.
- */
-function offsetOf(doc: Document, path: readonly PropertyKey[], options: { key: boolean }): number {
-  let node: unknown = doc.contents;
-  let offset = rangeStart(node) ?? 0;
-  for (const [index, segment] of path.entries()) {
-    const last = index === path.length - 1;
-    if (isMap(node)) {
-      const pair = node.items.find(
-        (item) => isScalar(item.key) && String(item.key.value) === String(segment),
-      );
-      if (!pair) break;
-      const keyStart = rangeStart(pair.key);
-      if (last && options.key && keyStart !== undefined) return keyStart;
-      node = pair.value;
-      offset = rangeStart(node) ?? keyStart ?? offset;
-    } else if (isSeq(node) && typeof segment === "number") {
-      const item = node.items[segment];
-      if (item === undefined) break;
-      node = item;
-      offset = rangeStart(node) ?? offset;
-    } else {
-      break;
-    }
-  }
-  return offset;
-}
-
-function rangeStart(node: unknown): number | undefined {
-  const range = (node as { range?: [number, number, number] } | null)?.range;
-  return range?.[0];
 }

@@ -43,6 +43,25 @@ describe("the parallel audit gives exactly the single-thread result", () => {
     }
   }, 60_000);
 
+  test("a file a worker refuses (over a limit) is bad input, exit 2, not an internal error", async () => {
+    const small = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n";
+    const jobs = Array.from({ length: 1_001 }, (_, i) => `  j${i}:\n    runs-on: x\n`).join("");
+    const all = [
+      ...Array.from({ length: MIN_PARALLEL_FILES }, (_, i) => ({ path: `w${i}.yml`, text: small })),
+      { path: "zz-huge.yml", text: `on: push\njobs:\n${jobs}` },
+    ];
+    const pool = createAuditPool({ threads: 2 });
+    try {
+      await expect(pool.audit({ files: all })).rejects.toMatchObject({
+        name: "ShipgateError",
+        exitCode: 2,
+        diagnostics: [expect.objectContaining({ code: "audit/too-many-jobs" })],
+      });
+    } finally {
+      await pool.close();
+    }
+  });
+
   test("small inputs stay on one thread", async () => {
     const few = (await files(CORPUS, "corpus/")).slice(0, 5);
     expect(await auditWorkflowsParallel({ files: few })).toEqual(auditWorkflows({ files: few }));

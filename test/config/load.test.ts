@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { loadConfig, parseConfig } from "../../src/config/load.js";
 import { type Diagnostic, ShipgateError } from "../../src/errors.js";
+import { badInput } from "../helpers/refused.js";
 import { tempDir } from "../helpers/tmp.js";
+import { MINIMAL } from "./minimal-config.js";
 
 const FILE = "shipgate.yml";
 
@@ -12,9 +14,7 @@ function diagnosticsOf(text: string): Diagnostic[] {
   try {
     parseConfig({ text, file: FILE });
   } catch (error) {
-    expect(error).toBeInstanceOf(ShipgateError);
-    expect((error as ShipgateError).exitCode).toBe(2);
-    return (error as ShipgateError).diagnostics;
+    return badInput(error);
   }
   throw new Error("expected the config to be rejected");
 }
@@ -26,17 +26,6 @@ function onlyDiagnostic(text: string): Diagnostic {
 }
 
 const at = (line: number, column: number) => ({ file: FILE, line, column });
-
-/** A small valid config; tests splice a mistake into it. */
-const MINIMAL = `app:
-  name: orders-api
-  language: node
-environments:
-  staging:
-    target:
-      type: local
-      port: 8080
-`;
 
 const FULL = `# yaml-language-server: $schema=https://example.com/shipgate.schema.json
 version: 1
@@ -130,6 +119,8 @@ describe("parseConfig: valid files", () => {
       required: true,
       approvers: ["ops-team"],
       expiresAfter: "24h",
+      identity: "signature",
+      allowedSigners: "allowed_signers",
     });
     expect(config.aws?.region).toBe("eu-west-1");
   });
@@ -149,10 +140,21 @@ describe("parseConfig: valid files", () => {
     expect(config.ci.security.dependencyAudit).toEqual({ failOn: "critical", warnOn: "high" });
     expect(config.ci.timeoutMinutes).toBe(20);
     const staging = config.environments.staging!;
-    expect(staging.target).toEqual({ type: "local", port: 8080, instances: 2, runner: "self-hosted" });
+    expect(staging.target).toEqual({
+      type: "local",
+      port: 8080,
+      instances: 2,
+      runner: "self-hosted",
+      releaseHeader: false,
+    });
     expect(staging.strategy).toBe("rolling");
     expect(staging.verify).toEqual({ timeoutSeconds: 300 });
-    expect(staging.approval).toEqual({ required: false, approvers: [] });
+    expect(staging.approval).toEqual({
+      required: false,
+      approvers: [],
+      identity: "signature",
+      allowedSigners: "allowed_signers",
+    });
     expect(staging.rollback).toEqual({ automatic: true, keepReleases: 5, keepPrevious: "5m" });
     expect(config.notifications).toEqual({});
   });

@@ -6,10 +6,12 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI in-process with captured output, as a non-interactive, colourless terminal. */
+/** Runs the CLI in-process with captured output, as a non-interactive, colourless terminal (unless `color`). */
 export async function runCli(
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; interactive?: boolean } = { cwd: process.cwd() },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; interactive?: boolean; color?: boolean } = {
+    cwd: process.cwd(),
+  },
 ): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
@@ -19,7 +21,7 @@ export async function runCli(
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     interactive: options.interactive ?? false,
-    color: false,
+    color: options.color ?? false,
   });
   return { code, stdout, stderr };
 }

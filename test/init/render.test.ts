@@ -102,6 +102,7 @@ describe("renderConfig", () => {
       port: 8080,
       instances: 2,
       runner: "self-hosted",
+      releaseHeader: false,
     });
     expect(config.environments.production?.target).toMatchObject({ port: 8081, instances: 2 });
     expect(config.environments.staging?.url).toBe("http://localhost:8080");

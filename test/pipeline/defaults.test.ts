@@ -17,6 +17,16 @@ describe("coverageReportOf reads the report a test command writes", () => {
     expect(coverageReportOf(language, command)).toBe(report);
   });
 
+  // The gate would look for a file the shell never wrote under that name, and the path would
+  // reach the gate's script: what is not a plain relative path is not a known report.
+  test.each([
+    ["go", "go test -coverprofile=$(id).out ./..."],
+    ["go", "go test -coverprofile=/tmp/coverage.out ./..."],
+    ["python", "pytest --cov-report=xml:'cov;id'.xml"],
+  ] as const)("%s: %s → no report", (language, command) => {
+    expect(coverageReportOf(language, command)).toBeNull();
+  });
+
   test("no test command, no report", () => {
     expect(coverageReportOf("node", undefined)).toBeNull();
   });

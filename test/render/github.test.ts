@@ -24,7 +24,13 @@ type Job = {
   permissions?: Record<string, string>;
   "timeout-minutes"?: number;
   needs?: string | string[];
-  steps?: Array<{ uses?: string; run?: string; with?: Record<string, unknown>; name?: string }>;
+  steps?: Array<{
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+    name?: string;
+  }>;
 };
 
 describe("GitHub Actions renderer", () => {
@@ -96,9 +102,11 @@ describe("the seeds' mandatory rules hold in the generated workflows", () => {
     const ci = wf("ci.yml");
     const setup = ci.jobs.lint!.steps!.find((s) => s.uses?.startsWith("actions/setup-node@"));
     expect(setup?.with).toMatchObject({ cache: "npm", "node-version-file": ".nvmrc" });
-    expect(ci.jobs.lint!.steps!.some((s) => s.run === "npm ci")).toBe(true);
+    const install = ci.jobs.lint!.steps!.find((s) => s.name === "Install dependencies");
+    expect(install?.run).toBe("npm ci");
     const gate = ci.jobs.test!.steps!.find((s) => s.name?.startsWith("Coverage gate"));
-    expect(gate?.run).toMatch(/^npx --yes shipgate@\S+ gate coverage coverage\/lcov\.info --min 80$/);
+    expect(gate?.run).toMatch(/^npx --yes shipgate@\S+ gate coverage "\$COVERAGE_REPORT" --min 80$/);
+    expect(gate?.env).toEqual({ COVERAGE_REPORT: "coverage/lcov.info" });
     const scan = ci.jobs.image!.steps!.find((s) => s.uses?.startsWith("aquasecurity/trivy-action@"));
     expect(scan?.with).toMatchObject({ "exit-code": "1", severity: "CRITICAL,HIGH" });
     const security = ci.jobs.security!.steps!;
@@ -162,9 +170,10 @@ describe("the seeds' mandatory rules hold in the generated workflows", () => {
     expect(files["deploy-production.yml"]).not.toContain("docker/build-push-action");
     expect(production.jobs.deploy!.environment?.name).toBe("production");
     expect(production.jobs.deploy!.needs).toBe("check-promotion");
-    const check = production.jobs["check-promotion"]!.steps!.map((s) => s.run ?? "").join("\n");
-    expect(check).toContain("deployments?environment=staging&sha=$IMAGE_TAG");
-    expect(check).toContain("^[0-9a-f]{40}$");
+    const [validate, deployed] = production.jobs["check-promotion"]!.steps!;
+    expect(validate!.run).toContain("^[0-9a-f]{40}$");
+    expect(deployed!.run).toContain("deployments?environment=$ENVIRONMENT&sha=$IMAGE_TAG");
+    expect(deployed!.env).toMatchObject({ ENVIRONMENT: "staging" });
   });
 
   test("untrusted input never reaches a shell directly", () => {
@@ -183,7 +192,8 @@ describe("the seeds' mandatory rules hold in the generated workflows", () => {
       expect(wait).toBeGreaterThan(-1);
       expect(verify).toBeGreaterThan(wait);
       expect(rollback).toBeGreaterThan(verify);
-      expect(steps[verify]!.run).toContain("--smoke smoke.yml");
+      expect(steps[verify]!.run).toContain('--smoke "$SMOKE_FILE"');
+      expect(steps[verify]!.env).toMatchObject({ HEALTH_PATH: "/health", SMOKE_FILE: "smoke.yml" });
     }
   });
 

@@ -175,11 +175,21 @@ describe("parseSmokeFile", () => {
   });
 
   it("reports YAML syntax errors with their position", () => {
+    expect(problems("checks:\n  - path: /a\n  path: /b\n")).toEqual([
+      {
+        at: "3:1",
+        message: "invalid YAML: All mapping items must start at the same column",
+        hint: "fix the YAML syntax; a YAML linter or editor shows the structure",
+      },
+    ]);
+  });
+
+  it("reports a duplicate key at the second one", () => {
     expect(problems("checks:\n  - path: /a\n    path: /b\n")).toEqual([
       {
         at: "3:5",
-        message: "invalid YAML: Map keys must be unique",
-        hint: "fix the YAML syntax; a YAML linter or editor shows the structure",
+        message: 'duplicate key "path": a mapping may set each key once',
+        hint: 'remove one of the "path" keys or merge them',
       },
     ]);
   });

@@ -117,6 +117,9 @@ export function readBlockYaml<N>(text: string, sink: BlockSink<N>): N | undefine
 
 const NONE: never[] = [];
 
+/** Half js-yaml's own nesting limit (100), so that near it js-yaml decides. */
+const MAX_DEPTH = 50;
+
 /**
  * What the reader leaves to js-yaml: tabs, carriage returns and other control characters,
  * what js-yaml rejects as non-printable (the same set as its check, unpaired surrogates
@@ -150,7 +153,7 @@ class BlockReader<N> {
     const c = this.text.charCodeAt(first);
     // Directives, more document markers and a top-level sequence or scalar: not workflows.
     if (c === 37 /* % */ || c === DASH || this.text.startsWith("...", first)) giveUp();
-    const root = this.mapping(0, first, open);
+    const root = this.mapping(0, first, open, 0);
     if (root.next < this.n) giveUp();
     return root.node;
   }
@@ -235,11 +238,13 @@ class BlockReader<N> {
 
   /**
    * A block mapping whose keys sit at column `indent`; `at` is the first key and `open` where
-   * js-yaml would open the node.
+   * js-yaml would open the node; `depth` counts the collections it is nested in.
    */
-  private mapping(indent: number, at: number, open: number): Read<N> {
+  private mapping(indent: number, at: number, open: number, depth: number): Read<N> {
     const { text, n } = this;
-    const names: string[] = [];
+    // Deeper than workflows go, and recursion's stack must not run out: js-yaml decides.
+    if (depth > MAX_DEPTH) giveUp();
+    const names = new Set<string>();
     const children: N[] = [];
     let key = at;
     for (;;) {
@@ -259,10 +264,10 @@ class BlockReader<N> {
       }
       if (keyValue !== null && typeof keyValue === "object") giveUp();
       const name = String(keyValue);
-      if (name === "__proto__" || names.includes(name)) giveUp(); // js-yaml decides these
-      names.push(name);
+      if (name === "__proto__" || names.has(name)) giveUp(); // js-yaml decides these
+      names.add(name);
       children.push(this.sink.node(key, "scalar", NONE, keyValue, colon));
-      const value = this.value(indent, colon + 1);
+      const value = this.value(indent, colon + 1, depth + 1);
       children.push(value.node);
       // The next key, or the end of this mapping.
       const line = this.nextContentLine(value.next);
@@ -277,7 +282,7 @@ class BlockReader<N> {
   }
 
   /** The value after a mapping key's colon (`at`), for a mapping at column `indent`. */
-  private value(indent: number, at: number): Read<N> {
+  private value(indent: number, at: number, depth: number): Read<N> {
     const { text, n } = this;
     let i = at;
     while (i < n && text.charCodeAt(i) === SPACE) i++;
@@ -289,12 +294,12 @@ class BlockReader<N> {
     const lineIndent = line < n ? this.lastIndent : -1;
     if (line < n && lineIndent > indent) {
       if (text.charCodeAt(line) === DASH && isBreak(text, line + 1))
-        return this.sequence(lineIndent, line, at, false);
-      return this.mapping(lineIndent, line, at);
+        return this.sequence(lineIndent, line, at, false, depth);
+      return this.mapping(lineIndent, line, at, depth);
     }
     // A sequence may sit at its key's own indentation (`steps:` then `- run: …`).
     if (line < n && lineIndent === indent && text.charCodeAt(line) === DASH && isBreak(text, line + 1))
-      return this.sequence(lineIndent, line, at, true);
+      return this.sequence(lineIndent, line, at, true, depth);
     return { node: this.sink.node(at, "scalar", NONE, null, at), next: lineAfter };
   }
 
@@ -412,8 +417,9 @@ class BlockReader<N> {
    * one-line scalar or a mapping that starts on the dash's line (`- key: value`). A `compact`
    * sequence is the value of a key at its own column, and ends at the next key.
    */
-  private sequence(indent: number, at: number, open: number, compact: boolean): Read<N> {
+  private sequence(indent: number, at: number, open: number, compact: boolean, depth: number): Read<N> {
     const { text, n } = this;
+    if (depth > MAX_DEPTH) giveUp();
     const children: N[] = [];
     let dash = at;
     for (;;) {
@@ -422,7 +428,7 @@ class BlockReader<N> {
       const c = text.charCodeAt(i);
       if (i >= n || c === LF || c === HASH || c === DASH) giveUp(); // nested or empty items
       const item = this.startsKey(i)
-        ? this.mapping(indent + (i - dash), i, dash + 1)
+        ? this.mapping(indent + (i - dash), i, dash + 1, depth + 1)
         : this.inlineValue(indent, dash + 1, i, true);
       children.push(item.node);
       const line = this.nextContentLine(item.next);

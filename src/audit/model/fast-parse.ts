@@ -81,7 +81,18 @@ class FastMap {
   toJSON(): unknown {
     if (this.json === undefined) {
       const out: Record<string, unknown> = {};
-      for (const pair of this.items) out[String((pair.key as Scalar).value)] = jsonOf(pair.value);
+      for (const pair of this.items) {
+        const key = String((pair.key as Scalar).value);
+        // As js-yaml does: a `__proto__` key is a key, not the object's prototype.
+        if (key === "__proto__")
+          Object.defineProperty(out, key, {
+            value: jsonOf(pair.value),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        else out[key] = jsonOf(pair.value);
+      }
       this.json = out;
     }
     return this.json;

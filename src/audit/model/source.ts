@@ -14,6 +14,8 @@ export class SourceFile {
   private parsed: ParsedYaml | undefined;
   /** Offset at which each line starts, for offset → line/column by binary search. */
   private starts: number[] | undefined;
+  /** How much of each node regionIn has read. */
+  private readonly read = new WeakMap<Node, number>();
 
   constructor(
     readonly path: string,
@@ -64,16 +66,35 @@ export class SourceFile {
    */
   regionIn(node: Node | null | undefined, needle: string): Region {
     if (node?.range) {
-      const index = this.text.indexOf(needle, node.range[0]);
-      if (index >= 0 && index < node.range[1]) return this.regionOf(index, index + needle.length);
+      const [start, end] = node.range;
+      // Searched within the node, and within a budget per node: a script whose findings are
+      // not written verbatim (quoted, escaped) would otherwise be read once per finding.
+      const read = this.read.get(node) ?? 0;
+      if (read <= searchBudget(end - start)) {
+        const index = this.text.slice(start, end).indexOf(needle);
+        this.read.set(node, read + (index < 0 ? end - start : index + needle.length));
+        if (index >= 0) return this.regionOf(start + index, start + index + needle.length);
+      }
     }
     return this.region(node);
   }
 
   /** Text of the given 1-based line, without its newline. */
   line(n: number): string {
-    return this.text.split("\n")[n - 1] ?? "";
+    const start = this.lineStarts[n - 1];
+    if (start === undefined) return "";
+    const end = this.lineStarts[n];
+    return this.text.slice(start, end === undefined ? this.text.length : end - 1);
   }
+}
+
+/**
+ * How many characters the searches for findings' text may read in a scalar of `size`: many
+ * times its size, and a megabyte whatever its size, so that only inputs built to be slow run
+ * out, and then fall back to pointing at the whole scalar.
+ */
+export function searchBudget(size: number): number {
+  return 32 * size + 1024 * 1024;
 }
 
 export function scalarString(node: unknown): string | undefined {

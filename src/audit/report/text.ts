@@ -1,3 +1,4 @@
+import { safeText } from "../../cli/safe-text.js";
 import { style } from "../../cli/style.js";
 import { redact } from "../../redact.js";
 import type { Finding } from "../types.js";
@@ -15,11 +16,15 @@ export interface TextReportOptions {
 export function renderText(options: TextReportOptions): string {
   const s = style(options.color);
   const byFile = new Map<string, Finding[]>();
-  for (const f of options.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  for (const f of options.findings) {
+    const list = byFile.get(f.file);
+    if (list) list.push(f);
+    else byFile.set(f.file, [f]);
+  }
   const out: string[] = [];
   for (const [file, findings] of byFile) {
     out.push(s.bold(file));
-    const lines = options.sources.get(file)?.split("\n") ?? [];
+    const lines = options.sources.get(file)?.split(/\r?\n/) ?? [];
     for (const f of findings) {
       const label =
         f.severity === "error"
@@ -33,14 +38,13 @@ export function renderText(options: TextReportOptions): string {
       const text = lines[f.region.startLine - 1];
       if (text !== undefined) {
         const gutter = String(f.region.startLine).padStart(5);
-        out.push(s.dim(`  ${gutter} | `) + redact(text));
-        const width =
-          f.region.endLine === f.region.startLine
-            ? Math.max(1, f.region.endColumn - f.region.startColumn)
-            : Math.max(1, text.length - f.region.startColumn + 1);
-        out.push(
-          s.dim(`  ${" ".repeat(5)} | `) + " ".repeat(f.region.startColumn - 1) + s.red("^".repeat(width)),
-        );
+        out.push(s.dim(`  ${gutter} | `) + redact(safeText(text)));
+        // Measured as printed: a control character shows as its escape, six columns wide.
+        const start = f.region.startColumn - 1;
+        const end = f.region.endLine === f.region.startLine ? f.region.endColumn - 1 : text.length;
+        const indent = safeText(text.slice(0, start)).length;
+        const width = Math.max(1, safeText(text.slice(start, end)).length);
+        out.push(s.dim(`  ${" ".repeat(5)} | `) + " ".repeat(indent) + s.red("^".repeat(width)));
       }
     }
     out.push("");

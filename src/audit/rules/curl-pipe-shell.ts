@@ -1,5 +1,6 @@
 import type { Node } from "yaml";
 import { scriptLines } from "../classify.js";
+import { locateInOrder } from "../locate-lines.js";
 import { memoByObject, memoByString } from "../memo.js";
 import type { Region, SourceFile } from "../model/source.js";
 import type { Value } from "../model/workflow.js";
@@ -19,13 +20,15 @@ export interface LocatedLine {
  */
 function locatedLinesUncached(script: Value<string>, source: SourceFile): LocatedLine[] {
   const [start, end] = script.node.range ?? [0, 0];
-  let cursor = start;
-  const lines = scriptLines(script.value).map(({ text, raw }) => {
-    const needle = raw.trim();
-    const index = needle ? source.text.indexOf(needle, cursor) : -1;
-    if (index < 0 || index >= end) return { text, offset: -1, end };
-    cursor = index + needle.length;
-    return { text, offset: index, end };
+  const logical = scriptLines(script.value);
+  const found = locateInOrder(
+    source.text.slice(start, end),
+    logical.map(({ raw }) => raw.trim()),
+    { atLineStart: false },
+  );
+  const lines = logical.map(({ text }, i) => {
+    const at = found[i];
+    return at === undefined ? { text, offset: -1, end } : { text, offset: start + at, end };
   });
   // A logical line ends where the next one starts.
   for (let i = lines.length - 2; i >= 0; i--) {
@@ -49,15 +52,17 @@ export function regionInLine(
   at = line.text.indexOf(needle),
 ): Region {
   if (line.offset >= 0 && needle) {
+    // Searched within the line: a needle not written there must not cost a scan of the rest of the file.
+    const written = source.text.slice(line.offset, line.end);
     const before = line.text.slice(0, Math.max(0, at));
-    const index = nthIndex(source.text, needle, line.offset, occurrences(before, needle));
-    if (index >= 0 && index < line.end) return source.regionOf(index, index + needle.length);
+    const index = nthIndex(written, needle, 0, occurrences(before, needle));
+    if (index >= 0) return source.regionOf(line.offset + index, line.offset + index + needle.length);
     const words = needle.trim().split(/\s+/);
     const first = words[0] ?? "";
     const last = words[words.length - 1] ?? "";
-    const a = first ? nthIndex(source.text, first, line.offset, occurrences(before, first)) : -1;
-    const b = a >= 0 ? source.text.indexOf(last, a + first.length) : -1;
-    if (a >= 0 && b >= 0 && b < line.end) return source.regionOf(a, b + last.length);
+    const a = first ? nthIndex(written, first, 0, occurrences(before, first)) : -1;
+    const b = a >= 0 ? written.indexOf(last, a + first.length) : -1;
+    if (a >= 0 && b >= 0) return source.regionOf(line.offset + a, line.offset + b + last.length);
   }
   return source.regionIn(node, needle);
 }

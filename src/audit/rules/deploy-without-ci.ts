@@ -31,18 +31,28 @@ export const deployWithoutCi = defineRule({
   repository(ctx) {
     for (const workflow of ctx.workflows) {
       if (!triggeredBy(workflow, "push")) continue;
-      const runsChecks = (job: Job, depth = 0): boolean =>
-        job.steps.some(stepChecks) || (job.uses ? callsCi(job, ctx.workflows, depth) : false);
-      const ungated = workflow.jobs.filter(
-        (job) =>
-          isDeployJob(job) &&
-          !onlyOtherEvents(job) &&
-          !jobAncestors(job, workflow).some((a) => runsChecks(a)) &&
-          !checksBeforeDeploy(job),
+      // Once per job: a job is the ancestor of many deploys in a long chain.
+      const checked = new Map<Job, boolean>();
+      const runsChecks = (job: Job): boolean => {
+        let runs = checked.get(job);
+        if (runs === undefined) {
+          runs = job.steps.some(stepChecks) || (job.uses ? callsCi(job, ctx.workflows, 0) : false);
+          checked.set(job, runs);
+        }
+        return runs;
+      };
+      const ungated = new Set(
+        workflow.jobs.filter(
+          (job) =>
+            isDeployJob(job) &&
+            !onlyOtherEvents(job) &&
+            !jobAncestors(job, workflow).some(runsChecks) &&
+            !checksBeforeDeploy(job),
+        ),
       );
       for (const job of ungated) {
         // One finding per chain: a deploy that waits for an ungated deploy is the same problem.
-        if (jobAncestors(job, workflow).some((a) => ungated.includes(a))) continue;
+        if (jobAncestors(job, workflow).some((a) => ungated.has(a))) continue;
         ctx.report(workflow, {
           node: job.key,
           key: job.id,

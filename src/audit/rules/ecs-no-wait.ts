@@ -1,6 +1,7 @@
-import { type JobScriptLine, jobScriptLines, runsOnlyOnFailure, scriptOffset } from "../classify.js";
+import { type JobScriptLine, jobScriptLines, scriptOffset } from "../classify.js";
 import type { Job, Step } from "../model/workflow.js";
 import { defineRule, type RuleContext } from "../types.js";
+import { laterWaits } from "../waits.js";
 
 /** `aws [global options] ecs update-service|create-service` */
 const ECS_ROLLOUT = /\baws(?:\s+--?[\w-]+(?:=\S+|\s+(?!-)\S+)?)*\s+ecs\s+(update-service|create-service)\b/g;
@@ -22,16 +23,17 @@ export const ecsNoWait = defineRule({
   },
   job(job, ctx) {
     const lines = jobScriptLines(job, ctx.workflow.source.text);
+    const waited = laterWaits(lines, ECS_WAIT);
     lines.forEach((line, i) => {
       for (const match of line.text.matchAll(ECS_ROLLOUT)) {
         const command = segment(line.text.slice(match.index));
         if (match[1] === "update-service" && onlyScales(command)) continue;
         const rest = line.text.slice(match.index + command.length);
-        if (ECS_WAIT.test(rest) || waitsLater(lines.slice(i + 1), line.step)) continue;
+        if (ECS_WAIT.test(rest) || waited.afterLine(i)) continue;
         reportCommand(ctx, line, match[0], command);
       }
     });
-    for (const step of job.steps) checkAction(job, step, lines, ctx);
+    for (const step of job.steps) checkAction(job, step, waited.afterStep(step), ctx);
   },
 });
 
@@ -43,11 +45,6 @@ function segment(text: string): string {
 /** Changing only the desired count scales the running release; it deploys nothing new. */
 function onlyScales(command: string): boolean {
   return /--desired-count\b/.test(command) && !/--(task-definition|force-new-deployment)\b/.test(command);
-}
-
-/** Later lines that run on success: a wait inside a failure-only rollback step does not count. */
-function waitsLater(later: JobScriptLine[], step: Step): boolean {
-  return later.some((l) => (l.step === step || !runsOnlyOnFailure(l.step)) && ECS_WAIT.test(l.text));
 }
 
 function reportCommand(ctx: RuleContext, line: JobScriptLine, needle: string, command: string) {
@@ -64,12 +61,12 @@ function reportCommand(ctx: RuleContext, line: JobScriptLine, needle: string, co
   });
 }
 
-function checkAction(job: Job, step: Step, lines: JobScriptLine[], ctx: RuleContext) {
+/** `waitedLater`: whether a script in a later step waits for the service. */
+function checkAction(job: Job, step: Step, waitedLater: boolean, ctx: RuleContext) {
   if (step.uses?.repository?.toLowerCase() !== DEPLOY_ACTION) return;
   const wait = step.with.get("wait-for-service-stability");
   if (wait && (/^true$/i.test(wait.value.trim()) || wait.value.includes("${{"))) return;
-  const later = lines.filter((l) => l.step.index > step.index);
-  if (waitsLater(later, step)) return;
+  if (waitedLater) return;
   ctx.report({
     node: wait?.node ?? step.uses.node,
     key: `${job.id}:${step.id ?? step.name ?? step.uses.raw}`,

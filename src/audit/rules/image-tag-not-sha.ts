@@ -65,7 +65,7 @@ function scriptPushes(
   step: Step,
   workflow: Workflow,
   resolve: (text: string) => string,
-  created: Push[],
+  created: Created,
 ): Push[] {
   if (!step.run) return [];
   const out: Push[] = [];
@@ -81,14 +81,14 @@ function scriptPushes(
       for (const tag of tagsOf(c)) {
         const p = push(resolve(tag), step.run.node, at(c));
         if (!p) continue;
-        created.push(p);
+        created.add(p);
         if (pushes) out.push(p);
       }
     }
     for (const c of commandsIn(line.text, /(?:docker|podman)\s+(?:image\s+)?tag/)) {
       const target = c.args.filter((a) => !a.value.startsWith("-"))[1];
       const p = target && push(resolve(target.value), step.run.node, at(c));
-      if (p) created.push(p);
+      if (p) created.add(p);
     }
     for (const c of commandsIn(line.text, /(?:docker|podman)\s+(?:image\s+)?push/)) {
       const all = c.args.some((a) => /^(-a|--all-tags)$/.test(a.value));
@@ -98,15 +98,11 @@ function scriptPushes(
       if (all) {
         // Every tag the job gave this repository.
         const repository = parseImage(resolve(operand.value)).repository;
-        out.push(
-          ...created
-            .filter((p) => p.repository === repository)
-            .map((p) => ({ ...p, node: step.run!.node, region })),
-        );
+        out.push(...created.inRepository(repository).map((p) => ({ ...p, node: step.run!.node, region })));
       } else {
         const p = push(resolve(operand.value), step.run.node, region);
         // Point at where the job gave the image that tag (`docker build -t`, `docker tag`).
-        const origin = p && created.find((c) => c.repository === p.repository && c.tag === p.tag);
+        const origin = p && created.first(p.repository, p.tag);
         if (p) out.push(origin ? { ...p, node: origin.node, region: origin.region } : p);
       }
     }
@@ -128,13 +124,17 @@ export const imageTagNotSha = defineRule({
   job(job, ctx) {
     // Only jobs that build: re-tagging an image built elsewhere (a promotion) keeps its SHA tag.
     if (!job.steps.some(buildsImage)) return;
-    const created: Push[] = [];
+    const created = new Created();
     const pushes = job.steps.flatMap((step) => {
       const resolve = resolver(step, job, ctx.workflow);
       return [...actionPushes(step, resolve), ...scriptPushes(step, ctx.workflow, resolve, created)];
     });
     const byRepository = new Map<string, Push[]>();
-    for (const p of pushes) byRepository.set(p.repository, [...(byRepository.get(p.repository) ?? []), p]);
+    for (const p of pushes) {
+      const list = byRepository.get(p.repository);
+      if (list) list.push(p);
+      else byRepository.set(p.repository, [p]);
+    }
     for (const [repository, list] of byRepository) {
       if (!list.every((p) => p.fixed)) continue;
       const tags = [...new Set(list.map((p) => `:${p.tag}`))].join(", ");
@@ -147,3 +147,26 @@ export const imageTagNotSha = defineRule({
     }
   },
 });
+
+/** The images a job tagged so far, looked up by repository and tag without a scan per push. */
+class Created {
+  private readonly byTag = new Map<string, Push>();
+  private readonly byRepository = new Map<string, Push[]>();
+
+  add(p: Push): void {
+    const tag = `${p.repository}\0${p.tag}`;
+    if (!this.byTag.has(tag)) this.byTag.set(tag, p);
+    const list = this.byRepository.get(p.repository);
+    if (list) list.push(p);
+    else this.byRepository.set(p.repository, [p]);
+  }
+
+  /** The first image given this tag. */
+  first(repository: string, tag: string): Push | undefined {
+    return this.byTag.get(`${repository}\0${tag}`);
+  }
+
+  inRepository(repository: string): Push[] {
+    return this.byRepository.get(repository) ?? [];
+  }
+}

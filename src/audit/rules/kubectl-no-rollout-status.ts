@@ -1,6 +1,6 @@
-import { type JobScriptLine, jobScriptLines, runsOnlyOnFailure, scriptOffset } from "../classify.js";
-import type { Step } from "../model/workflow.js";
+import { type JobScriptLine, jobScriptLines, scriptOffset } from "../classify.js";
 import { defineRule, type RuleContext } from "../types.js";
+import { laterWaits } from "../waits.js";
 
 /** Global options between the program and its subcommand: `kubectl -n prod apply`, `--context=x`. */
 const OPTIONS = String.raw`(?:\s+--?[\w-]+(?:=\S+|\s+(?!-)[^\s;&|]+)?)*`;
@@ -24,6 +24,7 @@ export const kubectlNoRolloutStatus = defineRule({
   },
   job(job, ctx) {
     const lines = jobScriptLines(job, ctx.workflow.source.text);
+    const waited = laterWaits(lines, WAITS);
     lines.forEach((line, i) => {
       for (const match of line.text.matchAll(ROLLOUT)) {
         const command = segment(line.text.slice(match.index));
@@ -31,7 +32,7 @@ export const kubectlNoRolloutStatus = defineRule({
         if (/--(wait|atomic|rollback-on-failure)\b(?!=false)/.test(command)) continue;
         if (appliesOnlyNonWorkloads(command)) continue;
         const rest = line.text.slice(match.index + command.length);
-        if (WAITS.test(rest) || waitsLater(lines.slice(i + 1), line.step)) continue;
+        if (WAITS.test(rest) || waited.afterLine(i)) continue;
         report(ctx, line, match[0], command);
       }
     });
@@ -54,11 +55,6 @@ function appliesOnlyNonWorkloads(command: string): boolean {
 /** The command up to the next `&&`, `||`, `|` or `;`. */
 function segment(text: string): string {
   return text.split(/&&|\|\|?|;/)[0]!.trimEnd();
-}
-
-/** Later lines that run on success: a wait inside a failure-only rollback step does not count. */
-function waitsLater(later: JobScriptLine[], step: Step): boolean {
-  return later.some((l) => (l.step === step || !runsOnlyOnFailure(l.step)) && WAITS.test(l.text));
 }
 
 function report(ctx: RuleContext, line: JobScriptLine, needle: string, command: string) {

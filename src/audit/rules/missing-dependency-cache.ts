@@ -1,5 +1,6 @@
 import { commandWords, jobScriptLines, shellCommands } from "../classify.js";
 import type { Step } from "../model/workflow.js";
+import { firstAbove } from "../sorted.js";
 import { defineRule } from "../types.js";
 
 type Ecosystem = "node" | "python" | "java" | "go";
@@ -101,16 +102,27 @@ export const missingDependencyCache = defineRule({
   job(job, ctx) {
     if (job.steps.some((s) => CACHING_ACTIONS.test(s.uses?.raw.split("@")[0] ?? ""))) return;
     const lines = jobScriptLines(job, ctx.workflow.source.text);
+    // Each ecosystem's installs, in order, read once: a job of many setup steps reads its scripts once.
+    const installs = new Map<Ecosystem, Array<{ step: number; manager: string }>>();
+    const installsOf = (ecosystem: Ecosystem) => {
+      let list = installs.get(ecosystem);
+      if (!list) {
+        list = lines.flatMap((line) => {
+          for (const command of shellCommands(line.text)) {
+            const manager = projectInstall(ecosystem, command.text);
+            if (manager) return [{ step: line.step.index, manager }];
+          }
+          return [];
+        });
+        installs.set(ecosystem, list);
+      }
+      return list;
+    };
     for (const setup of job.steps) {
       const ecosystem = SETUP[setup.uses?.raw.split("@")[0]?.toLowerCase() ?? ""];
       if (!ecosystem || caches(setup, ecosystem)) continue;
-      let manager: string | undefined;
-      for (const line of lines) {
-        if (line.step.index <= setup.index || manager) continue;
-        for (const command of shellCommands(line.text)) {
-          manager ??= projectInstall(ecosystem, command.text);
-        }
-      }
+      const later = installsOf(ecosystem);
+      const manager = later[firstAbove(later, setup.index, (install) => install.step)]?.manager;
       if (!manager) continue;
       const disabled = setup.with.has("cache");
       ctx.report({

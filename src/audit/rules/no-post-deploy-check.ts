@@ -1,5 +1,6 @@
 import { isDeployJob, runsOnlyOnFailure, scriptLines, stepDeploys } from "../classify.js";
-import type { Job, Step, Workflow } from "../model/workflow.js";
+import { jobDependents } from "../job-graph.js";
+import type { Job, Step } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 
 /** Commands that check a release from the outside: HTTP probes, smoke and end-to-end suites. */
@@ -39,7 +40,8 @@ export const noPostDeployCheck = defineRule({
     const step = steps[last];
     if (!step || SELF_VERIFYING.test(step.run?.value ?? "")) return;
     if (checksAfterDeploy(step, ownScript) || steps.slice(last + 1).some(checks)) return;
-    if (dependents(ctx.workflow, job).some(checksBeforeDeploying)) return;
+    // Jobs that run after this one (directly or through others): where smoke-test jobs usually live.
+    if (jobDependents(job, ctx.workflow).some(checksBeforeDeploying)) return;
     ctx.report({
       node: step.uses?.node ?? step.run?.node ?? step.node,
       key: job.id,
@@ -89,22 +91,6 @@ function checksBeforeDeploying(job: Job): boolean {
   if (job.uses) return CHECK_ACTION.test(job.uses.raw);
   const first = job.steps.findIndex(stepDeploys);
   return (first < 0 ? job.steps : job.steps.slice(0, first)).some(checks);
-}
-
-/** Jobs that run after this one (directly or through others): where smoke-test jobs usually live. */
-function dependents(workflow: Workflow, job: Job): Job[] {
-  const after = new Set([job.id]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const j of workflow.jobs) {
-      if (!after.has(j.id) && j.needs.some((n) => after.has(n))) {
-        after.add(j.id);
-        grew = true;
-      }
-    }
-  }
-  return workflow.jobs.filter((j) => j.id !== job.id && after.has(j.id));
 }
 
 function findLastIndex<T>(items: T[], test: (item: T) => boolean): number {

@@ -5,7 +5,8 @@ import {
   scriptOffset,
   shellCommands,
 } from "../classify.js";
-import type { Job, Workflow } from "../model/workflow.js";
+import { memoByObject } from "../memo.js";
+import type { Job, Step, Workflow } from "../model/workflow.js";
 import { defineRule, type Fix, type RuleContext } from "../types.js";
 
 /** Options of npm, yarn, pnpm and pip that take a separate value (`--prefix dir`), so the value is not a package. */
@@ -228,7 +229,7 @@ function npmCiFix(
   command: string,
   lines: JobScriptLine[],
 ): Fix | undefined {
-  const alone = lines.filter((l) => l.step === line.step).length === 1 && line.text === command;
+  const alone = line.text === command && linesPerStep(lines).get(line.step) === 1;
   const at = scriptOffset(text, line, command);
   if (!alone || at === undefined) return undefined;
   const match = /^npm\s+(install|i)\b/.exec(text.slice(at));
@@ -239,3 +240,10 @@ function npmCiFix(
     edits: [{ start: at, end: at + match[0].length, text: "npm ci" }],
   };
 }
+
+/** How many script lines each step has: counted once per job, not once per finding. */
+const linesPerStep = memoByObject((lines: JobScriptLine[]) => {
+  const counts = new Map<Step, number>();
+  for (const l of lines) counts.set(l.step, (counts.get(l.step) ?? 0) + 1);
+  return counts;
+});

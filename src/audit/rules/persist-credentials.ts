@@ -1,7 +1,9 @@
 import { isMap, isPair, isScalar, type Node, type Pair, type YAMLMap } from "yaml";
 import { appendToMap } from "../fix.js";
+import { memoByObject } from "../memo.js";
 import type { SourceFile } from "../model/source.js";
 import type { Job, Step } from "../model/workflow.js";
+import { firstAbove } from "../sorted.js";
 import { defineRule, type TextEdit } from "../types.js";
 
 /**
@@ -54,19 +56,30 @@ export const persistCredentials = defineRule({
 
 /** The first step after the checkout that uses the persisted credentials, described. */
 function laterGitUser(job: Job, checkout: Step): string | undefined {
-  for (const step of job.steps) {
-    if (step.index <= checkout.index) continue;
-    const command = step.run ? USES_GIT_REMOTE.exec(step.run.value)?.[0] : undefined;
-    const repo = step.uses?.repository?.toLowerCase();
-    const what = command
-      ? `\`${command.replace(/\s+/g, " ")}\``
-      : repo && PUSHING_ACTIONS.has(repo)
-        ? repo
-        : undefined;
-    if (what) return step.name ? `step "${step.name}" (${what})` : `the step running ${what}`;
-  }
-  return undefined;
+  const users = gitUsers(job);
+  return users[firstAbove(users, checkout.index, (user) => user.index)]?.description;
 }
+
+/** The job's steps that use persisted credentials, in order, each described. */
+const gitUsers = memoByObject(
+  (job: Job): Array<{ index: number; description: string }> =>
+    job.steps.flatMap((step) => {
+      const command = step.run ? USES_GIT_REMOTE.exec(step.run.value)?.[0] : undefined;
+      const repo = step.uses?.repository?.toLowerCase();
+      const what = command
+        ? `\`${command.replace(/\s+/g, " ")}\``
+        : repo && PUSHING_ACTIONS.has(repo)
+          ? repo
+          : undefined;
+      if (!what) return [];
+      return [
+        {
+          index: step.index,
+          description: step.name ? `step "${step.name}" (${what})` : `the step running ${what}`,
+        },
+      ];
+    }),
+);
 
 function withEdit(source: SourceFile, step: Step): TextEdit | undefined {
   const withPair = pair(step.node, "with");

@@ -6,13 +6,17 @@ import {
   jobScriptLines,
   scriptOffset,
 } from "../classify.js";
+import { memoByObject } from "../memo.js";
 import type { Job, Step, Workflow } from "../model/workflow.js";
 import { defineRule, type RepositoryContext } from "../types.js";
 
 const BUILD_COMMAND = /\b(?:docker|podman)\s+(?:buildx\s+)?build\b/;
 
-/** A job that builds an image and pushes it somewhere a deploy can pull it from. */
-function publishesImage(job: Job): boolean {
+/**
+ * A job that builds an image and pushes it somewhere a deploy can pull it from; read once per
+ * job, though every deploy that waits for it asks.
+ */
+const publishesImage = memoByObject((job: Job): boolean => {
   if (!job.steps.some(buildsImage)) return false;
   return job.steps.some((step) => {
     if (step.uses?.repository?.toLowerCase() === "docker/build-push-action") {
@@ -22,7 +26,7 @@ function publishesImage(job: Job): boolean {
     }
     return Boolean(step.run && /\b(?:docker|podman)\s+push\b|\s--push\b/.test(step.run.value));
   });
-}
+});
 
 /** Jobs that publish the image a job deploys: itself and everything it waits for. */
 function buildPath(job: Job, workflow: Workflow): Job[] {

@@ -1,5 +1,7 @@
 import { type JobScriptLine, jobScriptLines, scriptOffset, shellCommands } from "../classify.js";
 import { appendToMap } from "../fix.js";
+import { lastMentions } from "../last-mention.js";
+import { memoByObject } from "../memo.js";
 import type { Job, Step } from "../model/workflow.js";
 import { defineRule, type Report, type RuleContext } from "../types.js";
 
@@ -74,15 +76,22 @@ export const scanCannotFail = defineRule({
   },
   job(job, ctx) {
     const lines = jobScriptLines(job, ctx.workflow.source.text);
+    const linesOf = new Map<Step, JobScriptLine[]>();
+    for (const line of lines) {
+      const own = linesOf.get(line.step);
+      if (own) own.push(line);
+      else linesOf.set(line.step, [line]);
+    }
     const scans = job.steps.flatMap((step) => [
       ...actionScan(step, job, ctx),
-      ...commandScans(step, job, lines, ctx),
+      ...commandScans(step, job, linesOf.get(step) ?? [], lines, ctx),
     ]);
+    // A warn-then-block pair (report high, fail on critical) is a deliberate policy.
+    const blocking = new Set(scans.flatMap((scan) => (scan.blocking ? [scan.tool] : [])));
     const seen = new Set<string>();
     for (const scan of scans) {
       if (scan.blocking || !scan.report) continue;
-      // A warn-then-block pair (report high, fail on critical) is a deliberate policy.
-      if (scans.some((other) => other.blocking && other.tool === scan.tool)) continue;
+      if (blocking.has(scan.tool)) continue;
       if (seen.has(scan.report.key!)) continue;
       seen.add(scan.report.key!);
       ctx.report(scan.report);
@@ -149,8 +158,14 @@ function actionScan(step: Step, job: Job, ctx: RuleContext): Scan[] {
   ];
 }
 
-function commandScans(step: Step, job: Job, lines: JobScriptLine[], ctx: RuleContext): Scan[] {
-  const own = lines.filter((l) => l.step === step);
+/** `own`: the step's lines; `lines`: the whole job's. */
+function commandScans(
+  step: Step,
+  job: Job,
+  own: JobScriptLine[],
+  lines: JobScriptLine[],
+  ctx: RuleContext,
+): Scan[] {
   const found: Array<{ tool: string; line: JobScriptLine; index: number }> = [];
   for (const line of own) {
     if (!SCAN_WORD.test(line.text)) continue;
@@ -238,9 +253,16 @@ function trivyCommand(
  * pull request (the pattern of the code-scanning starter workflows).
  */
 function uploadsSarifLater(step: Step, job: Job): boolean {
-  return job.steps
-    .slice(job.steps.indexOf(step) + 1)
-    .some((s) => s.uses?.raw.toLowerCase().startsWith("github/codeql-action/upload-sarif"));
+  return lastSarifUpload(job) > step.index;
+}
+
+/** The job's SARIF upload steps: found once per job, however many scans ask. */
+const sarifUploads = memoByObject((job: Job): Step[] =>
+  job.steps.filter((s) => s.uses?.raw.toLowerCase().startsWith("github/codeql-action/upload-sarif")),
+);
+
+function lastSarifUpload(job: Job): number {
+  return sarifUploads(job).at(-1)?.index ?? -1;
 }
 
 /**
@@ -248,18 +270,46 @@ function uploadsSarifLater(step: Step, job: Job): boolean {
  * producing a report for that later gate, not hiding its result.
  */
 function evaluatedLater(command: string, line: JobScriptLine, lines: JobScriptLine[], job: Job): boolean {
-  const output =
-    /(?:>\s*|(?:-o|--output|--output-file|--json-file-output|--sarif-file-output)[=\s]+)([^\s|&;>]+)/.exec(
-      command,
-    )?.[1];
-  if (!output) return false;
-  const name = output.replace(/^["']|["']$/g, "");
-  const later = lines.slice(lines.indexOf(line) + 1);
-  if (later.some((l) => l.text.includes(name))) return true;
-  const after = job.steps.slice(job.steps.indexOf(line.step) + 1);
-  return after.some(
-    (s) =>
-      s.uses?.raw.toLowerCase().startsWith("github/codeql-action/upload-sarif") &&
-      [...s.with.values()].some((v) => v.value.includes(name)),
+  const name = outputFile(command);
+  if (!name) return false;
+  const mentions = laterMentions(lines);
+  const position = mentions.position.get(line)!;
+  const last = mentions.last.get(name) ?? lastMentionOf(name, lines);
+  if (last > position) return true;
+  return sarifUploads(job).some(
+    (s) => s.index > line.step.index && [...s.with.values()].some((v) => v.value.includes(name)),
   );
+}
+
+const OUTPUT =
+  /(?:>\s*|(?:-o|--output|--output-file|--json-file-output|--sarif-file-output)[=\s]+)([^\s|&;>]+)/;
+
+/** The file a command writes its results to, if it names one. */
+function outputFile(command: string): string | undefined {
+  return OUTPUT.exec(command)?.[1]?.replace(/^["']|["']$/g, "");
+}
+
+/**
+ * Once per job: each line's position, and for every file a line of the job may write, the
+ * last line that mentions it, found in one pass (see ../last-mention.ts).
+ */
+const laterMentions = memoByObject((lines: JobScriptLine[]) => {
+  const written = new Set<string>();
+  const every = new RegExp(OUTPUT.source, "g");
+  for (const { text } of lines) {
+    for (const match of text.matchAll(every)) written.add(match[1]!.replace(/^["']|["']$/g, ""));
+  }
+  return {
+    position: new Map(lines.map((l, i) => [l, i])),
+    last: lastMentions(
+      lines.map((l) => l.text),
+      written,
+    ),
+  };
+});
+
+/** A file name the pass above did not collect (a match overlapping another): looked up directly. */
+function lastMentionOf(name: string, lines: JobScriptLine[]): number {
+  for (let i = lines.length - 1; i >= 0; i--) if (lines[i]!.text.includes(name)) return i;
+  return -1;
 }

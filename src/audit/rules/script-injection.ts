@@ -1,3 +1,4 @@
+import { locateInOrder } from "../locate-lines.js";
 import { defineRule } from "../types.js";
 
 /**
@@ -25,10 +26,23 @@ export const scriptInjection = defineRule({
     ];
     for (const target of targets) {
       if (!target) continue;
-      for (const match of target.value.matchAll(UNTRUSTED)) {
+      const source = ctx.workflow.source;
+      const [start, end] = target.node.range ?? [0, 0];
+      const matches = [...target.value.matchAll(UNTRUSTED)];
+      // Each expression after the one before: a repeated one points at each place it is written.
+      const found = locateInOrder(
+        source.text.slice(start, end),
+        matches.map((m) => m[0]),
+        { atLineStart: false },
+      );
+      for (const [i, match] of matches.entries()) {
+        const at = found[i];
         ctx.report({
           node: target.node,
-          region: ctx.workflow.source.regionIn(target.node, match[0]),
+          region:
+            at === undefined
+              ? source.region(target.node)
+              : source.regionOf(start + at, start + at + match[0].length),
           key: match[0],
           message: `${match[1]} is attacker-controlled and is expanded into the script before it runs: pass it through an environment variable (env: VALUE: \${{ ${match[1]} }}) and use "$VALUE"`,
         });

@@ -1,5 +1,5 @@
 import { isMap, isPair, isScalar, type Node, type YAMLMap } from "yaml";
-import { memoByString } from "../memo.js";
+import { memoByObject, memoByString } from "../memo.js";
 import type { Job, Step, Workflow } from "../model/workflow.js";
 import { defineRule, type RuleContext } from "../types.js";
 
@@ -551,17 +551,27 @@ function heredocs(logical: Logical): Heredoc[] {
 
 /** Offset in the file of a script line, for block scalars whose lines appear verbatim. */
 function lineOffset(file: string, node: Node, script: string, line: number): number | undefined {
-  const range = node.range;
-  if (!range) return undefined;
-  const lines = script.split("\n");
-  let cursor = range[0];
-  for (let i = 0; i <= line; i++) {
-    const text = lines[i] ?? "";
-    if (!text.trim()) continue;
-    const at = file.indexOf(text, cursor);
-    if (at < 0 || at >= range[1]) return undefined;
-    if (i === line) return at;
-    cursor = at + text.length;
-  }
-  return undefined;
+  return lineOffsets(node, file, script)[line];
 }
+
+/**
+ * Every line's offset, found one after the other, once per script (not once per finding);
+ * blank lines and every line from the first one not written verbatim have none.
+ */
+const lineOffsets = memoByObject((node: Node, file: string, script: string): Array<number | undefined> => {
+  const range = node.range;
+  if (!range) return [];
+  const scalar = file.slice(range[0], range[1]);
+  let cursor = 0;
+  let lost = false;
+  return script.split("\n").map((text) => {
+    if (lost || !text.trim()) return undefined;
+    const at = scalar.indexOf(text, cursor);
+    if (at < 0) {
+      lost = true;
+      return undefined;
+    }
+    cursor = at + text.length;
+    return range[0] + at;
+  });
+});

@@ -3,6 +3,7 @@ import { inputError } from "../../errors.js";
 import { writeFileAtomic } from "../../fs/atomic-write.js";
 import { redact } from "../../redact.js";
 import { EXIT_FAILED, EXIT_OK } from "../exit-codes.js";
+import { safeText } from "../safe-text.js";
 import type { RegisterCommand } from "./index.js";
 
 const FORMATS = ["text", "json", "sarif", "github"] as const;
@@ -125,7 +126,11 @@ export const registerAudit: RegisterCommand = (program, ctx) => {
                   hiddenByBaseline: run.hiddenByBaseline,
                   suppressed: run.suppressed.length,
                 });
-      if (opts.output) await writeFileAtomic(resolve(ctx.io.cwd, opts.output), report);
+      // A report file is printed later (cat, a CI log): the people's formats are escaped as the
+      // terminal's are; JSON and SARIF are written exactly.
+      const human = format === "text" || format === "github";
+      if (opts.output)
+        await writeFileAtomic(resolve(ctx.io.cwd, opts.output), human ? safeText(report) : report);
       else ctx.io.stdout.write(report);
       ctx.exitCode = audit.atOrAbove(shown, min).length > 0 ? EXIT_FAILED : EXIT_OK;
     });

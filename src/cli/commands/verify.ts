@@ -69,7 +69,7 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
 
 /** `Name: value` flags; the value may contain colons (`Authorization: Basic a:b`). */
 function parseHeaders(values: string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = Object.create(null);
   for (const value of values) {
     const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s*(.*)$/.exec(value);
     if (!match) {
@@ -77,7 +77,15 @@ function parseHeaders(values: string[]): Record<string, string> {
         hint: 'write it as "Name: value", such as --header "Authorization: Bearer $TOKEN"',
       });
     }
-    headers[match[1]!.toLowerCase()] = match[2]!.trim();
+    // fetch builds its headers from plain objects, where this name sets the prototype: the
+    // header would silently not be sent.
+    const name = match[1]!.toLowerCase();
+    if (name === "__proto__") {
+      throw inputError("verify/header", `--header "${value}": a header cannot be named __proto__`, {
+        hint: "no server expects this header; remove it",
+      });
+    }
+    headers[name] = match[2]!.trim();
   }
   return headers;
 }

@@ -2,8 +2,8 @@ import type { AuditLevel } from "../../config/schema.js";
 import { SERVICE_CONTAINERS } from "../../pipeline/defaults.js";
 import type { CiCheck, PipelineModel } from "../../pipeline/model.js";
 import { comment, flow, spaced, type YamlMap, type YamlValue } from "../yaml-emit.js";
-import { coverageGateScript } from "./coverage.js";
-import { checkout, toolchainSteps, uses } from "./steps.js";
+import { coverageGateStep } from "./coverage.js";
+import { checkout, commandStep, toolchainSteps, uses } from "./steps.js";
 
 const TRIVY_LEVELS: Readonly<Record<AuditLevel, string>> = {
   low: "LOW,MEDIUM,HIGH,CRITICAL",
@@ -52,10 +52,14 @@ function baseJob(model: PipelineModel, name: string): YamlMap {
   return { name, "runs-on": "ubuntu-latest", "timeout-minutes": model.ci.timeoutMinutes };
 }
 
+function checkStep(check: CiCheck, name: string, env?: Record<string, string>): YamlMap {
+  return commandStep({ name, command: check.command, ...(env && { env }) });
+}
+
 function checkJob(model: PipelineModel, check: CiCheck): YamlMap {
   return {
     ...baseJob(model, check.name),
-    steps: [checkout(), ...toolchainSteps(model.toolchain), { name: check.name, run: check.command }],
+    steps: [checkout(), ...toolchainSteps(model.toolchain), checkStep(check, check.name)],
   };
 }
 
@@ -73,14 +77,14 @@ function testJob(model: PipelineModel, check: CiCheck): YamlMap {
     };
     Object.assign(env, s.appEnv);
   }
-  const gate = coverageGateScript(ci.coverage, model.shipgateVersion);
+  const gate = coverageGateStep(ci.coverage, model.shipgateVersion);
   const steps: YamlValue[] = [
     checkout(),
     ...toolchainSteps(model.toolchain),
-    { name: "Run tests with coverage", run: check.command, env },
+    checkStep(check, "Run tests with coverage", env),
   ];
   if (gate) {
-    steps.push({ name: `Coverage gate (>= ${ci.coverage.minimum}% of lines)`, run: gate });
+    steps.push(gate);
     steps.push({
       name: "Upload coverage report",
       if: "always()",

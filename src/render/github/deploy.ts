@@ -107,16 +107,28 @@ export function deployJob(model: PipelineModel, env: EnvironmentPlan, needs: str
   };
 }
 
-/** `shipgate verify` instead of a curl loop: retries with back-off, a deadline, smoke checks. */
+/**
+ * `shipgate verify` instead of a curl loop: retries with back-off, a deadline, smoke checks.
+ * Paths arrive as quoted variables: `/health?deep=1&verbose=1` is one argument, not two commands.
+ */
 function verifyStep(model: PipelineModel, env: EnvironmentPlan): YamlMap {
-  const args = [`verify "$BASE_URL"`, `--health-path ${env.verify.healthPath}`];
-  args.push(env.verify.readyPath ? `--ready-path ${env.verify.readyPath}` : "--no-ready");
-  if (env.verify.smoke) args.push(`--smoke ${env.verify.smoke}`);
-  args.push(`--deadline ${env.verify.timeoutSeconds}s`);
+  const { healthPath, readyPath, smoke, timeoutSeconds } = env.verify;
+  const args = [
+    'verify "$BASE_URL"',
+    '--health-path "$HEALTH_PATH"',
+    readyPath ? '--ready-path "$READY_PATH"' : "--no-ready",
+    ...(smoke ? ['--smoke "$SMOKE_FILE"'] : []),
+    `--deadline ${timeoutSeconds}s`,
+  ];
   return {
     name: "Verify health, readiness and smoke checks",
     run: `npx --yes shipgate@${model.shipgateVersion} ${args.join(" ")}`,
-    env: { BASE_URL: env.url ?? `\${{ vars.${env.name.toUpperCase().replace(/-/g, "_")}_URL }}` },
+    env: {
+      BASE_URL: env.url ?? `\${{ vars.${env.name.toUpperCase().replace(/-/g, "_")}_URL }}`,
+      HEALTH_PATH: healthPath,
+      READY_PATH: readyPath ?? undefined,
+      SMOKE_FILE: smoke ?? undefined,
+    },
   };
 }
 
@@ -132,21 +144,24 @@ export function validateTagStep(description: string): YamlMap {
   };
 }
 
-/** Asks GitHub's deployment records whether `$IMAGE_TAG` finished successfully in `envName`. */
+/**
+ * Asks GitHub's deployment records whether `$IMAGE_TAG` finished successfully in `envName`,
+ * given to the script as `$ENVIRONMENT`; `reason` may name it so too.
+ */
 export function requireDeploymentStep(envName: string, reason: string): YamlMap {
   return {
     name: `Require a successful ${envName} deployment of this commit`,
-    env: { GH_TOKEN: "${{ github.token }}" },
+    env: { GH_TOKEN: "${{ github.token }}", ENVIRONMENT: envName },
     run: [
-      `ids=$(gh api "repos/$GITHUB_REPOSITORY/deployments?environment=${envName}&sha=$IMAGE_TAG" --jq '.[].id')`,
+      `ids=$(gh api "repos/$GITHUB_REPOSITORY/deployments?environment=$ENVIRONMENT&sha=$IMAGE_TAG" --jq '.[].id')`,
       "for id in $ids; do",
       `  state=$(gh api "repos/$GITHUB_REPOSITORY/deployments/$id/statuses" --jq '.[0].state')`,
       '  if [ "$state" = "success" ]; then',
-      `    echo "Commit $IMAGE_TAG was deployed to ${envName} successfully (deployment $id)."`,
+      `    echo "Commit $IMAGE_TAG was deployed to $ENVIRONMENT successfully (deployment $id)."`,
       "    exit 0",
       "  fi",
       "done",
-      `echo "::error title=Not verified in ${envName}::${reason}"`,
+      `echo "::error title=Not verified in $ENVIRONMENT::${reason}"`,
       "exit 1",
     ].join("\n"),
   };
@@ -161,10 +176,10 @@ function promotionCheckJob(env: EnvironmentPlan): YamlMap {
     permissions: { contents: "read", deployments: "read" },
     env: { IMAGE_TAG: "${{ inputs.image_tag }}" },
     steps: [
-      validateTagStep(`image_tag must be the full 40-character commit SHA that ${from} ran`),
+      validateTagStep("image_tag must be the full 40-character commit SHA of the image to promote"),
       requireDeploymentStep(
         from,
-        `commit $IMAGE_TAG has no successful ${from} deployment; deploy it to ${from} first`,
+        "commit $IMAGE_TAG has no successful $ENVIRONMENT deployment; deploy it to $ENVIRONMENT first",
       ),
     ],
   };

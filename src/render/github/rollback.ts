@@ -1,7 +1,9 @@
 import type { EnvironmentPlan, PipelineModel } from "../../pipeline/model.js";
 import { comment, spaced, type YamlMap } from "../yaml-emit.js";
 import { deployJob, requireDeploymentStep, validateTagStep } from "./deploy.js";
+import { checkout } from "./steps.js";
 import { GITHUB_TARGETS } from "./targets/index.js";
+import { localStateStep } from "./targets/local.js";
 
 /**
  * One command to roll back: pick the environment and an earlier commit that ran there
@@ -48,9 +50,13 @@ function rollbackJob(model: PipelineModel, env: EnvironmentPlan): YamlMap {
       if: `inputs.environment == '${env.name}'`,
       env: { TO: "${{ inputs.image_tag }}" },
       steps: [
+        // shipgate.yml says how the environment runs; the state is outside the checkout.
+        checkout(),
+        localStateStep(),
         {
           name: `Roll back ${env.name} to the requested release`,
-          run: `npx --yes shipgate@${model.shipgateVersion} rollback ${env.name} --to "$TO"`,
+          run: `npx --yes shipgate@${model.shipgateVersion} rollback "$ENVIRONMENT" --to "$TO"`,
+          env: { ENVIRONMENT: env.name },
         },
       ],
     };
@@ -68,7 +74,7 @@ function rollbackJob(model: PipelineModel, env: EnvironmentPlan): YamlMap {
       validateTagStep("image_tag must be the full 40-character commit SHA of an earlier release"),
       requireDeploymentStep(
         env.name,
-        `commit $IMAGE_TAG never ran successfully in ${env.name}; pick an earlier release that did`,
+        "commit $IMAGE_TAG never ran successfully in $ENVIRONMENT; pick an earlier release that did",
       ),
       ...(env.trigger.kind === "promote" ? [] : target.artifactExists(model, env)),
       ...(job.steps as YamlMap[]),

@@ -17,10 +17,25 @@ export function checkout(): YamlMap {
   };
 }
 
+/**
+ * A command from shipgate.yml as a step, written as the user wrote it: it is a shell command
+ * by intent, so readers and `shipgate audit` see what runs. The schema refuses `${{` in it,
+ * the one thing GitHub would expand before the shell runs (see src/config/workflow-values.ts).
+ */
+export function commandStep(options: {
+  name: string;
+  command: string;
+  env?: Record<string, string>;
+}): YamlMap {
+  return { name: options.name, run: options.command, ...(options.env && { env: options.env }) };
+}
+
 /** Runtime setup with dependency caching, then the lockfile install. */
 export function toolchainSteps(toolchain: Toolchain): YamlValue[] {
   const steps = setupSteps(toolchain);
-  if (toolchain.install) steps.push({ name: "Install dependencies", run: toolchain.install });
+  if (toolchain.install) {
+    steps.push(commandStep({ name: "Install dependencies", command: toolchain.install }));
+  }
   return steps;
 }
 
@@ -62,9 +77,10 @@ function setupSteps(toolchain: Toolchain): YamlValue[] {
         {
           name: "Cache cargo registry and build output",
           uses: uses("actions/cache"),
+          // Every Cargo.lock in the repository: no path from shipgate.yml enters the expression.
           with: {
             path: "~/.cargo/registry\n~/.cargo/git\ntarget\n",
-            key: `cargo-\${{ runner.os }}-\${{ hashFiles('${lockfilePath(toolchain, "Cargo.lock")}') }}`,
+            key: "cargo-${{ runner.os }}-${{ hashFiles('**/Cargo.lock') }}",
             "restore-keys": "cargo-${{ runner.os }}-",
           },
         },

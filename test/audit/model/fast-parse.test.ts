@@ -123,6 +123,14 @@ describe("parseYaml builds the yaml package's tree, with the same ranges", () =>
     expect(bomb.errors).toEqual([expect.objectContaining({ code: "alias-expansion", pos: [4, 5] })]);
   });
 
+  test("a __proto__ key is a key of the plain value, as js-yaml reads it, not its prototype", () => {
+    // The alias makes this a text for the yaml package's composer, whose nodes build their value.
+    const parsed = parseYaml("a: &s [x]\nb: *s\nc:\n  __proto__: { polluted: true }\n").contents!;
+    const c = (parsed.toJSON() as Record<string, Record<string, unknown>>).c!;
+    expect(Object.getPrototypeOf(c)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(c, "__proto__")?.value).toEqual({ polluted: true });
+  });
+
   test("a syntax error is reported with its position instead of a tree", () => {
     const result = parseYaml("on: push\njobs:\n  a: [\n");
     expect(result.contents).toBeNull();

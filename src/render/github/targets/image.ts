@@ -4,15 +4,15 @@ import { awsCredentials, checkout, ecrLogin, ghcrLogin, uses } from "../steps.js
 
 /** Registry login and `IMAGE_REPO` for container targets (ECR through OIDC, or GHCR). */
 export function registrySteps(model: PipelineModel, env: EnvironmentPlan): YamlValue[] {
-  const repo = model.artifact.repository;
+  const name = model.artifact.repository;
   if (model.artifact.registry === "ecr") {
     return [
       awsCredentials(env),
       ecrLogin(),
       {
         name: "Resolve the image repository",
-        run: `echo "IMAGE_REPO=\${ECR_REGISTRY}/${repo}" >> "$GITHUB_ENV"`,
-        env: { ECR_REGISTRY: "${{ steps.ecr.outputs.registry }}" },
+        run: 'echo "IMAGE_REPO=$ECR_REGISTRY/$REPOSITORY_NAME" >> "$GITHUB_ENV"',
+        env: { ECR_REGISTRY: "${{ steps.ecr.outputs.registry }}", REPOSITORY_NAME: name },
       },
     ];
   }
@@ -21,7 +21,8 @@ export function registrySteps(model: PipelineModel, env: EnvironmentPlan): YamlV
     {
       name: "Resolve the image repository",
       // Registry paths must be lower-case; owners often are not.
-      run: `echo "IMAGE_REPO=ghcr.io/\${GITHUB_REPOSITORY_OWNER,,}/${repo}" >> "$GITHUB_ENV"`,
+      run: 'echo "IMAGE_REPO=ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/$REPOSITORY_NAME" >> "$GITHUB_ENV"',
+      env: { REPOSITORY_NAME: name },
     },
   ];
 }
@@ -78,7 +79,8 @@ export function imageExistsSteps(model: PipelineModel, env: EnvironmentPlan): Ya
       awsCredentials(env),
       {
         name: "Check the image exists in ECR (promote, never rebuild)",
-        run: `aws ecr describe-images --repository-name "${model.artifact.repository}" --image-ids imageTag="$IMAGE_TAG" > /dev/null`,
+        run: 'aws ecr describe-images --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" > /dev/null',
+        env: { REPOSITORY_NAME: model.artifact.repository },
       },
     ];
   }

@@ -1,4 +1,5 @@
 import type { EnvironmentPlan, PipelineModel } from "../../../pipeline/model.js";
+import { comment, type YamlMap } from "../../yaml-emit.js";
 import { checkout } from "../steps.js";
 import type { GithubTarget } from "./types.js";
 
@@ -12,12 +13,45 @@ function shipgate(model: PipelineModel, args: string): string {
 }
 
 /**
- * Where GitHub's required reviewers are not available (private repositories below
- * Enterprise), shipgate's own approval gate holds the promotion: the job waits on the
- * ledger's decision for as long as the request is valid.
+ * The step that runs the engine. Where GitHub's required reviewers are not available (private
+ * repositories below Enterprise), shipgate's own approval gate holds a promotion: the job
+ * waits on the ledger's decision for as long as the request is valid.
  */
-function approvalWait(env: EnvironmentPlan): string {
-  return env.approval.required ? ` --wait ${env.approval.expiresAfter ?? "24h"}` : "";
+function rolloutStep(model: PipelineModel, env: EnvironmentPlan): YamlMap {
+  const name = `Roll out to ${env.name} (verifies and rolls back on its own)`;
+  if (env.trigger.kind === "push") {
+    return {
+      name,
+      run: shipgate(model, 'deploy "$ENVIRONMENT" --artifact "$ARTIFACT"'),
+      env: { ENVIRONMENT: env.name },
+    };
+  }
+  const wait = env.approval.required ? (env.approval.expiresAfter ?? "24h") : undefined;
+  return {
+    name,
+    run: shipgate(
+      model,
+      `promote "$SOURCE_ENVIRONMENT" "$ENVIRONMENT"${wait ? ' --wait "$APPROVAL_WAIT"' : ""}`,
+    ),
+    env: { SOURCE_ENVIRONMENT: env.trigger.from, ENVIRONMENT: env.name, APPROVAL_WAIT: wait },
+  };
+}
+
+/**
+ * Where shipgate keeps a local target's ledger, artifacts and agent on the runner: outside the
+ * checkout, which actions/checkout cleans (`git clean -ffdx`) at the start of every job — a
+ * `.shipgate/` inside it would be deleted under the running environment.
+ */
+export const LOCAL_STATE_DIR = "${XDG_STATE_HOME:-$HOME/.local/state}/shipgate/$GITHUB_REPOSITORY";
+
+export function localStateStep(): YamlMap {
+  return {
+    name: "Keep shipgate's state outside the checkout",
+    run: comment(
+      `echo "SHIPGATE_STATE_DIR=${LOCAL_STATE_DIR}" >> "$GITHUB_ENV"`,
+      "actions/checkout cleans the work tree; the ledger, artifacts and agent must outlive it.",
+    ),
+  };
 }
 
 /**
@@ -39,6 +73,7 @@ export const localTarget: GithubTarget = {
     outputs: { artifact: "${{ steps.build.outputs.artifact }}" },
     steps: [
       checkout(),
+      localStateStep(),
       {
         name: "Build once: tarball of the commit plus its sha256 manifest",
         id: "build",
@@ -50,15 +85,6 @@ export const localTarget: GithubTarget = {
     ],
   }),
   artifactExists: () => [],
-  deploy: (model, env) => [
-    checkout(),
-    {
-      name: `Roll out to ${env.name} (verifies and rolls back on its own)`,
-      run:
-        env.trigger.kind === "promote"
-          ? shipgate(model, `promote ${env.trigger.from} ${env.name}${approvalWait(env)}`)
-          : shipgate(model, `deploy ${env.name} --artifact "$ARTIFACT"`),
-    },
-  ],
+  deploy: (model, env) => [checkout(), localStateStep(), rolloutStep(model, env)],
   rollback: () => [],
 };
