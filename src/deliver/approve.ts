@@ -1,39 +1,91 @@
-import { ShipgateError } from "../errors.js";
+import { createHash } from "node:crypto";
+import { resolve } from "node:path";
+import { inputError, ShipgateError } from "../errors.js";
 import { openLedger } from "../ledger/index.js";
-import type { ApprovalRecord } from "../ledger/types.js";
+import type { ApprovalRecord, Ledger } from "../ledger/types.js";
+import { approvalRequestText } from "./approval/request.js";
+import { signWithSshKeygen } from "./approval/sign.js";
+import { verifyApprovalSignature } from "./approval/verify.js";
 import { openProject } from "./environment.js";
 import { closeRequest, isExpired } from "./promote.js";
+import { LedgerTrust } from "./trust.js";
 
 export interface DecideOptions {
   id: string;
   decision: "approve" | "reject";
-  /** Who decides: `--as`, GITHUB_ACTOR or git user.email (resolved by the caller). */
+  /** Who decides, as they say: `--as`, GITHUB_ACTOR or git user.email (resolved by the caller). */
   actor: string;
+  /** `--as` when given: with a signature, which of the key's principals the approver acts as. */
+  claimed?: string;
+  /** An armored SSH signature of the request (`--signature <file>`, read by the caller). */
+  signature?: string;
+  /** A key to sign the request with through ssh-keygen (`--sign-with <key>`). */
+  signWith?: string;
   reason?: string;
   configPath?: string;
   cwd?: string;
   now?: () => number;
 }
 
-/**
- * Records an approval decision in the hash-chained ledger. The requester cannot approve their
- * own deployment (they may withdraw it by rejecting); with `approvers` listed only they may
- * decide; an expired or already decided request cannot be approved. A refusal is exit code 1.
- */
-export async function decideApproval(options: DecideOptions): Promise<ApprovalRecord> {
-  const { config, stateDir } = await openProject(options);
+/** The text an approver signs for an approval: the request, with the artifact's digest. */
+export async function approvalRequest(options: {
+  id: string;
+  configPath?: string;
+  cwd?: string;
+}): Promise<string> {
+  const { stateDir } = await openProject(options);
   const ledger = await openLedger({ stateDir });
   try {
-    const approval = await ledger.getApproval(options.id);
-    if (!approval) {
-      throw new ShipgateError({
-        code: "approve/unknown",
-        message: `no approval "${options.id}" in the ledger`,
-        hint: "the id is printed by the promote that asked for it (awaiting approval of apr-…)",
-      });
-    }
+    return (await requestFor(ledger, await known(ledger, options.id))).text;
+  } finally {
+    await ledger.close();
+  }
+}
+
+async function known(ledger: Ledger, id: string): Promise<ApprovalRecord> {
+  const approval = await ledger.getApproval(id);
+  if (!approval) {
+    throw new ShipgateError({
+      code: "approve/unknown",
+      message: `no approval "${id}" in the ledger`,
+      hint: "the id is printed by the promote that asked for it (awaiting approval of apr-…)",
+    });
+  }
+  return approval;
+}
+
+/** The request as the chain recorded it: the approval and its artifact are checked first. */
+async function requestFor(ledger: Ledger, approval: ApprovalRecord) {
+  const trust = new LedgerTrust(ledger);
+  await trust.approval(approval);
+  const deployment = await ledger.getDeployment(approval.deploymentId);
+  const artifact = deployment && (await ledger.getArtifact(deployment.artifactId));
+  if (!artifact)
+    throw inputError(
+      "approve/unknown-artifact",
+      `the artifact of ${approval.deploymentId} is not in the ledger`,
+    );
+  await trust.artifact(artifact);
+  return { text: approvalRequestText(approval, artifact), artifact };
+}
+
+/**
+ * Records an approval decision in the hash-chained ledger. An approver proves who they are
+ * with an SSH signature of the request, checked against the environment's allowed signers
+ * (unless the environment says identities are `asserted`, which is recorded as such). The
+ * requester cannot approve their own deployment (they may withdraw it by rejecting); with
+ * `approvers` listed only they may decide; an expired or already decided request cannot be
+ * approved. A refusal is exit code 1.
+ */
+export async function decideApproval(options: DecideOptions): Promise<ApprovalRecord> {
+  const { config, configDir, stateDir } = await openProject(options);
+  const ledger = await openLedger({ stateDir });
+  try {
+    const approval = await known(ledger, options.id);
     const envConfig = config.environments[approval.env];
-    const actor = options.actor.trim();
+    const now = (options.now ?? Date.now)();
+    let actor = options.actor.trim();
+    let proof: Record<string, unknown> = { identity: "asserted" };
     const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
     const refuse = (code: string, message: string, hint?: string) =>
       new ShipgateError({ code, message, ...(hint && { hint }) }, { exitCode: 1 });
@@ -43,7 +95,7 @@ export async function decideApproval(options: DecideOptions): Promise<ApprovalRe
         `${approval.id} is already ${approval.status}${approval.decidedBy ? ` by ${approval.decidedBy}` : ""}${approval.decidedAt ? ` at ${approval.decidedAt}` : ""}`,
       );
     }
-    if (isExpired(approval, (options.now ?? Date.now)())) {
+    if (isExpired(approval, now)) {
       await ledger.decideApproval({ id: approval.id, status: "expired", decidedBy: "shipgate" });
       await ledger.appendEvent({
         env: approval.env,
@@ -61,6 +113,37 @@ export async function decideApproval(options: DecideOptions): Promise<ApprovalRe
       );
     }
     if (options.decision === "approve") {
+      if ((envConfig?.approval.identity ?? "signature") === "signature") {
+        const { text } = await requestFor(ledger, approval);
+        const signature =
+          options.signature ??
+          (options.signWith
+            ? await signWithSshKeygen({ request: text, keyFile: options.signWith })
+            : undefined);
+        if (!signature) {
+          throw inputError(
+            "approve/signature-required",
+            `approving ${approval.env} takes a signature of the request`,
+            {
+              hint: `sign with your SSH key: shipgate approve ${approval.id} --sign-with ~/.ssh/id_ed25519 (or --signature <file> from ssh-keygen -Y sign -n shipgate-approval)`,
+            },
+          );
+        }
+        const verified = await verifyApprovalSignature({
+          request: text,
+          signature,
+          allowedSignersFile: resolve(configDir, envConfig?.approval.allowedSigners ?? "allowed_signers"),
+          ...(options.claimed !== undefined && { claimed: options.claimed.trim() }),
+          at: now,
+        });
+        actor = verified.identity;
+        proof = {
+          identity: "signature",
+          key: verified.key,
+          signature,
+          request: `sha256:${createHash("sha256").update(text).digest("hex")}`,
+        };
+      }
       if (same(actor, approval.requestedBy)) {
         throw refuse(
           "approve/own-request",
@@ -100,7 +183,7 @@ export async function decideApproval(options: DecideOptions): Promise<ApprovalRe
       env: approval.env,
       deploymentId: approval.deploymentId,
       type: `approval.${status}`,
-      data: { approval: approval.id, by: actor, reason: options.reason ?? null },
+      data: { approval: approval.id, by: actor, reason: options.reason ?? null, ...proof },
     });
     if (status === "rejected") {
       const deployment = await ledger.getDeployment(approval.deploymentId);

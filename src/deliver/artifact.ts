@@ -6,7 +6,9 @@ import { extract } from "tar";
 import type { ShipgateConfig } from "../config/schema.js";
 import { inputError, ShipgateError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
+import { canonicalJson } from "../ledger/canonical-json.js";
 import type { ArtifactRecord, Ledger } from "../ledger/types.js";
+import { artifactWitness, artifactWitnessData, BUILD_ENV } from "../ledger/witness.js";
 import { escapingLink, escapingLinksAt, linksOutsideError, treeDigest } from "./artifact-tree.js";
 import { git, gitText } from "./git.js";
 
@@ -74,9 +76,16 @@ export async function buildArtifact(options: {
   const escaping = await escapingLinksAt({ cwd: top, commit });
   if (escaping.length > 0) throw linksOutsideError(escaping);
 
+  const runtime: ArtifactRuntime = {
+    workdir,
+    start,
+    healthPath: config.app.healthPath,
+    ...(config.app.readyPath && { readyPath: config.app.readyPath }),
+  };
   const existing = await ledger.getArtifact(id);
   if (existing && existsSync(existing.location)) {
     await restoreIfChanged(existing, top);
+    await witnessExisting(ledger, existing, runtime);
     return { artifact: existing, created: false, uncommitted };
   }
 
@@ -94,12 +103,7 @@ export async function buildArtifact(options: {
     digest,
     bytes: tarball.length,
     builtAt: new Date().toISOString(),
-    runtime: {
-      workdir,
-      start,
-      healthPath: config.app.healthPath,
-      ...(config.app.readyPath && { readyPath: config.app.readyPath }),
-    },
+    runtime,
   };
   await writeFileAtomic(
     `${location.slice(0, -".tar.gz".length)}.json`,
@@ -117,7 +121,33 @@ export async function buildArtifact(options: {
     manifest: manifest as unknown as Record<string, unknown>,
   };
   await ledger.putArtifact(artifact);
+  // The build's witness: every later use of the row is checked against this event.
+  await ledger.appendEvent({ env: BUILD_ENV, type: "artifact.built", data: artifactWitnessData(artifact) });
   return { artifact, created: true, uncommitted };
+}
+
+/**
+ * An artifact recorded before builds had a witness gets one when it is built again, but only
+ * if the row is what building it now gives (the same digest, shown by restoreIfChanged, and the
+ * same way to start it); a row that differs is not vouched for.
+ */
+async function witnessExisting(
+  ledger: Ledger,
+  artifact: ArtifactRecord,
+  runtime: ArtifactRuntime,
+): Promise<void> {
+  if (artifactWitness(await ledger.listEvents({ env: BUILD_ENV }), artifact.id)) return;
+  if (canonicalJson(artifactRuntime(artifact)) !== canonicalJson(runtime)) {
+    throw new ShipgateError(
+      {
+        code: "ledger/untrusted",
+        message: `the ledger's record of ${artifact.id} says it starts with ${JSON.stringify(artifactRuntime(artifact))}, but building its commit now gives ${JSON.stringify(runtime)}, and no build event records either`,
+        hint: "the record may have been edited: check the ledger, or build a new commit",
+      },
+      { exitCode: 1 },
+    );
+  }
+  await ledger.appendEvent({ env: BUILD_ENV, type: "artifact.built", data: artifactWitnessData(artifact) });
 }
 
 function sha256(bytes: Buffer): string {

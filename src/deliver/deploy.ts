@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { inputError } from "../errors.js";
 import { type DeploymentRecord, type Ledger, NOOP_STRATEGY } from "../ledger/types.js";
+import { deploymentWitness, planDigest } from "../ledger/witness.js";
 import { type NotificationKind, type Notifier, notifierFor } from "../notify/index.js";
 import { readVerifiedTarball, resolveArtifact } from "./artifact.js";
 import { Engine } from "./engine.js";
@@ -42,7 +43,7 @@ export async function deploy(options: DeployOptions): Promise<DeploymentOutcome>
   const ctx = await openEnvironment(options);
   let lock: HeldLock | undefined;
   try {
-    const artifact = await resolveArtifact(ctx.ledger, options.artifact);
+    const artifact = await ctx.trust.artifact(await resolveArtifact(ctx.ledger, options.artifact));
     // A tarball changed since its build is refused before anything starts.
     await readVerifiedTarball(artifact);
     lock = await acquireEnvironmentLock({
@@ -116,6 +117,7 @@ export async function deploy(options: DeployOptions): Promise<DeploymentOutcome>
           stable: stable?.id ?? null,
           requestedBy: options.requestedBy,
           steps: plan.length,
+          plan: planDigest(plan),
         },
       },
       started: `${deployment.strategy} of ${artifact.id}${stable ? `, replacing ${stable.id}` : ""}, by ${options.requestedBy}`,
@@ -164,7 +166,8 @@ export async function runAnnounced(
   if (options.started) await notifier?.notify({ kind: "started", ...about, text: options.started });
   const finished = outcome(await engine.run(deployment));
   await notifier?.notify({ ...about, ...options.ended(finished) });
-  return finished;
+  const last = (await ctx.ledger.listEvents({ deploymentId: deployment.id })).at(-1);
+  return { ...finished, ...(last && { anchor: `${last.seq}:${last.hash}` }) };
 }
 
 /** An approved promotion's pending deployment becomes the running one, with its plan. */
@@ -216,7 +219,24 @@ export async function recoverInterrupted(
   const recovered: DeploymentRecord[] = [];
   if (running.length > 0) await ctx.target.prepare();
   // Oldest first: a later deployment's stable release may be an earlier one's.
-  for (const deployment of running.reverse()) recovered.push(await engine.recover(deployment));
+  for (const deployment of running.reverse()) {
+    const events = await ctx.ledger.listEvents({ deploymentId: deployment.id });
+    const { outcome, status } = deploymentWitness(events);
+    if (outcome && status) {
+      // It ended, and the process died before the row said so: the event is the record.
+      recovered.push(
+        await ctx.ledger.updateDeployment(deployment.id, {
+          status,
+          reason: String(outcome.data.reason ?? status),
+          finishedAt: outcome.at,
+        }),
+      );
+      continue;
+    }
+    // What it was asked to do comes from its row: only as it was requested.
+    await ctx.trust.deployment(deployment);
+    recovered.push(await engine.recover(deployment));
+  }
   return recovered;
 }
 
@@ -267,6 +287,12 @@ async function recordNoop(ctx: EnvironmentContext, artifactId: string, requested
     strategy: NOOP_STRATEGY,
     requestedBy,
     plan: [],
+  });
+  await ctx.ledger.appendEvent({
+    env: ctx.env,
+    deploymentId: created.id,
+    type: "deploy.succeeded",
+    data: { reason: "already live", artifact: artifactId, noop: true },
   });
   return ctx.ledger.updateDeployment(created.id, {
     status: "succeeded",

@@ -10,6 +10,7 @@ import { artifactRuntime, unpackArtifact } from "./artifact.js";
 import { gitText } from "./git.js";
 import { TARGETS } from "./targets/index.js";
 import type { ReleaseSpec, Target } from "./targets/types.js";
+import { LedgerTrust } from "./trust.js";
 
 /** Everything a delivery command needs about one environment, opened once. */
 export interface EnvironmentContext {
@@ -19,6 +20,8 @@ export interface EnvironmentContext {
   env: string;
   envConfig: EnvironmentConfig;
   ledger: Ledger;
+  /** Checks rows against the hash chain before they are acted on. */
+  trust: LedgerTrust;
   target: Target;
   releaseSpec: (release: string, artifactId: string, instances: number) => Promise<ReleaseSpec>;
   close(): Promise<void>;
@@ -80,13 +83,16 @@ export async function openEnvironment(options: OpenEnvironmentOptions): Promise<
   if (envConfig.target.type === "local") requireDurableState({ stateDir });
   const target = targetFor({ env: options.env, envConfig, stateDir });
   const ledger = await openLedger({ stateDir });
+  const trust = new LedgerTrust(ledger);
   const releaseSpec = async (
     release: string,
     artifactId: string,
     instances: number,
   ): Promise<ReleaseSpec> => {
-    const artifact = await ledger.getArtifact(artifactId);
-    if (!artifact) throw inputError("deploy/unknown-artifact", `no artifact "${artifactId}" in the ledger`);
+    const recorded = await ledger.getArtifact(artifactId);
+    if (!recorded) throw inputError("deploy/unknown-artifact", `no artifact "${artifactId}" in the ledger`);
+    // Its start command and directory come from the row: only as the build recorded them.
+    const artifact = await trust.artifact(recorded);
     const runtime = artifactRuntime(artifact);
     const source = await unpackArtifact({ artifact, stateDir });
     const cwd = resolve(source, runtime.workdir);
@@ -110,7 +116,13 @@ export async function openEnvironment(options: OpenEnvironmentOptions): Promise<
       ...((envConfig.verify.readyPath ?? runtime.readyPath) && {
         readyPath: envConfig.verify.readyPath ?? runtime.readyPath,
       }),
-      env: { SHIPGATE_ENV: options.env, SHIPGATE_RELEASE: release, SHIPGATE_COMMIT: artifact.commit },
+      env: {
+        ...config.app.env,
+        ...envConfig.env,
+        SHIPGATE_ENV: options.env,
+        SHIPGATE_RELEASE: release,
+        SHIPGATE_COMMIT: artifact.commit,
+      },
     };
   };
   return {
@@ -120,6 +132,7 @@ export async function openEnvironment(options: OpenEnvironmentOptions): Promise<
     env: options.env,
     envConfig,
     ledger,
+    trust,
     target,
     releaseSpec,
     close: () => ledger.close(),
@@ -129,7 +142,9 @@ export async function openEnvironment(options: OpenEnvironmentOptions): Promise<
 function targetFor(options: { env: string; envConfig: EnvironmentConfig; stateDir: string }): Target {
   const { env, envConfig, stateDir } = options;
   const t = envConfig.target;
-  if (t.type === "local") return TARGETS.local.create({ stateDir, env, port: t.port });
+  if (t.type === "local") {
+    return TARGETS.local.create({ stateDir, env, port: t.port, releaseHeader: t.releaseHeader });
+  }
   throw inputError(
     "deploy/target-unsupported",
     `shipgate deploy drives the local target; environment "${env}" uses ${t.type}`,

@@ -14,4 +14,9 @@ export interface DeploymentOutcome {
   reason: string;
   /** The release serving the environment now. */
   live?: string;
+  /**
+   * The newest event the deployment wrote, `<seq>:<hash>`: kept outside the ledger (a CI log,
+   * the step summary), `history --verify --anchor` later proves the ledger still holds it.
+   */
+  anchor?: string;
 }

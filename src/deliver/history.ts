@@ -1,5 +1,7 @@
 import { openLedger } from "../ledger/index.js";
-import type { ChainReport, DeploymentRecord, LedgerEvent } from "../ledger/types.js";
+import type { ChainReport, DeploymentRecord, Ledger, LedgerEvent } from "../ledger/types.js";
+import { type RowProblem, verifyRows } from "../ledger/witness.js";
+import { deploymentNumber } from "./deploy.js";
 import { openProject } from "./environment.js";
 
 export interface HistoryReport {
@@ -7,6 +9,42 @@ export interface HistoryReport {
   deployments: Array<DeploymentRecord & { events?: LedgerEvent[] }>;
   /** Present with `verify`: whether the hash chain of the whole ledger is intact. */
   chain?: ChainReport;
+  /** Present with `verify`: rows that disagree with the events that recorded them. */
+  rows?: RowProblem[];
+  /** Present with `anchor`: whether the chain still holds the event a deploy published. */
+  anchor?: { seq: number; hash: string; found: boolean };
+}
+
+/** `<seq>:<hash>`, as deploy prints the ledger's head. */
+export function parseAnchor(text: string): { seq: number; hash: string } | undefined {
+  const m = /^(\d+):([0-9a-f]{64})$/.exec(text.trim());
+  return m ? { seq: Number(m[1]), hash: m[2]! } : undefined;
+}
+
+/**
+ * Everything `--verify` checks: the chain, every row against its witness, deployment numbers
+ * without gaps, and (with an anchor published outside the ledger) that the chain still has
+ * the event a deploy announced — which catches a ledger cut short or replaced by an empty one.
+ */
+export async function verifyLedger(ledger: Ledger, anchor?: { seq: number; hash: string }) {
+  const chain = await ledger.verifyChain();
+  const events = await ledger.listEvents();
+  const rows = verifyRows({
+    artifacts: await ledger.listArtifacts(),
+    deployments: await ledger.listDeployments(),
+    approvals: await ledger.listApprovals(),
+    events,
+    deploymentNumber,
+  });
+  const anchored = anchor && {
+    ...anchor,
+    found: events.some((e) => e.seq === anchor.seq && e.hash === anchor.hash),
+  };
+  return { chain, rows, ...(anchored && { anchor: anchored }) };
+}
+
+export function ledgerHolds(report: Pick<HistoryReport, "chain" | "rows" | "anchor">): boolean {
+  return (report.chain?.ok ?? true) && (report.rows?.length ?? 0) === 0 && (report.anchor?.found ?? true);
 }
 
 /** Every deployment of an environment, newest first, with its events; `verify` checks the chain. */
@@ -15,6 +53,7 @@ export async function deploymentHistory(options: {
   configPath?: string;
   cwd?: string;
   verify?: boolean;
+  anchor?: { seq: number; hash: string };
   events?: boolean;
   limit?: number;
 }): Promise<HistoryReport> {
@@ -33,7 +72,7 @@ export async function deploymentHistory(options: {
     return {
       ...(options.env && { env: options.env }),
       deployments: withEvents,
-      ...(options.verify && { chain: await ledger.verifyChain() }),
+      ...((options.verify || options.anchor) && (await verifyLedger(ledger, options.anchor))),
     };
   } finally {
     await ledger.close();

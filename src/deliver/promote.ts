@@ -1,14 +1,18 @@
 import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
 import type { ShipgateConfig } from "../config/schema.js";
 import { inputError, ShipgateError } from "../errors.js";
 import { openLedger } from "../ledger/index.js";
 import type { ApprovalRecord, ArtifactRecord, DeploymentRecord, Ledger } from "../ledger/types.js";
 import { type Notifier, notifierFor } from "../notify/index.js";
 import { parseConfigDuration } from "../verify/duration.js";
+import { approvalRequestText } from "./approval/request.js";
+import { verifyApprovalSignature } from "./approval/verify.js";
 import { deploy, nextDeploymentId } from "./deploy.js";
 import { openProject } from "./environment.js";
 import type { DeploymentOutcome, EngineEvent } from "./events.js";
 import { acquireEnvironmentLock } from "./lock.js";
+import { LedgerTrust } from "./trust.js";
 
 export interface PromoteOptions {
   from: string;
@@ -44,7 +48,7 @@ export type PromoteResult =
  * one, waiting) runs it once someone allowed to has approved it.
  */
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
-  const { config, stateDir } = await openProject(options);
+  const { config, configDir, stateDir } = await openProject(options);
   checkEnvironments(config, options.from, options.to);
   const now = options.now ?? Date.now;
   const notifier =
@@ -55,9 +59,10 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       ...(options.warn && { warn: options.warn }),
     });
   const ledger = await openLedger({ stateDir });
+  const trust = new LedgerTrust(ledger);
   let approved: { deploymentId: string; artifact: ArtifactRecord } | undefined;
   try {
-    const artifact = await passedArtifact(ledger, options.from, options.artifact);
+    const artifact = await passedArtifact(ledger, trust, options.from, options.artifact);
     const approval = config.environments[options.to]!.approval;
     if (approval.required) {
       const request = await currentRequest({ ledger, to: options.to, artifact, now });
@@ -84,6 +89,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       if (current.status === "rejected") return { state: "rejected", artifact, approval: current };
       if (current.status !== "approved")
         return { state: "awaiting-approval", artifact, approval: current, created };
+      await provenApproval({ trust, approval: current, artifact, rules: approval, configDir });
       approved = { deploymentId: current.deploymentId, artifact };
     } else {
       approved = undefined;
@@ -125,6 +131,7 @@ function checkEnvironments(config: ShipgateConfig, from: string, to: string) {
 /** The artifact live in `from` (its newest successful deployment), or `ref` if it passed there. */
 async function passedArtifact(
   ledger: Ledger,
+  trust: LedgerTrust,
   from: string,
   ref: string | undefined,
 ): Promise<ArtifactRecord> {
@@ -144,9 +151,12 @@ async function passedArtifact(
       { exitCode: 1 },
     );
   }
-  const artifact = await ledger.getArtifact(deployment.artifactId);
-  if (!artifact)
+  // Its success is taken from the chain, not from the row's status alone.
+  await trust.deployment(deployment, { succeeded: true });
+  const recorded = await ledger.getArtifact(deployment.artifactId);
+  if (!recorded)
     throw inputError("promote/unknown-artifact", `artifact ${deployment.artifactId} is not in the ledger`);
+  const artifact = await trust.artifact(recorded);
   // The digest that passed is the one recorded when it was deployed there.
   const [requested] = (await ledger.listEvents({ deploymentId: deployment.id })).filter(
     (e) => e.type === "deploy.requested",
@@ -163,6 +173,50 @@ async function passedArtifact(
     );
   }
   return artifact;
+}
+
+/**
+ * An approval is acted on only as the chain recorded it and with its approver's proof still
+ * holding: the signature over this request by a key the allowed signers file lists now, from
+ * an approver who is not the requester. An approval whose identity was only asserted counts
+ * only where the environment accepts asserted identities.
+ */
+async function provenApproval(options: {
+  trust: LedgerTrust;
+  approval: ApprovalRecord;
+  artifact: ArtifactRecord;
+  rules: ShipgateConfig["environments"][string]["approval"];
+  configDir: string;
+}): Promise<void> {
+  const { approval, rules } = options;
+  const decision = await options.trust.approval(approval);
+  const refuse = (message: string) =>
+    new ShipgateError(
+      { code: "promote/unproven-approval", message, hint: "ask for the approval again: shipgate promote …" },
+      { exitCode: 1 },
+    );
+  if (decision?.type !== "approval.approved") throw refuse(`${approval.id} has no recorded approval`);
+  const by = String(decision.data.by);
+  if (decision.data.identity === "signature") {
+    const verified = await verifyApprovalSignature({
+      request: approvalRequestText(approval, options.artifact),
+      signature: String(decision.data.signature),
+      allowedSignersFile: resolve(options.configDir, rules.allowedSigners),
+      claimed: by,
+      at: Date.parse(decision.at),
+    });
+    if (verified.identity !== by)
+      throw refuse(`${approval.id}'s signature is ${verified.identity}'s, not ${by}'s`);
+  } else if (rules.identity !== "asserted") {
+    throw refuse(
+      `${approval.id} was approved by ${by} without a signature, and ${approval.env} requires one`,
+    );
+  }
+  const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+  if (same(by, approval.requestedBy)) throw refuse(`${approval.id} was approved by its own requester, ${by}`);
+  if (rules.approvers.length > 0 && !rules.approvers.some((a) => same(a, by))) {
+    throw refuse(`${by}, who approved ${approval.id}, is not an approver of ${approval.env}`);
+  }
 }
 
 /** The open request for this artifact in `to`, if any; an expired one is closed as expired. */
@@ -221,25 +275,29 @@ async function requestApproval(options: {
     await lock.release();
   }
   const ttl = options.expiresAfter ? parseConfigDuration(options.expiresAfter) : undefined;
-  const approval = await ledger.createApproval({
-    id: `apr-${randomBytes(4).toString("hex")}`,
-    deploymentId: deployment.id,
-    env: to,
-    requestedBy,
-    ...(ttl && { expiresAt: new Date(options.now() + ttl).toISOString() }),
-  });
+  const id = `apr-${randomBytes(4).toString("hex")}`;
+  const expiresAt = ttl ? new Date(options.now() + ttl).toISOString() : undefined;
+  // The request's event is written before its row: an approver who sees the row can always
+  // find the event that witnesses it.
   await ledger.appendEvent({
     env: to,
     deploymentId: deployment.id,
     type: "approval.requested",
     data: {
-      approval: approval.id,
+      approval: id,
       from,
       artifact: artifact.id,
       digest: artifact.digest,
       requestedBy,
-      expiresAt: approval.expiresAt ?? null,
+      expiresAt: expiresAt ?? null,
     },
+  });
+  const approval = await ledger.createApproval({
+    id,
+    deploymentId: deployment.id,
+    env: to,
+    requestedBy,
+    ...(expiresAt && { expiresAt }),
   });
   return approval;
 }
@@ -281,8 +339,14 @@ async function expire(ledger: Ledger, approval: ApprovalRecord, deployment: Depl
   return decision.approval;
 }
 
-/** A request that will never run ends as failed, with why. */
+/** A request that will never run ends as failed, with why (recorded in the chain first). */
 export async function closeRequest(ledger: Ledger, deployment: DeploymentRecord, reason: string) {
+  await ledger.appendEvent({
+    env: deployment.env,
+    deploymentId: deployment.id,
+    type: "deploy.failed",
+    data: { reason, artifact: deployment.artifactId },
+  });
   await ledger.updateDeployment(deployment.id, {
     status: "failed",
     reason,

@@ -105,12 +105,16 @@ export function renderOutcome(outcome: DeploymentOutcome, s: Style): string {
     : d.status === "rolled_back"
       ? s.red("rolled back")
       : s.red("failed");
-  return `${d.id} ${head}: ${outcome.reason}${outcome.live ? `\n${outcome.live} serves ${d.env}` : ""}\n`;
+  const anchor = outcome.anchor
+    ? `\nledger ${outcome.anchor} (keep it: shipgate history --verify --anchor ${outcome.anchor})`
+    : "";
+  return `${d.id} ${head}: ${outcome.reason}${outcome.live ? `\n${outcome.live} serves ${d.env}` : ""}${anchor}\n`;
 }
 
 export function renderStatus(report: StatusReport, s: Style): string {
   const lines = [`${s.bold(report.env)}  ${report.url}`];
   for (const r of report.recovered) lines.push(s.yellow(`recovered ${r.deployment.id}: ${r.reason}`));
+  for (const warning of report.warnings) lines.push(s.red(`warning   ${warning}`));
   lines.push(
     report.live
       ? `live      ${report.live.release}  ${report.live.artifact}${report.live.since ? `  since ${report.live.since}` : ""}`
@@ -152,10 +156,19 @@ export function renderHistory(report: HistoryReport, s: Style): string {
   if (lines.length === 0) lines.push("no deployments yet");
   if (report.chain) {
     const c = report.chain;
+    const problems = [
+      ...c.problems.map((p) => `event ${p.seq}: ${p.problem}`),
+      ...(report.rows ?? []).map((p) => `${p.kind} ${p.id} ${p.problem}`),
+      ...(report.anchor && !report.anchor.found
+        ? [
+            `the chain no longer holds event ${report.anchor.seq} (${report.anchor.hash.slice(0, 12)}…) that was published: events were removed or the ledger was replaced`,
+          ]
+        : []),
+    ];
     lines.push(
-      c.ok
-        ? s.green(`ledger verified: ${c.events} events, chain head ${c.head}`)
-        : s.red(`ledger TAMPERED: ${c.problems.map((p) => `event ${p.seq}: ${p.problem}`).join("; ")}`),
+      problems.length === 0
+        ? s.green(`ledger verified: ${c.events} events, chain head ${c.events}:${c.head}`)
+        : s.red(`ledger TAMPERED:\n${problems.map((p) => `  - ${p}`).join("\n")}`),
     );
   }
   return `${lines.join("\n")}\n`;

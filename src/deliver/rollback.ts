@@ -1,5 +1,6 @@
 import { inputError } from "../errors.js";
 import type { ArtifactRecord, DeploymentRecord } from "../ledger/types.js";
+import { planDigest } from "../ledger/witness.js";
 import { resolveArtifact } from "./artifact.js";
 import {
   engineFor,
@@ -52,7 +53,7 @@ export async function rollback(options: RollbackOptions): Promise<DeploymentOutc
     await ctx.target.prepare();
     const state = await ctx.target.state();
     const live = liveRelease(state);
-    const artifact = await rollbackArtifact(ctx, live?.artifactId, options.to);
+    const artifact = await ctx.trust.artifact(await rollbackArtifact(ctx, live?.artifactId, options.to));
     const running = state.releases.find((r) => r.artifactId === artifact.id && r.id !== live?.id);
     const id = await nextDeploymentId(ctx.ledger, ctx.env, {
       taken: new Set(state.releases.map((r) => r.id)),
@@ -84,6 +85,7 @@ export async function rollback(options: RollbackOptions): Promise<DeploymentOutc
       requested: {
         type: "rollback.requested",
         data: {
+          plan: planDigest(plan),
           artifact: artifact.id,
           from: live?.id ?? null,
           reuse: Boolean(running),
@@ -116,6 +118,7 @@ async function rollbackArtifact(
           `deployment ${to} belongs to ${deployment.env}, not ${ctx.env}`,
         );
       }
+      await ctx.trust.deployment(deployment);
       if (deployment.status !== "succeeded") {
         throw inputError(
           "rollback/not-healthy",
@@ -131,6 +134,7 @@ async function rollbackArtifact(
   }
   const healthy: DeploymentRecord[] = await ctx.ledger.listDeployments({ env: ctx.env, status: "succeeded" });
   const candidate = healthy.find((d) => d.artifactId !== liveArtifact && d.plan.length > 0);
+  if (candidate) await ctx.trust.deployment(candidate, { succeeded: true });
   if (!candidate) {
     throw inputError(
       "rollback/nothing-to-roll-back-to",

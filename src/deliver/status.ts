@@ -24,6 +24,8 @@ export interface StatusReport {
   releases: ReleaseState[];
   /** Deployments a killed process had left half done, finished by this call. */
   recovered: DeploymentOutcome[];
+  /** What does not add up, such as a serving release the ledger has no record of. */
+  warnings: string[];
 }
 
 /** What runs where: the live release, every running release, and any rollout in flight. */
@@ -80,6 +82,12 @@ export async function environmentStatus(options: {
       ...(inFlight && { inFlight }),
       releases: state.releases,
       recovered: recovered.map(outcome),
+      warnings:
+        live && !liveDeployment
+          ? [
+              `release ${live.id} serves ${ctx.env}, but the ledger has no deployment of it: the ledger was reset, cut short or replaced (check it against the last anchor a deploy printed: shipgate history --verify --anchor <seq:hash>)`,
+            ]
+          : [],
     };
   } finally {
     await ctx.close();

@@ -66,11 +66,11 @@ export interface DeploymentHead {
  * newest event against it. Each problem names the seq it concerns; after a problem the check
  * goes on from the stored hash, so one damaged event does not make every later one a problem.
  */
-export function verifyEvents(events: Iterable<StoredEvent>, heads: Iterable<DeploymentHead>): ChainReport {
+export function verifyEvents(events: Iterable<StoredEvent>, heads?: Iterable<DeploymentHead>): ChainReport {
   const problems: ChainProblem[] = [];
   const headsById = new Map<string, DeploymentHead>();
   const expectedAt = new Map<number, DeploymentHead>();
-  for (const head of heads) {
+  for (const head of heads ?? []) {
     headsById.set(head.deploymentId, head);
     if (head.lastEventSeq !== undefined) expectedAt.set(head.lastEventSeq, head);
   }
@@ -81,7 +81,8 @@ export function verifyEvents(events: Iterable<StoredEvent>, heads: Iterable<Depl
     count++;
     checkLink(event, previous, problems);
     checkHash(event, problems);
-    checkDeploymentHead(event, headsById, expectedAt, problems);
+    // Without heads (a prefix of the chain, checked on its own), only links and hashes count.
+    if (heads) checkDeploymentHead(event, headsById, expectedAt, problems);
     previous = { seq: event.seq, hash: event.hash };
   }
 

@@ -92,7 +92,7 @@ describe("build, deploy, status, history", () => {
   test("history --verify passes on an intact ledger and catches an edited or deleted event", async () => {
     const ok = await runCli(["history", ENV, "--verify"], { cwd: project.dir });
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/ledger verified: \d+ events, chain head [0-9a-f]{64}/);
+    expect(ok.stdout).toMatch(/ledger verified: \d+ events, chain head \d+:[0-9a-f]{64}/);
 
     const db = new Database(join(project.stateDir, "ledger.db"));
     const event = db
@@ -105,7 +105,7 @@ describe("build, deploy, status, history", () => {
     db.prepare("UPDATE events SET data = ? WHERE seq = ?").run(forged, event.seq);
     const edited = await runCli(["history", ENV, "--verify"], { cwd: project.dir });
     expect(edited.code).toBe(1);
-    expect(edited.stdout).toMatch(new RegExp(`ledger TAMPERED: event ${event.seq}: `));
+    expect(edited.stdout).toMatch(new RegExp(`ledger TAMPERED:\\n {2}- event ${event.seq}: `));
 
     db.prepare("UPDATE events SET data = ? WHERE seq = ?").run(event.data, event.seq);
     expect((await runCli(["history", ENV, "--verify"], { cwd: project.dir })).code).toBe(0);

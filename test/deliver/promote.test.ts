@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,10 +10,12 @@ import { commitSampleRelease, createSampleRepo } from "../../src/demo/sample-rep
 import { openLedger } from "../../src/ledger/index.js";
 import { freePort } from "../../src/net/free-port.js";
 import { runCli } from "../helpers/cli.js";
+import { sshKey, type TestKey } from "./approval/ssh-keys.js";
 
 /**
  * Promotion of the exact artifact that passed staging, behind an approval recorded in the
  * ledger, with Slack told along the way through a webhook whose URL never reaches the output.
+ * Approvers prove who they are with SSH keys made by ssh-keygen and listed in allowed_signers.
  */
 describe("promote, approve, reject", () => {
   let dir: string;
@@ -22,6 +24,7 @@ describe("promote, approve, reject", () => {
   const posts: string[] = [];
   let passed: string;
   let untested: string;
+  const keys: Record<string, TestKey> = {};
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "shipgate-promote-"));
@@ -56,6 +59,12 @@ notifications:
   slack: { webhookSecret: DEPLOY_SLACK_URL }
 `,
     });
+    const allowed: string[] = [];
+    for (const name of ["alice", "bob", "carol", "mallory"]) {
+      keys[name] = await sshKey(dir, "ed25519");
+      allowed.push(`${name} namespaces="shipgate-approval" ${keys[name]!.publicKey}`);
+    }
+    await writeFile(join(dir, "allowed_signers"), `${allowed.join("\n")}\n`);
     await commitSampleRelease({ dir, release: { version: "1.0.0" } });
     passed = (await buildRelease({ cwd: dir })).artifact.id;
     const staged = await deploy({ env: "staging", artifact: passed, cwd: dir, requestedBy: "ci" });
@@ -108,11 +117,29 @@ notifications:
     expect(posts.some((p) => p.includes("awaiting approval") && p.includes(approvalId))).toBe(true);
   });
 
+  const signed = (name: string) => ["--sign-with", keys[name]!.privateFile];
+
+  test("an approval needs a signature; saying who you are is not enough", async () => {
+    const asserted = await runCli(["approve", approvalId, "--as", "alice"], { cwd: dir, env: env() });
+    expect(asserted.code).toBe(2);
+    expect(asserted.stderr).toMatch(/takes a signature of the request/);
+    // Signing as alice with carol's key: the allowed signers file says whose key it is.
+    const impostor = await runCli(["approve", approvalId, "--as", "alice", ...signed("carol")], {
+      cwd: dir,
+      env: env(),
+    });
+    expect(impostor.code).toBe(1);
+    expect(impostor.stderr).toMatch(/does not let key SHA256:\S+ approve as alice/);
+    const request = await runCli(["approve", approvalId, "--show-request"], { cwd: dir, env: env() });
+    expect(request.stdout).toMatch(/^shipgate approval request v1\napproval: apr-/);
+    expect(request.stdout).toContain(`artifact: ${passed}`);
+  });
+
   test("the requester cannot approve, nor can someone not in approvers; a rejection needs a reason", async () => {
-    const own = await runCli(["approve", approvalId, "--as", "carol"], { cwd: dir, env: env() });
+    const own = await runCli(["approve", approvalId, ...signed("carol")], { cwd: dir, env: env() });
     expect(own.code).toBe(1);
     expect(own.stderr).toMatch(/carol requested production-1-[0-9a-f]{6} and cannot approve it/);
-    const stranger = await runCli(["approve", approvalId, "--as", "mallory"], { cwd: dir, env: env() });
+    const stranger = await runCli(["approve", approvalId, ...signed("mallory")], { cwd: dir, env: env() });
     expect(stranger.code).toBe(1);
     expect(stranger.stderr).toMatch(/mallory is not an approver of production/);
     const noReason = await runCli(["reject", approvalId, "--as", "bob"], { cwd: dir, env: env() });
@@ -122,12 +149,12 @@ notifications:
   });
 
   test("an approver approves; the next promote deploys exactly the artifact and digest that passed", async () => {
-    const ok = await runCli(["approve", approvalId, "--as", "Alice"], { cwd: dir, env: env() });
+    const ok = await runCli(["approve", approvalId, ...signed("alice")], { cwd: dir, env: env() });
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(new RegExp(`${approvalId} approved by Alice`));
-    const twice = await runCli(["approve", approvalId, "--as", "bob"], { cwd: dir, env: env() });
+    expect(ok.stdout).toMatch(new RegExp(`${approvalId} approved by alice`));
+    const twice = await runCli(["approve", approvalId, ...signed("bob")], { cwd: dir, env: env() });
     expect(twice.code).toBe(1);
-    expect(twice.stderr).toMatch(/already approved by Alice/);
+    expect(twice.stderr).toMatch(/already approved by alice/);
 
     const run = await runCli(["promote", "staging", "production", "--as", "carol", "--json"], {
       cwd: dir,
@@ -157,7 +184,11 @@ notifications:
         "deploy.succeeded",
       ]),
     );
-    expect(events.find((e) => e.type === "approval.approved")?.data.by).toBe("Alice");
+    expect(events.find((e) => e.type === "approval.approved")?.data).toMatchObject({
+      by: "alice",
+      identity: "signature",
+      key: expect.stringMatching(/^SHA256:/),
+    });
     expect(posts.some((p) => p.includes("succeeded") && p.includes(deploymentId))).toBe(true);
     // The webhook URL is a secret: it never reaches the output.
     expect(run.stdout + run.stderr + ok.stdout).not.toContain("sekrit-token");
@@ -199,6 +230,7 @@ notifications:
       id: pending!.id,
       decision: "approve",
       actor: "alice",
+      signWith: keys.alice!.privateFile,
       cwd: dir,
       now: () => later,
     }).catch((e: unknown) => e);
@@ -228,7 +260,13 @@ notifications:
       if (!pending) await new Promise((r) => setTimeout(r, 100));
     }
     await ledger.close();
-    await decideApproval({ id: pending!.id, decision: "approve", actor: "bob", cwd: dir });
+    await decideApproval({
+      id: pending!.id,
+      decision: "approve",
+      actor: "bob",
+      signWith: keys.bob!.privateFile,
+      cwd: dir,
+    });
     const result = await waiting;
     expect(result.state).toBe("deployed");
     expect(result.state === "deployed" && result.outcome.deployment.artifactId).toBe(artifact);

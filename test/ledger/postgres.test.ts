@@ -9,6 +9,7 @@ import { PostgresLedger } from "../../src/ledger/postgres/index.js";
 import { tempDir } from "../helpers/tmp.js";
 import { describeLedgerConformance } from "./conformance.js";
 import { createTestDatabase, type TestDatabase, withPassword, withPath } from "./postgres-server.js";
+import { describeRowTamperDetection } from "./row-tampering.js";
 import { describeTamperDetection } from "./tampering.js";
 import { startWorker, verifyWhileRunning } from "./workers.js";
 
@@ -80,11 +81,11 @@ function describePostgresLedger(adminUrl: string): void {
     PostgresLedger.open({ databaseUrl: await database.freshSchema() }),
   );
 
-  describeTamperDetection("PostgresLedger", async () => {
+  const postgresTamperTarget = async () => {
     const url = await database.freshSchema();
     return {
       open: () => PostgresLedger.open({ databaseUrl: url }),
-      execute: async (sql, params = []) => {
+      execute: async (sql: string, params: readonly unknown[] = []) => {
         let n = 0;
         await database.query(
           url,
@@ -93,7 +94,10 @@ function describePostgresLedger(adminUrl: string): void {
         );
       },
     };
-  });
+  };
+  // Anyone with the database URL is every CI runner: the same edits, the same answers.
+  describeTamperDetection("PostgresLedger", postgresTamperTarget);
+  describeRowTamperDetection("PostgresLedger", postgresTamperTarget);
 
   describe("PostgresLedger connection", () => {
     it("is what openLedger opens for a database URL", async () => {

@@ -10,6 +10,7 @@ import { migrate } from "../../src/ledger/sqlite/migrate.js";
 import type { Ledger } from "../../src/ledger/types.js";
 import { tempDir } from "../helpers/tmp.js";
 import { describeLedgerConformance } from "./conformance.js";
+import { describeRowTamperDetection } from "./row-tampering.js";
 import { describeTamperDetection } from "./tampering.js";
 import { startWorker, verifyWhileRunning } from "./workers.js";
 
@@ -25,13 +26,18 @@ function tamper(stateDir: string, change: (db: Database.Database) => void): void
   }
 }
 
-describeTamperDetection("SqliteLedger", async () => {
+const sqliteTamperTarget = async () => {
   const stateDir = await tempDir();
   return {
     open: () => SqliteLedger.open({ stateDir }),
-    execute: async (sql, params = []) => tamper(stateDir, (db) => db.prepare(sql).run(...params)),
+    execute: async (sql: string, params: readonly unknown[] = []) =>
+      tamper(stateDir, (db) => {
+        db.prepare(sql).run(...params);
+      }),
   };
-});
+};
+describeTamperDetection("SqliteLedger", sqliteTamperTarget);
+describeRowTamperDetection("SqliteLedger", sqliteTamperTarget);
 
 describe("SqliteLedger files", () => {
   it("creates the state directory 0700 and the database with its WAL files 0600", async () => {

@@ -40,6 +40,32 @@ export async function deliveryRun(ctx: CliContext, flags: { as?: string; config?
   return {
     style: s,
     renderOutcome: (outcome: DeploymentOutcome) => redact(renderOutcome(outcome, s)),
+    /**
+     * In GitHub Actions, the outcome and the ledger anchor go to the job's step summary: a
+     * record of the chain's state kept outside the ledger, for `history --verify --anchor`.
+     */
+    summarize: async (outcome: DeploymentOutcome) => {
+      const path = ctx.io.env.GITHUB_STEP_SUMMARY;
+      if (!path) return;
+      const { appendStepSummary } = await import("../../gates/step-summary.js");
+      const d = outcome.deployment;
+      await appendStepSummary(
+        path,
+        redact(
+          [
+            `### shipgate ${d.kind} ${d.env}: ${outcome.ok ? "live" : d.status.replace("_", " ")}`,
+            "",
+            `${d.id} (${d.artifactId}): ${outcome.reason}`,
+            ...(outcome.anchor
+              ? [
+                  "",
+                  `Ledger anchor \`${outcome.anchor}\` — verify later with \`shipgate history --verify --anchor ${outcome.anchor}\``,
+                ]
+              : []),
+          ].join("\n"),
+        ),
+      );
+    },
     options: {
       cwd: ctx.io.cwd,
       ...(flags.config && { configPath: flags.config }),

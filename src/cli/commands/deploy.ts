@@ -31,6 +31,7 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
       ctx.io.stdout.write(
         flags.json ? `${redact(JSON.stringify(result, null, 2))}\n` : run.renderOutcome(result),
       );
+      await run.summarize(result);
       ctx.exitCode = result.ok ? EXIT_OK : EXIT_FAILED;
     });
 };

@@ -6,6 +6,7 @@ import type { RegisterCommand } from "./index.js";
 
 interface HistoryFlags extends ConfigFlags {
   verify?: boolean;
+  anchor?: string;
   events?: boolean;
   limit?: string;
 }
@@ -16,12 +17,23 @@ export const registerHistory: RegisterCommand = (program, ctx) => {
     .description("every deployment of an environment, newest first; --verify checks the ledger's hash chain")
     .argument("[env]", "environment from shipgate.yml (default: all)")
     .option("-c, --config <file>", "shipgate.yml to read", "shipgate.yml")
-    .option("--verify", "recompute the hash chain: exit 1 when an event was edited or deleted")
+    .option(
+      "--verify",
+      "recompute the hash chain and check every row against it: exit 1 when anything was edited or deleted",
+    )
+    .option("--anchor <seq:hash>", "also check the chain still holds this event (the head a deploy printed)")
     .option("--events", "list each deployment's events")
     .option("--limit <n>", "show at most n deployments")
     .option("--json", "print the history as JSON")
     .action(async (env: string | undefined, flags: HistoryFlags) => {
-      const { deploymentHistory } = await import("../../deliver/history.js");
+      const { deploymentHistory, ledgerHolds, parseAnchor } = await import("../../deliver/history.js");
+      const anchor = flags.anchor === undefined ? undefined : parseAnchor(flags.anchor);
+      if (flags.anchor !== undefined && !anchor) {
+        const { inputError } = await import("../../errors.js");
+        throw inputError("history/anchor", `invalid --anchor "${flags.anchor}"`, {
+          hint: "pass <seq>:<64 hex>, the ledger head a deploy printed",
+        });
+      }
       const { renderHistory } = await import("../../deliver/render.js");
       const limit = flags.limit === undefined ? undefined : Number(flags.limit);
       const report = await deploymentHistory({
@@ -29,6 +41,7 @@ export const registerHistory: RegisterCommand = (program, ctx) => {
         ...(env && { env }),
         ...(flags.config && { configPath: flags.config }),
         ...(flags.verify && { verify: true }),
+        ...(anchor && { anchor }),
         ...(flags.events && { events: true }),
         ...(limit && Number.isInteger(limit) && limit > 0 && { limit }),
       });
@@ -37,6 +50,6 @@ export const registerHistory: RegisterCommand = (program, ctx) => {
           ? `${redact(JSON.stringify(report, null, 2))}\n`
           : redact(renderHistory(report, style(ctx.io.color))),
       );
-      ctx.exitCode = report.chain && !report.chain.ok ? EXIT_FAILED : EXIT_OK;
+      ctx.exitCode = ledgerHolds(report) ? EXIT_OK : EXIT_FAILED;
     });
 };

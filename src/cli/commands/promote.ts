@@ -36,6 +36,7 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
       });
       if (flags.json) ctx.io.stdout.write(`${redact(JSON.stringify(result, null, 2))}\n`);
       else if (result.state === "deployed") ctx.io.stdout.write(run.renderOutcome(result.outcome));
+      if (result.state === "deployed") await run.summarize(result.outcome);
       else if (result.state === "rejected") {
         const a = result.approval;
         ctx.io.stdout.write(`${s.red("rejected")}: ${a.id} by ${a.decidedBy}: ${a.reason ?? ""}\n`);

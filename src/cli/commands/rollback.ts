@@ -34,6 +34,7 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
       ctx.io.stdout.write(
         flags.json ? `${redact(JSON.stringify(result, null, 2))}\n` : run.renderOutcome(result),
       );
+      await run.summarize(result);
       ctx.exitCode = result.ok ? EXIT_OK : EXIT_FAILED;
     });
 };

@@ -50,7 +50,11 @@ export async function ensureAgent(options: EnsureAgentOptions): Promise<RunningA
   for (;;) {
     const found = await lookUpAgent(stateDir);
     if (found.state === "running") return { ...found.agent, started: found.agent.pid === spawned };
-    if (found.state === "unresponsive") throw unresponsive(paths, found.pid);
+    // One this call just started may be slow to answer on a loaded machine: it is waited for
+    // until the deadline. One that was already there is reported at once.
+    if (found.state === "unresponsive" && (spawned === undefined || found.pid !== spawned)) {
+      throw unresponsive(paths, found.pid);
+    }
     if (found.state === "none") {
       if (spawned !== undefined && !isPidAlive(spawned))
         throw startFailed(paths, "it exited during start-up");
