@@ -103,11 +103,8 @@ export async function stopAgent(options: {
     const pid = found.pid;
     const info = await readAgentInfo(paths);
     // Only the process agent.json names, and only if it is still that process (pid and start time).
-    const sameProcess =
-      pid !== undefined &&
-      info?.pid === pid &&
-      (info.startTime === undefined || processStartTime(pid) === info.startTime);
-    if (!options.force || !sameProcess) {
+    const killable = pid !== undefined && info?.pid === pid && sameProcess(info);
+    if (!options.force || !killable) {
       return {
         stopped: false,
         ...(pid !== undefined && { pid }),
@@ -193,7 +190,11 @@ export async function lookUpAgent(stateDir: string): Promise<AgentLookup> {
     if (!info || !isPidAlive(info.pid)) return { state: "none" };
   } else if (typeof holder === "number" && info?.pid !== holder) {
     return { state: "starting", pid: holder };
-  } else if (!info) return { state: "starting" };
+  } else if (!info || !sameProcess(info)) {
+    // The lock is held, but agent.json is missing or names a process that is gone: the
+    // holder is a new agent that has not published itself yet.
+    return { state: "starting" };
+  }
   const client = new ControlClient({ port: info.controlPort, token: info.token });
   try {
     const health = await client.health(ANSWER_MS);
@@ -207,6 +208,12 @@ export async function lookUpAgent(stateDir: string): Promise<AgentLookup> {
     // No answer in time.
   }
   return holder === "unknown" ? { state: "none" } : { state: "unresponsive", pid: info.pid };
+}
+
+/** Whether agent.json's pid is still the process that wrote it (same start time, where known). */
+function sameProcess(info: { pid: number; startTime?: number | undefined }): boolean {
+  if (!isPidAlive(info.pid)) return false;
+  return info.startTime === undefined || processStartTime(info.pid) === info.startTime;
 }
 
 /** A client for the agent of `paths`, if one runs and answers. */
