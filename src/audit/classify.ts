@@ -1,3 +1,4 @@
+import * as deployModel from "./deploy-model.js";
 import { locateInOrder } from "./locate-lines.js";
 import { memoByObject, memoByString } from "./memo.js";
 import type { Job, Step, Workflow } from "./model/workflow.js";
@@ -7,54 +8,7 @@ import type { Job, Step, Workflow } from "./model/workflow.js";
  * Each heuristic is documented in the docs of the rules that use it, and tested at its edges.
  */
 
-// Options may stand between a tool and its subcommand (`kubectl -n prod apply`), but not a
-// pipe or another command.
-const ARGS = "[^\\n|;&]*?\\s";
-const DEPLOY_COMMAND = new RegExp(
-  [
-    `\\baws\\b${ARGS}ecs\\s+(update-service|deploy)\\b`,
-    `\\bkubectl\\b${ARGS}(apply|set\\s+image|rollout\\s+restart|replace|patch)\\b`,
-    `\\bhelm\\b${ARGS}(upgrade|install)\\b`,
-    "\\bterraform\\s+apply\\b",
-    "\\b(serverless|sls|flyctl|fly|netlify|eb|cdk|kamal)\\s+deploy\\b",
-    `\\bvercel\\b${ARGS}--prod\\b`,
-    "\\bgcloud\\s+run\\s+deploy\\b",
-    "\\baz\\s+webapp\\s+deploy\\b",
-    "\\bshipgate(@\\S+)?\\s+(deploy|promote|rollback)\\b",
-  ].join("|"),
-);
-const DEPLOY_ACTIONS = [
-  "aws-actions/amazon-ecs-deploy-task-definition",
-  "azure/k8s-deploy",
-  "azure/webapps-deploy",
-  "google-github-actions/deploy-cloudrun",
-  "appleboy/ssh-action",
-  "superfly/flyctl-actions",
-  "amondnet/vercel-action",
-  "cloudflare/wrangler-action",
-];
-
-function stepDeploysUncached(step: Step): boolean {
-  if (step.run && DEPLOY_COMMAND.test(step.run.value)) return true;
-  const repo = step.uses?.repository?.toLowerCase();
-  return repo ? DEPLOY_ACTIONS.includes(repo) : false;
-}
-
-/** A job deploys when it targets a GitHub environment other than CI-ish ones, or runs a deploy command. */
-function isDeployJobUncached(job: Job): boolean {
-  if (job.environment && !/^(ci|test|github-pages|pypi|npm|release)$/i.test(job.environment.value))
-    return true;
-  return job.steps.some(stepDeploys);
-}
-
-const PRODUCTION = /\b(prod|production|live)\b/i;
-
-export function isProductionJob(job: Job, workflow: Workflow): boolean {
-  if (!isDeployJob(job)) return false;
-  if (job.environment) return PRODUCTION.test(job.environment.value.replace(/[-_]/g, " "));
-  const text = [job.id, job.name, workflow.name, ...job.steps.map((s) => s.run?.value ?? "")].join(" ");
-  return PRODUCTION.test(text.replace(/[-_]/g, " "));
-}
+export { isProductionJob, stageOf } from "./deploy-model.js";
 
 export function isDeployWorkflow(workflow: Workflow): boolean {
   return workflow.jobs.some(isDeployJob);
@@ -201,9 +155,9 @@ function commandWordsUncached(command: string): string[] {
 
 export { jobAncestors } from "./job-graph.js";
 
-export const stepDeploys = memoByObject(stepDeploysUncached);
+export const stepDeploys = memoByObject(deployModel.stepDeploys);
 
-export const isDeployJob = memoByObject(isDeployJobUncached);
+export const isDeployJob = memoByObject(deployModel.isDeployJob);
 
 export const scriptLines = memoByString(scriptLinesUncached);
 
@@ -223,7 +177,5 @@ export const jobScriptLines = memoByObject(jobScriptLinesUncached);
 export function mattersToRepositoryRules(path: string, text: string): boolean {
   if (/environment\s*:|roll[\s_-]?back|workflow_call/i.test(text) || /roll[\s_-]?back/i.test(path))
     return true;
-  if (DEPLOY_COMMAND.test(text)) return true;
-  const lower = text.toLowerCase();
-  return DEPLOY_ACTIONS.some((action) => lower.includes(action));
+  return deployModel.mayDeploy(text);
 }

@@ -1,0 +1,242 @@
+import type { Job, Step, Workflow } from "./model/workflow.js";
+
+/**
+ * What deploys, and where to: the one reading of a workflow that every delivery rule shares.
+ *
+ * A step deploys when it runs a command or an action that ships a release (`kubectl apply`,
+ * `helm upgrade`, `helmfile sync`, `aws ecs update-service`, `git push heroku`, the Heroku,
+ * Fly, Cloud Run or Azure deploy actions, an rsync or ssh deploy, …); installing a tool
+ * (`setup-flyctl`), scaling, suspending or destroying is not a deploy. A job deploys when a
+ * step does, when it targets a GitHub environment that is not CI-ish, or when it calls a
+ * reusable workflow that deploys (by its path, or the environment it is given).
+ *
+ * A deploy is to production when its environment says so; when the environment is an
+ * expression, by the values it can take (dispatch inputs, matrix); otherwise by the names
+ * around it (job, workflow, file, the deploy commands' stage, cluster or app arguments); and,
+ * where nothing names any stage, when it deploys on pushes to the default branch, on releases
+ * or on tags — the common "merge to main is production" set-up.
+ */
+
+// Options may stand between a tool and its subcommand (`kubectl -n prod apply`), but not a
+// pipe or another command.
+const ARGS = "[^\\n|;&]*?\\s";
+export const DEPLOY_COMMAND = new RegExp(
+  [
+    `\\baws\\b${ARGS}ecs\\s+(update-service|deploy)\\b`,
+    `\\baws\\b${ARGS}lambda\\s+update-function-code\\b`,
+    `\\baws\\b${ARGS}cloudformation\\s+deploy\\b`,
+    // Upload to a bucket (a static site): the destination, the second argument, is s3://.
+    `\\baws\\b${ARGS}s3\\s+sync\\s+(?!s3:)\\S+\\s+s3:\\/\\/`,
+    `\\bkubectl\\b${ARGS}(apply|set\\s+image|rollout\\s+restart|replace|patch)\\b`,
+    `\\bhelm\\b${ARGS}(upgrade|install)\\b`,
+    `\\bhelmfile\\b${ARGS}(apply|sync|deploy)\\b|\\bhelmfile\\s+(apply|sync|deploy)\\b`,
+    "\\bargocd\\s+app\\s+(sync|set)\\b",
+    "\\bterraform\\s+apply\\b",
+    "\\btofu\\s+apply\\b",
+    "\\bpulumi\\s+up\\b",
+    "\\b(serverless|sls|flyctl|fly|netlify|eb|cdk|kamal|sam|copilot|firebase|wrangler|railway|cap)\\b[^\\n|;&]*?\\bdeploy\\b",
+    "\\brailway\\s+up\\b",
+    `\\bvercel\\b${ARGS}--prod\\b`,
+    "\\bgcloud\\s+(run|app|functions)\\s+(services\\s+update|deploy)\\b",
+    `\\bgcloud\\b${ARGS}(run|app|functions)\\s+deploy\\b`,
+    `\\baz\\s+(webapp|functionapp|containerapp|spring)\\b${ARGS}(deploy|up|update|create)\\b`,
+    "\\bdocker\\s+stack\\s+deploy\\b",
+    "\\bgit\\s+push\\b[^\\n|;&]*\\b(heroku|dokku|production|prod)\\b",
+    "\\bheroku\\s+(container:release|releases:rollback)\\b",
+    "\\brsync\\b[^\\n|;&]*\\s[\\w.$@{}-]+@[\\w.${}-]+:",
+    "\\bscp\\b[^\\n|;&]*\\s[\\w.$@{}-]+@[\\w.${}-]+:",
+    "\\bansible-playbook\\b",
+    "\\bshipgate(@\\S+)?\\s+(deploy|promote|rollback)\\b",
+  ].join("|"),
+);
+
+/** Operations on a running app that are not a release: scaling, pausing, tearing down. */
+const NOT_A_RELEASE =
+  /\b(fly|flyctl)\s+(scale|suspend|resume|apps\s+destroy|destroy|secrets)\b|\bkubectl\b[^\n|;&]*\s(scale|delete)\b|\bterraform\s+destroy\b|\bhelm\s+(uninstall|delete)\b|\bpulumi\s+destroy\b/;
+
+/** Actions that ship a release (by repository; a few only at their root, not their setup sub-actions). */
+const DEPLOY_ACTIONS = new Set([
+  "aws-actions/amazon-ecs-deploy-task-definition",
+  "aws-actions/aws-cloudformation-github-deploy",
+  "azure/k8s-deploy",
+  "azure/webapps-deploy",
+  "azure/functions-action",
+  "azure/container-apps-deploy-action",
+  "google-github-actions/deploy-cloudrun",
+  "google-github-actions/deploy-appengine",
+  "google-github-actions/deploy-cloud-functions",
+  "appleboy/ssh-action",
+  "appleboy/scp-action",
+  "easingthemes/ssh-deploy",
+  "burnett01/rsync-deployments",
+  "amondnet/vercel-action",
+  "cloudflare/wrangler-action",
+  "cloudflare/pages-action",
+  "akhileshns/heroku-deploy",
+  "deliverybot/helm",
+  "koslib/helm-eks-action",
+  "bitovi/github-actions-deploy-eks-helm",
+  "serverless/github-action",
+  "firebaseextended/action-hosting-deploy",
+  "w9jds/firebase-action",
+  "dokku/github-action",
+  "samber/kamal-action",
+]);
+/** Actions whose root deploys but whose sub-actions only install the tool. */
+const ROOT_ONLY = new Set(["superfly/flyctl-actions"]);
+/** Setting up a tool is not a deploy, even under a deploy action's repository. */
+const SETUP_ACTION = /\/setup-/i;
+
+/** GitHub environments that are not deployments of the app. */
+const NOT_AN_APP_ENVIRONMENT =
+  /^(ci|test|github-pages|pypi|testpypi|npm|release|releases|publish|docs|documentation|codecov)$/i;
+
+export const PRODUCTION_WORDS = /\b(prod|production|prd|live)\b/i;
+export const PRE_PRODUCTION_WORDS =
+  /\b(stag(e|ing)|stg|pre[\s_-]?prod(uction)?|non[\s_-]?prod(uction)?|qa|uat|dev|develop|development|test(ing)?|sandbox|preview|review|beta|gamma|demo|nightly|canary|int|integration)\b/i;
+
+function actionDeploys(step: Step): boolean {
+  const uses = step.uses;
+  if (!uses?.repository || uses.kind !== "action") return false;
+  const repository = uses.repository.toLowerCase();
+  const path = uses.raw.split("@")[0]!.toLowerCase();
+  if (ROOT_ONLY.has(repository)) {
+    // flyctl-actions runs `flyctl <args>`: a deploy when its args say so.
+    return path === repository && /\bdeploy\b/.test(step.with.get("args")?.value ?? "");
+  }
+  if (SETUP_ACTION.test(path.slice(repository.length))) return false;
+  return DEPLOY_ACTIONS.has(repository);
+}
+
+/** The lines of a script that deploy (a release, not scaling or teardown). */
+export function deployLines(script: string): string[] {
+  return script
+    .split("\n")
+    .filter((line) => !/^\s*#/.test(line) && DEPLOY_COMMAND.test(line) && !NOT_A_RELEASE.test(line));
+}
+
+export function stepDeploys(step: Step): boolean {
+  if (step.run && deployLines(step.run.value).length > 0) return true;
+  return actionDeploys(step);
+}
+
+/** A reusable-workflow call that deploys: by the called file's name, or an environment it passes. */
+export function callDeploys(job: Job): boolean {
+  if (!job.uses) return false;
+  if (/deploy|release|rollout|publish-?(app|service)/i.test(job.uses.raw.split("@")[0]!)) return true;
+  const environment = job.node.get("with", true);
+  return Boolean(environment && /\benvironment\b/.test(JSON.stringify(environment)));
+}
+
+export function isDeployJob(job: Job): boolean {
+  if (job.environment && !NOT_AN_APP_ENVIRONMENT.test(job.environment.value.trim())) return true;
+  if (job.uses) return callDeploys(job);
+  return job.steps.some(stepDeploys);
+}
+
+/** What a job's environment names: the literal name, or the values an expression can take. */
+export function environmentNames(job: Job, workflow: Workflow): string[] {
+  const environment = job.environment?.value ?? environmentInput(job);
+  if (!environment) return [];
+  if (!environment.includes("${{")) return [environment];
+  const values: string[] = [];
+  const input = /\b(?:inputs|github\.event\.inputs)\.([\w-]+)/.exec(environment)?.[1];
+  if (input) {
+    for (const trigger of ["workflow_dispatch", "workflow_call"]) {
+      const inputs = (workflow.on.get(trigger)?.value as { inputs?: Record<string, unknown> } | null)?.inputs;
+      const definition = inputs?.[input] as { options?: unknown[]; default?: unknown } | undefined;
+      for (const v of [...(definition?.options ?? []), definition?.default])
+        if (typeof v === "string") values.push(v);
+    }
+  }
+  const matrixKey = /\bmatrix\.([\w-]+)/.exec(environment)?.[1];
+  if (matrixKey) {
+    const matrix = (job.node.toJSON() as { strategy?: { matrix?: Record<string, unknown> } }).strategy
+      ?.matrix;
+    const list = matrix?.[matrixKey];
+    if (Array.isArray(list)) for (const v of list) if (typeof v === "string") values.push(v);
+    for (const include of Array.isArray(matrix?.include)
+      ? (matrix.include as Array<Record<string, unknown>>)
+      : []) {
+      if (typeof include[matrixKey] === "string") values.push(include[matrixKey] as string);
+    }
+  }
+  return values;
+}
+
+/** A reusable-workflow call's `with: environment:` (or `env:`/`stage:`), as its environment. */
+function environmentInput(job: Job): string | undefined {
+  if (!job.uses) return undefined;
+  const withNode = job.node.toJSON() as { with?: Record<string, unknown> };
+  for (const key of ["environment", "env", "stage", "environment-name", "environment_name"]) {
+    const value = withNode.with?.[key];
+    if (typeof value === "string") return value;
+  }
+  return undefined;
+}
+
+const words = (text: string) => text.replace(/[-_./]/g, " ");
+
+export type Stage = "production" | "pre-production" | "unknown";
+
+/**
+ * Where a deploy job deploys to, with the reason. Its environment decides when it names a
+ * stage; then its own names; then the deploy commands' arguments; then the workflow's names;
+ * and last, deploying on pushes to the default branch, releases or tags without naming any
+ * stage reads as production.
+ */
+export function stageOf(job: Job, workflow: Workflow): { stage: Stage; reason: string } {
+  const names = environmentNames(job, workflow);
+  if (names.length > 0) {
+    if (names.some((n) => PRODUCTION_WORDS.test(words(n))))
+      return { stage: "production", reason: `environment ${names.join(" | ")}` };
+    if (names.every((n) => PRE_PRODUCTION_WORDS.test(words(n))))
+      return { stage: "pre-production", reason: `environment ${names.join(" | ")}` };
+  }
+  const own = words([job.id, job.name ?? ""].join(" "));
+  if (PRODUCTION_WORDS.test(own)) return { stage: "production", reason: `job ${job.id}` };
+  if (PRE_PRODUCTION_WORDS.test(own)) return { stage: "pre-production", reason: `job ${job.id}` };
+  const commands = words(
+    [
+      ...job.steps.flatMap((s) => (s.run ? deployLines(s.run.value) : [])),
+      ...job.steps.filter(actionDeploys).flatMap((s) => [...s.with.values()].map((v) => v.value)),
+      ...[...job.env.values()].map((v) => v.value),
+    ].join(" "),
+  );
+  if (PRODUCTION_WORDS.test(commands)) return { stage: "production", reason: "deploy arguments" };
+  if (PRE_PRODUCTION_WORDS.test(commands)) return { stage: "pre-production", reason: "deploy arguments" };
+  const file = workflow.source.path.split("/").pop() ?? "";
+  const around = words(
+    [workflow.name ?? "", file, ...[...workflow.env.values()].map((v) => v.value)].join(" "),
+  );
+  if (PRODUCTION_WORDS.test(around)) return { stage: "production", reason: "workflow name" };
+  if (PRE_PRODUCTION_WORDS.test(around)) return { stage: "pre-production", reason: "workflow name" };
+  if (deploysFromMainline(workflow))
+    return { stage: "production", reason: "deploys the default branch, releases or tags" };
+  return { stage: "unknown", reason: "nothing names a stage" };
+}
+
+/** Triggered by pushes to main/master, by releases or by version tags: what ships to users. */
+function deploysFromMainline(workflow: Workflow): boolean {
+  if (workflow.on.has("release")) return true;
+  const push = workflow.on.get("push");
+  if (!push) return false;
+  const config = push.value as { branches?: unknown; tags?: unknown } | null;
+  // Every push, feature branches too: as often a preview or dev deploy as a production one.
+  if (!config) return false;
+  const branches = Array.isArray(config.branches) ? config.branches.map(String) : [];
+  const tags = Array.isArray(config.tags) ? config.tags.map(String) : [];
+  return branches.some((b) => /^(main|master|trunk|release.*)$/.test(b)) || tags.length > 0;
+}
+
+export function isProductionJob(job: Job, workflow: Workflow): boolean {
+  return isDeployJob(job) && stageOf(job, workflow).stage === "production";
+}
+
+/** Everything the text of a file can say that any deploy reading might look at (a superset). */
+export function mayDeploy(text: string): boolean {
+  if (DEPLOY_COMMAND.test(text)) return true;
+  const lower = text.toLowerCase();
+  for (const action of [...DEPLOY_ACTIONS, ...ROOT_ONLY]) if (lower.includes(action)) return true;
+  return false;
+}

@@ -1,0 +1,114 @@
+import { describe, expect, test } from "vitest";
+import { isDeployJob, stageOf, stepDeploys } from "../../src/audit/deploy-model.js";
+import { SourceFile } from "../../src/audit/model/source.js";
+import { readWorkflow } from "../../src/audit/model/workflow.js";
+
+function workflow(text: string, path = ".github/workflows/w.yml") {
+  return readWorkflow(new SourceFile(path, text))!;
+}
+const one = (text: string, path?: string) => {
+  const w = workflow(text, path);
+  return { w, j: w.jobs[0]! };
+};
+
+describe("what deploys", () => {
+  test.each([
+    ["helmfile -e production apply", true],
+    ["helmfile --environment prod sync", true],
+    ["git push https://heroku:$KEY@git.heroku.com/app.git HEAD:main", true],
+    ["docker stack deploy -c stack.yml web", true],
+    ["rsync -az ./dist/ deploy@$HOST:/srv/app/", true],
+    ["aws lambda update-function-code --function-name api --zip-file fileb://a.zip", true],
+    ["aws s3 sync ./build s3://www.example.com --delete", true],
+    ["gcloud app deploy app.yaml", true],
+    ["az containerapp update --name web --image $IMAGE", true],
+    ["flyctl scale count 0", false],
+    ["fly suspend --app web", false],
+    ["fly apps destroy web-pr-12 --yes", false],
+    ["terraform destroy -auto-approve", false],
+    ["kubectl delete namespace preview-12", false],
+    ["helm uninstall preview", false],
+    ["aws s3 sync s3://bucket ./local", false],
+  ])("%s → %s", (script, deploys) => {
+    const { j } = one(`on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: ${script}\n`);
+    expect(stepDeploys(j.steps[0]!)).toBe(deploys);
+  });
+
+  test("deploy actions deploy; their setup sub-actions do not", () => {
+    const { j } = one(`on: push
+jobs:
+  j:
+    runs-on: x
+    steps:
+      - uses: superfly/flyctl-actions/setup-flyctl@v1
+      - uses: akhileshns/heroku-deploy@v3.13.15
+      - uses: superfly/flyctl-actions@1.5
+        with: { args: "deploy --remote-only" }
+      - uses: superfly/flyctl-actions@1.5
+        with: { args: "status" }
+`);
+    expect(j.steps.map(stepDeploys)).toEqual([false, true, true, false]);
+  });
+
+  test("a reusable workflow call deploys by its path or the environment it passes", () => {
+    const w = workflow(`on: push
+jobs:
+  a: { uses: ./.github/workflows/deploy.yml, secrets: inherit }
+  b: { uses: ./.github/workflows/ship.yml, with: { environment: production } }
+  c: { uses: ./.github/workflows/lint.yml }
+`);
+    expect(w.jobs.map(isDeployJob)).toEqual([true, true, false]);
+  });
+});
+
+describe("which stage a deploy is for", () => {
+  test("an environment expression takes the values its input or matrix can have", () => {
+    const { w, j } = one(`on:
+  workflow_dispatch:
+    inputs:
+      target: { type: choice, options: [staging, production] }
+jobs:
+  ship:
+    runs-on: x
+    environment: \${{ inputs.target }}
+    steps: [{ run: kubectl apply -f k8s/ }]
+`);
+    expect(stageOf(j, w).stage).toBe("production");
+  });
+
+  test("pre-production names include test and gamma stages", () => {
+    for (const env of ["test", "gamma", "uat", "preview-42"]) {
+      const { w, j } = one(
+        `on: push\njobs:\n  ship:\n    runs-on: x\n    environment: ${env}\n    steps: [{ run: kubectl apply -f k8s/ }]\n`,
+      );
+      expect(stageOf(j, w).stage, env).toBe("pre-production");
+    }
+  });
+
+  test("a deploy of pushes to main, of releases or of tags, naming no stage, is production", () => {
+    const main = one(
+      `on: { push: { branches: [main] } }\njobs:\n  deploy:\n    runs-on: x\n    steps: [{ run: flyctl deploy --remote-only }]\n`,
+    );
+    expect(stageOf(main.j, main.w)).toMatchObject({ stage: "production" });
+    const release = one(
+      `on: { release: { types: [published] } }\njobs:\n  ship:\n    runs-on: x\n    steps: [{ run: kubectl apply -f k8s/ }]\n`,
+    );
+    expect(stageOf(release.j, release.w).stage).toBe("production");
+    const anyPush = one(
+      `on: push\njobs:\n  ship:\n    runs-on: x\n    steps: [{ run: kubectl apply -f k8s/ }]\n`,
+    );
+    expect(stageOf(anyPush.j, anyPush.w).stage).toBe("unknown");
+  });
+
+  test("deploy arguments and the file name name the stage too", () => {
+    const args = one(
+      `on: workflow_dispatch\njobs:\n  ship:\n    runs-on: x\n    steps: [{ run: aws ecs update-service --cluster prod-cluster --service api }]\n`,
+    );
+    expect(stageOf(args.j, args.w).stage).toBe("production");
+    const file = one(
+      `on: workflow_dispatch\njobs:\n  ship:\n    runs-on: x\n    steps: [{ run: kubectl apply -f k8s/ }]\n`,
+      ".github/workflows/deploy-staging.yml",
+    );
+    expect(stageOf(file.j, file.w).stage).toBe("pre-production");
+  });
+});
