@@ -34,7 +34,7 @@ jobs:
     runs-on: ubuntu-latest
     timeout-minutes: 10
     steps:
-      - run: echo ok
+      - run: npm test
 `;
 
 async function repo(files: Record<string, string>): Promise<string> {

@@ -82,7 +82,7 @@ describe("engine", () => {
         { path: ".github/workflows/broken.yml", text: "on: [push\njobs: {" },
         {
           path: ".github/workflows/ok.yml",
-          text: "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n",
+          text: "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n",
         },
       ],
     });

@@ -18,6 +18,12 @@ const TOKENS: Array<{ pattern: RegExp; what: string; body?: (m: RegExpExecArray)
     body: (m) => m[1]!,
   },
   { pattern: /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----/g, what: "a private key" },
+  // A signed JWT (header.payload.signature): service-role keys and API keys are often these.
+  {
+    pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.([A-Za-z0-9_-]{16,})/g,
+    what: "a JSON Web Token",
+    body: (m) => m[1]!,
+  },
 ];
 
 /** Keys whose value is a credential: env variables, action inputs, secrets passed on, registry logins. */
@@ -43,7 +49,7 @@ export const hardcodedCredentials = defineRule({
     confidence: "high",
     category: "security",
     description:
-      "Reports credentials written into a workflow file: passwords in URLs (other than for localhost and service containers), AWS access key ids, GitHub and Slack tokens, Slack webhooks, private keys, and literal values of password, secret, token and API-key settings.",
+      "Reports credentials written into a workflow file: passwords in URLs (other than for localhost and service containers), AWS access key ids, GitHub and Slack tokens, Slack webhooks, private keys, JSON Web Tokens, and literal values of password, secret, token and API-key settings.",
     fixable: false,
   },
   workflow(workflow, ctx) {
@@ -145,11 +151,23 @@ function checkKey(scalar: Scalar, path: string[], serviceEnv: Set<string>, ctx: 
   )
     return;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return; // a URL: its password, if any, is checked as one
+  // A name, not a value: `secret: prod-db-password` names a Key Vault secret to fetch.
+  if (looksLikeName(value)) return;
   ctx.report({
     node: scalar,
     key: path.join("."),
     message: `${key} is set to a literal credential, readable by everyone who can read the repository: rotate it, store it as a secret and use \${{ secrets.${name} }}`,
   });
+}
+
+/**
+ * Words joined by `-`, `_` or `.` (`prod-db-password`, `api_key_name`, `KEYVAULT-SECRET`):
+ * the shape of a name. Generated credentials mix cases and digits without word boundaries.
+ */
+function looksLikeName(value: string): boolean {
+  const parts = value.split(/[-_.]/);
+  if (parts.length < 2 || parts.some((p) => p.length === 0)) return false;
+  return parts.every((p) => /^[a-z]+\d{0,2}$/.test(p) || /^[A-Z]+\d{0,2}$/.test(p));
 }
 
 /** Visits every scalar with its path; `path` is one array, extended and restored on the way. */

@@ -1,4 +1,30 @@
+import type { Job, Step } from "../model/workflow.js";
 import { defineRule } from "../types.js";
+
+/**
+ * Actions that only talk about the run (labels, comments, notifications, stale marks): they
+ * finish in seconds or fail, so a job of only these has nothing that can hang for hours.
+ */
+const TALKING_ACTION =
+  /^(actions\/(labeler|stale|first-interaction|github-script)|slackapi\/slack-github-action|rtcamp\/action-slack-notify|8398a7\/action-slack|peter-evans\/(create-or-update-comment|find-comment|create-issue-from-file)|marocchino\/sticky-pull-request-comment|thollander\/actions-comment-pull-request|actions-ecosystem\/action-add-labels|actions-ecosystem\/action-remove-labels|andymckay\/labeler|amannn\/action-semantic-pull-request|sauravpanda\/discord-notify|appleboy\/discord-action|appleboy\/telegram-action|dawidd6\/action-send-mail|jwalton\/gh-find-current-pr)(\/|$)/i;
+/** Script lines that only print, or post to a webhook or the GitHub API. */
+const TALKING_LINE =
+  /^(echo|printf|cat\s+<<|gh\s+(pr|issue)\s+(comment|edit|close)|curl\b.*(hooks\.|webhook|api\.github\.com|discord|office\.com|chat\.googleapis))/i;
+
+function talks(step: Step): boolean {
+  if (step.uses) return step.uses.repository !== undefined && TALKING_ACTION.test(step.uses.repository);
+  const lines = (step.run?.value ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+  return lines.length > 0 && lines.every((l) => TALKING_LINE.test(l));
+}
+
+/** A job that cannot run long: every step bounds itself, or only notifies and labels. */
+function bounded(job: Job): boolean {
+  if (job.steps.length === 0) return false;
+  return job.steps.every((step) => step.node.has("timeout-minutes") || talks(step));
+}
 
 export const missingTimeout = defineRule({
   meta: {
@@ -8,11 +34,12 @@ export const missingTimeout = defineRule({
     confidence: "high",
     category: "reliability",
     description:
-      "Reports jobs without `timeout-minutes`, which otherwise run (and bill, and block deploy queues) for up to six hours.",
+      "Reports jobs without `timeout-minutes`, which otherwise run (and bill, and block deploy queues) for up to six hours, unless every step has its own timeout or the job only labels, comments or notifies.",
     fixable: false,
   },
   job(job, ctx) {
     if (job.uses || job.timeoutMinutes) return; // reusable-workflow calls take the called jobs' timeouts
+    if (bounded(job)) return;
     ctx.report({
       node: job.key,
       message: `job "${job.id}" has no timeout-minutes: a hung step holds the runner (and any deploy queue behind it) for 6 hours`,

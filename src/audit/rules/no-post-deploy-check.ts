@@ -6,6 +6,13 @@ import { defineRule } from "../types.js";
 /** Commands that check a release from the outside: HTTP probes, smoke and end-to-end suites. */
 const CHECK_COMMAND =
   /\b(curl|wget)\b|\bhttps?\s+(?:(?:GET|HEAD|--?[\w-]+)\s+)*(?:https?:\/\/|\$|:\d)|\b(smoke|health|verify|e2e)|\bplaywright\s+test\b|\bcypress\s+run\b|\bk6\s+run\b|\bnewman\s+run\b/i;
+/**
+ * The platform's own wait for the new version to run (`kubectl rollout status`, `aws ecs wait
+ * services-stable`, `helm --wait`): it fails the job when the rollout never becomes healthy,
+ * but cannot see a release that runs and is wrong. Reported as a note, not an error.
+ */
+const STABILITY_WAIT =
+  /\bkubectl\b[^\n|;&]*\brollout\s+status\b|\baws\b[^\n|;&]*\becs\s+wait\s+services-stable\b|\bhelm\b[^\n|;&]*\s(upgrade|install)\b[^\n|;&]*\s--(wait|atomic)\b/i;
 /** An HTTP call that tells people, not one that checks the release. */
 const NOTIFICATION = /slack|discord|webhook|hooks\.|api\.github\.com|office\.com|pagerduty|opsgenie/i;
 /** Piped into a shell: an installer, not a check. */
@@ -25,7 +32,7 @@ export const noPostDeployCheck = defineRule({
     confidence: "medium",
     category: "delivery",
     description:
-      "Reports deploy jobs where nothing after the last deploy step checks the new release: no curl/wget of a URL, `shipgate verify`, smoke, health or end-to-end script, or health-check action.",
+      "Reports deploy jobs where nothing after the last deploy step checks the new release: no curl/wget of a URL, `shipgate verify`, smoke, health or end-to-end script, or health-check action (only a wait for a stable rollout is a note).",
     fixable: false,
   },
   job(job, ctx) {
@@ -42,8 +49,18 @@ export const noPostDeployCheck = defineRule({
     if (checksAfterDeploy(step, ownScript) || steps.slice(last + 1).some(checks)) return;
     // Jobs that run after this one (directly or through others): where smoke-test jobs usually live.
     if (jobDependents(job, ctx.workflow).some(checksBeforeDeploying)) return;
+    const node = step.uses?.node ?? step.run?.node ?? step.node;
+    if (steps.slice(last).some(waitsForStability)) {
+      ctx.report({
+        node,
+        key: job.id,
+        severity: "note",
+        message: `job "${job.id}" waits for the rollout to be stable, which fails on crashing or unready instances, but nothing asks the new version a question: add a smoke check (shipgate verify <url>, or curl --fail https://<host>/health) to catch a release that runs and is wrong`,
+      });
+      return;
+    }
     ctx.report({
-      node: step.uses?.node ?? step.run?.node ?? step.node,
+      node,
       key: job.id,
       message: `nothing checks the release after job "${job.id}" deploys it: the job goes green while the new version may be failing every request. Add a smoke or health check after this step: shipgate verify <url>, or curl --fail --retry 10 --retry-all-errors https://<host>/health`,
     });
@@ -60,6 +77,14 @@ function deploysRelease(step: Step): boolean {
 
 function lineDeploys(step: Step, text: string): boolean {
   return stepDeploys({ ...step, uses: undefined, run: { ...step.run!, value: text } });
+}
+
+/** A deploy action told to wait for a stable rollout, or a script line that waits for one. */
+function waitsForStability(step: Step): boolean {
+  if (runsOnlyOnFailure(step)) return false;
+  const wait = step.with.get("wait-for-service-stability")?.value ?? step.with.get("wait")?.value;
+  if (wait !== undefined && /^true$/i.test(wait.trim())) return true;
+  return Boolean(step.run && scriptLines(step.run.value).some((l) => STABILITY_WAIT.test(l.text)));
 }
 
 function checks(step: Step): boolean {

@@ -4,6 +4,11 @@ import type { UsesRef } from "../model/workflow.js";
 import { defineRule, type Fix, type RuleContext } from "../types.js";
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
+/**
+ * Reusable workflows that must be called by their release tag: the SLSA generators prove
+ * which release built an artifact from the workflow ref in the OIDC token, and refuse a SHA.
+ */
+const TAG_BY_DESIGN = /^slsa-framework\/slsa-github-generator\/\.github\/workflows\/[^@]+@v\d+\.\d+\.\d+$/;
 
 export const unpinnedAction = defineRule({
   meta: {
@@ -36,6 +41,7 @@ function check(uses: UsesRef, source: SourceFile, report: RuleContext["report"])
     return;
   }
   if (uses.ref && FULL_SHA.test(uses.ref)) return;
+  if (TAG_BY_DESIGN.test(uses.raw)) return;
   const fix = pinFix(uses, source);
   const what = uses.ref ? `${uses.repository}@${uses.ref}` : uses.raw;
   report({

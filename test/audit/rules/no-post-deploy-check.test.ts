@@ -59,6 +59,23 @@ describe(ID, () => {
     ).toEqual([7]);
   });
 
+  test("a wait for a stable rollout alone is a note, not an error", () => {
+    for (const [wait, line] of [
+      ["kubectl rollout status deployment/web", 7],
+      ["aws ecs wait services-stable --cluster c --services s", 7],
+      ["helm upgrade web ./chart --wait", 8], // itself the last deploy step
+    ] as const) {
+      const found = findingsOf(ID, job(`      - run: kubectl apply -f k8s/\n      - run: ${wait}\n`));
+      expect(
+        found.map((f) => [f.region.startLine, f.severity]),
+        wait,
+      ).toEqual([[line, "note"]]);
+    }
+    expect(findingsOf(ID, job("      - run: kubectl apply -f k8s/\n")).map((f) => f.severity)).toEqual([
+      "error",
+    ]);
+  });
+
   test("a smoke-test job after the deploy job counts, through other jobs too", () => {
     const more = `  notify:
     needs: deploy
