@@ -9,6 +9,10 @@ const KIND_NAMES: Record<ReportKind, string> = {
   tests: "a test report",
 };
 
+/** Istanbul's lcov reporter (jest, vitest, c8, nyc) writes an empty file when no file was covered. */
+const EMPTY_COVERAGE =
+  "a coverage tool writes an empty lcov report when its include pattern matches no source file";
+
 /**
  * Reads one report of the kind a gate needs. The format is recognised from the file's first
  * bytes, never from its name: CI artifacts are routinely renamed (report.xml, results.json).
@@ -20,7 +24,7 @@ export async function readReport<K extends ReportKind>(file: string, kind: K): P
 
 export async function detectFormat<K extends ReportKind>(file: string, kind: K): Promise<ReportParser<K>> {
   const accepted = acceptedFormats(kind);
-  const head = await readHead(file, { accepted });
+  const head = await readHead(file, { accepted, ...(kind === "coverage" && { whenEmpty: EMPTY_COVERAGE }) });
   const found = (Object.values(REPORT_PARSERS) as ReportParser[]).find((p) => p.sniff(head));
   if (!found) {
     throw inputError("gate/report-unknown-format", `${file} is not a report format shipgate reads`, {

@@ -6,8 +6,15 @@ import { unreadableReport } from "./report-errors.js";
 /** Enough of a file to tell formats apart: every format names itself in its first few KB. */
 const HEAD_BYTES = 16 * 1024;
 
-/** The first bytes of a report, BOM removed; an error when the file is missing or empty. */
-export async function readHead(file: string, options: { accepted?: string } = {}): Promise<string> {
+/**
+ * The first bytes of a report, BOM removed; an error when the file is missing or empty.
+ * `accepted` names the formats the gate reads and `whenEmpty` why such a report may be empty,
+ * for the error's hint.
+ */
+export async function readHead(
+  file: string,
+  options: { accepted?: string; whenEmpty?: string } = {},
+): Promise<string> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, "r");
@@ -18,7 +25,7 @@ export async function readHead(file: string, options: { accepted?: string } = {}
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
     const head = stripBom(buffer.subarray(0, bytesRead).toString("utf8"));
-    if (head.trim() === "") throw emptyReport(file, options.accepted);
+    if (head.trim() === "") throw emptyReport(file, options);
     return head;
   } catch (error) {
     if (isShipgateError(error)) throw error;
@@ -57,11 +64,12 @@ function tooLarge(file: string, size: number) {
   );
 }
 
-function emptyReport(file: string, accepted?: string) {
+function emptyReport(file: string, options: { accepted?: string; whenEmpty?: string } = {}) {
+  const { accepted, whenEmpty } = options;
   return inputError("gate/report-empty", `report ${file} is empty`, {
     hint: `the tool that writes it probably failed or wrote elsewhere; check its step's log${
       accepted ? ` (expected ${accepted})` : ""
-    }`,
+    }${whenEmpty ? `; ${whenEmpty}` : ""}`,
   });
 }
 

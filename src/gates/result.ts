@@ -23,6 +23,8 @@ export interface CoverageGateResult extends GateResultBase<"coverage"> {
   branches: Ratio | null;
   /** The files with the lowest line coverage, lowest first: where to add tests. */
   leastCovered: FileCoverage[];
+  /** Corrections the parser made to the tool's figures (coverage.py's lcov LH…). */
+  notes: string[];
 }
 
 export interface LocatedFinding extends VulnFinding {
@@ -66,6 +68,7 @@ export interface TestTotals {
   failed: number;
   errors: number;
   skipped: number;
+  todo: number;
   flaky: number;
 }
 

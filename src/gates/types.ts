@@ -44,6 +44,8 @@ export interface CoverageReport extends ReportSource {
   /** null when the report carries no branch data at all (branch coverage was not enabled). */
   branches: Ratio | null;
   files: FileCoverage[];
+  /** Corrections made to the tool's figures, and why (a known bug of the tool). */
+  notes: string[];
 }
 
 export interface VulnFinding {
@@ -70,7 +72,8 @@ export interface VulnReport extends ReportSource {
   notes: string[];
 }
 
-export type TestStatus = "passed" | "failed" | "error" | "skipped" | "flaky";
+/** todo: written but not expected to pass yet (node's `{ todo }`, jest's `it.todo`); never a failure, never a pass. */
+export type TestStatus = "passed" | "failed" | "error" | "skipped" | "todo" | "flaky";
 
 export interface TestCaseResult {
   /** The report file the test case was read from. */
@@ -79,7 +82,7 @@ export interface TestCaseResult {
   classname: string;
   name: string;
   status: TestStatus;
-  /** How many times the test ran: more than 1 when it was retried. */
+  /** How many times the test ran: more than 1 when the report records reruns (Surefire's rerun elements). */
   attempts: number;
   /** First line of the failure or error message, when there was one. */
   message?: string;
@@ -88,6 +91,8 @@ export interface TestCaseResult {
 export interface TestReport extends ReportSource {
   kind: "tests";
   cases: TestCaseResult[];
+  /** What the reading decided that a reader should know (cases the writer's counts leave out…). */
+  notes: string[];
 }
 
 export interface ReportByKind {

@@ -172,17 +172,24 @@ describe("shipgate gate tests", () => {
   it("expands glob patterns and reports flaky tests without failing", async () => {
     const dir = await repo({
       "TEST-flaky.xml": fixture("junit", "surefire-flaky.xml"),
-      "TEST-retry.xml": fixture("junit", "gradle-retry.xml"),
       "jest.xml": fixture("junit", "jest-junit.xml"),
     });
     const run = await runGateCli(["gate", "tests", "reports/**/TEST-*.xml", "reports/jest.xml"], {
       cwd: dir,
     });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/tests\s+PASS\s+10 passed, 2 flaky, 1 skipped/);
+    expect(run.stdout).toMatch(/tests\s+PASS\s+8 passed, 1 flaky, 1 skipped/);
     expect(run.stdout).toContain("tests: flaky (passed on retry)");
     const strict = await runGateCli(["gate", "tests", "reports/*.xml", "--fail-on-flaky"], { cwd: dir });
     expect(strict.code).toBe(1);
+  });
+
+  it("fails a test written once per attempt that nothing marks as a rerun, and says why", async () => {
+    const run = await runGateCli(["gate", "tests", "junit/gradle-retry.xml"], { cwd: FIXTURES });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/tests\s+FAIL\s+3 passed, 1 failed/);
+    expect(run.stdout).toContain("is in junit/gradle-retry.xml 2 times and failed 1 of them");
+    expect(run.stdout).toContain("Gradle with mergeReruns");
   });
 
   it("fails on failures and errors and names them", async () => {

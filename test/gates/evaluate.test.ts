@@ -27,6 +27,7 @@ const coverage = (
     { file: "src/b.ts", lines: ratio(9, 10), branches: null },
     { file: "src/full.ts", lines: ratio(5, 5), branches: null },
   ],
+  notes: [],
 });
 
 describe("evaluateCoverage", () => {
@@ -52,6 +53,13 @@ describe("evaluateCoverage", () => {
     const none = evaluateCoverage(coverage(9, 10), { min: 80, branches: 50 });
     expect(none.ok).toBe(false);
     expect(none.summary).toContain("no branch data");
+  });
+
+  it("fails a report that measured no lines, whatever the thresholds", () => {
+    const result = evaluateCoverage({ ...coverage(0, 0, [0, 0]), files: [] }, { min: 0, branches: 0 });
+    expect(result).toMatchObject({ ok: false, figure: "no lines measured (0/0)" });
+    expect(result.summary).toContain("the coverage tool included no source file");
+    expect(result.summary).not.toContain("branch");
   });
 });
 
@@ -186,6 +194,7 @@ const tests = (file: string, ...cases: TestCaseResult[]): TestReport => ({
   format: "junit",
   file,
   cases,
+  notes: [],
 });
 
 describe("evaluateTests", () => {
@@ -218,6 +227,22 @@ describe("evaluateTests", () => {
     expect(evaluateTests([tests("a.xml", testCase("s", "skipped"))]).summary).toBe(
       "the 1 test was skipped; nothing was tested",
     );
+    const todo = evaluateTests([tests("a.xml", testCase("s", "skipped"), testCase("t", "todo"))]);
+    expect(todo).toMatchObject({
+      ok: false,
+      figure: "0 passed, 1 skipped, 1 todo",
+      summary: "all 2 tests were skipped or todo; nothing was tested",
+    });
+  });
+
+  it("keeps same-named cases in one file apart, and says so when some of them failed", () => {
+    const result = evaluateTests([
+      tests("a.xml", testCase("adds", "passed"), testCase("adds", "failed"), testCase("adds", "passed")),
+    ]);
+    expect(result).toMatchObject({ ok: false, figure: "2 passed, 1 failed" });
+    expect(result.notes).toEqual([
+      expect.stringMatching(/^suite › adds is in a\.xml 3 times and failed 1 of them;/),
+    ]);
   });
 
   it("does not merge retries across files, but says when a failed test passed elsewhere", () => {

@@ -209,6 +209,13 @@ const LCOV: Case[] = [
   },
   { name: "LH is more than LF", text: "SF:a.js\nLF:3\nLH:4\nend_of_record\n", names: "LH:4", line: 3 },
   {
+    // More lines ran than LF, but not in the way coverage.py 6 miscounted (coverage-py.ts).
+    name: "LH is more than LF and its DA lines do not explain it",
+    text: "SF:a.py\nDA:1,1\nDA:2,1\nLF:1\nLH:3\nend_of_record\n",
+    names: "LH:3",
+    line: 5,
+  },
+  {
     name: "BRH is more than BRF",
     text: "SF:a.js\nLF:1\nLH:1\nBRF:2\nBRH:3\nend_of_record\n",
     names: "BRH:3",
@@ -290,12 +297,6 @@ const JUNIT: Case[] = [
       `<testsuite name="ok"><testcase name="p"/></testsuite>\n<testsuites><testsuite name="s">${FAILED}</testsuite></testsuites>`,
     ),
     names: "<testsuites>",
-    line: 4,
-  },
-  {
-    name: "a testcase directly inside testsuites",
-    text: junit(`<testsuite name="ok"><testcase name="p"/></testsuite>\n${FAILED}`),
-    names: "<testcase>",
     line: 4,
   },
   {

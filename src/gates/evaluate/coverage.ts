@@ -14,12 +14,19 @@ const LEAST_COVERED = 5;
 export function evaluateCoverage(report: CoverageReport, thresholds: CoverageThresholds): CoverageGateResult {
   const minBranches = thresholds.branches ?? null;
   const problems: string[] = [];
-  if (!meets(report.lines, thresholds.min)) {
+  const measured = report.lines.total > 0;
+  if (!measured) {
+    // Jest and vitest print "Unknown% (0/0)" when the coverage include pattern matches no
+    // file; their reports say 0 of 0, which is no evidence of coverage, not 100%.
+    problems.push(
+      "the report measured no lines (0/0), so it shows no coverage at all: the coverage tool included no source file; check its include and exclude patterns (jest collectCoverageFrom, vitest coverage.include)",
+    );
+  } else if (!meets(report.lines, thresholds.min)) {
     problems.push(
       `line coverage ${formatPct(report.lines.pct)} is below the ${formatPct(thresholds.min)} minimum`,
     );
   }
-  if (minBranches !== null) {
+  if (measured && minBranches !== null) {
     if (!report.branches) {
       problems.push("the report has no branch data; turn on branch coverage in the coverage tool");
     } else if (!meets(report.branches, minBranches)) {
@@ -39,10 +46,12 @@ export function evaluateCoverage(report: CoverageReport, thresholds: CoverageThr
   return {
     gate: "coverage",
     ok,
-    figure: [
-      `lines ${describe(report.lines)}`,
-      ...(report.branches ? [`branches ${describe(report.branches)}`] : []),
-    ].join(", "),
+    figure: measured
+      ? [
+          `lines ${describe(report.lines)}`,
+          ...(report.branches ? [`branches ${describe(report.branches)}`] : []),
+        ].join(", ")
+      : "no lines measured (0/0)",
     threshold: [
       `lines ≥ ${formatPct(thresholds.min)}`,
       ...(minBranches !== null ? [`branches ≥ ${formatPct(minBranches)}`] : []),
@@ -54,6 +63,7 @@ export function evaluateCoverage(report: CoverageReport, thresholds: CoverageThr
     lines: report.lines,
     branches: report.branches,
     leastCovered,
+    notes: report.notes.map((n) => `${report.file}: ${n}`),
   };
 }
 

@@ -12,17 +12,27 @@ export function evaluateTests(
 ): TestsGateResult {
   const failOnFlaky = thresholds.failOnFlaky ?? false;
   const cases = reports.flatMap((r) => r.cases);
-  const totals: TestTotals = { tests: cases.length, passed: 0, failed: 0, errors: 0, skipped: 0, flaky: 0 };
-  for (const c of cases) {
-    if (c.status === "passed") totals.passed += 1;
-    else if (c.status === "failed") totals.failed += 1;
-    else if (c.status === "error") totals.errors += 1;
-    else if (c.status === "skipped") totals.skipped += 1;
-    else totals.flaky += 1;
-  }
+  const totals: TestTotals = {
+    tests: cases.length,
+    passed: 0,
+    failed: 0,
+    errors: 0,
+    skipped: 0,
+    todo: 0,
+    flaky: 0,
+  };
+  const key: Record<TestCaseResult["status"], keyof TestTotals> = {
+    passed: "passed",
+    failed: "failed",
+    error: "errors",
+    skipped: "skipped",
+    todo: "todo",
+    flaky: "flaky",
+  };
+  for (const c of cases) totals[key[c.status]] += 1;
   const failures = cases.filter((c) => c.status === "failed" || c.status === "error");
   const flaky = cases.filter((c) => c.status === "flaky");
-  const ran = totals.tests - totals.skipped;
+  const ran = totals.tests - totals.skipped - totals.todo;
   const ok = failures.length === 0 && ran > 0 && !(failOnFlaky && flaky.length > 0);
   return {
     gate: "tests",
@@ -35,7 +45,11 @@ export function evaluateTests(
     totals,
     failures,
     flaky,
-    notes: passedElsewhere(failures, cases),
+    notes: [
+      ...reports.flatMap((r) => r.notes.map((n) => `${r.file}: ${n}`)),
+      ...sameNamed(cases),
+      ...passedElsewhere(failures, cases),
+    ],
   };
 }
 
@@ -51,6 +65,7 @@ function figureOf(t: TestTotals): string {
   if (t.errors > 0) parts.push(`${t.errors} error${t.errors === 1 ? "" : "s"}`);
   if (t.flaky > 0) parts.push(`${t.flaky} flaky`);
   if (t.skipped > 0) parts.push(`${t.skipped} skipped`);
+  if (t.todo > 0) parts.push(`${t.todo} todo`);
   return parts.join(", ");
 }
 
@@ -63,8 +78,10 @@ function summaryOf(input: {
 }): string {
   const { failures, flaky, totals, ran, failOnFlaky } = input;
   if (totals.tests === 0) return "the reports contain no test cases; did the tests run?";
-  if (ran === 0)
-    return `${totals.tests === 1 ? "the 1 test was" : `all ${totals.tests} tests were`} skipped; nothing was tested`;
+  if (ran === 0) {
+    const how = totals.todo === 0 ? "skipped" : totals.skipped === 0 ? "todo" : "skipped or todo";
+    return `${totals.tests === 1 ? "the 1 test was" : `all ${totals.tests} tests were`} ${how}; nothing was tested`;
+  }
   const first = failures[0];
   if (first) {
     const verb = first.status === "error" ? "errored" : "failed";
@@ -86,8 +103,31 @@ function all(n: number): string {
 }
 
 /**
- * Retries are folded within one report file only: the same test failing on one platform and
- * passing on another is a real failure. When a failed test passed in another file, say so, in
+ * Same-named cases in one file are separate tests (it.each without the value in its title, one
+ * title in several test files). When some of them failed, say so, in case they were a runner's
+ * retries written as separate cases: those count as flaky only where the format marks them.
+ */
+function sameNamed(cases: TestCaseResult[]): string[] {
+  const groups = new Map<string, TestCaseResult[]>();
+  for (const c of cases) {
+    const id = `${c.file}\u0000${c.classname}\u0000${c.name}`;
+    const group = groups.get(id);
+    if (group) group.push(c);
+    else groups.set(id, [c]);
+  }
+  return [...groups.values()].flatMap((group) => {
+    const failed = group.filter((c) => c.status === "failed" || c.status === "error").length;
+    if (group.length < 2 || failed === 0 || failed === group.length) return [];
+    const first = group[0]!;
+    return [
+      `${testName(first)} is in ${first.file} ${group.length} times and failed ${failed} of them; same-named test cases are separate tests, and a retry counts as flaky only where the report marks it (Surefire, Gradle with mergeReruns)`,
+    ];
+  });
+}
+
+/**
+ * Reports are never merged across files: the same test failing on one platform and passing on
+ * another is a real failure. When a failed test passed in another file, say so, in
  * case that file was a rerun.
  */
 function passedElsewhere(failures: TestCaseResult[], cases: TestCaseResult[]): string[] {

@@ -40,6 +40,11 @@ export function detailSections(results: readonly GateResult[]): DetailSection[] 
             result.leastCovered.map((f) => [f.file, ratio(f.lines), f.branches ? ratio(f.branches) : "-"]),
           );
         }
+        add(
+          "coverage: notes",
+          ["note"],
+          result.notes.map((n) => [n]),
+        );
         break;
       case "vulns":
         add(

@@ -22,6 +22,22 @@ describe("lcov", () => {
     expect(report.branches).toMatchObject({ covered: 1, total: 2 });
   });
 
+  it("reads coverage.py 6's LH, which counts docstrings that ran, as the statements that ran, and says so", async () => {
+    const file = await reportFile(
+      "lcov.info",
+      "TN:\nSF:pkg/__init__.py\nDA:1,1,h\nLF:0\nLH:1\nend_of_record\n" +
+        "TN:\nSF:pkg/fmt.py\nDA:1,1,h\nDA:2,1,h\nDA:3,1,h\nDA:5,1,h\nDA:4,0,h\nLF:4\nLH:4\nend_of_record\n",
+    );
+    const report = await parseLcov(file);
+    expect(report.lines).toMatchObject({ covered: 3, total: 4 });
+    expect(report.notes).toEqual([
+      expect.stringMatching(
+        /^pkg\/__init__\.py: LH:1 counts lines that are not among its LF:0 statements.*read as 0 of 0/,
+      ),
+      expect.stringMatching(/^pkg\/fmt\.py: LH:4 .* read as 3 of 4/),
+    ]);
+  });
+
   it("reports a tracefile cut off inside a record at its last line", async () => {
     const file = fixture("lcov", "malformed.info");
     const error = await rejection(parseLcov(file));

@@ -121,7 +121,9 @@ describe("SARIF 2.1.0", () => {
       "js/reflected-xss medium security-severity 6.1",
       "js/missing-rate-limiting high security-severity 7.5",
       "js/hardcoded-credentials critical security-severity 9.8",
-      "js/unused-local-variable low level note",
+    ]);
+    expect(report.notes).toEqual([
+      "1 result not counted: their rules are not security rules (no security-severity, security tag or CWE): CodeQL's js/unused-local-variable (1)",
     ]);
     expect(report.findings[0]).toMatchObject({
       target: "src/routes/orders.js:42",
@@ -154,12 +156,26 @@ describe("SARIF 2.1.0", () => {
     ["warning", "medium"],
     ["note", "low"],
   ])("level %s without security-severity is %s", async (level, severity) => {
-    expect((await sarifWith({ level }, {})).findings[0]?.severity).toBe(severity);
+    expect((await sarifWith({ level }, SECURITY)).findings[0]?.severity).toBe(severity);
   });
 
   it("uses the rule's default level when the result has none, and warning when neither has", async () => {
-    expect((await sarifWith({}, {}, "error")).findings[0]?.severity).toBe("high");
-    expect((await sarifWith({}, {})).findings[0]?.severity).toBe("medium");
+    expect((await sarifWith({}, SECURITY, "error")).findings[0]?.severity).toBe("high");
+    expect((await sarifWith({}, SECURITY)).findings[0]?.severity).toBe("medium");
+  });
+
+  it.each([
+    ["a security tag", { tags: ["Security"] }],
+    ["a CWE tag as Semgrep writes it", { tags: ["CWE-89: SQL Injection"] }],
+    ["a CWE tag as CodeQL writes it", { tags: ["external/cwe/cwe-079"] }],
+  ])("counts a result whose rule has %s", async (_, properties) => {
+    expect((await sarifWith({ level: "error" }, properties)).findings).toHaveLength(1);
+  });
+
+  it("does not count results of rules that are not about security, and says so", async () => {
+    const report = await sarifWith({ level: "error" }, { tags: ["maintainability"] });
+    expect(report.findings).toEqual([]);
+    expect(report.notes).toEqual([expect.stringMatching(/^1 result not counted: .*: t's R1 \(1\)$/)]);
   });
 
   it("finds the position of a syntax error V8 does not give an offset for", async () => {
@@ -168,6 +184,8 @@ describe("SARIF 2.1.0", () => {
     expect(error.diagnostics[0]?.location).toEqual({ file, line: 31, column: 28 });
   });
 });
+
+const SECURITY = { tags: ["security"] };
 
 async function sarifWith(
   result: Record<string, unknown>,

@@ -61,7 +61,7 @@ export async function parse(file: string): Promise<CoverageReport> {
     branches = measured.length > 0 ? addRatios(measured) : null;
   }
 
-  return { kind: "coverage", format: id, file, lines, branches, files };
+  return { kind: "coverage", format: id, file, lines, branches, files, notes: [] };
 }
 
 /** `lines-covered` of `lines-valid` (or branches), when <coverage> has both. */

@@ -48,6 +48,7 @@ export async function parse(file: string): Promise<CoverageReport> {
     // Istanbul always writes branches; a total of 0 means the code has no branches (100%).
     branches: total.branches ? ratioOf(total.branches) : null,
     files,
+    notes: [],
   };
 }
 

@@ -1,9 +1,13 @@
 import { readReportText } from "../../read-text.js";
 import type { TestCaseResult, TestReport, TestStatus } from "../../types.js";
 import { checkStructure, childrenNamed, parseXml, type XmlElement, type XmlReport } from "../../xml.js";
-import { foldAttempts } from "./attempts.js";
+import { failuresOnlyNodeCounted } from "./node-summary.js";
+import { type ReadCase, recountUncounted } from "./uncounted.js";
 
-/** JUnit XML as jest-junit, pytest --junitxml, Maven Surefire/Failsafe, Gradle and go-junit-report write it. */
+/**
+ * JUnit XML as jest-junit, vitest, node's test runner, pytest --junitxml, Maven
+ * Surefire/Failsafe, Gradle and go-junit-report write it.
+ */
 export const id = "junit";
 export const kind = "tests";
 export const label = "JUnit XML";
@@ -12,11 +16,14 @@ export function sniff(head: string): boolean {
   return /<testsuites?[\s>/]/.test(head);
 }
 
-/** Where each element the parser reads may be; the root is <testsuites> or <testsuite>. */
+/**
+ * Where each element the parser reads may be; the root is <testsuites> or <testsuite>. Node's
+ * test runner writes top-level tests straight under <testsuites>.
+ */
 const PARENTS: Record<string, readonly string[]> = {
   testsuites: [],
   testsuite: ["testsuites", "testsuite"],
-  testcase: ["testsuite"],
+  testcase: ["testsuite", "testsuites"],
   ...Object.fromEntries(
     ["failure", "error", "skipped", "flakyFailure", "flakyError", "rerunFailure", "rerunError"].map(
       (name) => [name, ["testcase"]],
@@ -32,24 +39,35 @@ export async function parse(file: string): Promise<TestReport> {
     throw xml.malformed(root, `the root element is <${root.name}>, not <testsuites> or <testsuite>`);
   }
   checkStructure(xml, { parents: PARENTS, format: "JUnit XML" });
-  const runs: TestCaseResult[] = [];
+  const cases: TestCaseResult[] = [];
+  const notes: string[] = [];
   const visit = (suite: XmlElement, parentName?: string) => {
     const name = suite.attributes.name ?? parentName;
-    for (const testcase of childrenNamed(suite, "testcase")) runs.push(caseOf(xml, testcase, name));
-    for (const child of childrenNamed(suite, "testsuite")) visit(child, name);
+    const read: ReadCase[] = childrenNamed(suite, "testcase").map((element) => ({
+      result: caseOf(xml, element, name),
+      element,
+    }));
+    const nested = childrenNamed(suite, "testsuite");
+    const recounted = suite.name === "testsuite" && nested.length === 0 && recountUncounted(suite, read);
+    if (recounted) notes.push(recounted);
+    cases.push(...read.map((c) => c.result));
+    for (const child of nested) visit(child, name);
   };
   visit(root);
-
-  // Group by identity in document order, so retries fold and every test keeps its place.
-  const groups = new Map<string, TestCaseResult[]>();
-  for (const run of runs) {
-    const key = `${run.classname}\u0000${run.name}`;
-    const group = groups.get(key);
-    if (group) group.push(run);
-    else groups.set(key, [run]);
+  const unseen = failuresOnlyNodeCounted(file, text, cases);
+  if (unseen) cases.push(unseen);
+  if (cases.length === 0 && root.attributes.name === JEST_JUNIT_NAME) {
+    notes.push(
+      "jest-junit writes nothing for a test file that failed to load unless its reportTestSuiteErrors option is true; check jest's own output",
+    );
   }
-  return { kind: "tests", format: id, file, cases: [...groups.values()].flatMap(foldAttempts) };
+  // Same-named cases stay separate tests: a rerun counts only where the format marks it
+  // (Surefire's rerun and flaky elements, inside one <testcase>).
+  return { kind: "tests", format: id, file, cases, notes };
 }
+
+/** The <testsuites> name jest-junit writes unless its suiteName option is set. */
+const JEST_JUNIT_NAME = "jest tests";
 
 /** One <testcase>: its outcome, and Surefire's record of earlier runs when it was rerun. */
 function caseOf(xml: XmlReport, testcase: XmlElement, suite: string | undefined): TestCaseResult {
@@ -60,12 +78,16 @@ function caseOf(xml: XmlReport, testcase: XmlElement, suite: string | undefined)
   const errors = of("error");
   const reruns = of("rerunFailure", "rerunError");
   const flakes = of("flakyFailure", "flakyError");
+  const skipped = of("skipped");
   let status: TestStatus;
   let detail: XmlElement | undefined;
-  if (failures.length > 0) [status, detail] = ["failed", failures[0]];
+  // Node writes a todo test that failed with both <skipped type="todo"> and <failure>: a todo
+  // is expected to fail, and node's own run does not fail on it.
+  if (skipped.some((s) => s.attributes.type === "todo")) status = "todo";
+  else if (failures.length > 0) [status, detail] = ["failed", failures[0]];
   else if (errors.length > 0) [status, detail] = ["error", errors[0]];
   else if (flakes.length > 0) [status, detail] = ["flaky", flakes[0]];
-  else if (of("skipped").length > 0) status = "skipped";
+  else if (skipped.length > 0) status = "skipped";
   else status = "passed";
   const message = detail && messageOf(detail);
   return {

@@ -2,6 +2,7 @@ import { addRatios, ratio } from "../../ratio.js";
 import { readReportText } from "../../read-text.js";
 import { malformedReport } from "../../report-errors.js";
 import type { CoverageReport, FileCoverage } from "../../types.js";
+import { correctionNote, statementsHit } from "./coverage-py.js";
 
 /** lcov tracefiles as c8, nyc, jest, vitest, pytest-cov and genhtml's lcov write them. */
 export const id = "lcov";
@@ -21,9 +22,12 @@ interface RecordCounts {
   /** 0-based lines of LH and BRH, to point at one that is more than its total. */
   lhAt?: number;
   brhAt?: number;
-  /** Counted from DA/BRDA lines for tracefiles without the LF/LH/BRF/BRH summary lines. */
-  daTotal: number;
-  daHit: number;
+  /**
+   * DA line numbers and whether each ran: the line data for tracefiles without LF/LH, and
+   * what shows coverage.py's miscounted LH (coverage-py.ts).
+   */
+  da: Map<number, boolean>;
+  /** Counted from BRDA lines for tracefiles without the BRF/BRH summary lines. */
   brdaTotal: number;
   brdaHit: number;
 }
@@ -32,6 +36,7 @@ export async function parse(file: string): Promise<CoverageReport> {
   const text = await readReportText(file);
   const lines = text.split(/\r?\n/);
   const files: FileCoverage[] = [];
+  const notes: string[] = [];
   let sawBranchData = false;
   let current: RecordCounts | undefined;
 
@@ -43,6 +48,11 @@ export async function parse(file: string): Promise<CoverageReport> {
     if (line === "") return;
     if (line === "end_of_record") {
       if (!current) throw fail(index, "end_of_record without a preceding SF: line");
+      const corrected = statementsHit(current);
+      if (corrected !== undefined) {
+        notes.push(correctionNote(current.file, current.lh!, current.lf!, corrected));
+        current.lh = corrected;
+      }
       checkHitsWithinTotals(current, fail);
       const { lines: l, branches } = countsOf(current);
       if (branches) sawBranchData = true;
@@ -56,7 +66,7 @@ export async function parse(file: string): Promise<CoverageReport> {
     if (key === "TN" || key === "VER") return;
     if (key === "SF") {
       if (current) throw fail(index, `SF:${value} starts before the record for ${current.file} ended`);
-      current = { file: value, daTotal: 0, daHit: 0, brdaTotal: 0, brdaHit: 0 };
+      current = { file: value, da: new Map(), brdaTotal: 0, brdaHit: 0 };
       return;
     }
     if (!current) throw fail(index, `${key}: line outside a record (no SF: line before it)`);
@@ -87,9 +97,9 @@ export async function parse(file: string): Promise<CoverageReport> {
       case "DA": {
         // DA:<line>,<hits>[,<checksum>]
         const [line, hits] = fields(value, 2, "DA:<line>,<hits>");
-        count(line);
-        current.daTotal += 1;
-        if (count(hits) > 0) current.daHit += 1;
+        const number = count(line);
+        // A line written twice (merged tracefiles) is one line that ran if either says so.
+        current.da.set(number, current.da.get(number) === true || count(hits) > 0);
         break;
       }
       case "BRDA": {
@@ -126,6 +136,7 @@ export async function parse(file: string): Promise<CoverageReport> {
     lines: addRatios(files.map((f) => f.lines)),
     branches: sawBranchData ? addRatios(files.flatMap((f) => (f.branches ? [f.branches] : []))) : null,
     files,
+    notes,
   };
 }
 
@@ -141,8 +152,8 @@ function checkHitsWithinTotals(record: RecordCounts, fail: (index: number, what:
 }
 
 function countsOf(record: RecordCounts) {
-  const lines =
-    record.lf !== undefined ? ratio(record.lh ?? 0, record.lf) : ratio(record.daHit, record.daTotal);
+  const ran = [...record.da.values()].filter(Boolean).length;
+  const lines = record.lf !== undefined ? ratio(record.lh ?? 0, record.lf) : ratio(ran, record.da.size);
   const branches =
     record.brf !== undefined
       ? ratio(record.brh ?? 0, record.brf)

@@ -12,13 +12,18 @@ export const kind = "vulns";
 export const label = "npm audit JSON";
 
 export function sniff(head: string): boolean {
-  // npm 6's format (advisories/actions) is matched too, so it gets a clear "upgrade npm" error.
+  // npm 6's format (advisories/actions) and npm's failures are matched too, so they get an
+  // error that says what happened.
   return (
     /^\s*\{\s*"auditReportVersion"\s*:/.test(head) ||
     (/^\s*\{\s*"(actions|advisories)"\s*:/.test(head) && /"muted"|"advisories"/.test(head)) ||
-    /^\s*\{\s*"error"\s*:\s*\{\s*"code"\s*:\s*"E[A-Z0-9]+"/.test(head)
+    /^\s*\{\s*"error"\s*:\s*\{\s*"code"\s*:\s*"E[A-Z0-9]+"/.test(head) ||
+    (/^\s*\{\s*"message"\s*:/.test(head) && head.includes(AUDIT_ENDPOINT))
   );
 }
+
+/** The registry path npm audit posts to; npm's message when the request fails names it. */
+const AUDIT_ENDPOINT = "/-/npm/v1/security/";
 
 const Advisory = z.object({
   source: z.union([z.number(), z.string()]),
@@ -45,6 +50,8 @@ const Report = z.object({
   vulnerabilities: z.record(z.string(), Vulnerability),
 });
 const NpmError = z.object({ error: z.object({ code: z.string(), summary: z.string().optional() }) });
+/** What npm writes when the registry's audit endpoint fails: the request's error, no code. */
+const EndpointFailure = z.object({ message: z.string().includes(AUDIT_ENDPOINT) });
 
 export async function parse(file: string): Promise<VulnReport> {
   const text = await readReportText(file);
@@ -63,6 +70,12 @@ export async function parse(file: string): Promise<VulnReport> {
             : "fix the npm error above and run npm audit --json again",
       },
     );
+  }
+  const unanswered = EndpointFailure.safeParse(data);
+  if (unanswered.success) {
+    throw malformedReport(file, label, `npm audit failed: ${unanswered.data.message}`, {
+      hint: "the registry's audit endpoint did not answer, so nothing was audited; run npm audit again, and check that the registry (or the proxy in front of it) serves npm's audit API",
+    });
   }
   if (data && typeof data === "object" && "advisories" in data && !("auditReportVersion" in data)) {
     throw malformedReport(file, label, "this is npm 6's audit format (advisories), which is not supported", {

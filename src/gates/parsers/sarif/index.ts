@@ -6,6 +6,7 @@ import { readReportText } from "../../read-text.js";
 import { malformedReport } from "../../report-errors.js";
 import { severityFromCvss } from "../../severity.js";
 import type { VulnFinding, VulnReport } from "../../types.js";
+import { isSecurityResult, notSecurityNote } from "./security.js";
 
 /** SARIF 2.1.0 from CodeQL, Semgrep, Trivy, Grype, Snyk and other scanners. */
 export const id = "sarif";
@@ -23,12 +24,25 @@ export function sniff(head: string): boolean {
 const Score = z
   .union([z.number(), z.string()])
   .refine((raw) => cvss(raw) !== undefined, { message: "not a CVSS score from 0.0 to 10.0" });
-const Properties = z.looseObject({ "security-severity": Score.optional() }).optional();
+const Properties = z
+  .looseObject({ "security-severity": Score.optional(), tags: z.array(z.string()).optional() })
+  .optional();
 const Rule = z.object({
   id: z.string(),
   shortDescription: z.object({ text: z.string() }).optional(),
   helpUri: z.string().optional(),
   defaultConfiguration: z.object({ level: z.string().optional() }).optional(),
+  // flawfinder names a rule's weaknesses only here, as links into the CWE taxonomy.
+  relationships: z
+    .array(
+      z.object({
+        target: z.object({
+          id: z.string().optional(),
+          toolComponent: z.object({ name: z.string().optional() }).optional(),
+        }),
+      }),
+    )
+    .optional(),
   properties: Properties,
 });
 const Component = z.object({ name: z.string().optional(), rules: z.array(Rule).optional() });
@@ -115,6 +129,7 @@ export async function parse(file: string): Promise<VulnReport> {
   const findings: VulnFinding[] = [];
   let suppressed = 0;
   let notFailures = 0;
+  const notSecurity = new Map<string, number>();
   log.runs.forEach((run, runIndex) => {
     run.results.forEach((result, resultIndex) => {
       // Only kind "fail" (the default) is a problem; pass/review/informational are not findings.
@@ -130,6 +145,11 @@ export async function parse(file: string): Promise<VulnReport> {
       const ruleId = result.ruleId ?? result.rule?.id ?? rule?.id;
       if (!ruleId) {
         throw malformedReport(file, label, `runs[${runIndex}].results[${resultIndex}] has no ruleId`);
+      }
+      if (!isSecurityResult(result, rule)) {
+        const key = `${run.tool.driver.name ?? "the tool"}'s ${ruleId}`;
+        notSecurity.set(key, (notSecurity.get(key) ?? 0) + 1);
+        return;
       }
       const { severity, reported } = severityOf(result, rule);
       const location = result.locations?.[0]?.physicalLocation;
@@ -155,6 +175,7 @@ export async function parse(file: string): Promise<VulnReport> {
       `${notFailures} result${plural(notFailures)} that are not failures (kind pass/review, or absent) not counted`,
     );
   }
+  if (notSecurity.size > 0) notes.push(notSecurityNote(notSecurity));
   return { kind: "vulns", format: id, file, findings, notes };
 }
 
