@@ -175,7 +175,9 @@ function environmentInput(job: Job): string | undefined {
   return undefined;
 }
 
-const words = (text: string) => text.replace(/[-_./]/g, " ");
+/** Device paths are not environments (`> /dev/null`). */
+const DEVICES = /\/dev\/(null|stdout|stderr|tty|zero|u?random|fd\/\d+)/g;
+const words = (text: string) => text.replace(DEVICES, " ").replace(/[-_./]/g, " ");
 
 export type Stage = "production" | "pre-production" | "unknown";
 

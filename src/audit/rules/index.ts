@@ -6,6 +6,7 @@ import { deployCancelInProgress } from "./deploy-cancel-in-progress.js";
 import { deployMissingConcurrency } from "./deploy-missing-concurrency.js";
 import { deployWithoutCi } from "./deploy-without-ci.js";
 import { deployWithoutRollback } from "./deploy-without-rollback.js";
+import { deprecatedWorkflowCommand } from "./deprecated-workflow-command.js";
 import { dockerBuildNoCache } from "./docker-build-no-cache.js";
 import { ecsNoWait } from "./ecs-no-wait.js";
 import { excessivePermissions } from "./excessive-permissions.js";
@@ -25,6 +26,7 @@ import { nonDeterministicInstall } from "./non-deterministic-install.js";
 import { persistCredentials } from "./persist-credentials.js";
 import { productionRebuild } from "./production-rebuild.js";
 import { productionWithoutEnvironment } from "./production-without-environment.js";
+import { retiredRunner } from "./retired-runner.js";
 import { scanCannotFail } from "./scan-cannot-fail.js";
 import { scriptInjection } from "./script-injection.js";
 import { secretEchoed } from "./secret-echoed.js";
@@ -45,6 +47,7 @@ export const RULE_REGISTRY = {
   "deploy-missing-concurrency": deployMissingConcurrency,
   "deploy-without-ci": deployWithoutCi,
   "deploy-without-rollback": deployWithoutRollback,
+  "deprecated-workflow-command": deprecatedWorkflowCommand,
   "docker-build-no-cache": dockerBuildNoCache,
   "ecs-no-wait": ecsNoWait,
   "excessive-permissions": excessivePermissions,
@@ -64,6 +67,7 @@ export const RULE_REGISTRY = {
   "persist-credentials": persistCredentials,
   "production-rebuild": productionRebuild,
   "production-without-environment": productionWithoutEnvironment,
+  "retired-runner": retiredRunner,
   "scan-cannot-fail": scanCannotFail,
   "script-injection": scriptInjection,
   "secret-echoed": secretEchoed,

@@ -1,38 +1,17 @@
-import { isDeployJob, isProductionJob, stepDeploys } from "../classify.js";
+import { isDeployJob, isProductionJob, stageOf } from "../classify.js";
+import { environmentNames, PRE_PRODUCTION_WORDS } from "../deploy-model.js";
 import type { Job, Workflow } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 
-/** Names of pre-production targets. */
-const PRE_PRODUCTION =
-  /\b(stag(e|ing)|stg|pre[\s_-]?prod(uction)?|non[\s_-]?prod(uction)?|qa|uat|dev|development|test(ing)?|sandbox|preview|beta)\b/i;
-/** Device paths are not environments (`> /dev/null`). */
-const DEVICES = /\/dev\/(null|stdout|stderr|tty|zero|u?random|fd\/\d+)/g;
-
 /**
- * Whether a deploy job targets a pre-production environment: by its environment name; for an
- * expression (`${{ inputs.environment }}`, `${{ matrix.env }}`), by the values it can take
- * (dispatch inputs, matrix, workflow env); without an environment, by its id, name, the
- * workflow's name and its deploy commands.
+ * Whether a deploy job deploys somewhere before production: one of the environments it can
+ * name (`${{ inputs.environment }}` with options staging and production counts), or, failing
+ * that, the stage the deploy model reads from its names, commands and workflow.
  */
 function preProduction(job: Job, workflow: Workflow): boolean {
-  const environment = job.environment?.value;
-  if (environment && !environment.includes("${{"))
-    return PRE_PRODUCTION.test(environment.replace(/[-_]/g, " "));
-  const texts = environment
-    ? [
-        environment,
-        JSON.stringify([...workflow.on.values()].map((v) => v.value)),
-        JSON.stringify((job.node.toJSON() as Record<string, unknown>).strategy ?? null),
-        JSON.stringify([...workflow.env.values()].map((v) => v.value)),
-      ]
-    : [
-        job.id,
-        job.name ?? "",
-        workflow.name ?? "",
-        ...job.steps.filter(stepDeploys).map((s) => s.run?.value ?? ""),
-        ...[...job.env.values(), ...workflow.env.values()].map((v) => v.value),
-      ];
-  return PRE_PRODUCTION.test(texts.join(" ").replace(DEVICES, "").replace(/[-_]/g, " "));
+  if (environmentNames(job, workflow).some((n) => PRE_PRODUCTION_WORDS.test(n.replace(/[-_./]/g, " "))))
+    return true;
+  return stageOf(job, workflow).stage === "pre-production";
 }
 
 export const noStagingEnvironment = defineRule({

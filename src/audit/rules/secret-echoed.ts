@@ -86,7 +86,38 @@ function report(ctx: RuleContext, step: Step, label: string, leak: Leak) {
       : leak.sink === "output"
         ? `${leak.what} is written to $GITHUB_OUTPUT by ${leak.command}: a step output is not a secret (it is stored, passed on and shown without secret handling); give the steps that need it the secret through env instead`
         : `${leak.what} is written to the job summary by ${leak.command}: the summary is a page for everyone who can see the run; leave secrets out of it`;
-  ctx.report({ node: run.node, region, key: `${label}:${leak.text}:${leak.sink}`, message });
+  const key = `${label}:${leak.text}:${leak.sink}`;
+  if (namesAnIdentifier(leak.what)) {
+    // Teams keep account ids, hosts and user names in secrets to keep them out of the file;
+    // printing one is worth knowing but is not a credential in the log.
+    ctx.report({
+      node: run.node,
+      region,
+      key,
+      severity: "note",
+      message: `${leak.what} is printed by ${leak.command}; its name says it is an identifier (an id, host, region or user name), not a credential, so this is reported as a note: if it is sensitive, keep it out of the log`,
+    });
+    return;
+  }
+  ctx.report({ node: run.node, region, key, message });
+}
+
+/**
+ * Secret names that denote an identifier rather than a credential: `CF_ZONE_ID`, `SSH_HOST`,
+ * `AWS_REGION`, `DEPLOY_USER`. A name that also says key, token, password or secret is a
+ * credential whatever else it says (`API_KEY_ID` stays an error), and a URL is not an
+ * identifier: it may carry credentials (`https://user:pass@…`, webhook URLs).
+ */
+const IDENTIFIER_NAME =
+  /(^|_)(ID|IDS|HOST|HOSTNAME|DOMAIN|REGION|ZONE|USER|USERNAME|LOGIN|EMAIL|ORG|ORGANIZATION|PROJECT|ACCOUNT|BUCKET|PORT|NAME|REGISTRY|SERVER|CLUSTER)$/;
+const CREDENTIAL_NAME =
+  /KEY|TOKEN|PASS|PWD|SECRET|CREDENTIAL|AUTH|PRIVATE|CERT|SIGN|WEBHOOK|DSN|COOKIE|SESSION/;
+
+export function namesAnIdentifier(what: string): boolean {
+  const name = /secrets\.([\w-]+)/i.exec(what)?.[1]?.toUpperCase().replace(/-/g, "_");
+  if (!name) return false;
+  if (CREDENTIAL_NAME.test(name)) return false;
+  return IDENTIFIER_NAME.test(name);
 }
 
 /** Only shell scripts are parsed: python, node and other interpreters are left alone. */

@@ -27,6 +27,31 @@ describe(ID, () => {
     expect(audit({ "production.yml": deployTo("production"), "uat.yml": deployTo("UAT") })).toEqual([]);
   });
 
+  test("the deploy model's stage names count: gamma, integration, review apps", () => {
+    for (const pre of ["Gamma", "integration", "review-app", "dev-eu"])
+      expect(audit({ "production.yml": deployTo("production"), "pre.yml": deployTo(pre) })).toEqual([]);
+    expect(
+      audit({ "production.yml": deployTo("production"), "docs.yml": deployTo("github-pages") }),
+    ).toHaveLength(1);
+  });
+
+  test("a dispatch input with staging among its options counts", () => {
+    const text = `on:
+  workflow_dispatch:
+    inputs:
+      environment:
+        type: choice
+        options: [staging, production]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: \${{ inputs.environment }}
+    steps:
+      - run: helm upgrade --install app ./chart
+`;
+    expect(audit({ "production.yml": deployTo("production"), "choose.yml": text })).toEqual([]);
+  });
+
   test("reported once per repository, at the first production deploy", () => {
     const findings = audit({ "a.yml": deployTo("production"), "b.yml": deployTo("prod-eu") });
     expect(findings.map((f) => [f.file, f.region.startLine])).toEqual([[".github/workflows/a.yml", 4]]);

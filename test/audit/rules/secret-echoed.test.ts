@@ -77,6 +77,22 @@ describe("secret-echoed", () => {
     expect(sinks('echo "$TOKEN"', "        env:\n          TOKEN: not-a-secret\n")).toEqual([]);
   });
 
+  test("a secret named as an identifier is a note; a credential's name keeps it an error", () => {
+    const severities = (script: string) =>
+      findingsOf(ID, workflow(script)).map((f) => [f.severity, f.message.split(" ")[0]]);
+    expect(severities('echo "zone ${{ secrets.CF_ZONE_ID }}"')).toEqual([["note", "secrets.CF_ZONE_ID"]]);
+    expect(severities('echo "${{ secrets.SSH_HOST }} ${{ secrets.deploy-user }}"')).toEqual([
+      ["note", "secrets.SSH_HOST"],
+      ["note", "secrets.deploy-user"],
+    ]);
+    expect(severities('echo "${{ secrets.API_KEY_ID }}"')).toEqual([["error", "secrets.API_KEY_ID"]]);
+    expect(severities('echo "${{ secrets.SLACK_WEBHOOK_URL }}"')).toEqual([
+      ["error", "secrets.SLACK_WEBHOOK_URL"],
+    ]);
+    expect(severities('echo "${{ secrets.DATABASE_URL }}"')).toEqual([["error", "secrets.DATABASE_URL"]]);
+    expect(severities('echo "$TOKEN"')).toEqual([["error", "$TOKEN"]]);
+  });
+
   test("non-shell scripts are skipped", () => {
     expect(sinks('echo "$TOKEN"', "        shell: python\n")).toEqual([]);
     expect(sinks('echo "$TOKEN"', "        shell: bash -eo pipefail {0}\n")).toHaveLength(1);
