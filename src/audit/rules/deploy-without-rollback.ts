@@ -1,14 +1,47 @@
-import { isDeployJob } from "../classify.js";
-import type { Workflow } from "../model/workflow.js";
+import { isDeployJob, stageOf } from "../classify.js";
+import { deployLines } from "../deploy-model.js";
+import type { Job, Workflow } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 
 const ROLLBACK_NAME = /roll[\s_-]?back/i;
 /** Commands that go back: explicit rollbacks, and deploys that undo themselves when they fail. */
 const ROLLBACK_COMMAND =
-  /roll[\s_-]?back|rollout\s+undo|--atomic\b|--rollback-on-failure\b|auto-?rollback|argo\s+rollouts|aws\s+ecs\s+update-service\b.*--task-definition\s+["']?\$\{?\w*(prev|old|last|stable|current)/i;
-/** ECS's deployment circuit breaker rolls back by itself; mentioned anywhere, it is configured on purpose. */
-const CIRCUIT_BREAKER = /circuit[\s_-]?breaker|deploymentCircuitBreaker/i;
+  /(?<!(disable|no)[-_]?)roll[\s_-]?back|rollout\s+undo|--atomic\b|--rollback-on-failure\b|auto-?rollback|argo\s+rollouts|aws\s+ecs\s+update-service\b.*--task-definition\s+["']?\$\{?\w*(prev|old|last|stable|current)/i;
+/**
+ * ECS's deployment circuit breaker and a Swarm service's rollback failure action roll back by
+ * themselves; mentioned anywhere in the file (a comment included), they are configured on purpose.
+ */
+const CIRCUIT_BREAKER =
+  /circuit[\s_-]?breaker|deploymentCircuitBreaker|failure[_-]action[\s:=]+["']?rollback/i;
 const ON_FAILURE = /(?<!!\s*)\bfailure\(\)/;
+/**
+ * Deploys whose platform puts the previous version back by itself when the new one fails:
+ * CloudFormation rolls a failed stack update back (and cdk, sam, serverless and copilot deploy
+ * through it), and Kamal switches traffic only to a container that passed its health check.
+ */
+const SELF_REVERTING =
+  /\baws\b[^\n|;&]*?\scloudformation\s+deploy\b(?![^\n]*--disable-rollback)|\b(cdk|sam|serverless|sls|copilot)\b[^\n|;&]*?\bdeploy\b|\bkamal\b[^\n|;&]*?\bdeploy\b/i;
+const SELF_REVERTING_ACTIONS = new Set([
+  "aws-actions/aws-cloudformation-github-deploy",
+  "samber/kamal-action",
+]);
+/** Infrastructure applies: going back is applying the previous commit, not a release swap. */
+const INFRASTRUCTURE = /\b(terraform|tofu)\s+apply\b|\bpulumi\s+up\b/;
+
+/** What a deploy job deploys with: every deploy line, and the deploy actions it uses. */
+function deploysOf(job: Job): { lines: string[]; selfReverting: boolean } {
+  const lines = job.steps.flatMap((s) => (s.run ? deployLines(s.run.value) : []));
+  const actions = job.steps.filter((s) => s.uses?.repository);
+  const selfRevertingAction = actions.some(
+    (s) =>
+      SELF_REVERTING_ACTIONS.has(s.uses!.repository!.toLowerCase()) &&
+      !/^(1|true)$/i.test(s.with.get("disable-rollback")?.value ?? ""),
+  );
+  return {
+    lines,
+    selfReverting: selfRevertingAction || (lines.length > 0 && lines.every((l) => SELF_REVERTING.test(l))),
+  };
+}
 
 function hasWayBack(workflow: Workflow): boolean {
   if (CIRCUIT_BREAKER.test(workflow.source.text)) return true;
@@ -44,8 +77,24 @@ export const deployWithoutRollback = defineRule({
     for (const workflow of ctx.workflows) {
       // Pull-request deploys are previews (or approval-gated scans): disposable, nothing to go back to.
       if ([...workflow.on.keys()].every((e) => /^pull_request(_target)?$/.test(e))) continue;
-      const first = workflow.jobs.find(isDeployJob);
+      // A staging or preview deploy has nothing users depend on to go back to.
+      const deploys = workflow.jobs
+        .filter(isDeployJob)
+        .filter((job) => stageOf(job, workflow).stage !== "pre-production");
+      const first = deploys[0];
       if (!first || hasWayBack(workflow)) continue;
+      const reads = deploys.map(deploysOf);
+      if (reads.every((r) => r.selfReverting)) continue;
+      const lines = reads.flatMap((r) => r.lines);
+      if (lines.length > 0 && lines.every((l) => INFRASTRUCTURE.test(l)) && deploys.every((j) => !j.uses)) {
+        ctx.report(workflow, {
+          node: first.key,
+          key: first.id,
+          severity: "note",
+          message: `this workflow applies infrastructure (job "${first.id}") with no step that runs on failure(): a failed or harmful apply is undone by applying the previous commit, by hand. Consider a plan reviewed before apply and a documented revert-and-apply procedure`,
+        });
+        continue;
+      }
       ctx.report(workflow, {
         node: first.key,
         key: first.id,

@@ -28,6 +28,26 @@ const publishesImage = memoByObject((job: Job): boolean => {
   });
 });
 
+/**
+ * A build that runs only when the registry does not already hold the image for this commit
+ * (`docker manifest inspect … || docker build`, a step gated on a lookup's output): the first
+ * deploy of a SHA builds it, every later one reuses it — build once, by another road.
+ */
+const IMAGE_LOOKUP =
+  /\b(docker|podman)\s+(manifest\s+inspect|pull)\b|\bdocker\s+buildx\s+imagetools\s+inspect\b|\bcrane\s+(digest|manifest|ls)\b|\bskopeo\s+inspect\b|\baws\s+ecr\s+(describe-images|batch-get-image)\b|\bgcloud\s+(artifacts\s+docker\s+images|container\s+images)\s+(describe|list)/;
+const buildsOnlyWhenMissing = memoByObject((job: Job): boolean => {
+  const build = job.steps.findIndex(buildsImage);
+  if (build < 0) return false;
+  const step = job.steps[build]!;
+  // In the build's own script: `docker manifest inspect "$IMAGE" || docker build …`.
+  if (step.run && IMAGE_LOOKUP.test(step.run.value) && /\|\||\bif\b/.test(step.run.value)) return true;
+  // A build step gated on an earlier lookup step's output.
+  const gate = step.if?.value ?? "";
+  return job.steps
+    .slice(0, build)
+    .some((s) => s.id && s.run && IMAGE_LOOKUP.test(s.run.value) && gate.includes(`steps.${s.id}.`));
+});
+
 /** Jobs that publish the image a job deploys: itself and everything it waits for. */
 function buildPath(job: Job, workflow: Workflow): Job[] {
   return [job, ...jobAncestors(job, workflow)].filter(publishesImage);
@@ -60,6 +80,7 @@ export const productionRebuild = defineRule({
       for (const job of workflow.jobs) {
         if (!isProductionJob(job, workflow)) continue;
         const own = job.steps.find(buildsImage);
+        if (own && buildsOnlyWhenMissing(job)) continue;
         if (own) {
           report(
             ctx,
@@ -73,6 +94,7 @@ export const productionRebuild = defineRule({
         if (!stagingBuilds) continue;
         for (const builder of jobAncestors(job, workflow)) {
           if (reported.has(builder) || shared.has(builder) || !publishesImage(builder)) continue;
+          if (buildsOnlyWhenMissing(builder)) continue;
           reported.add(builder);
           const step = builder.steps.find(buildsImage)!;
           report(

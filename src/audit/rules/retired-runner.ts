@@ -48,7 +48,7 @@ function matrixValues(job: Job, key: string): Node[] {
   const include = matrix.get("include", true);
   if (isSeq(include)) {
     for (const entry of include.items) {
-      const value = isMap(entry) ? entry.get(key, true) : undefined;
+      const value: unknown = isMap(entry) ? entry.get(key, true) : undefined;
       if (isScalar(value)) out.push(value);
       // `os: [ubuntu-20.04, ...]` inside include is a list too.
       else if (isSeq(value)) for (const item of value.items) if (isScalar(item)) out.push(item);

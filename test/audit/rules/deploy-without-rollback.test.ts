@@ -54,6 +54,35 @@ describe(ID, () => {
     }
   });
 
+  test("platforms that put the previous version back by themselves", () => {
+    for (const steps of [
+      "      - run: aws cloudformation deploy --stack-name app --template-file out.yml\n",
+      "      - run: npx cdk deploy --all --require-approval never\n",
+      "      - run: sam deploy --no-confirm-changeset\n",
+      "      - run: kamal deploy\n",
+      "      # stack.yml sets update_config.failure_action: rollback on every service\n      - run: docker stack deploy -c stack.yml app\n",
+      "      - uses: aws-actions/aws-cloudformation-github-deploy@v1\n        with:\n          name: app\n          template: out.yml\n",
+    ]) {
+      expect(findingsOf(ID, deploy(steps)), steps).toEqual([]);
+    }
+    // Turned off, or only part of what the workflow deploys.
+    expect(
+      findingsOf(ID, deploy("      - run: aws cloudformation deploy --stack-name a --disable-rollback\n")),
+    ).toHaveLength(1);
+    expect(
+      findingsOf(ID, deploy("      - run: sam deploy\n      - run: kubectl apply -f k8s/\n")),
+    ).toHaveLength(1);
+    expect(findingsOf(ID, deploy("      - run: docker stack deploy -c stack.yml app\n"))).toHaveLength(1);
+  });
+
+  test("staging deploys are not reported; infrastructure applies are a note", () => {
+    expect(findingsOf(ID, deploy(PLAIN).replace("environment: production", "environment: staging"))).toEqual(
+      [],
+    );
+    const apply = findingsOf(ID, deploy("      - run: terraform apply -auto-approve tfplan\n"));
+    expect(apply.map((f) => f.severity)).toEqual(["note"]);
+  });
+
   test("pull-request previews are not reported", () => {
     expect(findingsOf(ID, deploy(PLAIN, "pull_request"))).toEqual([]);
   });

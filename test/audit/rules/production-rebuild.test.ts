@@ -90,6 +90,32 @@ jobs:
     expect(findingsOf(ID, text).map((f) => [f.region.startLine, f.region.startColumn])).toEqual([[8, 11]]);
   });
 
+  test("a build that runs only when the registry lacks this commit's image is build-once", () => {
+    const job = (steps: string) => `on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+${steps}      - run: kubectl set image deployment/app app=r/app:\${{ github.sha }}
+`;
+    const inline =
+      '      - run: docker manifest inspect "r/app:$GITHUB_SHA" >/dev/null || { docker build -t "r/app:$GITHUB_SHA" . && docker push "r/app:$GITHUB_SHA"; }\n';
+    const gated = `      - id: lookup
+        run: echo "exists=$(aws ecr describe-images --repository-name app --image-ids imageTag=$GITHUB_SHA >/dev/null 2>&1 && echo true || echo false)" >> "$GITHUB_OUTPUT"
+      - if: steps.lookup.outputs.exists != 'true'
+        run: docker build -t r/app:$GITHUB_SHA . && docker push r/app:$GITHUB_SHA
+`;
+    expect(findingsOf(ID, job(inline))).toEqual([]);
+    expect(findingsOf(ID, job(gated))).toEqual([]);
+    // A lookup that gates nothing does not make the build conditional.
+    const ungated = gated.replace(
+      "      - if: steps.lookup.outputs.exists != 'true'\n        run:",
+      "      - run:",
+    );
+    expect(findingsOf(ID, job(ungated))).toHaveLength(1);
+  });
+
   test("parallel services each built once for staging and production are not rebuilds", () => {
     const service = (name: string) => `
   build-${name}:
