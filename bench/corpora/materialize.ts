@@ -7,8 +7,11 @@
  * Kinds:
  * - `repos`      bench/corpora/repos/manifest.json: whole repository trees at an exact commit into
  *                `.corpora/repos/<id>/`, for measuring `shipgate init`.
- * - `workflows`  bench/corpora/workflows/manifest.json: single files (repository, path, commit)
- *                into `.corpora/workflows/<owner>+<name>/<path>`.
+ * - `workflows`  bench/corpora/workflows/manifest.json: single workflow files and composite actions
+ *                (repository, path, commit, sha256) into `.corpora/workflows/<id>.yml` and
+ *                `.corpora/workflows/repos/<owner>+<name>/<path>`, with `paths.json`; each file is
+ *                checked against its sha256 and every label's line against the file (see
+ *                "Kind: workflows" below: raw.githubusercontent.com comes before a clone there).
  *
  * Where a repository comes from, in order:
  * 1. a git directory already on this machine under /work/.mirror/<owner>+<name>/ (the search
@@ -20,6 +23,7 @@
  * Anything that could not be had is reported by id and reason, and the exit code is 1.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -34,6 +38,13 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadManifest, MATERIALIZED_DIR, type ManifestEntry, STAMP_DIR } from "./repos/corpus.js";
+import {
+  checkLabelLines,
+  readLabels as readWorkflowLabels,
+  readManifest as readWorkflowManifest,
+  type Manifest as WorkflowManifest,
+  corpusDir as workflowCorpusDir,
+} from "./workflows/corpus.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MIRROR_ROOTS = [process.env.SHIPGATE_CORPUS_MIRRORS, "/work/.mirror"].filter((d): d is string => !!d);
@@ -60,6 +71,10 @@ function git(args: string[], options: { cwd?: string; input?: string; timeoutMs?
     // Never wait on a credential prompt: a private or missing repository is a failure to report.
     env: { ...process.env, GIT_TERMINAL_PROMPT: "0" },
   });
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /** The git directory of a fetched snapshot of owner/name, if one is on this machine. */
@@ -343,60 +358,207 @@ const reposKind: Kind = {
 // ---------------------------------------------------------------------------------------------
 // Kind: workflows
 
-/** One workflow file of the workflow corpus, as its manifest lists it. */
-interface WorkflowEntry {
-  id?: string;
-  repo: string;
-  commit: string;
-  path: string;
+/**
+ * bench/corpora/workflows: single workflow files and composite actions at a commit, labelled by
+ * hand (bench/corpora/workflows/README.md). Each entry is written twice:
+ *   .corpora/workflows/<id>.yml                               flat, named by id
+ *   .corpora/workflows/repos/<owner>+<name>/<original path>   in its repository's layout
+ * with .corpora/workflows/paths.json mapping id -> repo, path, commit and both files. Sources,
+ * in order: a fetched snapshot under the mirror roots (`git show <commit>:<path>`), then
+ * https://raw.githubusercontent.com/<repo>/<commit>/<path>, then a sparse clone. Every file is
+ * checked against the manifest's sha256 (a changed file is reported, never written), and every
+ * label's line against the text it was written for.
+ */
+export const WORKFLOWS_OUT = ".corpora/workflows";
+
+export type RawFetcher = (url: string) => Promise<{ ok: boolean; text(): Promise<string> }>;
+
+export interface WorkflowsOptions extends KindOptions {
+  /** Mirror roots to look in; default MIRROR_ROOTS. */
+  mirrorRoots?: readonly string[];
+  /** raw.githubusercontent.com; `null` turns the network sources (raw and clone) off. */
+  fetch?: RawFetcher | null;
 }
 
-const WORKFLOWS_MANIFEST = "bench/corpora/workflows/manifest.json";
+function showFromMirror(roots: readonly string[], repo: string, commit: string, path: string) {
+  const mirror = findMirror(repo, roots);
+  if (!mirror) return { reason: "no fetched snapshot on this machine" };
+  if (!hasCommit(mirror, commit)) return { reason: `the snapshot in ${mirror} lacks commit ${commit}` };
+  const shown = git(["--git-dir", mirror, "show", `${commit}:${path}`]);
+  if (shown.status !== 0) return { reason: `the snapshot in ${mirror} lacks ${path}` };
+  return { text: shown.stdout, via: `git show from ${mirror}` };
+}
+
+async function showFromRaw(fetcher: RawFetcher, repo: string, commit: string, path: string) {
+  const url = `https://raw.githubusercontent.com/${repo}/${commit}/${path.split("/").map(encodeURIComponent).join("/")}`;
+  try {
+    const response = await fetcher(url);
+    if (!response.ok) return { reason: `${url} did not answer with the file` };
+    return { text: await response.text(), via: "raw.githubusercontent.com" };
+  } catch (error) {
+    return { reason: `${url}: ${(error as Error).message}` };
+  }
+}
+
+function showFromClone(repo: string, commit: string, path: string) {
+  const tmp = mkdtempSync(join(tmpdir(), "shipgate-workflow-"));
+  try {
+    treeFromClone(repo, commit, join(tmp, "tree"), [path]);
+    return { text: readFileSync(join(tmp, "tree", path), "utf8"), via: "git clone (sparse)" };
+  } catch (error) {
+    return { reason: (error as Error).message };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The file at repo@commit:path from the first source that has it, or every source's reason. */
+export async function readWorkflowFile(
+  options: Pick<WorkflowsOptions, "mirrorRoots" | "fetch">,
+  repo: string,
+  commit: string,
+  path: string,
+): Promise<{ text: string; via: string } | { reasons: string[] }> {
+  const reasons: string[] = [];
+  const local = showFromMirror(options.mirrorRoots ?? MIRROR_ROOTS, repo, commit, path);
+  if (local.text !== undefined) return { text: local.text, via: local.via };
+  reasons.push(local.reason);
+  const fetcher = options.fetch === undefined ? (globalThis.fetch as RawFetcher | undefined) : options.fetch;
+  if (fetcher) {
+    const remote = await showFromRaw(fetcher, repo, commit, path);
+    if (remote.text !== undefined) return { text: remote.text, via: remote.via };
+    reasons.push(remote.reason);
+    const cloned = showFromClone(repo, commit, path);
+    if (cloned.text !== undefined) return { text: cloned.text, via: cloned.via };
+    reasons.push(cloned.reason);
+  }
+  return { reasons };
+}
+
+function writeFile(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+export interface WorkflowsReport {
+  outcomes: Outcome[];
+  /** Label lines that do not exist in the materialized files, labels without entries and the reverse. */
+  labelErrors: string[];
+  /** Local extras (composite actions, reusable workflows) copied into the layout, and those that were not. */
+  extras: { written: string[]; missing: string[] };
+}
+
+export async function materializeWorkflows(options: WorkflowsOptions): Promise<WorkflowsReport> {
+  const dir = workflowCorpusDir(options.root);
+  const manifest = readWorkflowManifest(dir);
+  const labels = readWorkflowLabels(dir);
+  const out = join(options.root, WORKFLOWS_OUT);
+  const selected = manifest.entries.filter((e) => !options.only || options.only.includes(e.id));
+  // A full run starts clean, so nothing stale is ever measured; --only adds to what is there.
+  if (!options.only) rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const pathsFile = join(out, "paths.json");
+  const paths: Record<string, { repo: string; path: string; commit: string; flat: string; layout: string }> =
+    options.only && existsSync(pathsFile) ? JSON.parse(readFileSync(pathsFile, "utf8")) : {};
+  const report: WorkflowsReport = { outcomes: [], labelErrors: [], extras: { written: [], missing: [] } };
+  const unknown = (options.only ?? []).filter((id) => !manifest.entries.some((e) => e.id === id));
+  for (const id of unknown) report.outcomes.push({ id, ok: false, detail: "not in the manifest" });
+  const ids = new Set<string>();
+  for (const entry of selected) {
+    if (ids.has(entry.id)) {
+      report.outcomes.push({ id: entry.id, ok: false, detail: "duplicate id in the manifest" });
+      continue;
+    }
+    ids.add(entry.id);
+    const got = await readWorkflowFile(options, entry.repo, entry.commit, entry.path);
+    let outcome: Outcome;
+    if ("reasons" in got) {
+      outcome = { id: entry.id, ok: false, detail: got.reasons.join("; ") };
+    } else if (entry.sha256 && sha256(got.text) !== entry.sha256) {
+      outcome = {
+        id: entry.id,
+        ok: false,
+        detail: `sha256 ${sha256(got.text)} differs from the manifest's (${got.via}): not what was labelled`,
+      };
+    } else {
+      const flat = join(WORKFLOWS_OUT, `${entry.id}.yml`);
+      const layout = join(WORKFLOWS_OUT, "repos", entry.repo.replace("/", "+"), entry.path);
+      writeFile(join(options.root, flat), got.text);
+      writeFile(join(options.root, layout), got.text);
+      paths[entry.id] = { repo: entry.repo, path: entry.path, commit: entry.commit, flat, layout };
+      outcome = { id: entry.id, ok: true, detail: got.via };
+      const labelFile = labels.get(entry.id);
+      if (!labelFile) report.labelErrors.push(`${entry.id}: no labels/${entry.id}.yml`);
+      else report.labelErrors.push(...checkLabelLines(labelFile.problems, got.text, entry.id));
+    }
+    options.log(`${outcome.ok ? "ok  " : "FAIL"} ${entry.id.padEnd(40)} ${outcome.detail}`);
+    report.outcomes.push(outcome);
+  }
+  if (!options.only) {
+    for (const id of labels.keys()) {
+      if (!ids.has(id)) report.labelErrors.push(`labels/${id}.yml has no manifest entry`);
+    }
+  }
+  // Local extras that are not entries themselves: into the repository layout when a source has them.
+  const entryKeys = new Set(manifest.entries.map((e) => `${e.repo}:${e.path}`));
+  const done = new Set<string>();
+  for (const entry of selected) {
+    for (const extra of entry.extra) {
+      const key = `${entry.repo}:${extra}`;
+      if (!extra.startsWith(".github/") || entryKeys.has(key) || done.has(key)) continue;
+      done.add(key);
+      const got = await readWorkflowFile(options, entry.repo, entry.commit, extra);
+      if ("text" in got) {
+        writeFile(join(out, "repos", entry.repo.replace("/", "+"), extra), got.text);
+        report.extras.written.push(key);
+      } else report.extras.missing.push(key);
+    }
+  }
+  writeFileSync(pathsFile, `${JSON.stringify(paths, null, 2)}\n`);
+  return report;
+}
+
+/** What to do about files that could not be had, for the person running the command. */
+export function howToGetWorkflows(failed: Outcome[], manifest: WorkflowManifest): string {
+  const repos = [
+    ...new Set(failed.map((f) => manifest.entries.find((e) => e.id === f.id)?.repo).filter(Boolean)),
+  ];
+  return [
+    "To get them: put a git directory of each repository holding the commit under a mirror root",
+    `(${MIRROR_ROOTS.join(", ")}; SHIPGATE_CORPUS_MIRRORS adds one), for example`,
+    ...repos.map(
+      (r) => `  git clone --bare https://github.com/${r} /work/.mirror/${r?.replace("/", "+")}/repo`,
+    ),
+    "or run where raw.githubusercontent.com or github.com can be reached. A sha256 mismatch means the",
+    "file at that commit is not what was labelled: check the manifest entry, never re-label silently.",
+  ].join("\n");
+}
 
 const workflowsKind: Kind = {
   name: "workflows",
-  description: "single workflow files at a commit (bench/corpora/workflows)",
+  description: "single workflow files and composite actions at a commit, labelled (bench/corpora/workflows)",
   async run(options) {
-    const file = join(options.root, WORKFLOWS_MANIFEST);
-    if (!existsSync(file))
-      return [{ id: "workflows", ok: false, detail: `${WORKFLOWS_MANIFEST} does not exist` }];
-    const raw = JSON.parse(readFileSync(file, "utf8")) as { files?: WorkflowEntry[] } | WorkflowEntry[];
-    const entries = (Array.isArray(raw) ? raw : (raw.files ?? [])).filter(
-      (e) => !options.only || options.only.includes(e.id ?? `${e.repo}/${e.path}`),
-    );
-    const outcomes: Outcome[] = [];
-    for (const entry of entries) {
-      const id = entry.id ?? `${entry.repo}/${entry.path}`;
-      const dest = join(options.root, ".corpora/workflows", entry.repo.replace("/", "+"));
-      if (!options.force && existsSync(join(dest, entry.path))) {
-        outcomes.push({ id, ok: true, detail: "already there" });
-        continue;
-      }
-      const mirror = findMirror(entry.repo);
-      let outcome: Outcome;
-      if (mirror && hasCommit(mirror, entry.commit)) {
-        const missing = await extractBlobs(mirror, entry.commit, dest, [entry.path]);
-        outcome =
-          missing.length > 0 || !existsSync(join(dest, entry.path))
-            ? { id, ok: false, detail: `the snapshot in ${mirror} lacks ${entry.path}` }
-            : { id, ok: true, detail: `git cat-file from ${mirror}` };
-      } else {
-        try {
-          const tmp = mkdtempSync(join(tmpdir(), "shipgate-workflow-"));
-          treeFromClone(entry.repo, entry.commit, join(tmp, "tree"), [entry.path]);
-          mkdirSync(dirname(join(dest, entry.path)), { recursive: true });
-          writeFileSync(join(dest, entry.path), readFileSync(join(tmp, "tree", entry.path)));
-          rmSync(tmp, { recursive: true, force: true });
-          outcome = { id, ok: true, detail: "git clone (sparse)" };
-        } catch (error) {
-          const why = mirror ? `the snapshot lacks commit ${entry.commit}` : "no fetched snapshot";
-          outcome = { id, ok: false, detail: `${why}; ${(error as Error).message}` };
-        }
-      }
-      options.log(`${outcome.ok ? "ok  " : "FAIL"} ${id} ${outcome.detail}`);
-      outcomes.push(outcome);
+    const report = await materializeWorkflows(options);
+    const copied = report.extras.written.length;
+    if (copied) options.log(`extras copied into the repository layout: ${copied}`);
+    if (report.extras.missing.length) {
+      options.log(
+        `extras not available (the flat files do not need them): ${report.extras.missing.join(", ")}`,
+      );
     }
-    return outcomes;
+    const failed = report.outcomes.filter((o) => !o.ok);
+    if (failed.length)
+      options.log(howToGetWorkflows(failed, readWorkflowManifest(workflowCorpusDir(options.root))));
+    if (report.labelErrors.length) {
+      options.log(`${report.labelErrors.length} label problem(s):`);
+      for (const e of report.labelErrors) options.log(`  ${e}`);
+      return [
+        ...report.outcomes,
+        { id: "labels", ok: false, detail: "labels do not fit their files (see above)" },
+      ];
+    }
+    if (!failed.length) options.log("every label's line exists in its file");
+    return report.outcomes;
   },
 };
 
