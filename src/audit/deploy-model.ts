@@ -87,6 +87,9 @@ const ROOT_ONLY = new Set(["superfly/flyctl-actions"]);
 /** Setting up a tool is not a deploy, even under a deploy action's repository. */
 const SETUP_ACTION = /\/setup-/i;
 
+/** A local action's path that names a deploy (not `setup-deploy-tools`). */
+const LOCAL_DEPLOY_ACTION = /^(?!.*\bsetup)(.*[/_-])?(deploy|rollout|release-to|ship)\b/i;
+
 /** GitHub environments that are not deployments of the app. */
 const NOT_AN_APP_ENVIRONMENT =
   /^(ci|test|github-pages|pypi|testpypi|npm|release|releases|publish|docs|documentation|codecov)$/i;
@@ -97,6 +100,9 @@ export const PRE_PRODUCTION_WORDS =
 
 function actionDeploys(step: Step): boolean {
   const uses = step.uses;
+  // A local composite action deploys when its folder says so (`./.github/actions/deploy-app`).
+  if (uses?.kind === "local")
+    return LOCAL_DEPLOY_ACTION.test(uses.raw.replace(/^\.\/(\.github\/actions\/)?/, ""));
   if (!uses?.repository || uses.kind !== "action") return false;
   const repository = uses.repository.toLowerCase();
   const path = uses.raw.split("@")[0]!.toLowerCase();

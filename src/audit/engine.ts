@@ -96,9 +96,11 @@ export function auditFiles(options: AuditOptions): RawAudit & { workflows: Workf
     const workflow = readWorkflow(source);
     if (!workflow) continue;
     assertWithinLimits(workflow);
-    if (mattersToRepositoryRules(input.path, input.text)) workflows.push(workflow);
+    const isWorkflow = workflow.kind === "workflow";
+    if (isWorkflow && mattersToRepositoryRules(input.path, input.text)) workflows.push(workflow);
     const contexts = rules.map((rule) => new Context(rule, workflow, settings, raw.findings));
-    for (const i of workflowRules) {
+    // An action has steps but no triggers, jobs or permissions of its own: step rules only.
+    for (const i of isWorkflow ? workflowRules : []) {
       try {
         rules[i]!.workflow!(workflow, contexts[i]!);
       } catch (error) {
@@ -106,7 +108,7 @@ export function auditFiles(options: AuditOptions): RawAudit & { workflows: Workf
       }
     }
     for (const job of workflow.jobs) {
-      for (const i of jobRules) {
+      for (const i of isWorkflow ? jobRules : []) {
         try {
           rules[i]!.job!(job, contexts[i]!);
         } catch (error) {

@@ -21,7 +21,10 @@ export { auditWorkflows };
 
 export interface AuditRepositoryOptions {
   root: string;
-  /** Files or folders to audit; `.github/workflows/` of root when empty. */
+  /**
+   * Files or folders to audit; when empty, `.github/workflows/`, the composite actions under
+   * `.github/actions/` and a root `action.yml` of root.
+   */
   paths?: string[];
   /** Apply safe fixes to the files, then audit again. */
   fix?: boolean;
@@ -106,14 +109,31 @@ function display(root: string, absolute: string): string {
 }
 
 const WORKFLOW_FILE = /\.ya?ml$/;
+const ACTION_FILE = /^action\.ya?ml$/;
+
+/** What is audited when no paths are given: workflows, local actions, the repository's own action. */
+async function defaultFiles(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (folder: string, keep: RegExp) => {
+    const entries = await readdir(folder, { withFileTypes: true, recursive: true }).catch(() => []);
+    for (const e of entries) if (e.isFile() && keep.test(e.name)) out.push(join(e.parentPath, e.name));
+  };
+  await walk(join(root, ".github", "workflows"), WORKFLOW_FILE);
+  await walk(join(root, ".github", "actions"), ACTION_FILE);
+  for (const name of ["action.yml", "action.yaml"]) {
+    const info = await stat(join(root, name)).catch(() => null);
+    if (info?.isFile()) out.push(join(root, name));
+  }
+  return [...new Set(out)].sort();
+}
 
 async function collectFiles(root: string, paths: string[]): Promise<string[]> {
-  const targets = paths.length ? paths.map((p) => resolve(root, p)) : [join(root, ".github", "workflows")];
+  if (!paths.length) return defaultFiles(root);
+  const targets = paths.map((p) => resolve(root, p));
   const out: string[] = [];
   for (const target of targets) {
     const info = await stat(target).catch(() => null);
     if (!info) {
-      if (!paths.length) return []; // no workflows folder: nothing to audit
       throw new ShipgateError({
         code: "audit/path-not-found",
         message: `${display(root, target)} does not exist`,

@@ -103,7 +103,7 @@ export function createAuditPool(options: { threads?: number } = {}): AuditPool {
         const source = new SourceFile(file.path, file.text);
         if (source.doc.errors.length) continue;
         const workflow = readWorkflow(source);
-        if (!workflow) continue;
+        if (!workflow || workflow.kind !== "workflow") continue;
         assertWithinLimits(workflow);
         workflows.push(workflow);
       }

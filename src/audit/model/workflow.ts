@@ -62,6 +62,11 @@ export interface Job {
 }
 
 export interface Workflow {
+  /**
+   * A workflow, or a composite action (`action.yml`) read as one job named `runs` holding its
+   * steps: step rules judge both; workflow, job and repository rules only workflows.
+   */
+  kind: "workflow" | "action";
   source: SourceFile;
   root: YAMLMap;
   name?: string;
@@ -235,10 +240,63 @@ function triggers(root: YAMLMap): { on: Map<string, Value<unknown>>; node?: Node
   return { on, node };
 }
 
-/** Reads a workflow; returns undefined when the document is not a mapping at all. */
+/** `action.yml` / `action.yaml`, wherever it is: an action's metadata, not a workflow. */
+export function isActionPath(path: string): boolean {
+  return /(^|\/)action\.ya?ml$/.test(path);
+}
+
+/**
+ * Reads an action's metadata. A composite action's steps become the steps of one job; a
+ * JavaScript or Docker action has no steps to judge and reads as an action with no jobs.
+ */
+function readAction(source: SourceFile, root: YAMLMap): Workflow {
+  const runsPair = get(root, "runs");
+  const runs = runsPair?.value;
+  const jobs: Job[] = [];
+  if (isMap(runs) && scalarString(get(runs, "using")?.value)?.trim() === "composite") {
+    const stepsNode = get(runs, "steps")?.value;
+    jobs.push({
+      id: "runs",
+      key: runsPair!.key,
+      node: runs,
+      needs: [],
+      env: new Map(),
+      steps: isSeq(stepsNode)
+        ? stepsNode.items.flatMap((item, i) => (isMap(item) ? [parseStep(item, i)] : []))
+        : [],
+      images: [],
+    });
+  }
+  return {
+    kind: "action",
+    source,
+    root,
+    name: stringValue(root, "name")?.value,
+    on: new Map(),
+    env: new Map(),
+    jobs,
+  };
+}
+
+/** The inputs an action declares, or a workflow's dispatch and call inputs, by name. */
+export function declaredInputs(workflow: Workflow): Record<string, unknown> {
+  if (workflow.kind === "action") {
+    const inputs = get(workflow.root, "inputs")?.value;
+    return isMap(inputs) ? (inputs.toJSON() as Record<string, unknown>) : {};
+  }
+  const out: Record<string, unknown> = {};
+  for (const trigger of ["workflow_call", "workflow_dispatch"]) {
+    const inputs = (workflow.on.get(trigger)?.value as { inputs?: Record<string, unknown> } | null)?.inputs;
+    if (inputs && typeof inputs === "object") Object.assign(out, inputs);
+  }
+  return out;
+}
+
+/** Reads a workflow or an action; returns undefined when the document is not a mapping at all. */
 export function readWorkflow(source: SourceFile): Workflow | undefined {
   const root = source.doc.contents;
   if (!isMap(root)) return undefined;
+  if (isActionPath(source.path)) return readAction(source, root);
   const jobsPair = get(root, "jobs");
   const jobs = isMap(jobsPair?.value)
     ? jobsPair.value.items.flatMap((p) => {
@@ -248,6 +306,7 @@ export function readWorkflow(source: SourceFile): Workflow | undefined {
     : [];
   const { on, node: onNode } = triggers(root);
   return {
+    kind: "workflow",
     source,
     root,
     name: stringValue(root, "name")?.value,

@@ -1,5 +1,6 @@
-import { jobScriptLines, scriptOffset } from "../classify.js";
-import type { Value } from "../model/workflow.js";
+import { type JobScriptLine, jobScriptLines, scriptOffset } from "../classify.js";
+import { memoByObject } from "../memo.js";
+import type { Job, Step, Value } from "../model/workflow.js";
 import { defineRule, type Fix, type RuleContext } from "../types.js";
 
 /**
@@ -35,6 +36,17 @@ const UNQUOTED_ECHO = new RegExp(
 );
 const UNSECURE = "ACTIONS_ALLOW_UNSECURE_COMMANDS";
 
+/** A job's script lines grouped by step, once per job: each step visit reads only its own. */
+const linesByStep = memoByObject((job: Job, text: string): Map<Step, JobScriptLine[]> => {
+  const out = new Map<Step, JobScriptLine[]>();
+  for (const line of jobScriptLines(job, text)) {
+    const list = out.get(line.step);
+    if (list) list.push(line);
+    else out.set(line.step, [line]);
+  }
+  return out;
+});
+
 export const deprecatedWorkflowCommand = defineRule({
   meta: {
     id: "deprecated-workflow-command",
@@ -51,8 +63,12 @@ export const deprecatedWorkflowCommand = defineRule({
   },
   job(job, ctx) {
     reportUnsecure(job.env, ctx);
+  },
+  step(step, job, ctx) {
+    reportUnsecure(step.env, ctx);
+    if (!step.run) return;
     const text = ctx.workflow.source.text;
-    for (const line of jobScriptLines(job, text)) {
+    for (const line of linesByStep(job, text).get(step) ?? []) {
       const fixes = new Map<number, Fix>();
       for (const [pattern, safe] of [
         [QUOTED_ECHO, true],
@@ -94,9 +110,6 @@ export const deprecatedWorkflowCommand = defineRule({
         });
       }
     }
-  },
-  step(step, _job, ctx) {
-    reportUnsecure(step.env, ctx);
   },
 });
 

@@ -1,12 +1,29 @@
 import { locateInOrder } from "../locate-lines.js";
-import { defineRule } from "../types.js";
+import { declaredInputs, type Job, type Step, type Value, type Workflow } from "../model/workflow.js";
+import { defineRule, type RuleContext, type Severity } from "../types.js";
 
 /**
  * Contexts an outsider controls: titles, bodies, branch names and commit messages of pull
  * requests, issues and comments. Expanded into a script, they run as shell code.
  */
 const UNTRUSTED =
-  /\$\{\{\s*(github\.event\.(issue\.(title|body)|pull_request\.(title|body|head\.ref|head\.label|head\.repo\.default_branch)|comment\.body|review\.body|review_comment\.body|discussion\.(title|body)|pages\.[^}]*\.page_name|commits\.[^}]*\.(message|author\.(email|name))|head_commit\.(message|author\.(email|name))|workflow_run\.(head_branch|head_commit\.(message|author\.(email|name))|display_title))|github\.head_ref)\s*\}\}/g;
+  /\b(github\.event\.(issue\.(title|body)|pull_request\.(title|body|head\.ref|head\.label|head\.repo\.default_branch)|comment\.body|review\.body|review_comment\.body|discussion\.(title|body)|pages\.[\w*[\]]*\.page_name|commits\.[\w*[\]]*\.(message|author\.(email|name))|head_commit\.(message|author\.(email|name))|workflow_run\.(head_branch|head_commit\.(message|author\.(email|name))|display_title)|merge_group\.head_commit\.message)|github\.head_ref)\b/;
+/** Every `${{ … }}` of a text. */
+const EXPRESSION = /\$\{\{([\s\S]*?)\}\}/g;
+/** Expressions that yield a boolean or a number, not the text they read. */
+const NOT_TEXT =
+  /^\s*(!|(contains|startsWith|endsWith)\s*\(|(hashFiles|fromJSON)\s*\()|[=!]=|[<>]=?|\bcontains\s*\(/i;
+/** `env.NAME` and `env['NAME']` read in an expression. */
+const ENV_READ = /\benv\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*['"]([^'"]+)['"]\s*\])/g;
+/** `inputs.name` and `github.event.inputs.name`. */
+const INPUT_READ = /\b(?:github\.event\.)?inputs\s*(?:\.\s*([\w-]+)|\[\s*['"]([^'"]+)['"]\s*\])/g;
+
+interface Taint {
+  /** What the expression reads, as the message names it. */
+  what: string;
+  severity?: Severity;
+  why: string;
+}
 
 export const scriptInjection = defineRule({
   meta: {
@@ -16,37 +33,96 @@ export const scriptInjection = defineRule({
     confidence: "high",
     category: "security",
     description:
-      "Reports `${{ }}` expressions of attacker-controlled event fields (titles, bodies, branch names, commit messages) inside `run:` scripts and github-script code.",
+      "Reports `${{ }}` expressions of attacker-controlled event fields (titles, bodies, branch names, commit messages) inside `run:` scripts and github-script code, directly, inside functions, or through an `env` variable set from one; free-text dispatch inputs are reported as notes.",
     fixable: false,
   },
-  step(step, _job, ctx) {
+  step(step, job, ctx) {
     const targets = [
       step.run,
       step.uses?.repository === "actions/github-script" ? step.with.get("script") : undefined,
     ];
-    for (const target of targets) {
-      if (!target) continue;
-      const source = ctx.workflow.source;
-      const [start, end] = target.node.range ?? [0, 0];
-      const matches = [...target.value.matchAll(UNTRUSTED)];
-      // Each expression after the one before: a repeated one points at each place it is written.
-      const found = locateInOrder(
-        source.text.slice(start, end),
-        matches.map((m) => m[0]),
-        { atLineStart: false },
-      );
-      for (const [i, match] of matches.entries()) {
-        const at = found[i];
-        ctx.report({
-          node: target.node,
-          region:
-            at === undefined
-              ? source.region(target.node)
-              : source.regionOf(start + at, start + at + match[0].length),
-          key: match[0],
-          message: `${match[1]} is attacker-controlled and is expanded into the script before it runs: pass it through an environment variable (env: VALUE: \${{ ${match[1]} }}) and use "$VALUE"`,
-        });
-      }
-    }
+    const tainted = taintedEnv(ctx.workflow, job, step);
+    for (const target of targets) if (target) reportIn(target, tainted, ctx);
   },
 });
+
+function reportIn(target: Value<string>, tainted: Map<string, string>, ctx: RuleContext) {
+  const found: Array<{ text: string; taint: Taint }> = [];
+  for (const m of target.value.matchAll(EXPRESSION)) {
+    const taint = taintOf(m[1]!, tainted, ctx.workflow);
+    if (taint) found.push({ text: m[0], taint });
+  }
+  if (found.length === 0) return;
+  const source = ctx.workflow.source;
+  const [start, end] = target.node.range ?? [0, 0];
+  // Each expression after the one before: a repeated one points at each place it is written.
+  const at = locateInOrder(
+    source.text.slice(start, end),
+    found.map((f) => f.text),
+    { atLineStart: false },
+  );
+  for (const [i, { text, taint }] of found.entries()) {
+    const offset = at[i];
+    ctx.report({
+      node: target.node,
+      region:
+        offset === undefined
+          ? source.region(target.node)
+          : source.regionOf(start + offset, start + offset + text.length),
+      key: text,
+      severity: taint.severity,
+      message: `${taint.what} ${taint.why} and is expanded into the script before it runs: pass it through an environment variable (env: VALUE: \${{ … }}) and use "$VALUE" in the script`,
+    });
+  }
+}
+
+/** What makes the text of one expression dangerous, if anything does. */
+function taintOf(expression: string, tainted: Map<string, string>, workflow: Workflow): Taint | undefined {
+  if (NOT_TEXT.test(expression)) return undefined;
+  const direct = UNTRUSTED.exec(expression)?.[1];
+  if (direct) return { what: direct, why: "is attacker-controlled" };
+  for (const m of expression.matchAll(ENV_READ)) {
+    const name = m[1] ?? m[2]!;
+    const from = tainted.get(name);
+    if (from) return { what: `env.${name} (set from ${from})`, why: "is attacker-controlled" };
+  }
+  for (const m of expression.matchAll(INPUT_READ)) {
+    const name = m[1] ?? m[2]!;
+    if (freeTextInput(workflow, name))
+      return {
+        what: m[0].replace(/\s+/g, ""),
+        severity: "note",
+        why:
+          workflow.kind === "action"
+            ? "is an action input, whatever text the calling workflow passes"
+            : "is free text typed by whoever runs the workflow",
+      };
+  }
+  return undefined;
+}
+
+/** Environment variables (step over job over workflow) whose value reads an untrusted field. */
+function taintedEnv(workflow: Workflow, job: Job, step: Step): Map<string, string> {
+  const merged = new Map<string, string>();
+  for (const env of [workflow.env, job.env, step.env]) for (const [k, v] of env) merged.set(k, v.value);
+  const out = new Map<string, string>();
+  for (const [name, value] of merged) {
+    for (const m of value.matchAll(EXPRESSION)) {
+      if (NOT_TEXT.test(m[1]!)) continue;
+      const field = UNTRUSTED.exec(m[1]!)?.[1];
+      if (field) out.set(name, field);
+    }
+  }
+  return out;
+}
+
+/**
+ * A dispatch, call or action input that takes any text: a string (or untyped) input without
+ * options. Choices, booleans, numbers and environments are not free text.
+ */
+function freeTextInput(workflow: Workflow, name: string): boolean {
+  const input = declaredInputs(workflow)[name] as { type?: unknown; options?: unknown } | null | undefined;
+  if (input === undefined) return false;
+  const type = typeof input?.type === "string" ? input.type : "string";
+  return type === "string" && !Array.isArray(input?.options);
+}

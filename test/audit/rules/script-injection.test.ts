@@ -1,0 +1,65 @@
+import { describe, expect, test } from "vitest";
+import { findingsOf } from "../harness.js";
+
+const ID = "script-injection";
+
+const workflow = (run: string, { on = "issues", env = "" } = {}) => `on: ${on}
+jobs:
+  a:
+    runs-on: ubuntu-latest${env}
+    steps:
+      - run: ${run}
+`;
+
+const reported = (text: string) => findingsOf(ID, text).map((f) => [f.severity, f.message.split(" ")[0]]);
+
+describe(ID, () => {
+  test("the field anywhere in an expression that yields its text", () => {
+    for (const run of [
+      'echo "${{ toJSON(github.event.pull_request.body) }}"',
+      "git checkout ${{ github.head_ref || 'main' }}",
+      "echo \"${{ format('title {0}', github.event.issue.title) }}\"",
+    ])
+      expect(reported(workflow(run)), run).toHaveLength(1);
+  });
+
+  test("expressions that yield a boolean are not text", () => {
+    for (const run of [
+      "echo ${{ contains(github.event.issue.title, 'bug') }}",
+      "echo ${{ github.event.issue.title == 'x' }}",
+      "echo ${{ !github.event.issue.body }}",
+      "echo ${{ startsWith(github.head_ref, 'release/') }}",
+    ])
+      expect(reported(workflow(run)), run).toEqual([]);
+  });
+
+  test("an env variable set from a field and read back with ${{ env.X }}", () => {
+    const jobEnv = "\n    env:\n      TITLE: ${{ github.event.issue.title }}";
+    expect(reported(workflow('echo "${{ env.TITLE }}"', { env: jobEnv }))).toEqual([["error", "env.TITLE"]]);
+    expect(reported(workflow("echo \"${{ env['TITLE'] }}\"", { env: jobEnv }))).toEqual([
+      ["error", "env.TITLE"],
+    ]);
+    // Read through the shell: the fix, not a finding.
+    expect(reported(workflow('echo "$TITLE"', { env: jobEnv }))).toEqual([]);
+    // A boolean computed from the field is not the field.
+    const flag = "\n    env:\n      IS_BUG: ${{ contains(github.event.issue.title, 'bug') }}";
+    expect(reported(workflow('echo "${{ env.IS_BUG }}"', { env: flag }))).toEqual([]);
+  });
+
+  test("free-text dispatch inputs are notes; choices and booleans are not reported", () => {
+    const on = `
+  workflow_dispatch:
+    inputs:
+      version: { description: Version, required: true }
+      note: { type: string }
+      target: { type: choice, options: [staging, production] }
+      dry-run: { type: boolean }`;
+    expect(
+      reported(workflow("./release.sh ${{ inputs.version }} ${{ github.event.inputs.note }}", { on })),
+    ).toEqual([
+      ["note", "inputs.version"],
+      ["note", "github.event.inputs.note"],
+    ]);
+    expect(reported(workflow("./deploy.sh ${{ inputs.target }} ${{ inputs.dry-run }}", { on }))).toEqual([]);
+  });
+});
