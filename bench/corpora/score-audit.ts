@@ -45,7 +45,46 @@ import {
  * nothing: their findings are all unmatched and go to judgement. A rule may map to several
  * categories (e.g. one that reports both missing and excessive token permissions).
  */
-export const RULE_CATEGORIES: Record<string, readonly LabelCategory[]> = {};
+export const RULE_CATEGORIES: Record<string, readonly LabelCategory[]> = {
+  "aws-static-credentials": ["long-lived-credentials"],
+  "ci-no-cancel-stale": ["other"],
+  "curl-pipe-shell": ["insecure-download"],
+  "deploy-cancel-in-progress": ["deploy-concurrency"],
+  "deploy-missing-concurrency": ["deploy-concurrency"],
+  "deploy-without-ci": ["other"],
+  "deploy-without-rollback": ["no-rollback"],
+  "deprecated-workflow-command": ["invalid-workflow"],
+  "docker-build-no-cache": ["other"],
+  "ecs-no-wait": ["no-post-deploy-check"],
+  "excessive-permissions": ["excessive-permissions"],
+  "floating-tool-version": ["floating-version"],
+  "hardcoded-credentials": ["secret-exposure", "long-lived-credentials"],
+  "ignore-without-reason": ["other"],
+  "image-tag-not-sha": ["mutable-artifact"],
+  "insecure-download": ["insecure-download"],
+  "invalid-workflow": ["invalid-workflow"],
+  "kubectl-no-rollout-status": ["no-post-deploy-check"],
+  "missing-dependency-cache": ["other"],
+  "missing-permissions": ["missing-permissions"],
+  "missing-timeout": ["missing-timeout"],
+  "mutable-image-tag": ["mutable-artifact"],
+  "no-post-deploy-check": ["no-post-deploy-check"],
+  "no-staging-environment": ["other"],
+  "non-deterministic-install": ["non-deterministic-install"],
+  "persist-credentials": ["persist-credentials"],
+  "production-rebuild": ["mutable-artifact"],
+  "production-without-environment": ["production-without-gate"],
+  "retired-runner": ["invalid-workflow"],
+  "scan-cannot-fail": ["other"],
+  "script-injection": ["script-injection"],
+  "secret-echoed": ["secret-exposure"],
+  "secret-exposed": ["secret-exposure"],
+  "secret-in-command-line": ["secret-exposure"],
+  "secrets-inherit": ["secret-exposure", "excessive-permissions"],
+  "self-hosted-on-pull-request": ["self-hosted-on-pull-request"],
+  "unpinned-action": ["unpinned-action"],
+  "untrusted-checkout": ["untrusted-checkout"],
+};
 
 /** A finding reduced to what scoring reads, with the corpus id of the file it is in. */
 export interface ScoredFinding {

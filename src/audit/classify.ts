@@ -167,6 +167,17 @@ export const commandWords = memoByString(commandWordsUncached);
 
 export const jobScriptLines = memoByObject(jobScriptLinesUncached);
 
+/** A job's script lines grouped by step, once per job: a step visitor reads only its own. */
+export const jobScriptLinesByStep = memoByObject((job: Job, fileText: string): Map<Step, JobScriptLine[]> => {
+  const out = new Map<Step, JobScriptLine[]>();
+  for (const line of jobScriptLines(job, fileText)) {
+    const list = out.get(line.step);
+    if (list) list.push(line);
+    else out.set(line.step, [line]);
+  }
+  return out;
+});
+
 /**
  * Whether a workflow file can matter to the repository-wide rules, read from its text alone
  * (so the parallel audit need not parse every file twice): it may deploy (a GitHub

@@ -32,6 +32,13 @@ export const DEPLOY_COMMAND = new RegExp(
     `\\bhelmfile\\b${ARGS}(apply|sync|deploy)\\b|\\bhelmfile\\s+(apply|sync|deploy)\\b`,
     "\\bargocd\\s+app\\s+(sync|set)\\b",
     "\\bterraform\\s+apply\\b",
+    // terragrunt apply, run-all apply, and `terragrunt run … -- apply`.
+    "\\bterragrunt\\b[^\\n|;&]*?\\sapply\\b",
+    // A package script or Make target named deploy (`yarn workspace api deploy:prod`, `make deploy`).
+    "\\b(npm|yarn|pnpm|bun)\\b(\\s+run)?(\\s+workspace\\s+\\S+)?\\s+deploy(:[\\w-]+)?(?=\\s|$)",
+    "\\bmake\\b[^\\n|;&]*?\\sdeploy([\\w-]*)(?=\\s|$)",
+    // A deploy script of the repository (`./scripts/deploy_ecs_service.sh`, `./util/deploy-staging.sh`).
+    "(^|\\s)(bash\\s+|sh\\s+)?\\.?\\/?[\\w./-]*deploy[\\w.-]*\\.sh\\b",
     "\\btofu\\s+apply\\b",
     "\\bpulumi\\s+up\\b",
     "\\b(serverless|sls|flyctl|fly|netlify|eb|cdk|kamal|sam|copilot|firebase|wrangler|railway|cap)\\b[^\\n|;&]*?\\bdeploy\\b",
@@ -52,7 +59,7 @@ export const DEPLOY_COMMAND = new RegExp(
 
 /** Operations on a running app that are not a release: scaling, pausing, tearing down. */
 const NOT_A_RELEASE =
-  /\b(fly|flyctl)\s+(scale|suspend|resume|apps\s+destroy|destroy|secrets)\b|\bkubectl\b[^\n|;&]*\s(scale|delete)\b|\bterraform\s+destroy\b|\bhelm\s+(uninstall|delete)\b|\bpulumi\s+destroy\b/;
+  /\b(fly|flyctl)\s+(scale|suspend|resume|apps\s+destroy|destroy|secrets)\b|\bkubectl\b[^\n|;&]*\s(scale|delete)\b|\bterraform\s+destroy\b|\bhelm\s+(uninstall|delete)\b|\bpulumi\s+destroy\b|\bterragrunt\b[^\n|;&]*\sdestroy\b/;
 
 /** Actions that ship a release (by repository; a few only at their root, not their setup sub-actions). */
 const DEPLOY_ACTIONS = new Set([
@@ -83,7 +90,7 @@ const DEPLOY_ACTIONS = new Set([
   "samber/kamal-action",
 ]);
 /** Actions whose root deploys but whose sub-actions only install the tool. */
-const ROOT_ONLY = new Set(["superfly/flyctl-actions"]);
+const ROOT_ONLY = new Set(["superfly/flyctl-actions", "helmfile/helmfile-action"]);
 /** Setting up a tool is not a deploy, even under a deploy action's repository. */
 const SETUP_ACTION = /\/setup-/i;
 
@@ -107,8 +114,10 @@ function actionDeploys(step: Step): boolean {
   const repository = uses.repository.toLowerCase();
   const path = uses.raw.split("@")[0]!.toLowerCase();
   if (ROOT_ONLY.has(repository)) {
-    // flyctl-actions runs `flyctl <args>`: a deploy when its args say so.
-    return path === repository && /\bdeploy\b/.test(step.with.get("args")?.value ?? "");
+    // flyctl-actions runs `flyctl <args>`, helmfile-action `helmfile <helmfile-args>`: a deploy
+    // when the arguments say so.
+    const args = step.with.get("args")?.value ?? step.with.get("helmfile-args")?.value ?? "";
+    return path === repository && /\b(deploy|apply|sync)\b/.test(args);
   }
   if (SETUP_ACTION.test(path.slice(repository.length))) return false;
   return DEPLOY_ACTIONS.has(repository);

@@ -29,6 +29,18 @@ describe("what deploys", () => {
     ["kubectl delete namespace preview-12", false],
     ["helm uninstall preview", false],
     ["aws s3 sync s3://bucket ./local", false],
+    ["terragrunt run --non-interactive -- apply -auto-approve", true],
+    ["terragrunt run-all apply", true],
+    ["terragrunt run-all destroy", false],
+    ["terragrunt plan", false],
+    ["yarn workspace backend deploy:prod", true],
+    ["npm run deploy", true],
+    ["pnpm deploy:staging", true],
+    ["npm run deployment-notes", false],
+    ["make deploy ENV=prod", true],
+    ["./scripts/deploy_ecs_service.sh api", true],
+    ["bash util/deploy-staging.sh", true],
+    ["./scripts/build.sh", false],
   ])("%s → %s", (script, deploys) => {
     const { j } = one(`on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: ${script}\n`);
     expect(stepDeploys(j.steps[0]!)).toBe(deploys);
@@ -110,5 +122,23 @@ jobs:
       ".github/workflows/deploy-staging.yml",
     );
     expect(stageOf(file.j, file.w).stage).toBe("pre-production");
+  });
+});
+
+describe("actions that run a tool with arguments", () => {
+  test("helmfile-action deploys when its arguments apply or sync", () => {
+    const step = (args: string) =>
+      one(`on: push
+jobs:
+  j:
+    runs-on: x
+    steps:
+      - uses: helmfile/helmfile-action@v2
+        with:
+          helmfile-args: ${args}
+`).j.steps[0]!;
+    expect(stepDeploys(step("apply -l environment=prod"))).toBe(true);
+    expect(stepDeploys(step("sync"))).toBe(true);
+    expect(stepDeploys(step("diff"))).toBe(false);
   });
 });

@@ -1,6 +1,5 @@
-import { type JobScriptLine, jobScriptLines, scriptOffset } from "../classify.js";
-import { memoByObject } from "../memo.js";
-import type { Job, Step, Value } from "../model/workflow.js";
+import { jobScriptLinesByStep, scriptOffset } from "../classify.js";
+import type { Value } from "../model/workflow.js";
 import { defineRule, type Fix, type RuleContext } from "../types.js";
 
 /**
@@ -36,17 +35,6 @@ const UNQUOTED_ECHO = new RegExp(
 );
 const UNSECURE = "ACTIONS_ALLOW_UNSECURE_COMMANDS";
 
-/** A job's script lines grouped by step, once per job: each step visit reads only its own. */
-const linesByStep = memoByObject((job: Job, text: string): Map<Step, JobScriptLine[]> => {
-  const out = new Map<Step, JobScriptLine[]>();
-  for (const line of jobScriptLines(job, text)) {
-    const list = out.get(line.step);
-    if (list) list.push(line);
-    else out.set(line.step, [line]);
-  }
-  return out;
-});
-
 export const deprecatedWorkflowCommand = defineRule({
   meta: {
     id: "deprecated-workflow-command",
@@ -68,7 +56,7 @@ export const deprecatedWorkflowCommand = defineRule({
     reportUnsecure(step.env, ctx);
     if (!step.run) return;
     const text = ctx.workflow.source.text;
-    for (const line of linesByStep(job, text).get(step) ?? []) {
+    for (const line of jobScriptLinesByStep(job, text).get(step) ?? []) {
       const fixes = new Map<number, Fix>();
       for (const [pattern, safe] of [
         [QUOTED_ECHO, true],

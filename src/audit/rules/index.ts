@@ -10,6 +10,7 @@ import { deprecatedWorkflowCommand } from "./deprecated-workflow-command.js";
 import { dockerBuildNoCache } from "./docker-build-no-cache.js";
 import { ecsNoWait } from "./ecs-no-wait.js";
 import { excessivePermissions } from "./excessive-permissions.js";
+import { floatingToolVersion } from "./floating-tool-version.js";
 import { hardcodedCredentials } from "./hardcoded-credentials.js";
 import { ignoreWithoutReason } from "./ignore-without-reason.js";
 import { imageTagNotSha } from "./image-tag-not-sha.js";
@@ -30,6 +31,8 @@ import { retiredRunner } from "./retired-runner.js";
 import { scanCannotFail } from "./scan-cannot-fail.js";
 import { scriptInjection } from "./script-injection.js";
 import { secretEchoed } from "./secret-echoed.js";
+import { secretExposed } from "./secret-exposed.js";
+import { secretInCommandLine } from "./secret-in-command-line.js";
 import { secretsInherit } from "./secrets-inherit.js";
 import { selfHostedOnPullRequest } from "./self-hosted-on-pull-request.js";
 import { unpinnedAction } from "./unpinned-action.js";
@@ -51,6 +54,7 @@ export const RULE_REGISTRY = {
   "docker-build-no-cache": dockerBuildNoCache,
   "ecs-no-wait": ecsNoWait,
   "excessive-permissions": excessivePermissions,
+  "floating-tool-version": floatingToolVersion,
   "hardcoded-credentials": hardcodedCredentials,
   "ignore-without-reason": ignoreWithoutReason,
   "image-tag-not-sha": imageTagNotSha,
@@ -71,6 +75,8 @@ export const RULE_REGISTRY = {
   "scan-cannot-fail": scanCannotFail,
   "script-injection": scriptInjection,
   "secret-echoed": secretEchoed,
+  "secret-exposed": secretExposed,
+  "secret-in-command-line": secretInCommandLine,
   "secrets-inherit": secretsInherit,
   "self-hosted-on-pull-request": selfHostedOnPullRequest,
   "unpinned-action": unpinnedAction,

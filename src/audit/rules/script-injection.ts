@@ -33,7 +33,7 @@ export const scriptInjection = defineRule({
     confidence: "high",
     category: "security",
     description:
-      "Reports `${{ }}` expressions of attacker-controlled event fields (titles, bodies, branch names, commit messages) inside `run:` scripts and github-script code, directly, inside functions, or through an `env` variable set from one; free-text dispatch inputs are reported as notes.",
+      "Reports `${{ }}` expressions of attacker-controlled event fields (titles, bodies, branch names, commit messages) inside `run:` scripts and github-script code, directly, inside functions, or through an `env` variable set from one; free-text `workflow_dispatch` inputs as warnings, and `workflow_call` and action inputs as notes.",
     fixable: false,
   },
   step(step, job, ctx) {
@@ -88,15 +88,20 @@ function taintOf(expression: string, tainted: Map<string, string>, workflow: Wor
   }
   for (const m of expression.matchAll(INPUT_READ)) {
     const name = m[1] ?? m[2]!;
-    if (freeTextInput(workflow, name))
-      return {
-        what: m[0].replace(/\s+/g, ""),
-        severity: "note",
-        why:
-          workflow.kind === "action"
-            ? "is an action input, whatever text the calling workflow passes"
-            : "is free text typed by whoever runs the workflow",
-      };
+    const source = freeTextInput(workflow, name);
+    if (!source) continue;
+    const what = m[0].replace(/\s+/g, "");
+    // A dispatch form is typed by a person; a caller or an action's user is usually a workflow.
+    if (source === "workflow_dispatch")
+      return { what, severity: "warning", why: "is free text typed by whoever runs the workflow" };
+    return {
+      what,
+      severity: "note",
+      why:
+        source === "action"
+          ? "is an action input, whatever text the calling workflow passes"
+          : "is a workflow_call input, whatever text the calling workflow passes",
+    };
   }
   return undefined;
 }
@@ -117,12 +122,24 @@ function taintedEnv(workflow: Workflow, job: Job, step: Step): Map<string, strin
 }
 
 /**
- * A dispatch, call or action input that takes any text: a string (or untyped) input without
- * options. Choices, booleans, numbers and environments are not free text.
+ * Where a free-text input of this name is declared — `workflow_dispatch`, `workflow_call` or
+ * the action's `inputs` — if it is one: a string (or untyped) input without options. Choices,
+ * booleans, numbers and environments are not free text.
  */
-function freeTextInput(workflow: Workflow, name: string): boolean {
-  const input = declaredInputs(workflow)[name] as { type?: unknown; options?: unknown } | null | undefined;
-  if (input === undefined) return false;
-  const type = typeof input?.type === "string" ? input.type : "string";
-  return type === "string" && !Array.isArray(input?.options);
+function freeTextInput(
+  workflow: Workflow,
+  name: string,
+): "workflow_dispatch" | "workflow_call" | "action" | undefined {
+  const isFree = (input: unknown) => {
+    if (input === undefined) return false;
+    const spec = input as { type?: unknown; options?: unknown } | null;
+    const type = typeof spec?.type === "string" ? spec.type : "string";
+    return type === "string" && !Array.isArray(spec?.options);
+  };
+  if (workflow.kind === "action") return isFree(declaredInputs(workflow)[name]) ? "action" : undefined;
+  for (const trigger of ["workflow_dispatch", "workflow_call"] as const) {
+    const inputs = (workflow.on.get(trigger)?.value as { inputs?: Record<string, unknown> } | null)?.inputs;
+    if (inputs && isFree(inputs[name])) return trigger;
+  }
+  return undefined;
 }

@@ -46,7 +46,7 @@ describe(ID, () => {
     expect(reported(workflow('echo "${{ env.IS_BUG }}"', { env: flag }))).toEqual([]);
   });
 
-  test("free-text dispatch inputs are notes; choices and booleans are not reported", () => {
+  test("free-text dispatch inputs are warnings; choices and booleans are not reported", () => {
     const on = `
   workflow_dispatch:
     inputs:
@@ -57,9 +57,16 @@ describe(ID, () => {
     expect(
       reported(workflow("./release.sh ${{ inputs.version }} ${{ github.event.inputs.note }}", { on })),
     ).toEqual([
-      ["note", "inputs.version"],
-      ["note", "github.event.inputs.note"],
+      ["warning", "inputs.version"],
+      ["warning", "github.event.inputs.note"],
     ]);
     expect(reported(workflow("./deploy.sh ${{ inputs.target }} ${{ inputs.dry-run }}", { on }))).toEqual([]);
+  });
+});
+
+describe(`${ID}: workflow_call inputs`, () => {
+  test("are notes", () => {
+    const on = "\n  workflow_call:\n    inputs:\n      ref: { type: string, required: true }";
+    expect(reported(workflow("git checkout ${{ inputs.ref }}", { on }))).toEqual([["note", "inputs.ref"]]);
   });
 });

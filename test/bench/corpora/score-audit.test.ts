@@ -247,3 +247,13 @@ test("options", () => {
   });
   expect(() => parseOptions(["--split", "train"])).toThrow(/--split/);
 });
+
+describe("RULE_CATEGORIES", () => {
+  test("maps every audit rule to label categories the corpus knows", async () => {
+    const { RULE_REGISTRY } = await import("../../../src/audit/rules/index.js");
+    const { CATEGORIES } = await import("../../../bench/corpora/workflows/corpus.js");
+    expect(Object.keys(RULE_CATEGORIES).sort()).toEqual(Object.keys(RULE_REGISTRY).sort());
+    for (const categories of Object.values(RULE_CATEGORIES))
+      for (const c of categories) expect(CATEGORIES).toContain(c);
+  });
+});

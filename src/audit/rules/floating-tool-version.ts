@@ -1,0 +1,146 @@
+import { jobScriptLinesByStep, scriptOffset } from "../classify.js";
+import type { Step } from "../model/workflow.js";
+import { defineRule, type RuleContext } from "../types.js";
+
+/**
+ * Setup actions that install the newest release of their tool when no version is given, with
+ * the input that pins it.
+ */
+const DEFAULTS_TO_LATEST: Record<string, string> = {
+  "superfly/flyctl-actions/setup-flyctl": "version",
+  "pulumi/actions": "pulumi-version",
+  "hashicorp/setup-terraform": "terraform_version",
+  "azure/setup-helm": "version",
+  "azure/setup-kubectl": "version",
+};
+/** A version input that floats: `latest`, or a range (`~1`, `1.x`, `^1.5`, `>= 1`). */
+const FLOATING = /^\s*(latest|\*|~>?\s*v?\d+(\.\d+)?|\^\s*v?\d+|v?\d+(\.(x|\*))+|[<>]=?\s*v?\d[\w.]*)\s*$/i;
+/** Inputs that name a tool version, by their name. */
+const VERSION_INPUT = /(^|[-_])version$/i;
+/** Language toolchains by channel are a note-level choice, not a floating deploy tool. */
+const TOOLCHAIN_SETUP =
+  /^actions\/setup-(node|python|go|java|dotnet)$|^dtolnay\/rust-toolchain$|^ruby\/setup-ruby$/i;
+
+/** Commands that install a tool at whatever version is newest. */
+const FLOATING_COMMANDS: Array<{
+  pattern: RegExp;
+  what: (m: RegExpExecArray) => string;
+  label: string;
+  /** Whether the label is followed by what was installed. */
+  named?: boolean;
+}> = [
+  {
+    // npm i -g pkg (no @version), yarn global add pkg, pnpm add -g pkg.
+    pattern:
+      /\b(?:npm\s+(?:install|i|add)\s+(?:--?[\w-]+\s+)*(?:-g|--global)|yarn\s+global\s+add|pnpm\s+(?:add|install)\s+(?:--?[\w-]+\s+)*(?:-g|--global))((?:\s+(?:--?[\w-]+|@?[\w./-]+(?:@[^\s@]*)?))+)/,
+    what: () => "",
+    label: "a global package install",
+  },
+  {
+    pattern: /\bpipx\s+install\s+(?:--?[\w-]+\s+)*([\w.[\]-]+)(?![\w.[\]-]*\s*==)(?=\s|$)/,
+    what: (m) => m[1]!,
+    label: "pipx install",
+    named: true,
+  },
+  {
+    pattern: /\bgo\s+install\s+(\S+)@latest\b/,
+    what: (m) => `${m[1]}@latest`,
+    label: "go install",
+    named: true,
+  },
+  {
+    pattern: /https?:\/\/\S+\/releases\/latest\/download\/\S+/,
+    what: (m) => m[0],
+    label: "a releases/latest/download URL",
+  },
+  {
+    pattern: /\bgcloud\s+components\s+update\b/,
+    what: () => "gcloud components update",
+    label: "gcloud components update",
+  },
+];
+
+export const floatingToolVersion = defineRule({
+  meta: {
+    id: "floating-tool-version",
+    name: "Tool installed at whatever version is newest",
+    severity: "warning",
+    confidence: "medium",
+    category: "reliability",
+    description:
+      "Reports tools installed without a pinned version: setup actions given `latest`, a range or no version where they default to the newest release, `npm install -g` and `pipx install` without a version, `go install …@latest`, `releases/latest/download` URLs and `gcloud components update`.",
+    fixable: false,
+  },
+  step(step, job, ctx) {
+    if (step.uses?.kind === "action") reportAction(step, ctx);
+    if (!step.run) return;
+    const text = ctx.workflow.source.text;
+    for (const line of jobScriptLinesByStep(job, text).get(step) ?? []) {
+      if (/^\s*#/.test(line.text)) continue;
+      for (const { what, label, offset } of floatingInstalls(line.text)) {
+        const at = scriptOffset(text, line, what);
+        ctx.report({
+          node: step.run.node,
+          region:
+            at === undefined
+              ? ctx.workflow.source.regionIn(step.run.node, what)
+              : ctx.workflow.source.regionOf(at, at + what.length),
+          key: `${job.id}:${step.id ?? step.name ?? step.index}:${what}:${offset}`,
+          message: `${label} installs whatever version is newest when the job runs: the same commit builds or deploys with a different tool tomorrow, and a broken or compromised release reaches the pipeline the day it is published. Pin the version (pkg@1.2.3, pkg==1.2.3, a release tag in the URL)`,
+        });
+      }
+    }
+  },
+});
+
+function reportAction(step: Step, ctx: RuleContext) {
+  const uses = step.uses!;
+  const path = uses.raw.split("@")[0]!.toLowerCase();
+  for (const [name, value] of step.with) {
+    if (!VERSION_INPUT.test(name) || !FLOATING.test(value.value)) continue;
+    if (TOOLCHAIN_SETUP.test(path) && !/latest/i.test(value.value)) continue;
+    ctx.report({
+      node: value.node,
+      key: `${path}:${name}`,
+      message: `${path} is given ${name}: ${value.value.trim()}, so it installs whatever release is newest${/latest|\*/i.test(value.value) ? "" : " in that range"} when the job runs: pin an exact version so the same commit runs the same tool`,
+    });
+  }
+  const input = DEFAULTS_TO_LATEST[path];
+  if (input && !step.with.has(input)) {
+    ctx.report({
+      node: uses.node,
+      key: `${path}:default`,
+      message: `${path} without ${input} installs the newest release of its tool every run: a new major version or a broken release changes the deploy with no commit. Set ${input} to an exact version`,
+    });
+  }
+}
+
+/** `npm i -g a b@1` → [a]; each floating install on a line, with where it starts. */
+export function floatingInstalls(line: string): Array<{ what: string; label: string; offset: number }> {
+  const out: Array<{ what: string; label: string; offset: number }> = [];
+  for (const { pattern, what, label, named } of FLOATING_COMMANDS) {
+    const m = pattern.exec(line);
+    if (!m) continue;
+    if (pattern === FLOATING_COMMANDS[0]!.pattern) {
+      for (const word of m[1]!.trim().split(/\s+/)) {
+        if (word.startsWith("-") || /^@?[^@\s]+@\S+$/.test(word) || /^(\.|\/|file:|git\+|https?:)/.test(word))
+          continue;
+        // Stop at the end of the command (`&&`, `;`, a pipe).
+        if (/^[;&|]/.test(word)) break;
+        out.push({
+          what: word,
+          label: `the global install of ${word}`,
+          offset: m.index + m[0].indexOf(word),
+        });
+      }
+      continue;
+    }
+    const text = what(m);
+    out.push({
+      what: text,
+      label: named ? `${label} ${text}` : label,
+      offset: m.index + Math.max(0, m[0].indexOf(text)),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,199 @@
+import { isMap, isPair, isScalar, type Node } from "yaml";
+import type { Job, Step, Value, Workflow } from "../model/workflow.js";
+import {
+  findCommandLineSecrets,
+  findLeaks,
+  isShellScript,
+  lineOffset,
+  namesAnIdentifier,
+  secretEnv,
+} from "../secret-flow.js";
+import { defineRule, type RuleContext } from "../types.js";
+
+/**
+ * A secret given to more than the step that needs it: every job and step of the workflow
+ * (workflow `env:`), every step of a job that runs code from outside the repository (job
+ * `env:`), every later step (`$GITHUB_ENV`), whatever reads the workspace (a file written
+ * there), everyone who can pull the image (`--build-arg`), or everyone who can read the run
+ * (a dispatch input).
+ */
+
+/** A value that reads a secret, not a comparison that yields true or false. */
+const READS_SECRET = /\$\{\{[^}]*\bsecrets\s*[.[(]/;
+const COMPARISON = /==|!=|<|>/;
+/** The job's own token: its permissions, not its visibility, are what limit it. */
+const JOB_TOKEN = /^\$\{\{\s*secrets\.GITHUB_TOKEN\s*\}\}$/;
+/** Package installs run the install scripts of every dependency, with the job's environment. */
+const INSTALLS =
+  /\b(npm\s+(ci|install|i)\b|yarn(\s+install)?\s*($|[;&|])|pnpm\s+(install|i)\b|bun\s+install\b|pip3?\s+install\b|poetry\s+install\b|uv\s+sync\b|bundle(\s+install)?\s*($|[;&|])|composer\s+install\b)/m;
+/** Input names that say the value is a credential. */
+const SECRET_INPUT = /pass(word|wd|phrase)?$|secret|token|api[_-]?key|private[_-]?key|credential/i;
+
+export const secretExposed = defineRule({
+  meta: {
+    id: "secret-exposed",
+    name: "Secret exposed beyond the step that needs it",
+    severity: "warning",
+    confidence: "medium",
+    category: "security",
+    description:
+      "Reports secrets set in workflow-level `env:`, in the `env:` of a job that runs third-party actions or installs packages, written to `$GITHUB_ENV` or to a file in the workspace, passed as Docker build arguments, or asked for as `workflow_dispatch` inputs.",
+    fixable: false,
+  },
+  workflow(workflow, ctx) {
+    reportEnvBlock(
+      workflow.env,
+      ctx,
+      "every step of every job in this workflow, third-party actions included",
+    );
+    reportSecretInputs(workflow, ctx);
+  },
+  job(job, ctx) {
+    const outsider = outsideCode(job);
+    if (outsider) reportEnvBlock(job.env, ctx, `every step of job "${job.id}", including ${outsider}`);
+  },
+  step(step, job, ctx) {
+    reportBuildArgsInput(step, ctx);
+    if (!step.run || !isShellScript(step, job, ctx.workflow)) return;
+    const secretVars = secretEnv(ctx.workflow, job, step);
+    const label = `${job.id}:${step.id ?? step.name ?? step.index}`;
+    for (const leak of findLeaks(step.run.value, secretVars)) {
+      if (namesAnIdentifier(leak.what)) continue;
+      if (leak.sink === "env") {
+        report(
+          ctx,
+          step,
+          leak,
+          `${label}:env:${leak.text}`,
+          `${leak.what} is written to $GITHUB_ENV by ${leak.command}: every later step of the job sees it as an environment variable, third-party actions and install scripts included. Give it in env: to the steps that need it instead`,
+        );
+      } else if (leak.sink.startsWith("file:") && inWorkspace(leak.sink.slice(5))) {
+        const file = leak.sink.slice(5);
+        report(
+          ctx,
+          step,
+          leak,
+          `${label}:file:${file}:${leak.text}`,
+          `${leak.what} is written to ${file} in the workspace by ${leak.command}: every later step can read it, and an artifact upload, a cache or a Docker build context (COPY . .) can carry it away. Write it under "$RUNNER_TEMP" (and delete it when done), or pass it to the tool through env`,
+        );
+      }
+    }
+    for (const found of findCommandLineSecrets(step.run.value, secretVars)) {
+      if (found.option !== "--build-arg") continue;
+      report(ctx, step, found, `${label}:build-arg:${found.text}`, buildArgMessage(found.what));
+    }
+    for (const [name, secret] of buildArgsFromEnv(step.run.value, secretVars)) {
+      ctx.report({
+        node: step.run.node,
+        region: ctx.workflow.source.regionIn(step.run.node, `--build-arg ${name}`),
+        key: `${label}:build-arg:${name}`,
+        message: buildArgMessage(`$${name} (set from ${secret})`),
+      });
+    }
+  },
+});
+
+function buildArgMessage(what: string): string {
+  return `${what} is passed as a Docker build argument: build arguments are recorded in the image's history and metadata, readable by anyone who can pull the image. Use a build secret instead (docker build --secret id=name,env=NAME and RUN --mount=type=secret,id=name, or the secrets input of docker/build-push-action)`;
+}
+
+function report(
+  ctx: RuleContext,
+  step: Step,
+  found: { line: number; column: number; text: string },
+  key: string,
+  message: string,
+) {
+  const run = step.run!;
+  const source = ctx.workflow.source;
+  const start = lineOffset(source.text, run.node, run.value, found.line);
+  const region =
+    start === undefined
+      ? source.regionIn(run.node, found.text)
+      : source.regionOf(start + found.column, start + found.column + found.text.length);
+  ctx.report({ node: run.node, region, key, message });
+}
+
+/** One finding per `env:` block, at its first secret, naming them all. */
+function reportEnvBlock(env: Map<string, Value<string>>, ctx: RuleContext, who: string) {
+  const secrets = [...env].filter(
+    ([k, v]) =>
+      READS_SECRET.test(v.value) &&
+      !COMPARISON.test(v.value) &&
+      !JOB_TOKEN.test(v.value.trim()) &&
+      // Account ids, project and bucket names kept in secrets are not credentials.
+      !namesAnIdentifier(`secrets.${k}`) &&
+      !namesAnIdentifier(v.value),
+  );
+  if (secrets.length === 0) return;
+  const names = secrets.map(([k]) => k);
+  const listed =
+    names.length > 4 ? `${names.slice(0, 4).join(", ")} and ${names.length - 4} more` : names.join(", ");
+  ctx.report({
+    node: secrets[0]![1].key ?? secrets[0]![1].node,
+    key: `env:${names.join(",")}`,
+    message: `${listed} ${names.length > 1 ? "are secrets" : "is a secret"} given to ${who}: any of them can read and send ${names.length > 1 ? "them" : "it"} anywhere. Give each secret in the env: of the steps that use it`,
+  });
+}
+
+/** What in a job runs code from outside the repository with the job's environment. */
+function outsideCode(job: Job): string | undefined {
+  for (const step of job.steps) {
+    const uses = step.uses;
+    if (uses?.kind === "action" && uses.repository && !/^(actions|github)\//i.test(uses.repository))
+      return `the third-party action ${uses.repository}`;
+    if (step.run && INSTALLS.test(step.run.value))
+      return "the install scripts of every dependency it installs";
+  }
+  return undefined;
+}
+
+/** A file path written relative to the workspace, or under $GITHUB_WORKSPACE. */
+function inWorkspace(path: string): boolean {
+  const p = path.replace(/^["']|["']$/g, "");
+  if (/^\$\{?(GITHUB_WORKSPACE|\{\s*github\.workspace)/.test(p)) return true;
+  return !/^([/~$]|\\)/.test(p);
+}
+
+/** `--build-arg NAME` (the value taken from the environment) where NAME holds a secret. */
+function buildArgsFromEnv(script: string, secretVars: Map<string, string>): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const m of script.matchAll(/--build-arg[\s=]+["']?([A-Za-z_]\w*)(?=["']?(\s|$))/g)) {
+    const secret = secretVars.get(m[1]!);
+    if (secret) out.push([m[1]!, secret]);
+  }
+  return out;
+}
+
+/** docker/build-push-action's `build-args:` holding a secret. */
+function reportBuildArgsInput(step: Step, ctx: RuleContext) {
+  if (step.uses?.repository?.toLowerCase() !== "docker/build-push-action") return;
+  const args = step.with.get("build-args");
+  if (!args) return;
+  const m = /\$\{\{\s*(secrets\.[\w-]+)[^}]*\}\}/.exec(args.value);
+  if (!m) return;
+  ctx.report({
+    node: args.node,
+    region: ctx.workflow.source.regionIn(args.node, m[0]),
+    key: `build-args:${m[1]}`,
+    message: buildArgMessage(m[1]!),
+  });
+}
+
+/** `workflow_dispatch` inputs whose names say they carry a credential. */
+function reportSecretInputs(workflow: Workflow, ctx: RuleContext) {
+  const dispatch = workflow.on.get("workflow_dispatch")?.node;
+  const inputs = isMap(dispatch) ? dispatch.get("inputs", true) : undefined;
+  if (!isMap(inputs)) return;
+  for (const item of inputs.items) {
+    if (!isPair(item) || !isScalar(item.key)) continue;
+    const name = String(item.key.value);
+    const type = isMap(item.value) ? (item.value.toJSON() as { type?: unknown }).type : undefined;
+    if (!SECRET_INPUT.test(name) || (type !== undefined && type !== "string")) continue;
+    ctx.report({
+      node: item.key as Node,
+      key: `input:${name}`,
+      message: `the dispatch input "${name}" asks for a credential: inputs are stored in the run's event payload and shown in its summary to everyone with read access, never masked. Store it as an environment secret and read it with \${{ secrets.NAME }}`,
+    });
+  }
+}

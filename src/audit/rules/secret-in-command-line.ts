@@ -1,0 +1,70 @@
+import type { Step } from "../model/workflow.js";
+import {
+  type CommandLineSecret,
+  findCommandLineSecrets,
+  isShellScript,
+  lineOffset,
+  namesAnIdentifier,
+  SECRET_EXPRESSION,
+  secretEnv,
+} from "../secret-flow.js";
+import { defineRule, type RuleContext } from "../types.js";
+
+/** Actions that run a script on another machine over SSH; `script` is sent as text. */
+const SSH_SCRIPT_ACTIONS = new Set(["appleboy/ssh-action", "garygrossgarten/github-action-ssh"]);
+/** Options whose value is stored in the built image: secret-exposed reports them with their own advice. */
+const BUILD_ARG = /^--build-arg$/;
+
+export const secretInCommandLine = defineRule({
+  meta: {
+    id: "secret-in-command-line",
+    name: "Secret on a command line",
+    severity: "warning",
+    confidence: "high",
+    category: "security",
+    description:
+      "Reports `${{ secrets.X }}` written into the arguments of a command in a `run:` script (`curl -H`, `docker login -p`, `git config`, `--var`), or into a script an SSH action sends to a server, instead of passing it through an environment variable.",
+    fixable: false,
+  },
+  step(step, job, ctx) {
+    const script =
+      step.uses?.repository && SSH_SCRIPT_ACTIONS.has(step.uses.repository.toLowerCase())
+        ? step.with.get("script")
+        : undefined;
+    if (script) {
+      for (const m of script.value.matchAll(SECRET_EXPRESSION)) {
+        if (namesAnIdentifier(m[1]!)) continue;
+        ctx.report({
+          node: script.node,
+          region: ctx.workflow.source.regionIn(script.node, m[0]),
+          key: `${job.id}:${step.id ?? step.name ?? step.index}:ssh:${m[0]}`,
+          message: `${m[1]!.replace(/\s+/g, "")} is written into the script ${step.uses!.repository} sends to the server: it lands in the remote shell's command lines and process list, where any user of that machine can read it. Pass it with the action's envs input (env: NAME: \${{ secrets.X }} and envs: NAME) and read "$NAME" in the script`,
+        });
+      }
+    }
+    if (!step.run || !isShellScript(step, job, ctx.workflow)) return;
+    const label = `${job.id}:${step.id ?? step.name ?? step.index}`;
+    for (const found of findCommandLineSecrets(step.run.value, secretEnv(ctx.workflow, job, step))) {
+      if (found.option && BUILD_ARG.test(found.option)) continue;
+      // Account ids, project and bucket names kept in secrets are not credentials.
+      if (namesAnIdentifier(found.what)) continue;
+      report(ctx, step, label, found);
+    }
+  },
+});
+
+function report(ctx: RuleContext, step: Step, label: string, found: CommandLineSecret) {
+  const run = step.run!;
+  const source = ctx.workflow.source;
+  const start = lineOffset(source.text, run.node, run.value, found.line);
+  const region =
+    start === undefined
+      ? source.regionIn(run.node, found.text)
+      : source.regionOf(start + found.column, start + found.column + found.text.length);
+  ctx.report({
+    node: run.node,
+    region,
+    key: `${label}:${found.command}:${found.text}`,
+    message: `${found.what} is expanded into ${found.command}'s command line: GitHub writes it into the script file on the runner's disk, every process can read the command's arguments while it runs (ps, /proc), and a failing command may print them. Pass it through the step's env (env: NAME: \${{ secrets.X }}) and let the tool read it from the environment, stdin or a file (docker login --password-stdin, curl -H @file, a git credential helper); "$NAME" at least keeps it out of the script file`,
+  });
+}
