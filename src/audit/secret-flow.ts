@@ -1,6 +1,7 @@
 import { isMap, isPair, isScalar, type Node, type YAMLMap } from "yaml";
 import { memoByObject, memoByString } from "./memo.js";
-import type { Job, Step, Workflow } from "./model/workflow.js";
+import type { Region, SourceFile } from "./model/source.js";
+import type { Job, Step, Value, Workflow } from "./model/workflow.js";
 
 /**
  * Where secrets go in a `run:` script: the one reading of a script that the secret rules share.
@@ -667,6 +668,21 @@ function heredocs(logical: Logical): Heredoc[] {
     }
   }
   return out;
+}
+
+/**
+ * Where a place found in a step's script (0-based line and column) is in the file: exact when
+ * the script's lines are written verbatim (block scalars), else the first occurrence of its text.
+ */
+export function regionInScript(
+  source: SourceFile,
+  run: Value<string>,
+  found: { line: number; column: number; text: string },
+): Region {
+  const start = lineOffset(source.text, run.node, run.value, found.line);
+  return start === undefined
+    ? source.regionIn(run.node, found.text)
+    : source.regionOf(start + found.column, start + found.column + found.text.length);
 }
 
 /** Offset in the file of a script line, for block scalars whose lines appear verbatim. */

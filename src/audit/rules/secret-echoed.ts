@@ -3,8 +3,8 @@ import {
   findLeaks,
   isShellScript,
   type Leak,
-  lineOffset,
   namesAnIdentifier,
+  regionInScript,
   secretEnv,
 } from "../secret-flow.js";
 import { defineRule, type RuleContext } from "../types.js";
@@ -42,12 +42,7 @@ export const secretEchoed = defineRule({
 
 function report(ctx: RuleContext, step: Step, label: string, leak: Leak) {
   const run = step.run!;
-  const source = ctx.workflow.source;
-  const start = lineOffset(source.text, run.node, run.value, leak.line);
-  const region =
-    start === undefined
-      ? source.regionIn(run.node, leak.text)
-      : source.regionOf(start + leak.column, start + leak.column + leak.text.length);
+  const region = regionInScript(ctx.workflow.source, run, leak);
   const message =
     leak.sink === "log"
       ? `${leak.what} is printed to the log by ${leak.command}: masking only hides the exact value, so a transformed, partial or multi-line secret appears in clear; do not print secrets, pass them to the command that needs them`

@@ -4,8 +4,8 @@ import {
   findCommandLineSecrets,
   findLeaks,
   isShellScript,
-  lineOffset,
   namesAnIdentifier,
+  regionInScript,
   secretEnv,
 } from "../secret-flow.js";
 import { defineRule, type RuleContext } from "../types.js";
@@ -105,12 +105,7 @@ function report(
   message: string,
 ) {
   const run = step.run!;
-  const source = ctx.workflow.source;
-  const start = lineOffset(source.text, run.node, run.value, found.line);
-  const region =
-    start === undefined
-      ? source.regionIn(run.node, found.text)
-      : source.regionOf(start + found.column, start + found.column + found.text.length);
+  const region = regionInScript(ctx.workflow.source, run, found);
   ctx.report({ node: run.node, region, key, message });
 }
 

@@ -3,8 +3,8 @@ import {
   type CommandLineSecret,
   findCommandLineSecrets,
   isShellScript,
-  lineOffset,
   namesAnIdentifier,
+  regionInScript,
   SECRET_EXPRESSION,
   secretEnv,
 } from "../secret-flow.js";
@@ -55,12 +55,7 @@ export const secretInCommandLine = defineRule({
 
 function report(ctx: RuleContext, step: Step, label: string, found: CommandLineSecret) {
   const run = step.run!;
-  const source = ctx.workflow.source;
-  const start = lineOffset(source.text, run.node, run.value, found.line);
-  const region =
-    start === undefined
-      ? source.regionIn(run.node, found.text)
-      : source.regionOf(start + found.column, start + found.column + found.text.length);
+  const region = regionInScript(ctx.workflow.source, run, found);
   ctx.report({
     node: run.node,
     region,
