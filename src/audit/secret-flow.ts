@@ -11,8 +11,19 @@ import type { Job, Step, Value, Workflow } from "./model/workflow.js";
  * environment file, or a file. Output piped into a program that consumes it is not followed.
  */
 
-export const SECRET_EXPRESSION =
-  /\$\{\{\s*(secrets\.[A-Za-z_][\w-]*|secrets\[\s*['"][^'"]+['"]\s*\]|toJSON\(\s*secrets\s*\))\s*\}\}/gi;
+/**
+ * A credential by its source: `secrets`, or a step output or action input whose name says it
+ * is one (`steps.vault.outputs.DEPLOY_TOKEN`, `inputs.npm-token`) — what secret managers' actions
+ * and composite actions hand over.
+ */
+const CREDENTIAL_REF =
+  "(?:steps\\.[\\w-]+\\.outputs|inputs)\\.[\\w-]*(?:token|password|passwd|passphrase|secret|api[_-]?key|private[_-]?key)(?![\\w-]*[-_](?:arn|name|id|url|type|path|file|count|at|expires?|expiry|expiration)\\b)[\\w-]*";
+export const SECRET_EXPRESSION = new RegExp(
+  `\\$\\{\\{\\s*(secrets\\.[A-Za-z_][\\w-]*|secrets\\[\\s*['"][^'"]+['"]\\s*\\]|toJSON\\(\\s*secrets\\s*\\)|${CREDENTIAL_REF})\\s*\\}\\}`,
+  "gi",
+);
+/** A value that reads a credential somewhere in an expression. */
+export const READS_CREDENTIAL = new RegExp(`\\$\\{\\{[^}]*(\\bsecrets\\s*[.[(]|\\b${CREDENTIAL_REF})`, "i");
 /** Commands that print their arguments. */
 const PRINTERS = new Set(["echo", "printf", "write-host", "write-output"]);
 /** Commands that print their standard input (a heredoc or here-string). */
@@ -48,12 +59,12 @@ const PASSTHROUGH = new Set([
  * identifier: it may carry credentials (`https://user:pass@…`, webhook URLs).
  */
 const IDENTIFIER_NAME =
-  /(^|_)(ID|IDS|HOST|HOSTNAME|DOMAIN|REGION|ZONE|USER|USERNAME|LOGIN|EMAIL|ORG|ORGANIZATION|PROJECT|ACCOUNT|BUCKET|PORT|NAME|REGISTRY|SERVER|CLUSTER|PROVIDER)$/;
+  /(^|_)(ID|IDS|HOST|HOSTNAME|DOMAIN|REGION|ZONE|USER|USERNAME|LOGIN|EMAIL|ORG|ORGANIZATION|PROJECT|ACCOUNT|BUCKET|PORT|NAME|REGISTRY|SERVER|CLUSTER|PROVIDER|ARN)$/;
 const CREDENTIAL_NAME =
   /KEY|TOKEN|PASS|PWD|SECRET|CREDENTIAL|AUTH|PRIVATE|CERT|SIGN|WEBHOOK|DSN|COOKIE|SESSION/;
 
 export function namesAnIdentifier(what: string): boolean {
-  const name = /secrets\.([\w-]+)/i.exec(what)?.[1]?.toUpperCase().replace(/-/g, "_");
+  const name = /(?:secrets|outputs|inputs)\.([\w-]+)/i.exec(what)?.[1]?.toUpperCase().replace(/-/g, "_");
   if (!name) return false;
   if (CREDENTIAL_NAME.test(name)) return false;
   return IDENTIFIER_NAME.test(name);
@@ -103,13 +114,9 @@ export function secretEnv(workflow: Workflow, job: Job, step: Step): Map<string,
   const out = new Map<string, string>();
   for (const [name, value] of merged) {
     // A comparison (`secrets.X != ''`) yields true/false, not the secret.
-    if (
-      /\$\{\{[^}]*\bsecrets\s*[.[(]/.test(value) &&
-      !/==|!=|<|>/.test(value) &&
-      /^[A-Za-z_]\w*$/.test(name)
-    ) {
-      const secret = /secrets\s*\.\s*([\w-]+)/.exec(value)?.[1];
-      out.set(name, secret ? `secrets.${secret}` : "a secret");
+    if (READS_CREDENTIAL.test(value) && !/==|!=|<|>/.test(value) && /^[A-Za-z_]\w*$/.test(name)) {
+      const secret = /\b(secrets|steps\.[\w-]+\.outputs|inputs)\s*\.\s*([\w-]+)/.exec(value);
+      out.set(name, secret ? `${secret[1]}.${secret[2]}` : "a secret");
     }
   }
   return out;
@@ -149,7 +156,7 @@ interface Heredoc {
 }
 
 /** A script can leak only through `${{ secrets… }}` or a variable set from a secret. */
-const MENTIONS_SECRETS = /secrets/i;
+const MENTIONS_SECRETS = /secrets|outputs\.|inputs\./i;
 
 export function findLeaks(script: string, secretVars: Map<string, string>): Leak[] {
   if (secretVars.size === 0 && !MENTIONS_SECRETS.test(script)) return [];

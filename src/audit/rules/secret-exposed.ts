@@ -5,6 +5,7 @@ import {
   findLeaks,
   isShellScript,
   namesAnIdentifier,
+  READS_CREDENTIAL,
   regionInScript,
   secretEnv,
 } from "../secret-flow.js";
@@ -18,8 +19,6 @@ import { defineRule, type RuleContext } from "../types.js";
  * (a dispatch input).
  */
 
-/** A value that reads a secret, not a comparison that yields true or false. */
-const READS_SECRET = /\$\{\{[^}]*\bsecrets\s*[.[(]/;
 const COMPARISON = /==|!=|<|>/;
 /** The job's own token: its permissions, not its visibility, are what limit it. */
 const JOB_TOKEN = /^\$\{\{\s*secrets\.GITHUB_TOKEN\s*\}\}$/;
@@ -113,7 +112,7 @@ function report(
 function reportEnvBlock(env: Map<string, Value<string>>, ctx: RuleContext, who: string) {
   const secrets = [...env].filter(
     ([k, v]) =>
-      READS_SECRET.test(v.value) &&
+      READS_CREDENTIAL.test(v.value) &&
       !COMPARISON.test(v.value) &&
       !JOB_TOKEN.test(v.value.trim()) &&
       // Account ids, project and bucket names kept in secrets are not credentials.
@@ -150,11 +149,17 @@ function inWorkspace(path: string): boolean {
   return !/^([/~$]|\\)/.test(p);
 }
 
-/** `--build-arg NAME` (the value taken from the environment) where NAME holds a secret. */
+/**
+ * `--build-arg NAME` (the value taken from the environment) or `--build-arg NAME="$VAR"` where
+ * the variable holds a secret.
+ */
 function buildArgsFromEnv(script: string, secretVars: Map<string, string>): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  for (const m of script.matchAll(/--build-arg[\s=]+["']?([A-Za-z_]\w*)(?=["']?(\s|$))/g)) {
-    const secret = secretVars.get(m[1]!);
+  for (const m of script.matchAll(
+    /--build-arg[\s=]+["']?([A-Za-z_]\w*)(?:=["']?\$\{?([A-Za-z_]\w*)|(?=["']?(\s|$)))/g,
+  )) {
+    const variable = m[2] ?? m[1]!;
+    const secret = secretVars.get(variable);
     if (secret) out.push([m[1]!, secret]);
   }
   return out;

@@ -1,0 +1,58 @@
+import { describe, expect, test } from "vitest";
+import { findingsOf } from "../harness.js";
+
+const ID = "secret-exposed";
+
+const job = (steps: string, env = "") => `on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest${env}
+    steps:
+${steps}`;
+const found = (text: string) => findingsOf(ID, text).map((f) => [f.region.startLine, f.message.slice(0, 40)]);
+
+describe(ID, () => {
+  test("a job env reaches outsiders only through third-party actions or installs", () => {
+    const env = "\n    env:\n      TOKEN: ${{ secrets.TOKEN }}";
+    expect(found(job("      - uses: actions/checkout@v4\n      - run: make deploy\n", env))).toEqual([]);
+    expect(found(job("      - run: npm ci\n", env))).toHaveLength(1);
+    expect(found(job("      - uses: codecov/codecov-action@v5\n", env))).toHaveLength(1);
+  });
+
+  test("one finding per env block, naming every secret in it", () => {
+    const text = `on: push
+env:
+  A_TOKEN: \${{ secrets.A }}
+  B_PASSWORD: \${{ secrets.B }}
+  AWS_ACCOUNT_ID: \${{ secrets.AWS_ACCOUNT_ID }}
+jobs: {}
+`;
+    const findings = findingsOf(ID, text);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).toMatch(/^A_TOKEN, B_PASSWORD are secrets/);
+  });
+
+  test("build arguments from the environment, bare or as a default expansion", () => {
+    const steps = `      - env:
+          KEY: \${{ secrets.TELEMETRY_KEY }}
+        run: |
+          docker build --build-arg TELEMETRY_KEY="\${KEY:-}" .
+          docker build --build-arg KEY .
+          docker build --build-arg VERSION="$GITHUB_SHA" .
+`;
+    expect(found(job(steps))).toHaveLength(2);
+  });
+
+  test("files under $RUNNER_TEMP, $HOME or absolute paths are not the workspace", () => {
+    const steps = (target: string) => `      - env:
+          KEY: \${{ secrets.KEY }}
+        run: echo "$KEY" > ${target}
+`;
+    expect(found(job(steps('"$RUNNER_TEMP/key.json"')))).toEqual([]);
+    expect(found(job(steps("~/.ssh/id_ed25519")))).toEqual([]);
+    expect(found(job(steps("/tmp/key")))).toEqual([]);
+    expect(found(job(steps("key.json")))).toHaveLength(1);
+    expect(found(job(steps("${GITHUB_WORKSPACE}/key.json")))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, test } from "vitest";
+import { findingsOf } from "../harness.js";
+
+const ID = "secret-in-command-line";
+
+const workflow = (script: string, env = "") => `on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest${env}
+    steps:
+      - run: |
+${script
+  .split("\n")
+  .map((l) => `          ${l}`)
+  .join("\n")}
+`;
+const found = (script: string, env = "") =>
+  findingsOf(ID, workflow(script, env)).map((f) => f.message.split(" ")[0]);
+
+describe(ID, () => {
+  test("arguments of commands, also inside $( ) and after options with =", () => {
+    expect(found('curl --header="X-Token: ${{ secrets.T }}" https://x')).toEqual(["secrets.T"]);
+    expect(found('OUT=$(curl -u "me:${{ secrets.P }}" https://x)')).toEqual(["secrets.P"]);
+    expect(found("if ! out=$(jq -n --arg k \"${{ secrets.K }}\" '{k:$k}'); then exit 1; fi")).toEqual([
+      "secrets.K",
+    ]);
+  });
+
+  test("builtins, assignments and redirect targets are not command lines", () => {
+    expect(found('echo "${{ secrets.T }}" | docker login --password-stdin')).toEqual([]);
+    expect(found('[[ -n "${{ secrets.T }}" ]] && export T="${{ secrets.T }}"')).toEqual([]);
+    expect(found("T=${{ secrets.T }}")).toEqual([]);
+    expect(found("cat <<< ${{ secrets.T }}")).toEqual([]);
+  });
+
+  test("credentials handed over by other steps and actions, by their names", () => {
+    expect(
+      found(
+        'git config --global url."https://${{ steps.bot.outputs.PULUMI_BOT_TOKEN }}@github.com/".insteadOf x',
+      ),
+    ).toEqual(["steps.bot.outputs.PULUMI_BOT_TOKEN"]);
+    expect(found("deploy --at ${{ steps.app-token.outputs.token-expires-at }}")).toEqual([]);
+    expect(found("deploy --role ${{ steps.vault.outputs.secret-arn }}")).toEqual([]);
+  });
+
+  test("${{ env.X }} of a secret variable is the secret; $X is not written into the script", () => {
+    const env = "\n    env:\n      T: ${{ secrets.T }}";
+    expect(found('curl -H "auth: ${{ env.T }}" https://x', env)).toEqual(["env.T"]);
+    expect(found('curl -H "auth: $T" https://x', env)).toEqual([]);
+  });
+
+  test("identifier-named secrets are not credentials", () => {
+    expect(found("gcloud config set project ${{ secrets.GCP_PROJECT_NAME }}")).toEqual([]);
+    expect(found("aws s3 sync site s3://${{ secrets.DOCS_BUCKET }}/")).toEqual([]);
+  });
+});
