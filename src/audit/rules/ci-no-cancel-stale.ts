@@ -7,7 +7,7 @@ export const ciNoCancelStale = defineRule({
   meta: {
     id: "ci-no-cancel-stale",
     name: "Pull-request CI does not cancel stale runs",
-    severity: "warning",
+    severity: "note",
     confidence: "high",
     category: "performance",
     description:

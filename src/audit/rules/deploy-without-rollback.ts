@@ -95,9 +95,11 @@ export const deployWithoutRollback = defineRule({
         });
         continue;
       }
+      const production = deploys.some((job) => stageOf(job, workflow).stage === "production");
       ctx.report(workflow, {
         node: first.key,
         key: first.id,
+        severity: production ? undefined : "note",
         message: `this workflow deploys (job "${first.id}") with no way back: no step or job runs on failure(), nothing rolls back, no deployment circuit breaker, and the repository has no rollback workflow. Add a rollback step with if: failure() that restores the previous release (or enable the ECS circuit breaker / helm --atomic), and a manual rollback workflow`,
       });
     }

@@ -1,3 +1,4 @@
+import { isDeployJob } from "../classify.js";
 import type { Job, Step } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 
@@ -40,9 +41,14 @@ export const missingTimeout = defineRule({
   job(job, ctx) {
     if (job.uses || job.timeoutMinutes) return; // reusable-workflow calls take the called jobs' timeouts
     if (bounded(job)) return;
+    // A hung deploy holds the environment's deploy queue and its lock; a hung build only a runner.
+    const deploys = isDeployJob(job);
     ctx.report({
       node: job.key,
-      message: `job "${job.id}" has no timeout-minutes: a hung step holds the runner (and any deploy queue behind it) for 6 hours`,
+      severity: deploys ? undefined : "note",
+      message: deploys
+        ? `deploy job "${job.id}" has no timeout-minutes: a hung step holds the runner, and every deploy queued behind it, for 6 hours`
+        : `job "${job.id}" has no timeout-minutes: a hung step holds a runner for 6 hours before GitHub cancels it`,
       key: job.id,
     });
   },

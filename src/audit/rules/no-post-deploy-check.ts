@@ -1,4 +1,4 @@
-import { isDeployJob, runsOnlyOnFailure, scriptLines, stepDeploys } from "../classify.js";
+import { isDeployJob, isProductionJob, runsOnlyOnFailure, scriptLines, stepDeploys } from "../classify.js";
 import { jobDependents } from "../job-graph.js";
 import type { Job, Step } from "../model/workflow.js";
 import { defineRule } from "../types.js";
@@ -28,7 +28,7 @@ export const noPostDeployCheck = defineRule({
   meta: {
     id: "no-post-deploy-check",
     name: "Deploy without a health or smoke check",
-    severity: "error",
+    severity: "warning",
     confidence: "medium",
     category: "delivery",
     description:
@@ -59,13 +59,31 @@ export const noPostDeployCheck = defineRule({
       });
       return;
     }
+    // Production is where a release that runs and is wrong costs users; elsewhere it is a note.
     ctx.report({
       node,
       key: job.id,
+      severity: isProductionJob(job, ctx.workflow) && !staticSite(steps) ? undefined : "note",
       message: `nothing checks the release after job "${job.id}" deploys it: the job goes green while the new version may be failing every request. Add a smoke or health check after this step: shipgate verify <url>, or curl --fail --retry 10 --retry-all-errors https://<host>/health`,
     });
   },
 });
+
+/** Static files uploaded to a bucket or a pages host: nothing runs that could fail requests. */
+const STATIC_SITE =
+  /\baws\b[^\n|;&]*\ss3\s+(sync|cp)\b|\bgsutil\b[^\n|;&]*\b(rsync|cp)\b|\bwrangler\s+pages\s+deploy\b|\bnetlify\s+deploy\b|\bfirebase\s+deploy\b[^\n]*--only\s+hosting|\bmkdocs\s+gh-deploy\b/;
+const STATIC_ACTIONS =
+  /^(actions\/deploy-pages|peaceiris\/actions-gh-pages|jamesives\/github-pages-deploy-action|cloudflare\/pages-action|nwtgck\/actions-netlify)$/i;
+
+function staticSite(steps: Step[]): boolean {
+  const deploys = steps.filter(stepDeploys);
+  return (
+    deploys.length > 0 &&
+    deploys.every((s) =>
+      s.run ? STATIC_SITE.test(s.run.value) : STATIC_ACTIONS.test(s.uses?.repository ?? ""),
+    )
+  );
+}
 
 /** A deploy step that ships a release: `terraform apply` alone changes infrastructure, not the app. */
 function deploysRelease(step: Step): boolean {

@@ -59,7 +59,7 @@ describe(ID, () => {
     ).toEqual([7]);
   });
 
-  test("a wait for a stable rollout alone is a note, not an error", () => {
+  test("a wait for a stable rollout alone is a note, not a warning", () => {
     for (const [wait, line] of [
       ["kubectl rollout status deployment/web", 7],
       ["aws ecs wait services-stable --cluster c --services s", 7],
@@ -72,8 +72,19 @@ describe(ID, () => {
       ).toEqual([[line, "note"]]);
     }
     expect(findingsOf(ID, job("      - run: kubectl apply -f k8s/\n")).map((f) => f.severity)).toEqual([
-      "error",
+      "warning",
     ]);
+  });
+
+  test("a warning for production services; a note for other stages and static sites", () => {
+    const at = (environment: string, run: string) =>
+      findingsOf(
+        ID,
+        job(`      - run: ${run}\n`).replace("environment: production", `environment: ${environment}`),
+      ).map((f) => f.severity);
+    expect(at("production", "kubectl apply -f k8s/")).toEqual(["warning"]);
+    expect(at("staging", "kubectl apply -f k8s/")).toEqual(["note"]);
+    expect(at("production", "aws s3 sync ./site s3://www.example.com --delete")).toEqual(["note"]);
   });
 
   test("a smoke-test job after the deploy job counts, through other jobs too", () => {
