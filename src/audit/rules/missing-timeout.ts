@@ -27,6 +27,9 @@ function bounded(job: Job): boolean {
   return job.steps.every((step) => step.node.has("timeout-minutes") || talks(step));
 }
 
+/** Jobs whose names say they change something outside the runner, deploy commands or not. */
+const CHANGES_SOMETHING = /deploy|publish|apply|migrat|rollout|promot|update[-_ ]?(lambda|ecs|service|function)/i;
+
 export const missingTimeout = defineRule({
   meta: {
     id: "missing-timeout",
@@ -42,7 +45,7 @@ export const missingTimeout = defineRule({
     if (job.uses || job.timeoutMinutes) return; // reusable-workflow calls take the called jobs' timeouts
     if (bounded(job)) return;
     // A hung deploy holds the environment's deploy queue and its lock; a hung build only a runner.
-    const deploys = isDeployJob(job);
+    const deploys = isDeployJob(job) || CHANGES_SOMETHING.test(`${job.id} ${job.name ?? ""}`);
     ctx.report({
       node: job.key,
       severity: deploys ? undefined : "note",
