@@ -42,6 +42,7 @@ export const scriptInjection = defineRule({
       step.uses?.repository === "actions/github-script" ? step.with.get("script") : undefined,
     ];
     const tainted = taintedEnv(ctx.workflow, job, step);
+    for (const [key, source] of taintedMatrix(job, ctx.workflow)) tainted.set(key, source);
     for (const target of targets) if (target) reportIn(target, tainted, ctx);
   },
 });
@@ -86,6 +87,16 @@ function taintOf(expression: string, tainted: Map<string, string>, workflow: Wor
     const from = tainted.get(name);
     if (from) return { what: `env.${name} (set from ${from})`, why: "is attacker-controlled" };
   }
+  for (const m of expression.matchAll(/\bmatrix\.([\w-]+)/g)) {
+    const from = tainted.get(`matrix.${m[1]}`) ?? tainted.get("matrix.*");
+    if (!from) continue;
+    const input = /\binputs\.|github\.event\.inputs\./.test(from);
+    return {
+      what: `matrix.${m[1]} (built from ${from})`,
+      severity: input ? "warning" : undefined,
+      why: input ? "is free text typed by whoever runs the workflow" : "is attacker-controlled",
+    };
+  }
   for (const m of expression.matchAll(INPUT_READ)) {
     const name = m[1] ?? m[2]!;
     const source = freeTextInput(workflow, name);
@@ -104,6 +115,33 @@ function taintOf(expression: string, tainted: Map<string, string>, workflow: Wor
     };
   }
   return undefined;
+}
+
+/**
+ * Matrix keys whose values come from an untrusted field or a free-text input
+ * (`matrix: { app: ${{ fromJSON(inputs.apps) }} }`), keyed `matrix.<key>`; a whole matrix
+ * built from one value taints every key, as `matrix.*`.
+ */
+function taintedMatrix(job: Job, workflow: Workflow): Map<string, string> {
+  const out = new Map<string, string>();
+  const matrix = (job.node.toJSON() as { strategy?: { matrix?: unknown } } | null)?.strategy?.matrix;
+  const source = (value: unknown): string | undefined => {
+    if (typeof value !== "string") return undefined;
+    const field = UNTRUSTED.exec(value)?.[1];
+    if (field) return field;
+    const input = /\b(?:github\.event\.)?inputs\.([\w-]+)/.exec(value);
+    return input && freeTextInput(workflow, input[1]!) ? input[0] : undefined;
+  };
+  if (typeof matrix === "string") {
+    const from = source(matrix);
+    if (from) out.set("matrix.*", from);
+  } else if (matrix && typeof matrix === "object") {
+    for (const [key, value] of Object.entries(matrix as Record<string, unknown>)) {
+      const from = source(value);
+      if (from) out.set(`matrix.${key}`, from);
+    }
+  }
+  return out;
 }
 
 /** Environment variables (step over job over workflow) whose value reads an untrusted field. */

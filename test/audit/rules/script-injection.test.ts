@@ -70,3 +70,24 @@ describe(`${ID}: workflow_call inputs`, () => {
     expect(reported(workflow("git checkout ${{ inputs.ref }}", { on }))).toEqual([["note", "inputs.ref"]]);
   });
 });
+
+describe(`${ID}: through the matrix`, () => {
+  test("a matrix built from a free-text input or an untrusted field", () => {
+    const text = (matrix: string) => `on:
+  workflow_dispatch:
+    inputs:
+      apps: { description: JSON list of app names }
+  issues:
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix: ${matrix}
+    steps:
+      - run: az webapp restart --name \${{ matrix.app }}
+`;
+    expect(reported(text("{ app: '${{ fromJSON(inputs.apps) }}' }"))).toEqual([["warning", "matrix.app"]]);
+    expect(reported(text("'${{ fromJSON(github.event.issue.body) }}'"))).toEqual([["error", "matrix.app"]]);
+    expect(reported(text("{ app: [web, api] }"))).toEqual([]);
+  });
+});
