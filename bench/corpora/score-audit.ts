@@ -82,6 +82,7 @@ export const RULE_CATEGORIES: Record<string, readonly LabelCategory[]> = {
   "secret-in-command-line": ["secret-exposure"],
   "secrets-inherit": ["secret-exposure", "excessive-permissions"],
   "self-hosted-on-pull-request": ["self-hosted-on-pull-request"],
+  "undefined-reference": ["other", "invalid-workflow"],
   "unpinned-action": ["unpinned-action"],
   "untrusted-checkout": ["untrusted-checkout"],
 };

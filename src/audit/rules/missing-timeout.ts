@@ -28,7 +28,8 @@ function bounded(job: Job): boolean {
 }
 
 /** Jobs whose names say they change something outside the runner, deploy commands or not. */
-const CHANGES_SOMETHING = /deploy|publish|apply|migrat|rollout|promot|update[-_ ]?(lambda|ecs|service|function)/i;
+const CHANGES_SOMETHING =
+  /deploy|publish|apply|migrat|rollout|promot|update[-_ ]?(lambda|ecs|service|function)/i;
 
 export const missingTimeout = defineRule({
   meta: {
