@@ -10,9 +10,9 @@
  * Peers are found on PATH, in ~/.local/bin (pip --user) and ~/go/bin (go install), or given.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseJudgements, RULE_CATEGORIES, type Score, type ScoredFinding, score } from "./score-audit.js";
 import {
@@ -183,7 +183,8 @@ async function shipgate(
   for (const repo of new Set(entries.map((e) => e.repo))) {
     const dir = join(REPOS, repo.replace("/", "+"));
     const own = entries.filter((e) => e.repo === repo);
-    const files = own.map((e) => ({ path: e.path, text: readFileSync(join(dir, e.path), "utf8") }));
+    // The whole repository, as the audit of a checkout reads it; only the entries are scored.
+    const files = yamlFiles(dir).map((path) => ({ path, text: readFileSync(join(dir, path), "utf8") }));
     const byPath = new Map(own.map((e) => [e.path, e.id]));
     const started = performance.now();
     const result = engine.auditWorkflows({ files });
@@ -201,6 +202,14 @@ async function shipgate(
     }
   }
   return { findings, ms };
+}
+
+function yamlFiles(dir: string, base = dir): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) return yamlFiles(full, base);
+    return /\.ya?ml$/.test(name) ? [relative(base, full)] : [];
+  });
 }
 
 function pct(r: { value: number | null; hit: number; total: number }): string {

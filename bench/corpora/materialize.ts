@@ -446,6 +446,8 @@ export interface WorkflowsReport {
   labelErrors: string[];
   /** Local extras (composite actions, reusable workflows) copied into the layout, and those that were not. */
   extras: { written: string[]; missing: string[] };
+  /** The repositories' other workflows and local actions, copied for repository-level rules. */
+  context: string[];
 }
 
 export async function materializeWorkflows(options: WorkflowsOptions): Promise<WorkflowsReport> {
@@ -460,7 +462,12 @@ export async function materializeWorkflows(options: WorkflowsOptions): Promise<W
   const pathsFile = join(out, "paths.json");
   const paths: Record<string, { repo: string; path: string; commit: string; flat: string; layout: string }> =
     options.only && existsSync(pathsFile) ? JSON.parse(readFileSync(pathsFile, "utf8")) : {};
-  const report: WorkflowsReport = { outcomes: [], labelErrors: [], extras: { written: [], missing: [] } };
+  const report: WorkflowsReport = {
+    outcomes: [],
+    labelErrors: [],
+    extras: { written: [], missing: [] },
+    context: [],
+  };
   const unknown = (options.only ?? []).filter((id) => !manifest.entries.some((e) => e.id === id));
   for (const id of unknown) report.outcomes.push({ id, ok: false, detail: "not in the manifest" });
   const ids = new Set<string>();
@@ -514,6 +521,26 @@ export async function materializeWorkflows(options: WorkflowsOptions): Promise<W
       } else report.extras.missing.push(key);
     }
   }
+  // The rest of each repository's workflows and local actions, as the audit of the real
+  // repository would read them: repository-level rules (a CI workflow, a staging deploy, a
+  // rollback workflow elsewhere) judge against the repository, not the labelled subset. Not
+  // scored; taken from a fetched snapshot only.
+  for (const repo of new Set(selected.map((e) => e.repo))) {
+    const commit = selected.find((e) => e.repo === repo)!.commit;
+    const mirror = findMirror(repo, options.mirrorRoots ?? MIRROR_ROOTS);
+    if (!mirror || !hasCommit(mirror, commit)) continue;
+    const listed = git(["--git-dir", mirror, "ls-tree", "-r", "--name-only", commit, "--", ".github"]);
+    if (listed.status !== 0) continue;
+    for (const path of listed.stdout.split("\n")) {
+      if (!/^\.github\/(workflows\/[^/]+\.ya?ml|actions\/.+\/action\.ya?ml)$/.test(path)) continue;
+      const target = join(out, "repos", repo.replace("/", "+"), path);
+      if (existsSync(target)) continue;
+      const shown = git(["--git-dir", mirror, "show", `${commit}:${path}`]);
+      if (shown.status !== 0) continue;
+      writeFile(target, shown.stdout);
+      report.context.push(`${repo}:${path}`);
+    }
+  }
   writeFileSync(pathsFile, `${JSON.stringify(paths, null, 2)}\n`);
   return report;
 }
@@ -541,6 +568,8 @@ const workflowsKind: Kind = {
     const report = await materializeWorkflows(options);
     const copied = report.extras.written.length;
     if (copied) options.log(`extras copied into the repository layout: ${copied}`);
+    if (report.context.length)
+      options.log(`other workflows and actions of the repositories, for repository-level rules: ${report.context.length}`);
     if (report.extras.missing.length) {
       options.log(
         `extras not available (the flat files do not need them): ${report.extras.missing.join(", ")}`,

@@ -186,7 +186,11 @@ export const jobScriptLinesByStep = memoByObject((job: Job, fileText: string): M
  * visitors see exactly these workflows, on one thread or several.
  */
 export function mattersToRepositoryRules(path: string, text: string): boolean {
-  if (/environment\s*:|roll[\s_-]?back|workflow_call/i.test(text) || /roll[\s_-]?back/i.test(path))
+  // Pull-request workflows: the CI that gates what reaches the default branch.
+  if (
+    /environment\s*:|roll[\s_-]?back|workflow_call|pull_request|merge_group/i.test(text) ||
+    /roll[\s_-]?back/i.test(path)
+  )
     return true;
   return deployModel.mayDeploy(text);
 }

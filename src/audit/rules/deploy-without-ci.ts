@@ -29,6 +29,12 @@ export const deployWithoutCi = defineRule({
     fixable: false,
   },
   repository(ctx) {
+    // CI on pull requests gates what merges, if branch protection requires it (not visible here).
+    const pullRequestCi = ctx.workflows.find(
+      (w) =>
+        triggeredBy(w, "pull_request", "merge_group") &&
+        w.jobs.some((j) => j.steps.some(stepChecks) || (j.uses ? callsCi(j, ctx.workflows, 0) : false)),
+    );
     for (const workflow of ctx.workflows) {
       if (!triggeredBy(workflow, "push")) continue;
       // Once per job: a job is the ancestor of many deploys in a long chain.
@@ -53,6 +59,15 @@ export const deployWithoutCi = defineRule({
       for (const job of ungated) {
         // One finding per chain: a deploy that waits for an ungated deploy is the same problem.
         if (jobAncestors(job, workflow).some((a) => ungated.has(a))) continue;
+        if (pullRequestCi) {
+          ctx.report(workflow, {
+            node: job.key,
+            key: job.id,
+            severity: "note",
+            message: `job "${job.id}" deploys on every push and waits for no tests itself; ${pullRequestCi.source.path} tests pull requests, so this holds only while branch protection requires those checks before merging and nobody pushes directly`,
+          });
+          continue;
+        }
         ctx.report(workflow, {
           node: job.key,
           key: job.id,

@@ -1,5 +1,5 @@
 import { isDeployJob, stageOf } from "../classify.js";
-import { deployLines } from "../deploy-model.js";
+import { deployLines, stepDeploys } from "../deploy-model.js";
 import type { Job, Workflow } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 
@@ -25,8 +25,40 @@ const SELF_REVERTING_ACTIONS = new Set([
   "aws-actions/aws-cloudformation-github-deploy",
   "samber/kamal-action",
 ]);
+/**
+ * Platforms that keep the releases they replace, so going back is one command even when the
+ * workflow prepares none: Helm and Kubernetes revisions, ECS task definition revisions, Cloud
+ * Run revisions, App Engine versions, Fly, Heroku, Vercel, Netlify and Cloudflare deployments,
+ * Azure deployment slots.
+ */
+const KEEPS_RELEASES =
+  /\bhelm\b[^\n|;&]*\s(upgrade|install)\b|\bhelmfile\b|\bkubectl\b[^\n|;&]*\s(apply|set\s+image|rollout\s+restart|patch|replace)\b|\baws\b[^\n|;&]*\secs\s+(update-service|deploy)\b|\bgcloud\b[^\n|;&]*\s(run|app)\s+(deploy|services\s+update)\b|\b(flyctl|fly)\b[^\n|;&]*\sdeploy\b|\bheroku\b|git\s+push\b[^\n]*heroku|\bvercel\b|\bnetlify\s+deploy\b|\bwrangler\b[^\n|;&]*\s(deploy|publish|pages\s+deploy)\b|\baz\s+(webapp|functionapp)\b[^\n]*--slot\b|\bargocd\s+app\b/;
+const KEEPS_RELEASES_ACTIONS =
+  /^(aws-actions\/amazon-ecs-deploy-task-definition|google-github-actions\/deploy-(cloudrun|appengine)|akhileshns\/heroku-deploy|amondnet\/vercel-action|cloudflare\/(wrangler|pages)-action|azure\/k8s-deploy|azure\/webapps-deploy|superfly\/flyctl-actions|deliverybot\/helm|koslib\/helm-eks-action|bitovi\/github-actions-deploy-eks-helm|nwtgck\/actions-netlify)$/i;
+/** A dispatch input that chooses what to deploy: the workflow can put any earlier release back. */
+const CHOOSES_RELEASE =
+  /^(version|ref|sha|commit|tag|image|image[-_]?tag|release|git[-_]?ref|revision|build)$/i;
+
 /** Infrastructure applies: going back is applying the previous commit, not a release swap. */
 const INFRASTRUCTURE = /\b(terraform|tofu)\s+apply\b|\bpulumi\s+up\b/;
+
+/** Whether every deploy of the job goes to a platform that keeps the release it replaces. */
+function keepsReleases(job: Job): boolean {
+  const deploying = job.steps.filter(stepDeploys);
+  if (deploying.length === 0) return false;
+  return deploying.every((step) =>
+    step.run
+      ? deployLines(step.run.value).every((line) => KEEPS_RELEASES.test(line))
+      : KEEPS_RELEASES_ACTIONS.test(step.uses?.repository ?? ""),
+  );
+}
+
+/** A workflow a person can run to deploy a release they choose (an earlier one included). */
+function redeploysChosenRelease(workflow: Workflow): boolean {
+  const inputs = (workflow.on.get("workflow_dispatch")?.value as { inputs?: Record<string, unknown> } | null)
+    ?.inputs;
+  return Boolean(inputs && Object.keys(inputs).some((name) => CHOOSES_RELEASE.test(name)));
+}
 
 /** What a deploy job deploys with: every deploy line, and the deploy actions it uses. */
 function deploysOf(job: Job): { lines: string[]; selfReverting: boolean } {
@@ -73,7 +105,9 @@ export const deployWithoutRollback = defineRule({
     const rollbackWorkflow = ctx.workflows.some(
       (w) => ROLLBACK_NAME.test(w.name ?? "") || ROLLBACK_NAME.test(w.source.path.split("/").pop() ?? ""),
     );
-    if (rollbackWorkflow) return;
+    // A workflow that deploys a chosen version is the way back for every deploy of the repository.
+    if (rollbackWorkflow || ctx.workflows.some((w) => redeploysChosenRelease(w) && w.jobs.some(isDeployJob)))
+      return;
     for (const workflow of ctx.workflows) {
       // Pull-request deploys are previews (or approval-gated scans): disposable, nothing to go back to.
       if ([...workflow.on.keys()].every((e) => /^pull_request(_target)?$/.test(e))) continue;
@@ -96,11 +130,14 @@ export const deployWithoutRollback = defineRule({
         continue;
       }
       const production = deploys.some((job) => stageOf(job, workflow).stage === "production");
+      const kept = deploys.every(keepsReleases);
       ctx.report(workflow, {
         node: first.key,
         key: first.id,
-        severity: production ? undefined : "note",
-        message: `this workflow deploys (job "${first.id}") with no way back: no step or job runs on failure(), nothing rolls back, no deployment circuit breaker, and the repository has no rollback workflow. Add a rollback step with if: failure() that restores the previous release (or enable the ECS circuit breaker / helm --atomic), and a manual rollback workflow`,
+        severity: production && !kept ? undefined : "note",
+        message: kept
+          ? `this workflow deploys (job "${first.id}") with no prepared way back: nothing runs on failure() and the repository has no rollback workflow. The platform keeps the previous release (helm rollback, kubectl rollout undo, the previous task definition or revision), so going back is one command — make it a workflow a person can run, or a step with if: failure()`
+          : `this workflow deploys (job "${first.id}") with no way back: no step or job runs on failure(), nothing rolls back, no deployment circuit breaker, and the repository has no rollback workflow. Add a rollback step with if: failure() that restores the previous release (or enable the ECS circuit breaker / helm --atomic), and a manual rollback workflow`,
       });
     }
   },

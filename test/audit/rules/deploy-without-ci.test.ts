@@ -53,4 +53,23 @@ describe(ID, () => {
       1,
     );
   });
+
+  test("pull-request CI elsewhere turns the finding into a note that names it", () => {
+    const pr =
+      "on: pull_request\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n";
+    const findings = audit({
+      "deploy.yml": deploy("org/shared/.github/workflows/docker-build.yml@v1"),
+      "pr.yml": pr,
+    });
+    expect(findings.map((f) => f.severity)).toEqual(["note"]);
+    expect(findings[0]!.message).toContain(".github/workflows/pr.yml tests pull requests");
+    // A pull-request workflow that only builds gates nothing.
+    const build = pr.replace("npm test", "npm run build");
+    expect(
+      audit({
+        "deploy.yml": deploy("org/shared/.github/workflows/docker-build.yml@v1"),
+        "pr.yml": build,
+      }).map((f) => f.severity),
+    ).toEqual(["warning"]);
+  });
 });

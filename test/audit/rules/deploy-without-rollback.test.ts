@@ -86,4 +86,34 @@ describe(ID, () => {
   test("pull-request previews are not reported", () => {
     expect(findingsOf(ID, deploy(PLAIN, "pull_request"))).toEqual([]);
   });
+
+  test("platforms that keep the previous release make the finding a note", () => {
+    for (const steps of [
+      PLAIN,
+      "      - run: kubectl set image deployment/app app=$IMAGE\n",
+      "      - run: flyctl deploy --remote-only\n",
+      "      - uses: aws-actions/amazon-ecs-deploy-task-definition@v2\n        with:\n          task-definition: td.json\n",
+    ]) {
+      const findings = audit({ "deploy.yml": deploy(steps) });
+      expect(
+        findings.map((f) => f.severity),
+        steps,
+      ).toEqual(["note"]);
+      expect(findings[0]!.message).toContain("keeps the previous release");
+    }
+    // One deploy that keeps nothing (a copy over SSH) keeps the warning.
+    const mixed = audit({ "deploy.yml": deploy(`${PLAIN}      - run: rsync -az dist/ deploy@web:/srv/app\n`) });
+    expect(mixed.map((f) => f.severity)).toEqual(["warning"]);
+  });
+
+  test("a dispatch workflow that deploys a chosen version is the way back", () => {
+    const redeploy = deploy(
+      PLAIN,
+      "\n  workflow_dispatch:\n    inputs:\n      version:\n        required: true",
+    );
+    expect(audit({ "deploy.yml": deploy(PLAIN), "redeploy.yml": redeploy })).toEqual([]);
+    // An input that chooses nothing to deploy is not.
+    const other = redeploy.replace("version:", "dry_run:");
+    expect(audit({ "deploy.yml": deploy(PLAIN), "redeploy.yml": other })).toHaveLength(2);
+  });
 });
