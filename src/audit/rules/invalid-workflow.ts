@@ -1,17 +1,29 @@
 import { isMap } from "yaml";
 import type { SourceFile } from "../model/source.js";
 import { defineRule, type Report } from "../types.js";
+import { checkWorkflowStructure } from "../workflow-schema.js";
 
 const rule = defineRule({
   meta: {
     id: "invalid-workflow",
-    name: "Workflow file does not parse",
+    name: "Workflow GitHub refuses to run",
     severity: "error",
     confidence: "high",
     category: "reliability",
     description:
-      "Reports workflow files that are not valid YAML or not a mapping, so GitHub cannot run them.",
+      "Reports workflow files GitHub refuses to run: not valid YAML, not a mapping, or a structure GitHub's workflow syntax rejects (unknown keys, events, permission scopes or levels, jobs without runs-on, steps with both or neither of run and uses).",
     fixable: false,
+  },
+  workflow(workflow, ctx) {
+    const root = workflow.source.doc.contents;
+    if (!isMap(root)) return;
+    for (const problem of checkWorkflowStructure(root)) {
+      ctx.report({
+        node: problem.node,
+        key: problem.key,
+        message: `GitHub refuses this workflow and runs none of its jobs: ${problem.message}`,
+      });
+    }
   },
 });
 
