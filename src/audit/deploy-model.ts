@@ -48,6 +48,8 @@ export const DEPLOY_COMMAND = new RegExp(
     `\\bgcloud\\b${ARGS}(run|app|functions)\\s+deploy\\b`,
     `\\baz\\s+(webapp|functionapp|containerapp|spring)\\b${ARGS}(deploy|up|update|create)\\b`,
     "\\bdocker\\s+stack\\s+deploy\\b",
+    // Cloud Foundry (cf push, cf7/cf8 push), as government PaaS such as cloud.gov run it.
+    "\\bcf[78]?\\b[^\\n|;&]*?\\spush\\b",
     "\\bgit\\s+push\\b[^\\n|;&]*\\b(heroku|dokku|production|prod)\\b",
     "\\bheroku\\s+(container:release|releases:rollback)\\b",
     "\\brsync\\b[^\\n|;&]*\\s[\\w.$@{}-]+@[\\w.${}-]+:",

@@ -5,14 +5,19 @@ import { defineRule } from "../types.js";
 
 /** Commands that check a release from the outside: HTTP probes, smoke and end-to-end suites. */
 const CHECK_COMMAND =
-  /\b(curl|wget)\b|\bhttps?\s+(?:(?:GET|HEAD|--?[\w-]+)\s+)*(?:https?:\/\/|\$|:\d)|\b(smoke|health|verify|e2e)|\bplaywright\s+test\b|\bcypress\s+run\b|\bk6\s+run\b|\bnewman\s+run\b/i;
+  /\b(curl|wget)\b|\bhttps?\s+(?:(?:GET|HEAD|--?[\w-]+)\s+)*(?:https?:\/\/|\$|:\d)|\b(smoke|health|verify|e2e|live-?check)|\bplaywright\s+test\b|\bcypress\s+run\b|\bk6\s+run\b|\bnewman\s+run\b/i;
 /**
  * The platform's own wait for the new version to run (`kubectl rollout status`, `aws ecs wait
- * services-stable`, `helm --wait`): it fails the job when the rollout never becomes healthy,
- * but cannot see a release that runs and is wrong. Reported as a note, not an error.
+ * services-stable`, `helm --wait`), and deploys that move traffic only to instances that pass
+ * their health checks (Kamal, Fly's rolling deploys, Cloud Run and gen2 Cloud Functions
+ * revisions, Cloud Foundry's rolling strategy): they fail the job when the new version never
+ * becomes healthy, but cannot see a release that runs and is wrong. Reported as a note.
  */
 const STABILITY_WAIT =
-  /\bkubectl\b[^\n|;&]*\brollout\s+status\b|\baws\b[^\n|;&]*\becs\s+wait\s+services-stable\b|\bhelm\b[^\n|;&]*\s(upgrade|install)\b[^\n|;&]*\s--(wait|atomic)\b/i;
+  /\bkubectl\b[^\n|;&]*\brollout\s+status\b|\baws\b[^\n|;&]*\becs\s+wait\s+services-stable\b|\bhelm\b[^\n|;&]*\s(upgrade|install)\b[^\n|;&]*\s--(wait|atomic)\b|\bkamal\b[^\n|;&]*\s(deploy|redeploy)\b|\b(flyctl|fly)\b[^\n|;&]*\sdeploy\b(?![^\n]*--strategy[\s=]+immediate)|\bgcloud\b[^\n|;&]*\s(run\s+deploy|functions\s+deploy\b[^\n]*--gen2)|\bcf\b[^\n|;&]*\spush\b[^\n]*--strategy[\s=]+rolling/i;
+/** Actions that deploy through the same health-gated mechanisms. */
+const STABILITY_WAIT_ACTIONS =
+  /^(google-github-actions\/deploy-cloudrun|superfly\/flyctl-actions|samber\/kamal-action)$/i;
 /** An HTTP call that tells people, not one that checks the release. */
 const NOTIFICATION = /slack|discord|webhook|hooks\.|api\.github\.com|office\.com|pagerduty|opsgenie/i;
 /** Piped into a shell: an installer, not a check. */
@@ -102,6 +107,7 @@ function waitsForStability(step: Step): boolean {
   if (runsOnlyOnFailure(step)) return false;
   const wait = step.with.get("wait-for-service-stability")?.value ?? step.with.get("wait")?.value;
   if (wait !== undefined && /^true$/i.test(wait.trim())) return true;
+  if (step.uses?.repository && STABILITY_WAIT_ACTIONS.test(step.uses.repository)) return true;
   return Boolean(step.run && scriptLines(step.run.value).some((l) => STABILITY_WAIT.test(l.text)));
 }
 

@@ -76,6 +76,31 @@ describe(ID, () => {
     ]);
   });
 
+  test("deploys that move traffic only to healthy instances are a note", () => {
+    for (const deploy of [
+      "      - run: kamal deploy\n",
+      "      - run: flyctl deploy --remote-only --wait-timeout 300\n",
+      '      - run: gcloud run deploy api --image "$IMAGE" --region europe-west1\n',
+      "      - run: gcloud functions deploy fn --gen2 --runtime nodejs20\n",
+      "      - run: cf push app --strategy rolling\n",
+      "      - uses: google-github-actions/deploy-cloudrun@v2\n        with:\n          service: api\n",
+    ]) {
+      expect(
+        findingsOf(ID, job(deploy)).map((f) => f.severity),
+        deploy,
+      ).toEqual(["note"]);
+    }
+    // Fly's immediate strategy replaces every machine at once, with no health gate.
+    expect(
+      findingsOf(ID, job("      - run: flyctl deploy --strategy immediate\n")).map((f) => f.severity),
+    ).toEqual(["warning"]);
+    expect(findingsOf(ID, job("      - run: cf push app\n")).map((f) => f.severity)).toEqual(["warning"]);
+    // A live check after the deploy counts.
+    expect(lines(job("      - run: ssh host 'docker compose up -d'\n      - run: make livecheck\n"))).toEqual(
+      [],
+    );
+  });
+
   test("a warning for production services; a note for other stages and static sites", () => {
     const at = (environment: string, run: string) =>
       findingsOf(
