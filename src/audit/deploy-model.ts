@@ -259,3 +259,20 @@ export function mayDeploy(text: string): boolean {
   for (const action of [...DEPLOY_ACTIONS, ...ROOT_ONLY]) if (lower.includes(action)) return true;
   return false;
 }
+
+/** Static files uploaded to a bucket or a pages host: nothing runs that could fail requests. */
+const STATIC_SITE =
+  /\baws\b[^\n|;&]*\ss3\s+(sync|cp)\b|\bgsutil\b[^\n|;&]*\b(rsync|cp)\b|\bwrangler\s+pages\s+deploy\b|\bnetlify\s+deploy\b|\bfirebase\s+deploy\b[^\n]*--only\s+hosting|\bmkdocs\s+gh-deploy\b/;
+const STATIC_ACTIONS =
+  /^(actions\/deploy-pages|peaceiris\/actions-gh-pages|jamesives\/github-pages-deploy-action|cloudflare\/pages-action|nwtgck\/actions-netlify)$/i;
+
+/** Whether every deploy among the steps uploads a static site. */
+export function deploysStaticSite(steps: Step[]): boolean {
+  const deploys = steps.filter(stepDeploys);
+  return (
+    deploys.length > 0 &&
+    deploys.every((s) =>
+      s.run ? STATIC_SITE.test(s.run.value) : STATIC_ACTIONS.test(s.uses?.repository ?? ""),
+    )
+  );
+}

@@ -20,7 +20,17 @@ export interface SchemaProblem {
   key: string;
 }
 
-const TOP_LEVEL = ["name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"];
+const TOP_LEVEL = [
+  "name",
+  "run-name",
+  "description",
+  "on",
+  "permissions",
+  "env",
+  "defaults",
+  "concurrency",
+  "jobs",
+];
 const JOB = [
   "name",
   "permissions",
@@ -53,19 +63,12 @@ const CALLER_JOB = [
   "permissions",
   "concurrency",
 ];
-const STEP = [
-  "id",
-  "if",
-  "name",
-  "uses",
-  "run",
-  "working-directory",
-  "shell",
-  "with",
-  "env",
-  "continue-on-error",
-  "timeout-minutes",
-];
+const STEP_COMMON = ["id", "if", "name", "env", "continue-on-error", "timeout-minutes"];
+/** A script step: inputs (`with:`) belong to actions. */
+const RUN_STEP = [...STEP_COMMON, "run", "working-directory", "shell"];
+/** An action step: the shell and working directory belong to scripts. */
+const USES_STEP = [...STEP_COMMON, "uses", "with"];
+const STEP = [...new Set([...RUN_STEP, ...USES_STEP])];
 const PERMISSION_SCOPES = [
   "actions",
   "artifact-metadata",
@@ -219,9 +222,11 @@ export function checkWorkflowStructure(root: YAMLMap): SchemaProblem[] {
     report: (n: Node, m: string, k: string) => void,
   ) {
     if (!isMap(step)) return;
-    keysOf(step, STEP, where, key);
     const hasRun = step.has("run");
     const hasUses = step.has("uses");
+    if (hasRun !== hasUses)
+      keysOf(step, hasRun ? RUN_STEP : USES_STEP, `${where} (${hasRun ? "a script" : "an action"})`, key);
+    else keysOf(step, STEP, where, key);
     if (hasRun && hasUses)
       report(
         step.get("uses", true) as Node,

@@ -78,6 +78,14 @@ const REFUSED: Record<string, [text: string, message: RegExp]> = {
     `on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n        with2: 1\n`,
     /does not take `with2`/,
   ],
+  "inputs given to a script": [
+    "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make\n        with:\n          target: all\n",
+    /\(a script\) does not take `with`/,
+  ],
+  "a shell given to an action": [
+    "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: a/b@v1\n        shell: bash\n",
+    /\(an action\) does not take `shell`/,
+  ],
   "a timeout in words": [
     `on: push\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: ten\n    steps:\n      - run: x\n`,
     /must be a number of minutes/,
@@ -151,6 +159,38 @@ describe("the workflow structure GitHub requires", () => {
       expect(githubErrors(text), `${path}: ${problems.join("\n")}`).not.toEqual([]);
     }
     console.log(`workflow structure: ${fixtures.length} fixture files read, ${refused} refused by both`);
+  });
+
+  test("the key tables agree with GitHub's parser, level by level", () => {
+    const words = [
+      ...new Set([
+        ...["name", "run-name", "description", "on", "permissions", "env", "defaults", "concurrency", "jobs"],
+        ...["needs", "if", "runs-on", "snapshot", "environment", "outputs", "steps", "timeout-minutes"],
+        ...["cancel-timeout-minutes", "strategy", "continue-on-error", "container", "services", "uses"],
+        ...["with", "secrets", "id", "run", "working-directory", "shell", "author", "inputs", "runs"],
+        ...["branding", "version", "matrix", "image", "labels", "group", "description"],
+      ]),
+    ];
+    const levels: Record<string, (word: string) => string> = {
+      workflow: (w) =>
+        `on: push\n${w === "on" || w === "jobs" ? "" : `${w}: x\n`}jobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n`,
+      job: (w) =>
+        `on: push\njobs:\n  a:\n    runs-on: x\n${w === "runs-on" || w === "uses" ? "" : `    ${w}: x\n`}    steps:\n      - run: x\n`,
+      step: (w) =>
+        `on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n${w === "run" || w === "uses" ? "" : `        ${w}: x\n`}`,
+    };
+    const disagreements: string[] = [];
+    for (const [level, text] of Object.entries(levels)) {
+      for (const word of words) {
+        const t = text(word);
+        // Only the key is in question: values GitHub checks further (a string where a mapping
+        // is due) are refused by its parser, so compare whether both name the key.
+        const theirs = githubErrors(t).some((e) => e.includes(`Unexpected value '${word}'`));
+        const mine = ours(t).some((e) => e.includes(`\`${word}\``));
+        if (theirs !== mine) disagreements.push(`${level} ${word}: GitHub ${theirs ? "refuses" : "accepts"}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
   });
 
   test("each mutation of a modelled kind is refused by both", () => {

@@ -1,5 +1,5 @@
 import { isDeployJob, stageOf } from "../classify.js";
-import { deployLines, stepDeploys } from "../deploy-model.js";
+import { deployLines, deploysStaticSite, stepDeploys } from "../deploy-model.js";
 import type { Job, Workflow } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 
@@ -51,6 +51,12 @@ function keepsReleases(job: Job): boolean {
       ? deployLines(step.run.value).every((line) => KEEPS_RELEASES.test(line))
       : KEEPS_RELEASES_ACTIONS.test(step.uses?.repository ?? ""),
   );
+}
+
+/** Whether the workflow's push trigger names tags and no branches. */
+function pushesTagsOnly(workflow: Workflow): boolean {
+  const push = workflow.on.get("push")?.value as { tags?: unknown; branches?: unknown } | null | undefined;
+  return Boolean(push && typeof push === "object" && push.tags !== undefined && push.branches === undefined);
 }
 
 /** A workflow a person can run to deploy a release they choose (an earlier one included). */
@@ -130,13 +136,18 @@ export const deployWithoutRollback = defineRule({
         continue;
       }
       const production = deploys.some((job) => stageOf(job, workflow).stage === "production");
-      const kept = deploys.every(keepsReleases);
+      // Ways back the platform or the trigger keep without a prepared step: the previous
+      // release still stored (Helm revisions, task definitions, a slot), static files that an
+      // older commit's run puts back, and releases cut from tags, whose previous run redeploys.
+      const kept =
+        deploys.every((job) => keepsReleases(job) || deploysStaticSite(job.steps)) ||
+        [...workflow.on.keys()].every((e) => e === "release" || (e === "push" && pushesTagsOnly(workflow)));
       ctx.report(workflow, {
         node: first.key,
         key: first.id,
         severity: production && !kept ? undefined : "note",
         message: kept
-          ? `this workflow deploys (job "${first.id}") with no prepared way back: nothing runs on failure() and the repository has no rollback workflow. The platform keeps the previous release (helm rollback, kubectl rollout undo, the previous task definition or revision), so going back is one command — make it a workflow a person can run, or a step with if: failure()`
+          ? `this workflow deploys (job "${first.id}") with no prepared way back: nothing runs on failure() and the repository has no rollback workflow. The previous release can still be had (helm rollback, kubectl rollout undo, the previous task definition or revision, re-running the previous release's run), so going back is possible but not written down — make it a workflow a person can run, or a step with if: failure()`
           : `this workflow deploys (job "${first.id}") with no way back: no step or job runs on failure(), nothing rolls back, no deployment circuit breaker, and the repository has no rollback workflow. Add a rollback step with if: failure() that restores the previous release (or enable the ECS circuit breaker / helm --atomic), and a manual rollback workflow`,
       });
     }

@@ -1,4 +1,5 @@
 import { isDeployJob, isProductionJob, runsOnlyOnFailure, scriptLines, stepDeploys } from "../classify.js";
+import { deploysStaticSite } from "../deploy-model.js";
 import { jobDependents } from "../job-graph.js";
 import type { Job, Step } from "../model/workflow.js";
 import { defineRule } from "../types.js";
@@ -68,27 +69,11 @@ export const noPostDeployCheck = defineRule({
     ctx.report({
       node,
       key: job.id,
-      severity: isProductionJob(job, ctx.workflow) && !staticSite(steps) ? undefined : "note",
+      severity: isProductionJob(job, ctx.workflow) && !deploysStaticSite(steps) ? undefined : "note",
       message: `nothing checks the release after job "${job.id}" deploys it: the job goes green while the new version may be failing every request. Add a smoke or health check after this step: shipgate verify <url>, or curl --fail --retry 10 --retry-all-errors https://<host>/health`,
     });
   },
 });
-
-/** Static files uploaded to a bucket or a pages host: nothing runs that could fail requests. */
-const STATIC_SITE =
-  /\baws\b[^\n|;&]*\ss3\s+(sync|cp)\b|\bgsutil\b[^\n|;&]*\b(rsync|cp)\b|\bwrangler\s+pages\s+deploy\b|\bnetlify\s+deploy\b|\bfirebase\s+deploy\b[^\n]*--only\s+hosting|\bmkdocs\s+gh-deploy\b/;
-const STATIC_ACTIONS =
-  /^(actions\/deploy-pages|peaceiris\/actions-gh-pages|jamesives\/github-pages-deploy-action|cloudflare\/pages-action|nwtgck\/actions-netlify)$/i;
-
-function staticSite(steps: Step[]): boolean {
-  const deploys = steps.filter(stepDeploys);
-  return (
-    deploys.length > 0 &&
-    deploys.every((s) =>
-      s.run ? STATIC_SITE.test(s.run.value) : STATIC_ACTIONS.test(s.uses?.repository ?? ""),
-    )
-  );
-}
 
 /** A deploy step that ships a release: `terraform apply` alone changes infrastructure, not the app. */
 function deploysRelease(step: Step): boolean {

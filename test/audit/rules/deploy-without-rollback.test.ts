@@ -99,10 +99,31 @@ describe(ID, () => {
         findings.map((f) => f.severity),
         steps,
       ).toEqual(["note"]);
-      expect(findings[0]!.message).toContain("keeps the previous release");
+      expect(findings[0]!.message).toContain("previous release can still be had");
     }
+    // Static files: an older commit's run puts them back.
+    expect(
+      audit({ "deploy.yml": deploy("      - run: aws s3 sync ./site s3://www.example.com --delete\n") }).map(
+        (f) => f.severity,
+      ),
+    ).toEqual(["note"]);
+    // Releases cut from tags or GitHub releases: the previous release's run redeploys it.
+    const ssh = "      - run: rsync -az dist/ deploy@web:/srv/app\n";
+    expect(
+      audit({ "deploy.yml": deploy(ssh, "\n  push:\n    tags: ['v*']") }).map((f) => f.severity),
+    ).toEqual(["note"]);
+    expect(
+      audit({ "deploy.yml": deploy(ssh, "\n  release:\n    types: [published]") }).map((f) => f.severity),
+    ).toEqual(["note"]);
+    expect(
+      audit({ "deploy.yml": deploy(ssh, "\n  push:\n    branches: [main]\n    tags: ['v*']") }).map(
+        (f) => f.severity,
+      ),
+    ).toEqual(["warning"]);
     // One deploy that keeps nothing (a copy over SSH) keeps the warning.
-    const mixed = audit({ "deploy.yml": deploy(`${PLAIN}      - run: rsync -az dist/ deploy@web:/srv/app\n`) });
+    const mixed = audit({
+      "deploy.yml": deploy(`${PLAIN}      - run: rsync -az dist/ deploy@web:/srv/app\n`),
+    });
     expect(mixed.map((f) => f.severity)).toEqual(["warning"]);
   });
 
