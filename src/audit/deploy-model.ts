@@ -96,6 +96,26 @@ const ROOT_ONLY = new Set(["superfly/flyctl-actions", "helmfile/helmfile-action"
 /** Setting up a tool is not a deploy, even under a deploy action's repository. */
 const SETUP_ACTION = /\/setup-/i;
 
+/** Actions that run a script on a remote host, and the input that holds it. */
+const REMOTE_SCRIPT_INPUT: Record<string, string> = {
+  "appleboy/ssh-action": "script",
+  "garygrossgarten/github-action-ssh": "command",
+  "fifsky/ssh-action": "command",
+};
+/**
+ * Remote-script lines that release nothing: checks of what runs, clean-up and shell set-up.
+ * A remote step made only of these (a live check, `docker system prune`) is not a deploy.
+ */
+const REMOTE_NOT_A_RELEASE =
+  /^\s*(#.*|set\s.*|cd\s.*|sleep\s.*|echo\s.*|export\s.*|(sudo\s+)?docker\s+(system|image|container|volume|builder|network)\s+prune\b.*|(sudo\s+)?docker\s+(ps|logs|images|inspect)\b.*|make\s+(livecheck|health\w*|check\w*|status|smoke\w*|prune|clean\w*)\b.*|(curl|wget)\s.*|df\b.*|du\b.*|ls\b.*|)$/;
+
+/** The script a remote-shell action runs, when it is one. */
+export function remoteScript(step: Step): string | undefined {
+  const repository = step.uses?.kind === "action" ? step.uses.repository?.toLowerCase() : undefined;
+  const input = repository ? REMOTE_SCRIPT_INPUT[repository] : undefined;
+  return input ? step.with.get(input)?.value : undefined;
+}
+
 /** A local action's path that names a deploy (not `setup-deploy-tools`). */
 const LOCAL_DEPLOY_ACTION = /^(?!.*\bsetup)(.*[/_-])?(deploy|rollout|release-to|ship)\b/i;
 
@@ -122,6 +142,8 @@ function actionDeploys(step: Step): boolean {
     return path === repository && /\b(deploy|apply|sync)\b/.test(args);
   }
   if (SETUP_ACTION.test(path.slice(repository.length))) return false;
+  const remote = remoteScript(step);
+  if (remote !== undefined) return !remote.split("\n").every((line) => REMOTE_NOT_A_RELEASE.test(line));
   return DEPLOY_ACTIONS.has(repository);
 }
 
@@ -262,7 +284,7 @@ export function mayDeploy(text: string): boolean {
 
 /** Static files uploaded to a bucket or a pages host: nothing runs that could fail requests. */
 const STATIC_SITE =
-  /\baws\b[^\n|;&]*\ss3\s+(sync|cp)\b|\bgsutil\b[^\n|;&]*\b(rsync|cp)\b|\bwrangler\s+pages\s+deploy\b|\bnetlify\s+deploy\b|\bfirebase\s+deploy\b[^\n]*--only\s+hosting|\bmkdocs\s+gh-deploy\b/;
+  /\baws\b[^\n|;&]*\ss3\s+(sync|cp)\b|\bgsutil\b[^\n|;&]*\b(rsync|cp)\b|\bwrangler\s+pages\s+deploy\b|\bnetlify(-cli)?\b[^\n|;&]*?\sdeploy\b|\bfirebase\s+deploy\b[^\n]*--only\s+hosting|\bmkdocs\s+gh-deploy\b/;
 const STATIC_ACTIONS =
   /^(actions\/deploy-pages|peaceiris\/actions-gh-pages|jamesives\/github-pages-deploy-action|cloudflare\/pages-action|nwtgck\/actions-netlify)$/i;
 

@@ -32,7 +32,7 @@ const SELF_REVERTING_ACTIONS = new Set([
  * Azure deployment slots.
  */
 const KEEPS_RELEASES =
-  /\bhelm\b[^\n|;&]*\s(upgrade|install)\b|\bhelmfile\b|\bkubectl\b[^\n|;&]*\s(apply|set\s+image|rollout\s+restart|patch|replace)\b|\baws\b[^\n|;&]*\secs\s+(update-service|deploy)\b|\bgcloud\b[^\n|;&]*\s(run|app)\s+(deploy|services\s+update)\b|\b(flyctl|fly)\b[^\n|;&]*\sdeploy\b|\bheroku\b|git\s+push\b[^\n]*heroku|\bvercel\b|\bnetlify\s+deploy\b|\bwrangler\b[^\n|;&]*\s(deploy|publish|pages\s+deploy)\b|\baz\s+(webapp|functionapp)\b[^\n]*--slot\b|\bargocd\s+app\b/;
+  /\bhelm\b[^\n|;&]*\s(upgrade|install)\b|\bhelmfile\b|\bkubectl\b[^\n|;&]*\s(apply|set\s+image|rollout\s+restart|patch|replace)\b|\baws\b[^\n|;&]*\secs\s+(update-service|deploy)\b|\bgcloud\b[^\n|;&]*\s(run|app)\s+(deploy|services\s+update)\b|\b(flyctl|fly)\b[^\n|;&]*\sdeploy\b|\bheroku\b|git\s+push\b[^\n]*heroku|\bvercel\b|\bnetlify(-cli)?\b[^\n|;&]*?\sdeploy\b|\bwrangler\b[^\n|;&]*\s(deploy|publish|pages\s+deploy)\b|\baz\s+(webapp|functionapp)\b[^\n]*--slot\b|\bargocd\s+app\b/;
 const KEEPS_RELEASES_ACTIONS =
   /^(aws-actions\/amazon-ecs-deploy-task-definition|google-github-actions\/deploy-(cloudrun|appengine)|akhileshns\/heroku-deploy|amondnet\/vercel-action|cloudflare\/(wrangler|pages)-action|azure\/k8s-deploy|azure\/webapps-deploy|superfly\/flyctl-actions|deliverybot\/helm|koslib\/helm-eks-action|bitovi\/github-actions-deploy-eks-helm|nwtgck\/actions-netlify)$/i;
 /** A dispatch input that chooses what to deploy: the workflow can put any earlier release back. */

@@ -1,5 +1,5 @@
 import { isDeployJob, isProductionJob, runsOnlyOnFailure, scriptLines, stepDeploys } from "../classify.js";
-import { deploysStaticSite } from "../deploy-model.js";
+import { deploysStaticSite, remoteScript } from "../deploy-model.js";
 import { jobDependents } from "../job-graph.js";
 import type { Job, Step } from "../model/workflow.js";
 import { defineRule } from "../types.js";
@@ -99,7 +99,9 @@ function waitsForStability(step: Step): boolean {
 function checks(step: Step): boolean {
   if (runsOnlyOnFailure(step)) return false;
   if (step.uses && CHECK_ACTION.test(step.uses.raw)) return true;
-  return Boolean(step.run && scriptLines(step.run.value).some((l) => checkLine(l.text)));
+  // A check run on the server over SSH (`make livecheck`, `curl localhost/health`) counts too.
+  const script = step.run?.value ?? remoteScript(step);
+  return Boolean(script && scriptLines(script).some((l) => checkLine(l.text)));
 }
 
 function checkLine(text: string): boolean {

@@ -101,6 +101,22 @@ describe(ID, () => {
     );
   });
 
+  test("remote scripts over SSH: a check there counts, a clean-up is not a deploy", () => {
+    const ssh = (script: string, name = "Run on the server") =>
+      `      - name: ${name}\n        uses: appleboy/ssh-action@v1\n        with:\n          host: web\n          script: |\n${script
+        .split("\n")
+        .map((l) => `            ${l}`)
+        .join("\n")}\n`;
+    const deploy = ssh("cd app\ngit pull\ndocker compose up -d", "Deploy");
+    expect(lines(job(deploy))).toEqual([8]); // at the action
+    expect(lines(job(deploy + ssh("cd app\nsleep 15s\nmake livecheck")))).toEqual([]);
+    expect(lines(job(deploy + ssh("curl -fsS http://localhost:8000/health")))).toEqual([]);
+    // A clean-up after the check is not the last deploy.
+    expect(lines(job(deploy + ssh("make livecheck") + ssh("docker system prune -af", "Clean up")))).toEqual(
+      [],
+    );
+  });
+
   test("a warning for production services; a note for other stages and static sites", () => {
     const at = (environment: string, run: string) =>
       findingsOf(
@@ -110,6 +126,7 @@ describe(ID, () => {
     expect(at("production", "kubectl apply -f k8s/")).toEqual(["warning"]);
     expect(at("staging", "kubectl apply -f k8s/")).toEqual(["note"]);
     expect(at("production", "aws s3 sync ./site s3://www.example.com --delete")).toEqual(["note"]);
+    expect(at("production", "npx -y netlify-cli@17.10.1 deploy --prod --dir site")).toEqual(["note"]);
   });
 
   test("a smoke-test job after the deploy job counts, through other jobs too", () => {
