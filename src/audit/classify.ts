@@ -186,9 +186,12 @@ export const jobScriptLinesByStep = memoByObject((job: Job, fileText: string): M
  * visitors see exactly these workflows, on one thread or several.
  */
 export function mattersToRepositoryRules(path: string, text: string): boolean {
-  // Pull-request workflows: the CI that gates what reaches the default branch.
+  // Pull-request workflows (the CI that gates what reaches the default branch) and callers of
+  // the repository's own workflows.
   if (
-    /environment\s*:|roll[\s_-]?back|workflow_call|pull_request|merge_group/i.test(text) ||
+    /environment\s*:|roll[\s_-]?back|workflow_call|pull_request|merge_group|uses\s*:\s*["']?\.\/\.github\/workflows\//i.test(
+      text,
+    ) ||
     /roll[\s_-]?back/i.test(path)
   )
     return true;

@@ -1,5 +1,6 @@
 import { isDeployJob, jobAncestors, stepDeploys, triggeredBy } from "../classify.js";
 import type { Job, Step, Workflow } from "../model/workflow.js";
+import { calledWorkflow } from "../reusable.js";
 import { defineRule } from "../types.js";
 
 /** Commands that test, lint or type-check. */
@@ -79,9 +80,7 @@ export const deployWithoutCi = defineRule({
     /** A reusable-workflow call counts when the called local workflow runs checks, or its name says CI. */
     function callsCi(job: Job, workflows: Workflow[], depth: number): boolean {
       const raw = job.uses!.raw.split("@")[0]!;
-      const called = raw.startsWith("./")
-        ? workflows.find((w) => w.source.path.replace(/^\.\//, "").endsWith(raw.slice(2)))
-        : undefined;
+      const called = calledWorkflow(job, workflows);
       if (called && depth < 3)
         return called.jobs.some(
           (j) => j.steps.some(stepChecks) || (j.uses ? callsCi(j, workflows, depth + 1) : false),

@@ -1,6 +1,7 @@
 import { isDeployJob, stageOf } from "../classify.js";
 import { deployLines, deploysStaticSite, stepDeploys } from "../deploy-model.js";
 import type { Job, Workflow } from "../model/workflow.js";
+import { calledWorkflow } from "../reusable.js";
 import { defineRule } from "../types.js";
 
 const ROLLBACK_NAME = /roll[\s_-]?back/i;
@@ -51,6 +52,19 @@ function keepsReleases(job: Job): boolean {
       ? deployLines(step.run.value).every((line) => KEEPS_RELEASES.test(line))
       : KEEPS_RELEASES_ACTIONS.test(step.uses?.repository ?? ""),
   );
+}
+
+/**
+ * Whether what the job deploys stays recoverable on its platform: its own deploy steps, or
+ * those of the repository's workflow it calls.
+ */
+function keptByPlatform(job: Job, workflows: Workflow[]): boolean {
+  if (job.uses) {
+    const callee = calledWorkflow(job, workflows);
+    const deploying = callee?.jobs.filter(isDeployJob) ?? [];
+    return deploying.length > 0 && deploying.every((j) => keepsReleases(j) || deploysStaticSite(j.steps));
+  }
+  return keepsReleases(job) || deploysStaticSite(job.steps);
 }
 
 /** Whether the workflow's push trigger names tags and no branches. */
@@ -140,7 +154,7 @@ export const deployWithoutRollback = defineRule({
       // release still stored (Helm revisions, task definitions, a slot), static files that an
       // older commit's run puts back, and releases cut from tags, whose previous run redeploys.
       const kept =
-        deploys.every((job) => keepsReleases(job) || deploysStaticSite(job.steps)) ||
+        deploys.every((job) => keptByPlatform(job, ctx.workflows)) ||
         [...workflow.on.keys()].every((e) => e === "release" || (e === "push" && pushesTagsOnly(workflow)));
       ctx.report(workflow, {
         node: first.key,

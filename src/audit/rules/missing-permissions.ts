@@ -1,6 +1,7 @@
 import { isPair, isScalar, type Node } from "yaml";
-import type { Workflow } from "../model/workflow.js";
-import { defineRule, type Fix } from "../types.js";
+import type { Job, Workflow } from "../model/workflow.js";
+import { calledWorkflow, callsLocalWorkflow } from "../reusable.js";
+import { defineRule, type Fix, type Report } from "../types.js";
 
 /**
  * Actions that need nothing from the job's GITHUB_TOKEN beyond reading the repository (they
@@ -51,33 +52,83 @@ export const missingPermissions = defineRule({
     fixable: true,
   },
   workflow(workflow, ctx) {
-    if (workflow.permissions || workflow.jobs.length === 0) return;
-    // A reusable workflow's token is the caller's: the calling workflow is where to restrict it.
-    if ([...workflow.on.keys()].every((event) => event === "workflow_call")) return;
+    if (!judged(workflow)) return;
     const without = workflow.jobs.filter((job) => !job.permissions);
     if (without.length === 0) return;
-    if (without.length < workflow.jobs.length) {
-      for (const job of without) {
-        ctx.report({
-          node: job.key,
-          key: job.id,
-          message: `job "${job.id}" sets no permissions and the workflow has none, so it gets the repository's default token (read-write in many repositories): give it a permissions block like its sibling jobs (e.g. contents: read)`,
-        });
-      }
+    // Calls to the repository's own workflows are judged with the callee in view (below).
+    if (without.some(callsLocalWorkflow)) {
+      if (without.length < workflow.jobs.length)
+        for (const job of without) if (!callsLocalWorkflow(job)) ctx.report(jobFinding(job, true));
       return;
     }
-    // One finding for the workflow, at the first job that runs with the default token.
-    const jobsKey = topLevelKey(workflow, "jobs");
-    const first = workflow.jobs[0]!;
-    const others = workflow.jobs.length > 1 ? " (and every other job)" : "";
-    ctx.report({
-      node: first.key,
-      key: "workflow",
-      message: `neither the workflow nor any job sets permissions, so job "${first.id}"${others} gets the repository's default GITHUB_TOKEN permissions (read-write in many repositories): add \`permissions: contents: read\` at the top of the workflow and grant more only to the jobs that need it`,
-      fix: jobsKey && fix(workflow, jobsKey),
-    });
+    report(workflow, without, ctx.report);
+  },
+  /**
+   * A job calling the repository's own workflow gets the token that workflow's jobs ask for
+   * when each of them sets permissions (a called workflow can only narrow the caller's). With
+   * the callee unread, or one of its jobs setting none, the default token reaches it.
+   */
+  repository(ctx) {
+    for (const workflow of ctx.workflows) {
+      if (!judged(workflow)) continue;
+      const without = workflow.jobs.filter((job) => !job.permissions);
+      if (!without.some(callsLocalWorkflow)) continue;
+      const exposed = without.filter(
+        (job) => !callsLocalWorkflow(job) || !narrowedByCallee(job, ctx.workflows),
+      );
+      if (exposed.length === 0) continue;
+      if (without.length < workflow.jobs.length) {
+        // The non-callers were reported with the workflow's own findings.
+        for (const job of exposed) if (callsLocalWorkflow(job)) ctx.report(workflow, jobFinding(job));
+        continue;
+      }
+      report(workflow, exposed, (r) => ctx.report(workflow, r));
+    }
   },
 });
+
+/** Reusable workflows get the caller's token: the calling workflow is where to restrict it. */
+function judged(workflow: Workflow): boolean {
+  if (workflow.permissions || workflow.jobs.length === 0) return false;
+  return ![...workflow.on.keys()].every((event) => event === "workflow_call");
+}
+
+function narrowedByCallee(job: Job, workflows: Workflow[]): boolean {
+  const callee = calledWorkflow(job, workflows);
+  return Boolean(
+    callee && (callee.permissions || (callee.jobs.length > 0 && callee.jobs.every((j) => j.permissions))),
+  );
+}
+
+/**
+ * When every job of the workflow runs with the default token, one finding at the first job
+ * (with the fix that adds a top-level block); otherwise one per exposed job.
+ */
+function report(workflow: Workflow, exposed: Job[], emit: (report: Report) => void): void {
+  if (exposed.length < workflow.jobs.length) {
+    for (const job of exposed) emit(jobFinding(job));
+    return;
+  }
+  const jobsKey = topLevelKey(workflow, "jobs");
+  const first = workflow.jobs[0]!;
+  const others = workflow.jobs.length > 1 ? " (and every other job)" : "";
+  emit({
+    node: first.key,
+    key: "workflow",
+    message: `neither the workflow nor any job sets permissions, so job "${first.id}"${others} gets the repository's default GITHUB_TOKEN permissions (read-write in many repositories): add \`permissions: contents: read\` at the top of the workflow and grant more only to the jobs that need it`,
+    fix: jobsKey && fix(workflow, jobsKey),
+  });
+}
+
+function jobFinding(job: Job, siblingsSetThem = false): Report {
+  return {
+    node: job.key,
+    key: job.id,
+    message: job.uses
+      ? `job "${job.id}" sets no permissions, the workflow has none and the workflow it calls does not set them on every job, so it runs with the repository's default token (read-write in many repositories): give this job a permissions block (e.g. contents: read)`
+      : `job "${job.id}" sets no permissions and the workflow has none, so it gets the repository's default token (read-write in many repositories): give it a permissions block${siblingsSetThem ? " like its sibling jobs" : ""} (e.g. contents: read)`,
+  };
+}
 
 function topLevelKey(workflow: Workflow, name: string): Node | undefined {
   for (const item of workflow.root.items) {

@@ -137,4 +137,21 @@ describe(ID, () => {
     const other = redeploy.replace("version:", "dry_run:");
     expect(audit({ "deploy.yml": deploy(PLAIN), "redeploy.yml": other })).toHaveLength(2);
   });
+
+  test("a call to the repository's own deploy workflow is judged by what the callee deploys", () => {
+    const caller =
+      "name: Release\non:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    uses: ./.github/workflows/deploy.yml\n    with:\n      environment: production\n";
+    const callee = (steps: string) =>
+      `on: workflow_call\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n${steps}`;
+    const severities = (steps: string) =>
+      audit({ "release.yml": caller, "deploy.yml": callee(steps) })
+        .filter((f) => f.file.endsWith("release.yml"))
+        .map((f) => f.severity);
+    expect(
+      severities(
+        "      - uses: cloudflare/wrangler-action@v3\n        with:\n          command: pages deploy dist\n",
+      ),
+    ).toEqual(["note"]);
+    expect(severities("      - run: rsync -az dist/ deploy@web:/srv/app\n")).toEqual(["warning"]);
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { auditWorkflows } from "../../../src/audit/engine.js";
 import { applyFixes } from "../../../src/audit/fix.js";
 import { findingsOf } from "../harness.js";
 
@@ -44,12 +45,33 @@ describe("missing-permissions", () => {
       job("a", "", "      - run: git push origin HEAD:main\n"),
       job("a", "", "      - uses: actions/labeler@8558fd74291d67161a8a78ce36a881fa63b766a9\n"),
       job("a", "", "      - uses: ./.github/actions/setup\n"),
-      "  a:\n    uses: ./.github/workflows/deploy.yml\n",
+      "  a:\n    uses: org/shared/.github/workflows/deploy.yml@v1\n",
     ];
     for (const jobs of cases) {
       const [finding] = findingsOf(ID, `on: push\njobs:\n${jobs}`);
       expect(finding?.fix?.safe, jobs).toBe(false);
       expect(finding?.fix?.description).toMatch(/check first/);
+    }
+  });
+
+  test("a call to the repository's own workflow is judged with the callee in view", () => {
+    const caller =
+      "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n    steps:\n      - run: make\n  deploy:\n    uses: ./.github/workflows/deploy.yml\n";
+    const callee = (permissions: string) =>
+      `on: workflow_call\njobs:\n  a:\n    runs-on: ubuntu-latest\n${permissions}    steps:\n      - run: ./deploy.sh\n`;
+    const audit = (files: Record<string, string>) =>
+      auditWorkflows({
+        files: Object.entries(files).map(([name, text]) => ({ path: `.github/workflows/${name}`, text })),
+      }).findings.filter((f) => f.ruleId === ID);
+    // Every job of the callee sets its own permissions: the caller's default token never reaches them.
+    expect(
+      audit({ "ci.yml": caller, "deploy.yml": callee("    permissions:\n      contents: read\n") }),
+    ).toEqual([]);
+    // The callee sets none, or cannot be read: the caller's job is reported.
+    for (const files of [{ "ci.yml": caller, "deploy.yml": callee("") }, { "ci.yml": caller }]) {
+      const found = audit(files);
+      expect(found.map((f) => [f.file, f.region.startLine])).toEqual([[".github/workflows/ci.yml", 9]]);
+      expect(found[0]!.message).toContain("the workflow it calls does not set them on every job");
     }
   });
 });
