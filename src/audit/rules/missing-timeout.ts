@@ -7,7 +7,7 @@ import { defineRule } from "../types.js";
  * finish in seconds or fail, so a job of only these has nothing that can hang for hours.
  */
 const TALKING_ACTION =
-  /^(actions\/(labeler|stale|first-interaction|github-script)|slackapi\/slack-github-action|rtcamp\/action-slack-notify|8398a7\/action-slack|peter-evans\/(create-or-update-comment|find-comment|create-issue-from-file)|marocchino\/sticky-pull-request-comment|thollander\/actions-comment-pull-request|actions-ecosystem\/action-add-labels|actions-ecosystem\/action-remove-labels|andymckay\/labeler|amannn\/action-semantic-pull-request|sauravpanda\/discord-notify|appleboy\/discord-action|appleboy\/telegram-action|dawidd6\/action-send-mail|jwalton\/gh-find-current-pr)(\/|$)/i;
+  /^(actions\/(labeler|stale|first-interaction|github-script)|slackapi\/slack-github-action|rtcamp\/action-slack-notify|8398a7\/action-slack|peter-evans\/(create-or-update-comment|find-comment|create-issue-from-file)|marocchino\/sticky-pull-request-comment|thollander\/actions-comment-pull-request|actions-ecosystem\/action-add-labels|actions-ecosystem\/action-remove-labels|andymckay\/labeler|amannn\/action-semantic-pull-request|sauravpanda\/discord-notify|appleboy\/discord-action|appleboy\/telegram-action|dawidd6\/action-send-mail|jwalton\/gh-find-current-pr|newrelic\/deployment-marker-action|chrnorm\/deployment-(action|status)|bobheadxi\/deployments|fjogeleit\/http-request-action)(\/|$)/i;
 /** Script lines that only print, or post to a webhook or the GitHub API. */
 const TALKING_LINE =
   /^(echo|printf|cat\s+<<|gh\s+(pr|issue)\s+(comment|edit|close)|curl\b.*(hooks\.|webhook|api\.github\.com|discord|office\.com|chat\.googleapis))/i;
@@ -21,15 +21,25 @@ function talks(step: Step): boolean {
   return lines.length > 0 && lines.every((l) => TALKING_LINE.test(l));
 }
 
+/** Actions with a time limit of their own (actions/deploy-pages gives up after 10 minutes). */
+const SELF_LIMITED_ACTION = /^actions\/deploy-pages$/i;
+
 /** A job that cannot run long: every step bounds itself, or only notifies and labels. */
 function bounded(job: Job): boolean {
   if (job.steps.length === 0) return false;
-  return job.steps.every((step) => step.node.has("timeout-minutes") || talks(step));
+  return job.steps.every(
+    (step) =>
+      step.node.has("timeout-minutes") ||
+      talks(step) ||
+      SELF_LIMITED_ACTION.test(step.uses?.repository ?? ""),
+  );
 }
 
 /** Jobs whose names say they change something outside the runner, deploy commands or not. */
 const CHANGES_SOMETHING =
   /deploy|publish|apply|migrat|rollout|promot|update[-_ ]?(lambda|ecs|service|function)/i;
+/** ... unless the name says the job plans, checks or records the deploy instead ("Plan deploys"). */
+const ABOUT_A_CHANGE = /(^|[^a-z])(plan|check|verify|validate|notify|report|marker|record|tag)s?([^a-z]|$)/i;
 
 export const missingTimeout = defineRule({
   meta: {
@@ -46,7 +56,10 @@ export const missingTimeout = defineRule({
     if (job.uses || job.timeoutMinutes) return; // reusable-workflow calls take the called jobs' timeouts
     if (bounded(job)) return;
     // A hung deploy holds the environment's deploy queue and its lock; a hung build only a runner.
-    const deploys = isDeployJob(job) || CHANGES_SOMETHING.test(`${job.id} ${job.name ?? ""}`);
+    const named = `${job.id} ${job.name ?? ""}`;
+    // "plan-and-apply" plans and then applies.
+    const onlyAbout = ABOUT_A_CHANGE.test(named) && !/[^a-z]and[^a-z]|&/i.test(named);
+    const deploys = isDeployJob(job) || (CHANGES_SOMETHING.test(named) && !onlyAbout);
     ctx.report({
       node: job.key,
       severity: deploys ? undefined : "note",
