@@ -38,6 +38,7 @@ import { selfHostedOnPullRequest } from "./self-hosted-on-pull-request.js";
 import { undefinedReference } from "./undefined-reference.js";
 import { unpinnedAction } from "./unpinned-action.js";
 import { untrustedCheckout } from "./untrusted-checkout.js";
+import { unverifiedDownload } from "./unverified-download.js";
 
 /**
  * Every rule, by id, sorted. A test compares this with src/audit/rules/ and docs/rules/, so a
@@ -83,6 +84,7 @@ export const RULE_REGISTRY = {
   "undefined-reference": undefinedReference,
   "unpinned-action": unpinnedAction,
   "untrusted-checkout": untrustedCheckout,
+  "unverified-download": unverifiedDownload,
 } as const satisfies Record<string, Rule>;
 
 export const RULES: Rule[] = Object.values(RULE_REGISTRY);
