@@ -62,6 +62,7 @@ export const RULE_CATEGORIES: Record<string, readonly LabelCategory[]> = {
   "ignore-without-reason": ["other"],
   "image-tag-not-sha": ["mutable-artifact"],
   "insecure-download": ["insecure-download"],
+  "ssh-host-key-unchecked": ["other"],
   "unverified-download": ["insecure-download"],
   "invalid-workflow": ["invalid-workflow"],
   "kubectl-no-rollout-status": ["no-post-deploy-check"],

@@ -35,6 +35,7 @@ import { secretExposed } from "./secret-exposed.js";
 import { secretInCommandLine } from "./secret-in-command-line.js";
 import { secretsInherit } from "./secrets-inherit.js";
 import { selfHostedOnPullRequest } from "./self-hosted-on-pull-request.js";
+import { sshHostKeyUnchecked } from "./ssh-host-key-unchecked.js";
 import { undefinedReference } from "./undefined-reference.js";
 import { unpinnedAction } from "./unpinned-action.js";
 import { untrustedCheckout } from "./untrusted-checkout.js";
@@ -81,6 +82,7 @@ export const RULE_REGISTRY = {
   "secret-in-command-line": secretInCommandLine,
   "secrets-inherit": secretsInherit,
   "self-hosted-on-pull-request": selfHostedOnPullRequest,
+  "ssh-host-key-unchecked": sshHostKeyUnchecked,
   "undefined-reference": undefinedReference,
   "unpinned-action": unpinnedAction,
   "untrusted-checkout": untrustedCheckout,
