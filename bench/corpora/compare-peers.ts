@@ -113,15 +113,45 @@ function runZizmor(
   for (const repo of new Set(entries.map((e) => e.repo))) {
     const dir = repo.replace("/", "+");
     const byPath = new Map(entries.filter((e) => e.repo === repo).map((e) => [`${dir}/${e.path}`, e.id]));
-    const started = performance.now();
-    const run = spawnSync(bin, ["--offline", "--no-progress", "--format", "json", dir], {
-      cwd: REPOS,
-      encoding: "utf8",
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    ms += performance.now() - started;
-    if (!run.stdout.trim()) throw new Error(`zizmor on ${dir}: ${run.stderr.trim().split("\n").pop()}`);
-    for (const f of JSON.parse(run.stdout) as ZizmorFinding[]) {
+    const zizmor = (target: string) => {
+      const started = performance.now();
+      const run = spawnSync(bin, ["--offline", "--no-progress", "--format", "json", target], {
+        cwd: REPOS,
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      ms += performance.now() - started;
+      return run;
+    };
+    const run = zizmor(dir);
+    // zizmor stops at the first file it cannot load; then each labelled file is run on its own,
+    // and the ones it cannot read are reported (they count as no findings).
+    const outputs: string[] = [];
+    if (run.stdout.trim()) outputs.push(run.stdout);
+    else {
+      console.error(
+        `zizmor on ${dir}: ${
+          run.stderr
+            .trim()
+            .split("\n")
+            .find((l) => /error/i.test(l)) ?? "no output"
+        }; running each labelled file alone`,
+      );
+      for (const path of byPath.keys()) {
+        const single = zizmor(path);
+        if (single.stdout.trim()) outputs.push(single.stdout);
+        else
+          console.error(
+            `zizmor could not read ${path}: ${
+              single.stderr
+                .trim()
+                .split("\n")
+                .find((l) => /error/i.test(l)) ?? "no output"
+            }`,
+          );
+      }
+    }
+    for (const f of outputs.flatMap((out) => JSON.parse(out) as ZizmorFinding[])) {
       const primary = f.locations.find((l) => l.symbolic.kind === "Primary") ?? f.locations[0];
       const id = byPath.get(primary?.symbolic.key.Local?.verbatim_path ?? "");
       if (!id || !primary) continue;

@@ -304,6 +304,15 @@ function checkTriggers(on: Node, report: (node: Node, message: string, key: stri
       if (isMap(inputs))
         for (const input of pairs(inputs)) {
           const type = isMap(input.value) ? (input.value.get("type", true) as Node | undefined) : undefined;
+          const options = isMap(input.value) ? input.value.get("options", true) : undefined;
+          if (isSeq(options))
+            for (const option of options.items)
+              if (!isScalar(option))
+                report(
+                  option as Node,
+                  `option of input "${keyName(input)}" is a ${isSeq(option) ? "list" : "mapping"}; the options of a choice input are plain strings (write "EU,US", not [EU,US])`,
+                  `on:${name}:input:${keyName(input)}:option`,
+                );
           if (isScalar(type) && typeof type.value === "string" && !types.includes(type.value))
             report(
               type,

@@ -51,6 +51,10 @@ const REFUSED: Record<string, [text: string, message: RegExp]> = {
     `on:\n  workflow_dispatch:\n    inputs:\n      x:\n        type: strng\n${JOB}`,
     /type `strng`.*did you mean `string`/,
   ],
+  "a choice option that is a list": [
+    `on:\n  workflow_dispatch:\n    inputs:\n      region:\n        type: choice\n        options:\n          - [EU, US]\n          - EU\n${JOB}`,
+    /options of a choice input are plain strings/,
+  ],
   "an unknown top-level key": [
     `on: push\nenvv: {}\n${JOB}`,
     /a workflow does not take `envv`; did you mean `env`/,

@@ -3,6 +3,7 @@ import { deployLines, deploysStaticSite, stepDeploys } from "../deploy-model.js"
 import type { Job, Workflow } from "../model/workflow.js";
 import { calledWorkflow } from "../reusable.js";
 import { defineRule } from "../types.js";
+import { checkWorkflowStructure } from "../workflow-schema.js";
 
 const ROLLBACK_NAME = /roll[\s_-]?back/i;
 /** Commands that go back: explicit rollbacks, and deploys that undo themselves when they fail. */
@@ -122,11 +123,22 @@ export const deployWithoutRollback = defineRule({
     fixable: false,
   },
   repository(ctx) {
-    const rollbackWorkflow = ctx.workflows.some(
+    const rollbackWorkflows = ctx.workflows.filter(
       (w) => ROLLBACK_NAME.test(w.name ?? "") || ROLLBACK_NAME.test(w.source.path.split("/").pop() ?? ""),
     );
+    // A rollback workflow GitHub refuses to run is no way back: it fails when it is needed.
+    const runnable = rollbackWorkflows.filter((w) => checkWorkflowStructure(w.root).length === 0);
+    const broken = rollbackWorkflows.length > 0 && runnable.length === 0 ? rollbackWorkflows[0] : undefined;
     // A workflow that deploys a chosen version is the way back for every deploy of the repository.
-    if (rollbackWorkflow || ctx.workflows.some((w) => redeploysChosenRelease(w) && w.jobs.some(isDeployJob)))
+    if (
+      runnable.length > 0 ||
+      ctx.workflows.some(
+        (w) =>
+          redeploysChosenRelease(w) &&
+          w.jobs.some(isDeployJob) &&
+          checkWorkflowStructure(w.root).length === 0,
+      )
+    )
       return;
     for (const workflow of ctx.workflows) {
       // Pull-request deploys are previews (or approval-gated scans): disposable, nothing to go back to.
@@ -159,10 +171,12 @@ export const deployWithoutRollback = defineRule({
       ctx.report(workflow, {
         node: first.key,
         key: first.id,
-        severity: production && !kept ? undefined : "note",
-        message: kept
-          ? `this workflow deploys (job "${first.id}") with no prepared way back: nothing runs on failure() and the repository has no rollback workflow. The previous release can still be had (helm rollback, kubectl rollout undo, the previous task definition or revision, re-running the previous release's run), so going back is possible but not written down — make it a workflow a person can run, or a step with if: failure()`
-          : `this workflow deploys (job "${first.id}") with no way back: no step or job runs on failure(), nothing rolls back, no deployment circuit breaker, and the repository has no rollback workflow. Add a rollback step with if: failure() that restores the previous release (or enable the ECS circuit breaker / helm --atomic), and a manual rollback workflow`,
+        severity: production && (!kept || broken) ? undefined : "note",
+        message: broken
+          ? `this workflow deploys (job "${first.id}") and its way back is ${broken.source.path}, which GitHub refuses to run (see invalid-workflow): the rollback fails the moment it is needed. Fix that workflow, and try it on a staging deploy`
+          : kept
+            ? `this workflow deploys (job "${first.id}") with no prepared way back: nothing runs on failure() and the repository has no rollback workflow. The previous release can still be had (helm rollback, kubectl rollout undo, the previous task definition or revision, re-running the previous release's run), so going back is possible but not written down — make it a workflow a person can run, or a step with if: failure()`
+            : `this workflow deploys (job "${first.id}") with no way back: no step or job runs on failure(), nothing rolls back, no deployment circuit breaker, and the repository has no rollback workflow. Add a rollback step with if: failure() that restores the previous release (or enable the ECS circuit breaker / helm --atomic), and a manual rollback workflow`,
       });
     }
   },

@@ -154,4 +154,19 @@ describe(ID, () => {
     ).toEqual(["note"]);
     expect(severities("      - run: rsync -az dist/ deploy@web:/srv/app\n")).toEqual(["warning"]);
   });
+
+  test("a rollback workflow GitHub refuses to run is no way back", () => {
+    const broken =
+      "name: Rollback\non:\n  workflow_dispatch:\n    inputs:\n      region:\n        type: choice\n        options:\n          - [eu, us]\njobs:\n  go:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./scripts/restore.sh\n";
+    const findings = audit({
+      "deploy.yml": deploy("      - run: rsync -az dist/ deploy@web:/srv/app\n"),
+      "rollback.yml": broken,
+    });
+    expect(findings.map((f) => [f.file, f.severity])).toEqual([[".github/workflows/deploy.yml", "warning"]]);
+    expect(findings[0]!.message).toContain(".github/workflows/rollback.yml, which GitHub refuses to run");
+    // Once it is valid, it is the way back again.
+    expect(audit({ "deploy.yml": deploy(PLAIN), "rollback.yml": broken.replace("[eu, us]", "eu") })).toEqual(
+      [],
+    );
+  });
 });
