@@ -68,7 +68,11 @@ describe("missing-permissions", () => {
       audit({ "ci.yml": caller, "deploy.yml": callee("    permissions:\n      contents: read\n") }),
     ).toEqual([]);
     // The callee sets none, or cannot be read: the caller's job is reported.
-    for (const files of [{ "ci.yml": caller, "deploy.yml": callee("") }, { "ci.yml": caller }]) {
+    const cases: Array<Record<string, string>> = [
+      { "ci.yml": caller, "deploy.yml": callee("") },
+      { "ci.yml": caller },
+    ];
+    for (const files of cases) {
       const found = audit(files);
       expect(found.map((f) => [f.file, f.region.startLine])).toEqual([[".github/workflows/ci.yml", 9]]);
       expect(found[0]!.message).toContain("the workflow it calls does not set them on every job");
