@@ -12,6 +12,12 @@ export {
   ShipgateConfigSchema,
 } from "./config/index.js";
 export { createCanaryAnalysis } from "./deliver/analysis/index.js";
+export { createMetricProvider, METRIC_PROVIDERS } from "./deliver/analysis/providers/index.js";
+export {
+  createPrometheusProvider,
+  type PrometheusProvider,
+  type PrometheusProviderOptions,
+} from "./deliver/analysis/providers/prometheus/index.js";
 export type { AnalysisLimits, Measurement, MetricProvider, Verdict } from "./deliver/analysis/types.js";
 export { buildRelease } from "./deliver/build.js";
 export { type DeployOptions, deploy } from "./deliver/deploy.js";

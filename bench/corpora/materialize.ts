@@ -569,7 +569,9 @@ const workflowsKind: Kind = {
     const copied = report.extras.written.length;
     if (copied) options.log(`extras copied into the repository layout: ${copied}`);
     if (report.context.length)
-      options.log(`other workflows and actions of the repositories, for repository-level rules: ${report.context.length}`);
+      options.log(
+        `other workflows and actions of the repositories, for repository-level rules: ${report.context.length}`,
+      );
     if (report.extras.missing.length) {
       options.log(
         `extras not available (the flat files do not need them): ${report.extras.missing.join(", ")}`,

@@ -10,7 +10,15 @@
  *    init wrote (bench/corpora/repos/score.ts) and prints accuracy per field, per ecosystem and
  *    overall.
  *
- *   npm run corpus:score-init -- [--only id,id] [--json] [--verbose] [--keep] [--timeout 180]
+ *   npm run corpus:score-init -- [--only id,id] [--split dev|test] [--json] [--verbose] [--keep]
+ *                                [--timeout 180] [--all-apps]
+ *
+ * `--all-apps` also runs the `shipgate init --app … --config …` commands init prints for the
+ * other deployables it found, and scores every config written: the repository configured the
+ * way init tells its user to, one app per file. Without it only the first run is scored.
+ *
+ * `--split` measures one side of bench/corpora/repos/split.json: detection is tuned on dev and
+ * only measured on test.
  *
  * The labels were written before init ran on these repositories; see bench/corpora/repos/README.md.
  */
@@ -23,9 +31,12 @@ import { readStamp } from "./materialize.js";
 import {
   loadLabels,
   loadManifest,
+  loadSplit,
   MATERIALIZED_DIR,
   type ManifestEntry,
   type RepoLabel,
+  SPLITS,
+  type SplitName,
 } from "./repos/corpus.js";
 import { formatSummary, type RepoResult, scoreRepository, summarize } from "./repos/score.js";
 
@@ -34,9 +45,11 @@ const CLI = join(ROOT, "bin/shipgate.js");
 
 interface Options {
   only: string[] | undefined;
+  split: SplitName | undefined;
   json: boolean;
   verbose: boolean;
   keep: boolean;
+  allApps: boolean;
   timeoutSeconds: number;
 }
 
@@ -45,11 +58,17 @@ function parseOptions(argv: readonly string[]): Options {
     const at = argv.indexOf(flag);
     return at >= 0 ? argv[at + 1] : undefined;
   };
+  const split = value("--split");
+  if (split !== undefined && !(SPLITS as readonly string[]).includes(split)) {
+    throw new Error(`--split takes ${SPLITS.join(" or ")}, not ${split}`);
+  }
   return {
     only: value("--only")?.split(",").filter(Boolean),
+    split: split as SplitName | undefined,
     json: argv.includes("--json"),
     verbose: argv.includes("--verbose"),
     keep: argv.includes("--keep"),
+    allApps: argv.includes("--all-apps"),
     timeoutSeconds: Number(value("--timeout") ?? 180),
   };
 }
@@ -117,7 +136,22 @@ function scoreOne(entry: ManifestEntry, label: RepoLabel | undefined, options: O
       text === undefined
         ? `init exited ${init.status ?? init.signal} and wrote no shipgate.yml: ${(init.stderr || init.stdout).trim().split("\n").slice(-3).join(" / ")}`
         : undefined;
-    return scoreRepository(label, text, error);
+    const texts = text === undefined ? undefined : [text];
+    if (texts && options.allApps) {
+      // The commands init printed for the other deployables, as its user would run them.
+      for (const m of init.stdout.matchAll(/^ {2}shipgate init --app (\S+) --config (\S+)$/gm)) {
+        const [, app, config] = m;
+        run(
+          process.execPath,
+          [CLI, "init", "--yes", "--app", app!, "--config", config!],
+          dir,
+          options.timeoutSeconds * 1000,
+        );
+        const other = join(dir, config!);
+        if (existsSync(other)) texts.push(readFileSync(other, "utf8"));
+      }
+    }
+    return scoreRepository(label, texts, error);
   } finally {
     if (options.keep) console.error(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
@@ -136,6 +170,11 @@ function formatRepo(result: RepoResult): string {
   return lines.join("\n");
 }
 
+const SPLIT_NOTE: Record<SplitName, string> = {
+  dev: "the repositories detection is tuned against",
+  test: "held out: measured only",
+};
+
 function main(): number {
   const options = parseOptions(process.argv.slice(2));
   if (!existsSync(CLI)) {
@@ -143,7 +182,10 @@ function main(): number {
     return 2;
   }
   const manifest = loadManifest(ROOT);
-  const entries = manifest.repositories.filter((e) => !options.only || options.only.includes(e.id));
+  const inSplit = options.split ? loadSplit(ROOT, manifest)[options.split] : undefined;
+  const entries = manifest.repositories.filter(
+    (e) => (!options.only || options.only.includes(e.id)) && (!inSplit || inSplit.includes(e.id)),
+  );
   const labels = loadLabels(ROOT);
   const results: RepoResult[] = [];
   const skipped: string[] = [];
@@ -161,6 +203,7 @@ function main(): number {
     console.log(JSON.stringify({ summary, repositories: results, skipped }, null, 2));
   } else {
     if (options.verbose) for (const r of results) console.log(`${formatRepo(r)}\n`);
+    if (options.split) console.log(`split: ${options.split} (${SPLIT_NOTE[options.split]})\n`);
     console.log(formatSummary(summary));
     if (skipped.length > 0) console.log(`\nnot scored:\n${skipped.map((s) => `  ${s}`).join("\n")}`);
   }

@@ -1,5 +1,7 @@
 import type { Diagnostic } from "../errors.js";
+import { unknownPlaceholders } from "../pipeline/service-values.js";
 import { didYouMean } from "./did-you-mean.js";
+import { metricTemplateDiagnostics } from "./metric-templates.js";
 import { isRecord } from "./schema-walk.js";
 import type { YamlLocator } from "./yaml-locate.js";
 
@@ -9,6 +11,35 @@ import type { YamlLocator } from "./yaml-locate.js";
  * schema and a user sees every problem in one pass.
  */
 export function crossFieldDiagnostics(options: { data: unknown; locator: YamlLocator }): Diagnostic[] {
+  return [...testEnvPlaceholders(options), ...environmentDiagnostics(options)];
+}
+
+/**
+ * `{postgres.host}` in app.testEnv must name a service the app lists and a field of its address:
+ * anything else would reach the tests as literal text.
+ */
+function testEnvPlaceholders(options: { data: unknown; locator: YamlLocator }): Diagnostic[] {
+  const { data, locator } = options;
+  const app = isRecord(data) ? data.app : undefined;
+  if (!isRecord(app) || !isRecord(app.testEnv)) return [];
+  const services = Array.isArray(app.services)
+    ? app.services.filter(
+        (s): s is "postgres" | "redis" | "mysql" | "mongodb" =>
+          s === "postgres" || s === "redis" || s === "mysql" || s === "mongodb",
+      )
+    : [];
+  return Object.entries(app.testEnv).flatMap(([name, value]) => {
+    if (typeof value !== "string") return [];
+    return unknownPlaceholders(value, services).map((placeholder) => ({
+      code: "config/invalid",
+      message: `app.testEnv.${name} names ${placeholder}, which is not a field of a service in app.services`,
+      location: locator.valueAt(["app", "testEnv", name]),
+      hint: `list the service in app.services, or use one of {<service>.url}, .host, .port, .user, .password, .database with a service of ${services.length ? services.join(", ") : "app.services"}`,
+    }));
+  });
+}
+
+function environmentDiagnostics(options: { data: unknown; locator: YamlLocator }): Diagnostic[] {
   const { data, locator } = options;
   if (!isRecord(data) || !isRecord(data.environments)) return [];
   const environments = Object.entries(data.environments).filter(
@@ -29,6 +60,7 @@ export function crossFieldDiagnostics(options: { data: unknown; locator: YamlLoc
     ...unknownPromotions(environments, names, locator),
     ...promotionCycles(environments, names, locator),
     ...sharedLocalPorts(environments, locator),
+    ...metricTemplateDiagnostics({ environments, locator }),
   ];
 }
 

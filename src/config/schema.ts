@@ -46,7 +46,7 @@ export const PackageManagerSchema = z.enum([
 ]);
 export type PackageManager = z.infer<typeof PackageManagerSchema>;
 
-export const ServiceKindSchema = z.enum(["postgres", "redis", "mysql"]);
+export const ServiceKindSchema = z.enum(["postgres", "redis", "mysql", "mongodb"]);
 export type ServiceKind = z.infer<typeof ServiceKindSchema>;
 
 export const CommandsSchema = z
@@ -60,10 +60,19 @@ export const CommandsSchema = z
   .describe("Commands the CI jobs run. A job is generated for every command that is set.");
 export type Commands = z.infer<typeof CommandsSchema>;
 
+const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name: letters, digits and _");
+
 /** Variables an instance starts with: names a shell accepts, plain string values. */
-const runtimeEnv = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name: letters, digits and _"), z.string())
-  .default({});
+const runtimeEnv = z.record(variableName, z.string()).default({});
+
+/**
+ * A value the test job's environment gets. `{postgres.url}` and the like stand for the address
+ * of a service the tests run with: the generated workflow fills in its service container's; see
+ * SERVICE_FIELDS in src/pipeline/service-values.ts.
+ */
+const testEnvValue = oneLine.describe(
+  "A value, or {<service>.<url|host|port|user|password|database>} for a test service's address.",
+);
 
 export const AppSchema = z
   .strictObject({
@@ -82,10 +91,29 @@ export const AppSchema = z
       .default("/health")
       .describe("URL path of the health endpoint; a query string is allowed, e.g. /health?deep=1."),
     readyPath: urlPath.optional().describe("URL path of the readiness endpoint, e.g. /ready."),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .describe("Port the app listens on in its image or on its host, when it is not read from PORT."),
     services: z
       .array(ServiceKindSchema)
       .default([])
       .describe("Services the tests need, run as CI service containers."),
+    testEnv: z
+      .record(variableName, testEnvValue)
+      .default({})
+      .describe(
+        "Variables the test job sets, e.g. the names the code reads its database address from: POSTGRES_HOST: '{postgres.host}'.",
+      ),
+    setup: z
+      .array(command)
+      .default([])
+      .describe(
+        "Commands every CI job runs after the toolchain is set up and before install, e.g. corepack enable or sudo apt-get install -y libpq-dev.",
+      ),
     env: runtimeEnv.describe(
       "Variables every instance starts with on the local target (besides PORT and a minimal base); not secrets: they are kept in the agent's state file.",
     ),
@@ -98,6 +126,13 @@ export const ArtifactSchema = z
     type: z.enum(["container", "tarball"]).default("container"),
     dockerfile: relativePath.default("Dockerfile"),
     context: relativePath.default("."),
+    target: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.-]*$/, "a stage name: letters, digits, _ . and -")
+      .optional()
+      .describe(
+        "The Dockerfile stage to build (docker build --target), when the image is not the last stage.",
+      ),
     registry: z.enum(["ecr", "ghcr"]).default("ecr"),
     repository: imageRepository.optional().describe("Image repository name; defaults to app.name."),
   })
@@ -146,6 +181,10 @@ export const CiSchema = z
       secretScanning: true,
     }),
     timeoutMinutes: z.number().int().positive().default(20),
+    submodules: z
+      .boolean()
+      .default(false)
+      .describe("Check out git submodules (recursively) in every job that checks out the repository."),
   })
   .describe("Pull-request CI: parallel checks and their gates.");
 export type CiConfig = z.infer<typeof CiSchema>;
@@ -158,13 +197,53 @@ export const EcsTargetSchema = z.strictObject({
   containerName: ecsName,
   region: awsRegion.optional().describe("Defaults to aws.region."),
 });
+/**
+ * How a kubernetes environment splits traffic between the stable Deployment and the canary or
+ * preview one: the weights of an HTTPRoute's backendRefs, of an Istio VirtualService's routes,
+ * or (no router) the share of ready pods behind the one Service.
+ */
+export const KubernetesTrafficSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("gateway-api"),
+    httpRoute: kubernetesName.describe(
+      "The HTTPRoute (same namespace) whose backendRefs to the stable Service shipgate weights.",
+    ),
+  }),
+  z.strictObject({
+    type: z.literal("istio"),
+    virtualService: kubernetesName.describe(
+      "The VirtualService (same namespace) whose routes to the stable Service shipgate weights.",
+    ),
+  }),
+  z.strictObject({
+    type: z
+      .literal("replicas")
+      .describe(
+        "No router: canary pods join the stable Service, so the canary's share is its share of ready pods; nothing is smoke-tested before it takes traffic.",
+      ),
+  }),
+]);
+export type KubernetesTrafficConfig = z.infer<typeof KubernetesTrafficSchema>;
+
 export const KubernetesTargetSchema = z.strictObject({
   type: z.literal("kubernetes"),
   provider: z.enum(["eks", "generic"]).default("eks"),
   cluster: eksClusterName.optional().describe("EKS cluster name (provider eks)."),
+  context: oneLine
+    .optional()
+    .describe("kubeconfig context shipgate deploy uses; default the current context (or in-cluster config)."),
   namespace: kubernetesLabel.default("default"),
   deployment: kubernetesName,
   container: kubernetesLabel,
+  service: kubernetesLabel
+    .optional()
+    .describe("The stable Service in front of the Deployment; defaults to the Deployment's name."),
+  traffic: KubernetesTrafficSchema.default({ type: "replicas" }),
+  serviceUrl: oneLine
+    .optional()
+    .describe(
+      "How shipgate reaches a canary or preview Service for smoke checks before it takes traffic: a URL with {service}, {namespace} and {port}; default http://{service}.{namespace}.svc.cluster.local:{port} (shipgate running inside the cluster).",
+    ),
   region: awsRegion.optional(),
 });
 export const LocalTargetSchema = z.strictObject({
@@ -227,6 +306,149 @@ export const ApprovalSchema = z.strictObject({
     .describe("The approvers' SSH keys, in ssh-keygen's allowed_signers format, relative to shipgate.yml."),
 });
 
+/** `{{ name }}` in a PromQL template: the release, the environment, the app, a target field. */
+export const TEMPLATE_PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)?)\s*\}\}/g;
+/** The names a template may use; which `target.<field>` exist depends on the target (metric-templates.ts). */
+export const TEMPLATE_NAME = /^(release|env|app|selector|target\.[A-Za-z][A-Za-z0-9_]*)$/;
+
+/** A PromQL template: placeholders must be ones the provider fills in. */
+const promqlTemplate = z
+  .string()
+  .trim()
+  .min(1)
+  .superRefine((value, ctx) => {
+    for (const [, name] of value.matchAll(TEMPLATE_PLACEHOLDER)) {
+      if (!TEMPLATE_NAME.test(name!)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `{{ ${name} }} is not a placeholder: use {{ release }}, {{ env }}, {{ app }}, {{ selector }} or {{ target.<field> }}`,
+        });
+      }
+    }
+  });
+
+/** The NAME of an environment variable that holds a secret: the secret never goes in shipgate.yml. */
+const secretVariable = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "the NAME of an environment variable, not the secret itself");
+
+export const PROMETHEUS_DEFAULT_QUERIES = {
+  requests: "http_requests_total{ {{ selector }} }",
+  latency: "http_request_duration_seconds_bucket{ {{ selector }} }",
+  latencySum: "http_request_duration_seconds_sum{ {{ selector }} }",
+} as const;
+
+export const PrometheusProviderSchema = z
+  .strictObject({
+    type: z.literal("prometheus"),
+    url: httpUrl
+      .refine((value) => !/^https?:\/\/[^/]*@/.test(value), {
+        message: "holds credentials: put them in environment variables named by auth",
+      })
+      .describe(
+        "Base URL of the Prometheus HTTP API (or a compatible one: Thanos Query, Mimir, VictoriaMetrics), e.g. http://prometheus.monitoring:9090; a path prefix is kept.",
+      ),
+    selector: promqlTemplate
+      .default('shipgate_release="{{ release }}"')
+      .describe(
+        "PromQL label matchers that select one release's series; {{ release }} is the release id. Must name {{ release }}, directly or through the queries.",
+      ),
+    queries: z
+      .strictObject({
+        requests: promqlTemplate
+          .default(PROMETHEUS_DEFAULT_QUERIES.requests)
+          .describe(
+            "Series selector of the request counters; their status (or code) label tells errors apart.",
+          ),
+        errors: promqlTemplate
+          .optional()
+          .describe(
+            "Series selector of the failed-request counters; when unset, the request series whose status or code is 5xx.",
+          ),
+        latency: z
+          .union([promqlTemplate, z.literal(false)])
+          .default(PROMETHEUS_DEFAULT_QUERIES.latency)
+          .describe(
+            "Series selector of the latency histogram's _bucket counters (with le labels); false to analyse counts only.",
+          ),
+        latencySum: promqlTemplate
+          .default(PROMETHEUS_DEFAULT_QUERIES.latencySum)
+          .describe("Series selector of the latency histogram's _sum counters."),
+      })
+      .default({ ...PROMETHEUS_DEFAULT_QUERIES })
+      .describe(
+        "Series selectors (a metric name with label matchers, no functions): shipgate reads their raw samples and adds up each series' increases itself, across counter resets.",
+      ),
+    statusLabel: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a Prometheus label name")
+      .optional()
+      .describe("Label holding the HTTP status; default status, else code."),
+    latencyUnit: z
+      .enum(["seconds", "milliseconds"])
+      .default("seconds")
+      .describe("Unit of the histogram's le bounds and sum."),
+    timeout: duration
+      .default("5s")
+      .describe("Longest wait for one query; a slower answer is a failed measurement."),
+    interval: duration
+      .default("1s")
+      .describe(
+        "Least time between two queries; the analysis reads more often and gets the last answer in between.",
+      ),
+    auth: z
+      .union([
+        z.strictObject({
+          bearerTokenEnv: secretVariable.describe("Environment variable holding a bearer token."),
+        }),
+        z.strictObject({
+          usernameEnv: secretVariable.describe("Environment variable holding the basic-auth user name."),
+          passwordEnv: secretVariable.describe("Environment variable holding the basic-auth password."),
+        }),
+      ])
+      .optional()
+      .describe("Credentials, read from the environment at query time; never written or logged."),
+    headers: z
+      .record(z.string().regex(/^[A-Za-z0-9-]+$/, "an HTTP header name"), z.string())
+      .optional()
+      .describe("Extra request headers that are not secret, e.g. X-Scope-OrgID for a multi-tenant Mimir."),
+  })
+  .superRefine((provider, ctx) => {
+    const namesRelease = (text: string) => /\{\{\s*release\s*\}\}/.test(text);
+    const usesSelector = (text: string) => /\{\{\s*selector\s*\}\}/.test(text);
+    const queries = Object.entries(provider.queries).filter(
+      (entry): entry is [string, string] => typeof entry[1] === "string",
+    );
+    // Reported where the fix goes: the selector when the queries go through it, else the query.
+    if (
+      !namesRelease(provider.selector) &&
+      queries.some(([, query]) => usesSelector(query) && !namesRelease(query))
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["selector"],
+        message:
+          "does not name {{ release }}: the queries that use it would select the same series for every release",
+      });
+    }
+    for (const [name, query] of queries) {
+      if (usesSelector(query) || namesRelease(query)) continue;
+      ctx.addIssue({
+        code: "custom",
+        path: ["queries", name],
+        message: "selects the same series for every release: it must name {{ release }} or {{ selector }}",
+      });
+    }
+  })
+  .describe(
+    "Measure releases through a Prometheus server that scrapes them: see docs/metrics/prometheus.md.",
+  );
+export type PrometheusProviderConfig = z.infer<typeof PrometheusProviderSchema>;
+
+/** Where the canary analysis reads its counts; unset, the target's own (the local router's). */
+export const MetricProviderSchema = z.discriminatedUnion("type", [PrometheusProviderSchema]);
+export type MetricProviderConfig = z.infer<typeof MetricProviderSchema>;
+
 export const AnalysisSchema = z.strictObject({
   maxErrorRate: z
     .number()
@@ -256,6 +478,9 @@ export const AnalysisSchema = z.strictObject({
     .min(0)
     .default(50)
     .describe("Canary requests a traffic step needs before it can pass; fewer holds the step."),
+  provider: MetricProviderSchema.optional().describe(
+    "Where the counts come from; unset, the target's own (the local router's per-release counters).",
+  ),
 });
 
 export const RollbackSchema = z.strictObject({
@@ -397,6 +622,43 @@ export const DoraSchema = z
   .describe("Settings for `shipgate dora`.");
 export type DoraConfig = z.infer<typeof DoraSchema>;
 
+export const WorkflowFilesSchema = z
+  .strictObject({
+    prefix: z
+      .string()
+      .regex(/^([a-z0-9][a-z0-9_-]*)?$/, "lower-case letters, digits, - and _, such as shipgate-")
+      .max(40)
+      .default("")
+      .describe(
+        "Put before every generated file's name (<prefix>ci.yml, <prefix>deploy-<env>.yml, <prefix>rollback.yml), to write beside workflows the repository already has, or a second app's beside the first's.",
+      ),
+  })
+  .describe("The generated workflow files.");
+export type WorkflowFilesConfig = z.infer<typeof WorkflowFilesSchema>;
+
+/** A release as npm names it: 0.1.0, 1.2.3-rc.1. */
+const releaseVersion = z
+  .string()
+  .regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/, "a release version such as 0.1.0");
+
+export const CliSourceSchema = z
+  .union([
+    z
+      .strictObject({
+        npm: releaseVersion.describe("A version published to the npm registry, run with npx."),
+      })
+      .describe("The shipgate package from the npm registry, at an exact version."),
+    z
+      .strictObject({
+        tarball: relativePath.describe(
+          "A package tarball committed to the repository (npm pack), e.g. .github/shipgate/shipgate-0.1.0.tgz; generate writes it when it is missing.",
+        ),
+      })
+      .describe("A vendored copy of shipgate: works before and without a registry release."),
+  ])
+  .describe("Where generated workflows get the shipgate command from.");
+export type CliSource = z.infer<typeof CliSourceSchema>;
+
 export const ShipgateConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -418,7 +680,12 @@ export const ShipgateConfigSchema = z
         secretScanning: true,
       },
       timeoutMinutes: 20,
+      submodules: false,
     }),
+    workflows: WorkflowFilesSchema.default({ prefix: "" }),
+    cli: CliSourceSchema.optional().describe(
+      "How generated workflows run shipgate; the npm release of the shipgate that generated them when unset.",
+    ),
     environments: z
       .record(
         z.string().regex(ENVIRONMENT_NAME, "lower-case letters, digits and dashes, starting with a letter"),

@@ -3,10 +3,12 @@ import { inputError } from "../errors.js";
 import { type DeploymentRecord, type Ledger, NOOP_STRATEGY } from "../ledger/types.js";
 import { deploymentWitness, planDigest } from "../ledger/witness.js";
 import { type NotificationKind, type Notifier, notifierFor } from "../notify/index.js";
+import type { MetricProvider } from "./analysis/types.js";
 import { readVerifiedTarball, resolveArtifact } from "./artifact.js";
 import { Engine } from "./engine.js";
 import { type EnvironmentContext, openEnvironment } from "./environment.js";
 import type { DeploymentOutcome, EngineEvent } from "./events.js";
+import { imageArtifact } from "./image-artifact.js";
 import { acquireEnvironmentLock, type HeldLock } from "./lock.js";
 import type { Step } from "./steps.js";
 import { planFor, strategyId } from "./strategies/index.js";
@@ -24,6 +26,8 @@ export interface DeployOptions {
   onEvent?: (event: EngineEvent) => void;
   /** Poll interval of health checks and analysis; tests shorten it. */
   pollMs?: number;
+  /** Measures the canary analysis reads instead of the target's own. */
+  metrics?: MetricProvider;
   /** Run this pending deployment (an approved promotion) instead of creating one. */
   pendingDeployment?: string;
   /** Told of the start, success and rollback; never fails the deployment. Default: from shipgate.yml. */
@@ -43,9 +47,7 @@ export async function deploy(options: DeployOptions): Promise<DeploymentOutcome>
   const ctx = await openEnvironment(options);
   let lock: HeldLock | undefined;
   try {
-    const artifact = await ctx.trust.artifact(await resolveArtifact(ctx.ledger, options.artifact));
-    // A tarball changed since its build is refused before anything starts.
-    await readVerifiedTarball(artifact);
+    const artifact = await artifactToDeploy(ctx, options.artifact);
     lock = await acquireEnvironmentLock({
       ledger: ctx.ledger,
       env: ctx.env,
@@ -127,6 +129,20 @@ export async function deploy(options: DeployOptions): Promise<DeploymentOutcome>
     await lock?.release();
     await ctx.close();
   }
+}
+
+/**
+ * The artifact `--artifact` names. A target that runs images takes an image reference, recorded
+ * in the ledger the first time it is named; otherwise a built tarball, whose digest is checked
+ * before anything starts (a tarball changed since its build is refused).
+ */
+async function artifactToDeploy(ctx: EnvironmentContext, ref: string) {
+  if (ctx.target.capabilities.artifact === "image") {
+    return ctx.trust.artifact(await imageArtifact({ ledger: ctx.ledger, ref, cwd: ctx.configDir }));
+  }
+  const artifact = await ctx.trust.artifact(await resolveArtifact(ctx.ledger, ref));
+  await readVerifiedTarball(artifact);
+  return artifact;
 }
 
 /**

@@ -6,8 +6,12 @@ import type { EnvironmentConfig, ShipgateConfig } from "../config/schema.js";
 import { inputError } from "../errors.js";
 import { openLedger } from "../ledger/index.js";
 import type { Ledger } from "../ledger/types.js";
+import { createMetricProvider } from "./analysis/providers/index.js";
+import type { MetricProvider } from "./analysis/types.js";
 import { artifactRuntime, unpackArtifact } from "./artifact.js";
 import { gitText } from "./git.js";
+import { imageOfArtifact, isImageArtifact } from "./image-artifact.js";
+import { strategyId } from "./strategies/index.js";
 import { TARGETS } from "./targets/index.js";
 import type { ReleaseSpec, Target } from "./targets/types.js";
 import { LedgerTrust } from "./trust.js";
@@ -31,6 +35,8 @@ export interface OpenEnvironmentOptions {
   /** Path of shipgate.yml; default `<cwd>/shipgate.yml`. */
   configPath?: string;
   cwd?: string;
+  /** Measures the canary analysis reads instead of the target's own (a library caller's provider). */
+  metrics?: MetricProvider;
   env: string;
 }
 
@@ -81,7 +87,13 @@ export async function openEnvironment(options: OpenEnvironmentOptions): Promise<
     });
   }
   if (envConfig.target.type === "local") requireDurableState({ stateDir });
-  const target = targetFor({ env: options.env, envConfig, stateDir });
+  // A library caller's provider, else the configured one (analysis.provider), else the target's own.
+  const provider = envConfig.analysis.provider;
+  const metrics =
+    options.metrics ??
+    (provider &&
+      createMetricProvider(provider, { env: options.env, app: config.app.name, target: envConfig.target }));
+  const target = targetFor({ env: options.env, envConfig, stateDir, ...(metrics && { metrics }) });
   const ledger = await openLedger({ stateDir });
   const trust = new LedgerTrust(ledger);
   const releaseSpec = async (
@@ -93,6 +105,18 @@ export async function openEnvironment(options: OpenEnvironmentOptions): Promise<
     if (!recorded) throw inputError("deploy/unknown-artifact", `no artifact "${artifactId}" in the ledger`);
     // Its start command and directory come from the row: only as the build recorded them.
     const artifact = await trust.artifact(recorded);
+    if (isImageArtifact(artifact)) {
+      // The platform pulls and starts the image; the health paths are the environment's own.
+      return {
+        id: release,
+        artifactId,
+        source: imageOfArtifact(artifact),
+        start: "",
+        workdir: ".",
+        instances,
+        healthPath: envConfig.verify.healthPath ?? config.app.healthPath,
+      };
+    }
     const runtime = artifactRuntime(artifact);
     const source = await unpackArtifact({ artifact, stateDir });
     const cwd = resolve(source, runtime.workdir);
@@ -139,11 +163,38 @@ export async function openEnvironment(options: OpenEnvironmentOptions): Promise<
   };
 }
 
-function targetFor(options: { env: string; envConfig: EnvironmentConfig; stateDir: string }): Target {
+function targetFor(options: {
+  env: string;
+  envConfig: EnvironmentConfig;
+  stateDir: string;
+  metrics?: MetricProvider;
+}): Target {
   const { env, envConfig, stateDir } = options;
   const t = envConfig.target;
   if (t.type === "local") {
-    return TARGETS.local.create({ stateDir, env, port: t.port, releaseHeader: t.releaseHeader });
+    return TARGETS.local.create({
+      stateDir,
+      env,
+      port: t.port,
+      releaseHeader: t.releaseHeader,
+      ...(options.metrics && { metrics: options.metrics }),
+    });
+  }
+  if (t.type === "kubernetes") {
+    return TARGETS.kubernetes.create({
+      env,
+      namespace: t.namespace,
+      deployment: t.deployment,
+      container: t.container,
+      ...(t.service && { service: t.service }),
+      traffic: t.traffic,
+      ...(t.context && { context: t.context }),
+      ...(t.serviceUrl && { serviceUrl: t.serviceUrl }),
+      ...(envConfig.url && { url: envConfig.url }),
+      strategy: strategyId(envConfig),
+      rolloutTimeoutMs: envConfig.verify.timeoutSeconds * 1000,
+      ...(options.metrics && { metrics: options.metrics }),
+    });
   }
   throw inputError(
     "deploy/target-unsupported",

@@ -1,6 +1,7 @@
 import { inputError } from "../errors.js";
 import type { ArtifactRecord, DeploymentRecord } from "../ledger/types.js";
 import { planDigest } from "../ledger/witness.js";
+import type { MetricProvider } from "./analysis/types.js";
 import { resolveArtifact } from "./artifact.js";
 import {
   engineFor,
@@ -27,6 +28,8 @@ export interface RollbackOptions {
   requestedBy: string;
   onEvent?: (event: EngineEvent) => void;
   pollMs?: number;
+  /** Measures the canary analysis reads instead of the target's own. */
+  metrics?: MetricProvider;
   /** Where secrets such as the Slack webhook URL are read from; default process.env. */
   secrets?: NodeJS.ProcessEnv;
   warn?: (message: string) => void;

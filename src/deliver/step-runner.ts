@@ -36,6 +36,9 @@ export function createStepRunner(options: EngineOptions): StepRunner {
       if (state.desired > 0 && state.healthy >= state.desired) {
         return { healthy: state.healthy, waitedMs: Date.now() - started };
       }
+      if (state.failure) {
+        throw new StepFailure(state.failure, { healthy: state.healthy, desired: state.desired });
+      }
       const looping = state.instances.find((i) => i.restarts >= CRASH_LOOP_RESTARTS);
       if (looping) {
         throw new StepFailure(

@@ -71,9 +71,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       `detected ${d.language ?? "nothing"}${d.packageManager ? ` (${d.packageManager})` : ""}; wrote shipgate.yml for the local target`,
     );
     const generated = await generatePipeline({ root: workDir });
+    const workflows = generated.files.filter((f) => f.path.startsWith(".github/workflows/"));
+    const vendored = generated.files.filter((f) => !f.path.startsWith(".github/workflows/"));
     step(
       "generate",
-      `${generated.files.length} workflows: ${generated.files.map((f) => f.path.replace(".github/workflows/", "")).join(", ")}`,
+      `${workflows.length} workflows: ${workflows.map((f) => f.path.replace(".github/workflows/", "")).join(", ")}${vendored.length ? `; the package they run shipgate from: ${vendored.map((f) => f.path).join(", ")}` : ""}`,
     );
     // Demo timings: seconds instead of the minutes a real canary step is watched for.
     await writeFile(

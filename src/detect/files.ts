@@ -22,6 +22,7 @@ export interface ProjectFiles {
   yaml(path: string): Promise<unknown>;
   /** Names of the entries of a directory, sorted; empty when it does not exist. */
   list(path: string): Promise<string[]>;
+  isDirectory(path: string): Promise<boolean>;
   /** Directories named by workspace member patterns: literal paths and a trailing `/*`. */
   members(patterns: readonly string[]): Promise<string[]>;
 }
@@ -47,7 +48,9 @@ export function projectFiles(options: { root: string }): ProjectFiles {
       return parse(source);
     } catch (error) {
       const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-      notes.push(`${path} is not valid ${kind} (${reason}); it was ignored.`);
+      // Several detectors read the same manifest; the person needs to hear about it once.
+      const note = `${path} is not valid ${kind} (${reason}); it was ignored.`;
+      if (!notes.includes(note)) notes.push(note);
       return null;
     }
   };
@@ -63,6 +66,7 @@ export function projectFiles(options: { root: string }): ProjectFiles {
     exists,
     text,
     list,
+    isDirectory,
     async first(paths) {
       for (const path of paths) if (await exists(path)) return path;
       return null;

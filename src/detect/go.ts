@@ -6,6 +6,7 @@ export async function detectGo(files: ProjectFiles): Promise<EcosystemDetection 
   const gomod = await files.text("go.mod");
   if (gomod === null) return null;
   const mod = parseGoMod(gomod);
+  const golangci = await files.first([".golangci.yml", ".golangci.yaml", ".golangci.toml", ".golangci.json"]);
   const result: EcosystemDetection = {
     ...emptyEcosystem(),
     language: "go",
@@ -14,16 +15,20 @@ export async function detectGo(files: ProjectFiles): Promise<EcosystemDetection 
     packageManager: "go",
     languageVersion: mod.go,
     versionFile: mod.go ? "go.mod" : null,
+    versionSource: mod.go ? "go.mod (go directive)" : null,
     lockfile: (await files.exists("go.sum")) ? "go.sum" : null,
     commands: {
       install: "go mod download",
-      lint: "go vet ./...",
+      lint: golangci ? "golangci-lint run" : "go vet ./...",
       test: "go test -race -coverprofile=coverage.out ./...",
       build: "go build ./...",
     },
+    commandSources: { install: "go.mod", lint: golangci, test: null, build: null },
     testRunner: "go",
     coverageReport: "coverage.out",
     dependencies: mod.require.map((name): Dependency => ({ name, file: "go.mod" })),
+    // A Go module with a main package is a program; most of them serve.
+    serves: (await files.exists("main.go")) || (await files.isDirectory("cmd")),
   };
   const gowork = await files.text("go.work");
   if (gowork !== null)

@@ -1,30 +1,43 @@
 import { stat } from "node:fs/promises";
-import { basename, resolve } from "node:path";
+import { basename, join, posix, resolve } from "node:path";
+import type { Commands } from "../config/schema.js";
 import { ShipgateError } from "../errors.js";
-import { detectDockerfile } from "./docker.js";
-import type { EcosystemDetection } from "./ecosystem.js";
+import { type AppCandidate, discoverApps, ownDockerfile } from "./apps.js";
+import { defaultBranch } from "./branch.js";
+import { ciCommands, ciVersions } from "./ci-commands.js";
+import { readCi } from "./ci-jobs.js";
+import { COMMAND_KINDS, type CommandKind, isBrowserSuite } from "./command-kinds.js";
+import { appCommands, chooseCommands, type EcosystemCommand } from "./commands.js";
+import { dockerfileFacts } from "./dockerfile.js";
+import type { Dependency, EcosystemDetection } from "./ecosystem.js";
 import { type ProjectFiles, projectFiles } from "./files.js";
-import { detectGo } from "./go.js";
-import { detectJava } from "./java.js";
-import { detectNode } from "./node.js";
-import { detectPython } from "./python.js";
-import { detectRust } from "./rust.js";
+import { type GitFacts, readGitFacts } from "./git.js";
+import { detectHealth } from "./health.js";
+import { findRoutes } from "./routes.js";
+import { listenPort, startCommand } from "./runtime.js";
 import { detectServices } from "./services.js";
-import type { Detection } from "./types.js";
+import { detectSetup } from "./setup.js";
+import { runnerTargets } from "./task-runners.js";
+import { ciServices, envFileVariables, testEnvFrom } from "./test-env.js";
+import type { DetectedApp, Detection } from "./types.js";
+import { stringRecord } from "./values.js";
 
-export type { DetectedService, DetectedWorkspaces, Detection } from "./types.js";
+export type { DetectedApp, DetectedField, DetectedService, DetectedWorkspaces, Detection } from "./types.js";
 
-/** In order of preference when a repository holds several: the first one found is the app. */
-const READERS: ReadonlyArray<(files: ProjectFiles) => Promise<EcosystemDetection | null>> = [
-  detectNode,
-  detectPython,
-  detectGo,
-  detectRust,
-  detectJava,
-];
+export interface DetectOptions {
+  /** The repository root. */
+  root: string;
+  /** The app's folder relative to the root; the most likely deployable when unset. */
+  app?: string;
+}
 
-/** Reads a repository's manifests, lockfiles and Dockerfile to suggest its shipgate.yml; runs nothing. */
-export async function detectProject(options: { root: string }): Promise<Detection> {
+/**
+ * Reads a repository to suggest its shipgate.yml: what it is built with, the commands its own
+ * CI, task runner or manifest already runs, where its health checks are, what its tests
+ * connect to. It runs nothing. Every value carries where it came from; what was guessed is
+ * listed in `unsure`.
+ */
+export async function detectProject(options: DetectOptions): Promise<Detection> {
   const root = resolve(options.root);
   if (!(await stat(root).catch(() => null))?.isDirectory()) {
     throw new ShipgateError({
@@ -33,48 +46,291 @@ export async function detectProject(options: { root: string }): Promise<Detectio
       hint: "Pass the repository's root directory.",
     });
   }
-  const files = projectFiles({ root });
-  const found: EcosystemDetection[] = [];
-  for (const read of READERS) {
-    const result = await read(files);
-    if (result) found.push(result);
-  }
-  const [app, ...others] = found;
+  const repo = projectFiles({ root });
+  const git = (await stat(join(root, ".git")).catch(() => null)) ? await readGitFacts(root) : null;
+  const ci = await readCi(repo);
+  const requested =
+    options.app === undefined ? undefined : posix.normalize(options.app).replace(/\/+$/, "") || ".";
+  const candidates = await discoverApps({ root, repo, ci, requested });
+  const sources: Detection["sources"] = {};
+  const unsure: Detection["unsure"] = {};
   const notes: string[] = [];
-  if (!app)
-    notes.push("No Node, Python, Go, Rust or Java project found at the root; set app.language by hand.");
-  else {
-    if (others.length) {
-      const also = others.map((o) => `${o.language} (${o.manifest})`).join(", ");
-      notes.push(`Also found ${also}; using ${app.language} (${app.manifest}) as the app.`);
-    }
-    notes.push(...app.notes);
+
+  const chosen = pickApp({ candidates, requested, notes });
+  const appPath = chosen?.path ?? requested ?? ".";
+  const eco = chosen?.detection ?? null;
+  const appFiles = appPath === "." ? repo : projectFiles({ root: join(root, appPath) });
+  if (!eco) {
+    notes.push(
+      `No Node, Python, Go, Rust or Java project found ${appPath === "." ? "at the root" : `in ${appPath}`}; set app.language by hand.`,
+    );
+  } else notes.push(...eco.notes);
+
+  // A version file beats what CI installs, which beats a range in the manifest.
+  const versions = ciVersions(ci.jobs);
+  let languageVersion = eco?.languageVersion ?? null;
+  let versionSource = eco?.versionSource ?? null;
+  const fromFile =
+    versionSource !== null && !/engines|requires-python|rust-version|build file/.test(versionSource);
+  const ciVersion = eco ? versions[eco.language] : undefined;
+  if (ciVersion && !fromFile) {
+    languageVersion = ciVersion.version;
+    versionSource = `what ${ciVersion.where} installs`;
+  }
+  if (versionSource) sources.languageVersion = versionSource;
+  else if (eco) unsure.languageVersion = "nothing in the repository pins the runtime version";
+
+  const branch = defaultBranch({ git, ci });
+  sources.branch = branch.source;
+  if (!branch.sure) unsure.branch = `${branch.source}: the branch pull requests target`;
+
+  // Commands: the existing CI, then the task runner, then the manifest, then conventions.
+  const found = appCommands(
+    ciCommands(ci.jobs).filter((c) => !(c.kind === "test" && runsBrowserScript(c.command, eco))),
+    { path: appPath, language: eco?.language ?? null, packageManager: eco?.packageManager ?? null },
+  );
+  const targets = await runnerTargets(repo, appPath, eco?.language ?? null);
+  const own: Partial<Record<CommandKind, EcosystemCommand>> = {};
+  for (const kind of COMMAND_KINDS) {
+    const command = eco?.commands[kind];
+    if (command) own[kind] = { command, source: eco.commandSources[kind] ?? null };
+  }
+  const choices = chooseCommands({ ci: found, targets, ecosystem: own });
+  const commands: Commands = {};
+  for (const kind of COMMAND_KINDS) {
+    const choice = choices[kind];
+    if (!choice) continue;
+    commands[kind] = choice.command;
+    sources[kind] = choice.source;
+    if (!choice.sure)
+      unsure[kind] =
+        `${choice.source} for ${eco?.language ?? "this project"}; nothing in the repository runs it`;
+  }
+  const testFromElsewhere = choices.test && choices.test.command !== eco?.commands.test;
+
+  // The image, and what it says about starting, ports and health.
+  // Without a recognised manifest there is no candidate, but the folder's image is still its image.
+  const ownImage = chosen ? null : await ownDockerfile(repo, appPath);
+  const dockerfile = chosen?.dockerfile ?? ownImage;
+  if (ownImage) sources.dockerfile = `the Dockerfile in ${appPath === "." ? "the repository root" : appPath}`;
+  const dockerText = dockerfile ? await repo.text(dockerfile) : null;
+  const image =
+    dockerfile && dockerText !== null
+      ? { path: dockerfile, facts: dockerfileFacts(dockerText, { target: chosen?.dockerTarget }) }
+      : null;
+  if (dockerfile && chosen?.dockerSource) sources.dockerfile = chosen.dockerSource;
+
+  const start = eco ? await startCommand({ files: repo, appPath, detection: eco, dockerfile: image }) : null;
+  if (start) sources.start = start.source;
+  else unsure.start = "nothing says how the app starts (no start script, Procfile or Dockerfile CMD)";
+
+  const routes = eco ? await findRoutes({ root, dir: appPath === "." ? "." : appPath }) : [];
+  const jvmManifests = ["pom.xml", "build.gradle", "build.gradle.kts"].flatMap((m) => [
+    appPath === "." ? m : `${appPath}/${m}`,
+    ...(eco?.workspaces?.members ?? []).map((member) => `${member}/${m}`),
+  ]);
+  const health = await detectHealth({ files: repo, appPath, dockerfile: image, routes, jvmManifests });
+  let healthPath = "/health";
+  if (health.health) {
+    healthPath = health.health.path;
+    sources.healthPath = health.health.source;
+    if (!health.health.sure)
+      unsure.healthPath = `${health.health.source}: check the prefix it is served under`;
+  } else unsure.healthPath = "no health check or health route found: /health is a placeholder";
+  const readyPath = health.ready?.path ?? null;
+  if (health.ready) {
+    sources.readyPath = health.ready.source;
+    if (!health.ready.sure) unsure.readyPath = `${health.ready.source}: check the prefix it is served under`;
+  }
+  const port = eco ? listenPort({ dockerfile: image, checked: health.port, detection: eco, start }) : null;
+  if (port) {
+    sources.port = port.source;
+    if (!port.sure) unsure.port = port.source;
   }
 
-  const docker = await detectDockerfile(files);
-  const services = await detectServices({
-    files,
-    language: app?.language ?? null,
-    dependencies: app?.dependencies ?? [],
-  });
+  // Services and the variables the tests read, from the jobs that run the tests.
+  const testJobs = found.filter((c) => c.kind === "test" && !c.browser).map((c) => c.job);
+  const uniqueTestJobs = [...new Set(testJobs)];
+  const fromCi = uniqueTestJobs.length ? await ciServices(repo, uniqueTestJobs) : null;
+  let services: Detection["services"];
+  if (fromCi && (fromCi.kinds.length || testFromElsewhere)) {
+    services = fromCi.kinds.map((kind, i) => ({
+      kind,
+      source: fromCi.sources[i]!.replace(/^\w+ \((.*)\)$/, "$1"),
+    }));
+    sources.services = "the services the existing CI starts for the tests";
+  } else {
+    // A workspace member shares the workspace's database packages and compose files.
+    const members = appPath === "." ? [] : [appPath, ...(await repo.members(["packages/*", "libs/*"]))];
+    const rootDependencies =
+      appPath !== "." && eco?.language === "node" ? await rootPackageDependencies(repo) : [];
+    services = await detectServices({
+      files: repo,
+      language: eco?.language ?? null,
+      dependencies: [
+        ...(eco?.dependencies ?? []).map((d) => ({
+          ...d,
+          file: appPath === "." ? d.file : `${appPath}/${d.file}`,
+        })),
+        ...rootDependencies,
+      ],
+      prismaSchemas: [
+        "prisma/schema.prisma",
+        ...members.flatMap((m) => [`${m}/prisma/schema.prisma`, `${m}/schema.prisma`]),
+      ],
+    });
+    if (services.length) {
+      sources.services = "the dependencies and compose files";
+      if (fromCi)
+        unsure.services = "the existing CI starts no service for its tests; these come from the dependencies";
+    }
+  }
+  const kinds = services.map((s) => s.kind);
+  let testEnv: Record<string, string> = {};
+  if (kinds.length) {
+    const ciVariables: Record<string, string> = {};
+    for (const job of uniqueTestJobs) {
+      Object.assign(ciVariables, job.env);
+      for (const step of job.steps) if (step.run && step.env) Object.assign(ciVariables, step.env);
+    }
+    testEnv = testEnvFrom(ciVariables, kinds);
+    if (Object.keys(testEnv).length) sources.testEnv = "the variables the existing CI sets for the tests";
+    else {
+      const envFile = await envFileVariables(repo, appPath);
+      if (envFile) {
+        testEnv = testEnvFrom(envFile.variables, kinds);
+        if (Object.keys(testEnv).length) {
+          sources.testEnv = envFile.file;
+          if (/example|sample|dist|template/.test(envFile.file)) {
+            unsure.testEnv = `${envFile.file} lists these for development; check the tests read them`;
+          }
+        }
+      }
+    }
+  }
+
+  const setup = eco
+    ? await detectSetup({
+        repo,
+        detection: eco,
+        jobs: [...new Set(Object.values(choices).flatMap((c) => (c?.ciJob ? [c.ciJob] : [])))],
+        ciFound: ci.found,
+        commands: Object.values(commands).filter((c): c is string => typeof c === "string"),
+        appFiles,
+      })
+    : null;
+  if (setup?.commands.length) sources.setup = setup.reasons.join("; ");
+  if (setup?.unsure) unsure.setup = setup.unsure;
+  if (setup?.submodules.value) {
+    sources.submodules = setup.submodules.source;
+    if (!setup.submodules.sure) unsure.submodules = setup.submodules.source;
+  }
+
+  const apps = candidates.map((c) => describeCandidate(c, git));
+  const name = chosen
+    ? appName(chosen, git, root)
+    : (serviceName(git?.remoteName ?? null) ?? serviceName(basename(root)) ?? "app");
+  if (candidates.length > 1 && chosen && requested === undefined) {
+    sources.app = `chosen among ${candidates.length} deployables: ${chosen.reasons.join("; ") || "the first found"}`;
+  }
+  const existingWorkflows = (await repo.list(".github/workflows")).filter((f) => /\.ya?ml$/.test(f));
+
   return {
     root,
-    name: serviceName(app?.name ?? null) ?? serviceName(basename(root)) ?? "app",
-    language: app?.language ?? null,
-    packageManager: app?.packageManager ?? null,
-    languageVersion: app?.languageVersion ?? null,
-    versionFile: app?.versionFile ?? null,
-    lockfile: app?.lockfile ?? null,
-    commands: app?.commands ?? {},
-    start: app?.start ?? null,
-    testRunner: app?.testRunner ?? null,
-    coverageReport: app?.coverageReport ?? null,
-    dockerfile: docker.dockerfile,
+    appPath,
+    name,
+    language: eco?.language ?? null,
+    packageManager: eco?.packageManager ?? null,
+    languageVersion,
+    versionFile: eco?.versionFile ?? null,
+    lockfile: eco?.lockfile ?? null,
+    commands,
+    start: start?.command ?? null,
+    testRunner: eco?.testRunner ?? null,
+    coverageReport: commands.test === eco?.commands.test ? (eco?.coverageReport ?? null) : null,
+    dockerfile,
+    dockerContext: chosen?.dockerContext ?? (ownImage ? appPath : null),
+    dockerTarget: chosen?.dockerTarget ?? null,
     services,
-    workspaces: app?.workspaces ?? null,
+    workspaces: eco?.workspaces ?? null,
+    defaultBranch: branch.branch,
+    healthPath,
+    readyPath,
+    port: port?.port ?? null,
+    testEnv,
+    setup: setup?.commands ?? [],
+    submodules: setup?.submodules.value ?? false,
+    apps,
+    appReason: sources.app ?? null,
+    existingWorkflows,
+    sources,
+    unsure,
     // Read errors are noted as files are read, so they are collected last.
-    notes: [...notes, ...docker.notes, ...files.notes],
+    notes: [...notes, ...repo.notes, ...(appFiles === repo ? [] : appFiles.notes)],
   };
+}
+
+async function rootPackageDependencies(repo: ProjectFiles): Promise<Dependency[]> {
+  const pkg = (await repo.json("package.json")) ?? {};
+  const names = [
+    ...Object.keys(stringRecord(pkg.dependencies)),
+    ...Object.keys(stringRecord(pkg.devDependencies)),
+  ];
+  return names.map((name) => ({ name, file: "package.json" }));
+}
+
+/** A CI test command whose package script drives a browser is an end-to-end suite. */
+function runsBrowserScript(command: string, eco: EcosystemDetection | null): boolean {
+  const script = /^(?:npm run|yarn|pnpm(?: run)?|bun run)\s+([\w:.-]+)/.exec(command)?.[1];
+  return Boolean(script && eco?.scripts[script] && isBrowserSuite(eco.scripts[script]!));
+}
+
+function pickApp(options: {
+  candidates: readonly AppCandidate[];
+  requested: string | undefined;
+  notes: string[];
+}): AppCandidate | null {
+  const { candidates, requested } = options;
+  if (requested === undefined) return candidates[0] ?? null;
+  const at = candidates.filter(
+    (c) => c.path === requested || c.module === requested || c.dockerContext === requested,
+  );
+  if (at.length) return at[0]!;
+  options.notes.push(`${requested} is not among the deployables found; it was read as it is.`);
+  return null;
+}
+
+function describeCandidate(c: AppCandidate, git: GitFacts | null): DetectedApp {
+  return {
+    path: c.path,
+    select: c.module ?? c.path,
+    language: c.language,
+    name: appName(c, git, ""),
+    dockerfile: c.dockerfile,
+    reasons: c.reasons,
+  };
+}
+
+/** Image names CI gives a build it only tests: `app-test`, `app-ci`, `app-e2e`. */
+const THROWAWAY_TAG = /[-_](test|tests|testing|ci|e2e|dev|local|validation|validate|check|tmp|temp)$/;
+
+/** Generic member names (`@novu/api`, `apps/web`) keep their workspace's name in front. */
+const GENERIC = /^(api|app|web|server|backend|frontend|client|remix|service|site|www|main)$/;
+
+function appName(c: AppCandidate, git: GitFacts | null, root: string): string {
+  if (c.name) return serviceName(c.name) ?? "app";
+  // The image's name is what the project deploys it as, unless CI tags a throwaway build to check it.
+  const image = serviceName(c.imageName);
+  if (image && !GENERIC.test(image) && !THROWAWAY_TAG.test(image)) return image;
+  const declared = c.detection.name;
+  const scoped = declared ? /^@([^/]+)\/(.+)$/.exec(declared) : null;
+  if (scoped && GENERIC.test(scoped[2]!)) return serviceName(`${scoped[1]}-${scoped[2]}`) ?? "app";
+  const own = serviceName(declared);
+  if (own && !(c.path !== "." && GENERIC.test(own) && git?.remoteName)) return own;
+  if (c.path !== "." && git?.remoteName) return serviceName(`${git.remoteName}-${basename(c.path)}`) ?? "app";
+  return (
+    serviceName(git?.remoteName ?? null) ?? serviceName(basename(c.path === "." ? root : c.path)) ?? "app"
+  );
 }
 
 /** `@acme/Orders_API` → `orders-api`: lower-case letters, digits and dashes, as app.name requires. */

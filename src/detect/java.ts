@@ -1,6 +1,9 @@
 import { type Dependency, type EcosystemDetection, emptyEcosystem } from "./ecosystem.js";
 import type { ProjectFiles } from "./files.js";
 
+/** A JVM build that applies one of these frameworks builds a server. */
+const SERVER_FRAMEWORKS = /spring-boot|quarkus|micronaut|helidon|dropwizard|io\.ktor|vertx/;
+
 /**
  * Maven and Gradle builds are programs, not data, so these readers look for the common
  * spellings with patterns and leave anything cleverer to shipgate.yml.
@@ -30,6 +33,7 @@ async function maven(options: { files: ProjectFiles; pom: string }): Promise<Eco
     name: element({ xml: own, tag: "artifactId" }),
     packageManager: "maven",
     commands: { test: `${mvn} -B verify`, build: `${mvn} -B -DskipTests package` },
+    commandSources: { test: null, build: null },
     testRunner: "junit",
     coverageReport: jacoco ? "target/site/jacoco/jacoco.xml" : null,
     dependencies: [...pom.matchAll(/<dependency>([\s\S]*?)<\/dependency>/g)].map(
@@ -46,6 +50,7 @@ async function maven(options: { files: ProjectFiles; pom: string }): Promise<Eco
   Object.assign(result, await javaVersion({ files, declared: version ?? null }));
   const modules = [...pom.matchAll(/<module>\s*([^<\s]+)\s*<\/module>/g)].map(([, m]) => m!);
   if (modules.length) result.workspaces = { tool: "maven", members: modules };
+  result.serves = SERVER_FRAMEWORKS.test(pom);
   return result;
 }
 
@@ -61,6 +66,7 @@ async function gradle(options: { files: ProjectFiles; buildFile: string }): Prom
     name: /rootProject\.name\s*=\s*["']([^"']+)["']/.exec(settings)?.[1] ?? null,
     packageManager: "gradle",
     commands: { test: `${gradlew} test`, build: `${gradlew} build -x test` },
+    commandSources: { test: null, build: null },
     testRunner: "junit",
     dependencies: [...build.matchAll(/["']([\w.-]+:[\w.-]+)(:[^"']*)?["']/g)].map(
       ([, coordinates]): Dependency => ({ name: coordinates!, file: buildFile }),
@@ -81,6 +87,7 @@ async function gradle(options: { files: ProjectFiles; buildFile: string }): Prom
     [...list!.matchAll(/["']:?([^"']+)["']/g)].map(([, m]) => m!.replace(/:/g, "/")),
   );
   if (modules.length) result.workspaces = { tool: "gradle", members: modules };
+  result.serves = SERVER_FRAMEWORKS.test(build);
   return result;
 }
 
@@ -93,9 +100,10 @@ function element(options: { xml: string; tag: string }): string | null {
 async function javaVersion(options: {
   files: ProjectFiles;
   declared: string | null;
-}): Promise<Pick<EcosystemDetection, "languageVersion" | "versionFile">> {
+}): Promise<Pick<EcosystemDetection, "languageVersion" | "versionFile" | "versionSource">> {
   const pinned = (await options.files.text(".java-version"))?.trim();
-  if (pinned) return { languageVersion: pinned, versionFile: ".java-version" };
+  if (pinned)
+    return { languageVersion: pinned, versionFile: ".java-version", versionSource: ".java-version" };
   const declared = options.declared?.replace(/^1\.(\d+)$/, "$1") ?? null;
-  return { languageVersion: declared, versionFile: null };
+  return { languageVersion: declared, versionFile: null, versionSource: declared ? "the build file" : null };
 }

@@ -1,4 +1,11 @@
-import { type Dependency, type EcosystemDetection, emptyEcosystem, leadingVersion } from "./ecosystem.js";
+import { isBrowserSuite, isEndToEnd } from "./command-kinds.js";
+import {
+  type Dependency,
+  type EcosystemDetection,
+  emptyEcosystem,
+  leadingVersion,
+  type ReaderContext,
+} from "./ecosystem.js";
 import type { ProjectFiles } from "./files.js";
 import { coverageForScript } from "./node-coverage.js";
 import { isRecord, stringArray, stringRecord } from "./values.js";
@@ -14,23 +21,51 @@ const LOCKFILES: ReadonlyArray<readonly [string, NodeManager]> = [
   ["bun.lock", "bun"],
 ];
 
-const TYPECHECK_SCRIPTS = ["typecheck", "type-check", "tsc", "check-types"];
+const TYPECHECK_SCRIPTS = [
+  "typecheck",
+  "type-check",
+  "type:check",
+  "types:check",
+  "check-types",
+  "check:types",
+  "tsc",
+  "types",
+  "lint:types",
+];
+/** The test script CI should run: one made for CI first, then unit tests, then the plain one. */
+const TEST_SCRIPTS = ["test:ci", "test:unit", "test-unit", "unit", "test"];
+const START_SCRIPTS = ["start:prod", "start:production", "start"];
+
+/** Server frameworks: a package that depends on one serves requests. */
+const SERVER_DEPENDENCIES =
+  /^(express|fastify|koa|@hapi\/hapi|hapi|@nestjs\/core|next|nuxt|@remix-run\/(serve|express|node)|@react-router\/(serve|node|express)|hono|@hono\/node-server|restify|@adonisjs\/core|sails|@sveltejs\/adapter-node|polka|h3|@feathersjs\/feathers|socket\.io|apollo-server|@apollo\/server|graphql-yoga|loopback|@loopback\/core)$/;
+/** Front-end tool chains: without a server dependency, a package built with them ships static files. */
+const FRONTEND_DEPENDENCIES =
+  /^(react|react-dom|vue|svelte|@angular\/core|vite|webpack|parcel|@vitejs\/plugin-react|solid-js|preact|@sveltejs\/kit|astro|gatsby|@docusaurus\/core|storybook|@storybook\/react)$/;
 
 /** Reads package.json, the lockfile and the version files of a Node project. */
-export async function detectNode(files: ProjectFiles): Promise<EcosystemDetection | null> {
+export async function detectNode(
+  files: ProjectFiles,
+  context: ReaderContext = { ancestors: [] },
+): Promise<EcosystemDetection | null> {
   if (!(await files.exists("package.json"))) return null;
   // A malformed package.json still marks a Node project; files.json has already noted it.
   const pkg = (await files.json("package.json")) ?? {};
   const result: EcosystemDetection = { ...emptyEcosystem(), language: "node", manifest: "package.json" };
-  const { notes, commands } = result;
+  const { notes, commands, commandSources } = result;
+  const up = [files, ...context.ancestors];
 
-  const declared = declaredManager(pkg.packageManager);
-  const found: Array<readonly [string, NodeManager]> = [];
-  for (const entry of LOCKFILES) if (await files.exists(entry[0])) found.push(entry);
+  const declared = await declaredManager(up);
+  const found: Array<readonly [string, NodeManager, number]> = [];
+  for (const [level, dir] of up.entries()) {
+    for (const [file, manager] of LOCKFILES) if (await dir.exists(file)) found.push([file, manager, level]);
+    if (found.length) break;
+  }
   const chosen = found.find(([, manager]) => manager === declared?.name) ?? found[0];
   const manager: NodeManager = chosen?.[1] ?? declared?.name ?? "npm";
   result.packageManager = manager;
-  result.lockfile = chosen?.[0] ?? null;
+  result.lockfile = chosen ? `${"../".repeat(chosen[2])}${chosen[0]}` : null;
+  result.packageManagerVersion = declared && declared.name === manager ? declared.version : null;
   if (new Set(found.map(([, m]) => m)).size > 1) {
     notes.push(
       `Found lockfiles of several package managers (${found.map(([f]) => f).join(", ")}); using ${manager}.`,
@@ -42,29 +77,46 @@ export async function detectNode(files: ProjectFiles): Promise<EcosystemDetectio
     );
   }
 
-  const berry =
-    manager === "yarn" &&
-    ((await files.exists(".yarnrc.yml")) || (declared?.name === "yarn" && declared.major >= 2));
+  let yarnrc = false;
+  for (const dir of up) yarnrc ||= await dir.exists(".yarnrc.yml");
+  const berry = manager === "yarn" && (yarnrc || (declared?.name === "yarn" && declared.major >= 2));
+  result.yarnBerry = berry;
   commands.install = installCommand({ manager, locked: chosen !== undefined, berry });
+  commandSources.install = chosen ? `${chosen[0]} (${manager})` : null;
 
   const scripts = stringRecord(pkg.scripts);
+  result.scripts = scripts;
   const run = (script: string) => runScript({ manager, script });
-  if (scripts.lint) commands.lint = run("lint");
+  if (scripts.lint) {
+    commands.lint = run("lint");
+    commandSources.lint = 'package.json script "lint"';
+  }
   const typecheck = TYPECHECK_SCRIPTS.find((s) => scripts[s]);
-  if (typecheck) commands.typecheck = run(typecheck);
+  if (typecheck) {
+    commands.typecheck = run(typecheck);
+    commandSources.typecheck = `package.json script "${typecheck}"`;
+  }
 
   const deps = { ...stringRecord(pkg.dependencies), ...stringRecord(pkg.devDependencies) };
-  const testScript = scripts.test;
-  if (testScript && !/no test specified/.test(testScript)) {
-    const runner = runnerFromScript(testScript) ?? runnerFromDependencies(deps);
+  const testScript = TEST_SCRIPTS.find((s) => scripts[s] && isUnitTestScript(s, scripts[s]!));
+  if (scripts.test && !testScript && isBrowserSuite(scripts.test)) {
+    notes.push(
+      `The test script runs a browser suite (${scripts.test}); shipgate's test job runs unit tests, so none was set.`,
+    );
+  }
+  if (testScript) {
+    const text = scripts[testScript]!;
+    const runner = runnerFromScript(text) ?? runnerFromDependencies(deps);
     result.testRunner = runner;
+    const single = /^\s*(\w+=\S+\s+)*(npx\s+)?(jest|vitest)(\s+run)?(\s+[^&|;]*)?$/.test(text);
     const coverage =
-      runner === "jest" || runner === "vitest"
-        ? await coverageForScript({ files, runner, script: testScript, jestConfig: pkg.jest, deps })
+      (runner === "jest" || runner === "vitest") && single
+        ? await coverageForScript({ files, runner, script: text, jestConfig: pkg.jest, deps })
         : null;
     commands.test = coverage?.args.length
-      ? withArgs({ manager, command: run("test"), args: coverage.args })
-      : run("test");
+      ? withArgs({ manager, command: run(testScript), args: coverage.args })
+      : run(testScript);
+    commandSources.test = `package.json script "${testScript}"`;
     result.coverageReport = coverage?.report ?? null;
     if (coverage) notes.push(...coverage.notes);
     else
@@ -72,20 +124,49 @@ export async function detectNode(files: ProjectFiles): Promise<EcosystemDetectio
         "The test script writes no coverage report shipgate recognises; set ci.coverage.report if it does.",
       );
   }
-  if (scripts.build) commands.build = run("build");
-  if (scripts.start) result.start = run("start");
-  else if (typeof pkg.main === "string") result.start = `node ${pkg.main}`;
+  if (scripts.build) {
+    commands.build = run("build");
+    commandSources.build = 'package.json script "build"';
+  }
+  const start = START_SCRIPTS.find((s) => scripts[s]);
+  if (start) result.start = { command: run(start), source: `package.json script "${start}"` };
+  else if (typeof pkg.main === "string" && Object.keys(deps).some((d) => SERVER_DEPENDENCIES.test(d)))
+    result.start = { command: `node ${pkg.main}`, source: 'package.json "main"' };
 
-  Object.assign(result, await nodeVersion({ files, engines: pkg.engines }));
+  const server = Object.keys(deps).some((d) => SERVER_DEPENDENCIES.test(d));
+  result.serves =
+    server || Boolean(start && !/\b(vite|webpack|serve|http-server|storybook)\b/.test(scripts[start] ?? ""));
+  result.frontend = !server && Object.keys(deps).some((d) => FRONTEND_DEPENDENCIES.test(d));
+
+  Object.assign(result, await nodeVersion({ up, engines: pkg.engines }));
   result.name = typeof pkg.name === "string" ? pkg.name : null;
   result.workspaces = await workspaces({ files, manager, declared: pkg.workspaces });
   result.dependencies = await dependencies({ files, root: deps, members: result.workspaces?.members ?? [] });
   return result;
 }
 
-function declaredManager(field: unknown): { name: NodeManager; major: number } | null {
-  const m = typeof field === "string" ? /^(npm|pnpm|yarn|bun)@(\d+)/.exec(field) : null;
-  return m ? { name: m[1] as NodeManager, major: Number(m[2]) } : null;
+/** A test script that runs unit tests: not a browser suite, not named as end-to-end. */
+function isUnitTestScript(name: string, text: string): boolean {
+  if (/no test specified/.test(text)) return false;
+  return !isBrowserSuite(text) && !isEndToEnd(name) && !/^\s*(echo|exit)\b/.test(text);
+}
+
+/** The nearest package.json that declares packageManager: members inherit the workspace root's. */
+async function declaredManager(
+  up: readonly ProjectFiles[],
+): Promise<{ name: NodeManager; major: number; version: string } | null> {
+  for (const dir of up) {
+    const pkg = await dir.json("package.json");
+    const field = pkg?.packageManager;
+    const m = typeof field === "string" ? /^(npm|pnpm|yarn|bun)@(\d+)([\w.+-]*)/.exec(field) : null;
+    if (m)
+      return {
+        name: m[1] as NodeManager,
+        major: Number(m[2]),
+        version: `${m[2]}${m[3]}`.replace(/\+.*$/, ""),
+      };
+  }
+  return null;
 }
 
 function installCommand(options: { manager: NodeManager; locked: boolean; berry: boolean }): string {
@@ -128,19 +209,45 @@ function runnerFromDependencies(deps: Record<string, string>): string | null {
   return ["vitest", "jest", "mocha"].find((name) => Object.hasOwn(deps, name)) ?? null;
 }
 
+/** .nvmrc or .node-version in the app or a folder above it, else the engines range. */
 async function nodeVersion(options: {
-  files: ProjectFiles;
+  up: readonly ProjectFiles[];
   engines: unknown;
-}): Promise<Pick<EcosystemDetection, "languageVersion" | "versionFile">> {
-  for (const file of [".nvmrc", ".node-version"]) {
-    const pinned = (await options.files.text(file))?.trim().split(/\s/)[0]?.replace(/^v/, "");
-    if (pinned) {
-      const numeric = /^\d/.test(pinned) ? leadingVersion({ range: pinned, majorOnly: true }) : null;
-      return { languageVersion: numeric ?? pinned, versionFile: file };
+}): Promise<Pick<EcosystemDetection, "languageVersion" | "versionFile" | "versionSource">> {
+  for (const [level, dir] of options.up.entries()) {
+    for (const file of [".nvmrc", ".node-version"]) {
+      const pinned = (await dir.text(file))?.trim().split(/\s/)[0]?.replace(/^v/, "");
+      if (pinned) {
+        // Inside the app, CI reads the file itself; above it, the version is copied.
+        return {
+          languageVersion: pinned,
+          versionFile: level === 0 ? file : null,
+          versionSource: `${"../".repeat(level)}${file}`,
+        };
+      }
     }
+    const toolVersions = await toolVersionsEntry(dir, "nodejs");
+    if (toolVersions)
+      return {
+        languageVersion: toolVersions,
+        versionFile: null,
+        versionSource: `${"../".repeat(level)}.tool-versions`,
+      };
   }
   const range = stringRecord(options.engines).node;
-  return { languageVersion: range ? leadingVersion({ range, majorOnly: true }) : null, versionFile: null };
+  const version = range ? leadingVersion({ range, majorOnly: true }) : null;
+  return {
+    languageVersion: version,
+    versionFile: null,
+    versionSource: version ? 'package.json "engines"' : null,
+  };
+}
+
+/** A tool's version in asdf/mise `.tool-versions`, e.g. `nodejs 20.11.0`. */
+export async function toolVersionsEntry(files: ProjectFiles, tool: string): Promise<string | null> {
+  const text = await files.text(".tool-versions");
+  const m = text ? new RegExp(`^\\s*${tool}\\s+(\\S+)`, "m").exec(text) : null;
+  return m?.[1] ?? null;
 }
 
 async function workspaces(options: {

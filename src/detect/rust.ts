@@ -23,6 +23,7 @@ export async function detectRust(files: ProjectFiles): Promise<EcosystemDetectio
       test: "cargo test",
       build: locked ? "cargo build --release --locked" : "cargo build --release",
     },
+    commandSources: { install: locked ? "Cargo.lock" : "Cargo.toml", lint: null, test: null, build: null },
     testRunner: "cargo",
   };
   const name = tomlGet(pkg, "name");
@@ -48,6 +49,9 @@ export async function detectRust(files: ProjectFiles): Promise<EcosystemDetectio
   }
 
   Object.assign(result, await rustVersion({ files, pkg, workspace }));
+  result.serves = result.dependencies.some((d) =>
+    /^(actix-web|axum|rocket|warp|poem|tide|hyper|salvo|tower-http)$/.test(d.name),
+  );
   return result;
 }
 
@@ -76,15 +80,25 @@ async function rustVersion(options: {
   files: ProjectFiles;
   pkg: TomlTable;
   workspace: TomlTable;
-}): Promise<Pick<EcosystemDetection, "languageVersion" | "versionFile">> {
+}): Promise<Pick<EcosystemDetection, "languageVersion" | "versionFile" | "versionSource">> {
   const { files } = options;
   const toolchain = await files.toml("rust-toolchain.toml");
   const channel = toolchain ? tomlGet(tomlTable(toolchain, "toolchain"), "channel") : undefined;
-  if (typeof channel === "string") return { languageVersion: channel, versionFile: "rust-toolchain.toml" };
+  if (typeof channel === "string")
+    return {
+      languageVersion: channel,
+      versionFile: "rust-toolchain.toml",
+      versionSource: "rust-toolchain.toml",
+    };
   const legacy = (await files.text("rust-toolchain"))?.trim();
   // The legacy file may itself be TOML; only a bare channel name is read from it.
-  if (legacy && /^[\w.-]+$/.test(legacy)) return { languageVersion: legacy, versionFile: "rust-toolchain" };
+  if (legacy && /^[\w.-]+$/.test(legacy))
+    return { languageVersion: legacy, versionFile: "rust-toolchain", versionSource: "rust-toolchain" };
   const declared =
     tomlGet(options.pkg, "rust-version") ?? tomlGet(tomlTable(options.workspace, "package"), "rust-version");
-  return { languageVersion: typeof declared === "string" ? declared : null, versionFile: null };
+  return {
+    languageVersion: typeof declared === "string" ? declared : null,
+    versionFile: null,
+    versionSource: typeof declared === "string" ? "Cargo.toml (rust-version)" : null,
+  };
 }

@@ -1,6 +1,7 @@
 import type { Language, ServiceKind } from "../config/schema.js";
 import type { Dependency } from "./ecosystem.js";
 import type { ProjectFiles } from "./files.js";
+import { imageKind } from "./test-env.js";
 import type { DetectedService } from "./types.js";
 import { isRecord } from "./values.js";
 
@@ -26,6 +27,7 @@ const RUST_CRATES = byName({
   redis: "redis",
   mysql: "mysql",
   mysql_async: "mysql",
+  mongodb: "mongodb",
 });
 
 /** sqlx and diesel speak to whichever databases their features switch on. */
@@ -43,6 +45,8 @@ const MATCHERS: Readonly<Record<Language, Matcher>> = {
     redis: "redis",
     mysql: "mysql",
     mysql2: "mysql",
+    mongodb: "mongodb",
+    mongoose: "mongodb",
   }),
   python: byName({
     psycopg: "postgres",
@@ -52,6 +56,10 @@ const MATCHERS: Readonly<Record<Language, Matcher>> = {
     redis: "redis",
     pymysql: "mysql",
     mysqlclient: "mysql",
+    pymongo: "mongodb",
+    motor: "mongodb",
+    mongoengine: "mongodb",
+    beanie: "mongodb",
   }),
   go: byPrefix([
     ["github.com/lib/pq", "postgres"],
@@ -59,6 +67,7 @@ const MATCHERS: Readonly<Record<Language, Matcher>> = {
     ["github.com/go-redis/redis", "redis"],
     ["github.com/redis/go-redis", "redis"],
     ["github.com/go-sql-driver/mysql", "mysql"],
+    ["go.mongodb.org/mongo-driver", "mongodb"],
   ]),
   rust,
   java: byPrefix([
@@ -68,10 +77,16 @@ const MATCHERS: Readonly<Record<Language, Matcher>> = {
     ["org.springframework.boot:spring-boot-starter-data-redis", "redis"],
     ["mysql:mysql-connector-java", "mysql"],
     ["com.mysql:mysql-connector-j", "mysql"],
+    ["org.mongodb:mongodb-driver-sync", "mongodb"],
+    ["org.springframework.boot:spring-boot-starter-data-mongodb", "mongodb"],
   ]),
 };
 
-const PRISMA_PROVIDERS: Readonly<Record<string, ServiceKind>> = { postgresql: "postgres", mysql: "mysql" };
+const PRISMA_PROVIDERS: Readonly<Record<string, ServiceKind>> = {
+  postgresql: "postgres",
+  mysql: "mysql",
+  mongodb: "mongodb",
+};
 const COMPOSE_FILES = ["docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml"];
 
 /**
@@ -83,6 +98,8 @@ export async function detectServices(options: {
   files: ProjectFiles;
   language: Language | null;
   dependencies: Dependency[];
+  /** Where a Prisma schema may be, relative to `files`; `prisma/schema.prisma` when unset. */
+  prismaSchemas?: readonly string[];
 }): Promise<DetectedService[]> {
   const { files, language } = options;
   const found: DetectedService[] = [];
@@ -93,7 +110,7 @@ export async function detectServices(options: {
     const match = MATCHERS[language];
     for (const dependency of options.dependencies) {
       if (language === "node" && dependency.name === "@prisma/client") {
-        const provider = await prismaProvider(files);
+        const provider = await prismaProvider(files, options.prismaSchemas ?? ["prisma/schema.prisma"]);
         if (provider) add(provider.kind, `${provider.file} datasource provider "${provider.name}"`);
       }
       const matched = match(dependency);
@@ -113,22 +130,16 @@ export async function detectServices(options: {
   return found;
 }
 
-/** `docker.io/bitnami/postgresql:16` → postgres: the last path segment, without the tag. */
-function imageKind(image: string): ServiceKind | null {
-  const repository = image.split("@")[0]!.split("/").pop()!.split(":")[0]!.toLowerCase();
-  if (repository.startsWith("postgres") || repository.startsWith("postgis")) return "postgres";
-  if (repository.startsWith("redis")) return "redis";
-  if (repository.startsWith("mysql") || repository.startsWith("mariadb")) return "mysql";
-  return null;
-}
-
 async function prismaProvider(
   files: ProjectFiles,
+  paths: readonly string[],
 ): Promise<{ kind: ServiceKind; name: string; file: string } | null> {
-  const file = "prisma/schema.prisma";
-  const schema = await files.text(file);
-  const datasource = schema === null ? null : /datasource\s+\w+\s*\{([^}]*)\}/.exec(schema);
-  const name = datasource ? /provider\s*=\s*"([^"]+)"/.exec(datasource[1]!)?.[1] : undefined;
-  const kind = name && Object.hasOwn(PRISMA_PROVIDERS, name) ? PRISMA_PROVIDERS[name]! : null;
-  return kind && name ? { kind, name, file } : null;
+  for (const file of paths) {
+    const schema = await files.text(file);
+    const datasource = schema === null ? null : /datasource\s+\w+\s*\{([^}]*)\}/.exec(schema);
+    const name = datasource ? /provider\s*=\s*"([^"]+)"/.exec(datasource[1]!)?.[1] : undefined;
+    const kind = name && Object.hasOwn(PRISMA_PROVIDERS, name) ? PRISMA_PROVIDERS[name]! : null;
+    if (kind && name) return { kind, name, file };
+  }
+  return null;
 }

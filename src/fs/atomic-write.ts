@@ -31,7 +31,7 @@ export async function writeFileAtomic(path: string, content: string, options: At
  * place. A failure before the renames leaves every target untouched.
  */
 export async function writeFilesAtomic(
-  files: ReadonlyArray<{ path: string; content: string; mode?: number }>,
+  files: ReadonlyArray<{ path: string; content: string | Uint8Array; mode?: number }>,
 ) {
   const staged: Array<{ temp: string; path: string }> = [];
   try {

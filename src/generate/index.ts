@@ -5,7 +5,10 @@ import { ShipgateError } from "../errors.js";
 import { writeFilesAtomic } from "../fs/atomic-write.js";
 import { buildPipeline } from "../pipeline/build.js";
 import { isPlatformId, RENDERERS } from "../render/registry.js";
+import { cliPackage, type PackCli } from "./cli-package.js";
 import { readGenerated, withHeader } from "./header.js";
+
+export { repositoryRoot } from "./root.js";
 
 export type FileAction =
   /** The file does not exist yet. */
@@ -36,6 +39,8 @@ export interface GenerateOptions {
   /** Replace files edited by hand. */
   force?: boolean;
   shipgateVersion?: string;
+  /** Makes the vendored package (cli.tarball) when it is missing; `npm pack` of this shipgate by default. */
+  packCli?: PackCli;
 }
 
 export interface GenerateResult {
@@ -67,7 +72,7 @@ export async function generatePipeline(options: GenerateOptions): Promise<Genera
   const rendered = RENDERERS[platform].render(model);
 
   const files: GeneratedFile[] = [];
-  const writes: Array<{ path: string; content: string }> = [];
+  const writes: Array<{ path: string; content: string | Uint8Array }> = [];
   for (const file of rendered) {
     const content = withHeader(file.body, basename(configPath));
     const absolute = join(root, file.path);
@@ -77,6 +82,19 @@ export async function generatePipeline(options: GenerateOptions): Promise<Genera
     if (decision.action === "create" || decision.action === "update" || decision.action === "overwrite") {
       writes.push({ path: absolute, content });
     }
+  }
+
+  // The workflows install shipgate from this file: without it their first run fails.
+  if (model.cli.kind === "tarball") {
+    const cli = await cliPackage({
+      root,
+      path: model.cli.path,
+      // Made only when something will be written: a conflict writes nothing at all.
+      make: !options.check && !files.some((f) => f.action === "conflict"),
+      pack: options.packCli,
+    });
+    files.push(cli.file);
+    if (cli.write) writes.push(cli.write);
   }
 
   const drift = files.some((f) => f.action !== "unchanged");

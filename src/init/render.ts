@@ -2,6 +2,7 @@ import { SCHEMA_URL } from "../config/json-schema.js";
 import type { TargetType } from "../config/schema.js";
 import type { Detection } from "../detect/types.js";
 import { checkAnswers, type InitAnswers } from "./answers.js";
+import { appSection, artifactSection, provenance } from "./app-section.js";
 import { defaultUrl, type EnvironmentName, targetLines, usesAws } from "./targets.js";
 import { comment, listPair, pair, section } from "./yaml-lines.js";
 
@@ -11,12 +12,19 @@ export interface RenderConfigOptions {
   answers?: InitAnswers;
   /** Smoke file found in the repository, relative to its root; without one the line is commented out. */
   smokeFile?: string | null;
+  /**
+   * Put before the generated workflows' names, when files of those names exist and are not
+   * shipgate's, or when a second app's config shares the repository; "" for none.
+   */
+  workflowPrefix?: string;
+  /** Why the prefix is there, for its comment. */
+  workflowPrefixReason?: string;
+  /** The vendored shipgate package the workflows run, relative to the repository root. */
+  cliTarball?: string;
 }
 
 /** The first line: editors that speak yaml-language-server complete and check keys from it. */
 export const SCHEMA_COMMENT = `# yaml-language-server: $schema=${SCHEMA_URL}`;
-
-const COMMAND_ORDER = ["install", "lint", "typecheck", "test", "build"] as const;
 
 /**
  * A commented shipgate.yml for a detected repository. The comments are the documentation a
@@ -32,6 +40,8 @@ export function renderConfig(options: RenderConfigOptions): string {
     appSection(options.detection, name),
     artifactSection(options.detection, options.target),
     ciSection(options.detection, options.target),
+    workflowsSection(options),
+    cliSection(options.cliTarball),
     environmentsSection({ ...options, name, answers }),
     notificationsSection(),
     usesAws(options.target) ? awsSection(name) : [],
@@ -55,88 +65,6 @@ function header(): string[] {
   ];
 }
 
-function appSection(d: Detection, name: string): string[] {
-  const lines = [
-    ...comment(0, "The service: how CI installs, checks, builds and starts it."),
-    section(0, "app"),
-  ];
-  lines.push(pair(1, "name", name), pair(1, "path", "."));
-  if (d.language) {
-    lines.push(pair(1, "language", d.language));
-  } else {
-    lines.push(...comment(1, "Nothing recognisable was found: set node, python, go, rust or java."));
-    lines.push(pair(1, "language", "node"));
-  }
-  if (d.packageManager) lines.push(pair(1, "packageManager", d.packageManager));
-  if (d.versionFile) {
-    lines.push(
-      ...comment(1, "CI reads the runtime version from this file, so it matches local development."),
-    );
-    lines.push(pair(1, "versionFile", d.versionFile));
-  } else if (d.languageVersion) {
-    lines.push(pair(1, "languageVersion", d.languageVersion));
-  } else {
-    lines.push(...comment(1, 'Pin the runtime, e.g. languageVersion: "20" or versionFile: .nvmrc'));
-  }
-
-  const commands = COMMAND_ORDER.filter((c) => d.commands[c]);
-  if (commands.length) {
-    lines.push(...comment(1, "One CI job per command, run in parallel. Delete a line to drop that check."));
-    lines.push(section(1, "commands"));
-    for (const c of commands) lines.push(pair(2, c, d.commands[c]!));
-  } else {
-    lines.push(...comment(1, "No commands detected. Add the ones CI should run, for example:"));
-    lines.push(...comment(1, "commands:", "  install: npm ci", "  test: npm test -- --coverage"));
-  }
-  if (d.start) {
-    lines.push(...comment(1, "Starts one instance; it must listen on $PORT."), pair(1, "start", d.start));
-  } else {
-    lines.push(...comment(1, "start: the command that starts one instance listening on $PORT"));
-  }
-  lines.push(
-    ...comment(1, "Liveness (the process is up) and readiness (it can take traffic: database reachable)."),
-    pair(1, "healthPath", "/health"),
-    pair(1, "readyPath", "/ready"),
-  );
-  if (d.services.length) {
-    lines.push(...comment(1, `Started for the tests as CI service containers. Found: ${listSources(d)}.`));
-  } else {
-    lines.push(
-      ...comment(1, "Databases the tests need, started as CI service containers: postgres, redis, mysql."),
-    );
-  }
-  lines.push(listPair(1, "services", [...new Set(d.services.map((s) => s.kind))]));
-  return lines;
-}
-
-function listSources(d: Detection): string {
-  return d.services.map((s) => `${s.kind} (${s.source})`).join(", ");
-}
-
-function artifactSection(d: Detection, target: TargetType): string[] {
-  const lines = comment(
-    0,
-    "Built once per commit and promoted unchanged: production runs exactly what staging tested.",
-  );
-  lines.push(section(0, "artifact"));
-  if (target === "local") {
-    lines.push(...comment(1, "A tarball of the built app; the local target needs no registry."));
-    lines.push(pair(1, "type", "tarball"));
-    return lines;
-  }
-  lines.push(pair(1, "type", "container"));
-  if (!d.dockerfile) lines.push(...comment(1, "No Dockerfile was found: add one at this path."));
-  lines.push(pair(1, "dockerfile", d.dockerfile ?? "Dockerfile"));
-  lines.push(
-    ...comment(
-      1,
-      target === "ecs" ? "ECR: ECS pulls from it with the task's own role." : "GitHub Container Registry.",
-    ),
-    pair(1, "registry", target === "ecs" ? "ecr" : "ghcr"),
-  );
-  return lines;
-}
-
 function ciSection(d: Detection, target: TargetType): string[] {
   const lines = [
     ...comment(
@@ -144,7 +72,9 @@ function ciSection(d: Detection, target: TargetType): string[] {
       "Pull-request checks. Each is a required gate: loosen one on purpose, never to get a merge in.",
     ),
     section(0, "ci"),
-    listPair(1, "branches", ["main"]),
+    ...comment(1, "The branch pull requests target; staging deploys from it."),
+    ...provenance(d, "branch", 1),
+    listPair(1, "branches", [d.defaultBranch]),
     section(1, "coverage"),
     ...comment(2, "The test job fails below this line coverage (%). Raise it as tests grow."),
     pair(2, "minimum", 80),
@@ -167,7 +97,41 @@ function ciSection(d: Detection, target: TargetType): string[] {
     ...comment(2, "Fails on credentials committed by mistake."),
     pair(2, "secretScanning", true),
   );
+  if (d.submodules) {
+    lines.push(
+      ...comment(1, "Check out git submodules in every job."),
+      ...provenance(d, "submodules", 1),
+      pair(1, "submodules", true),
+    );
+  }
   return lines;
+}
+
+function workflowsSection(options: RenderConfigOptions): string[] {
+  if (!options.workflowPrefix) return [];
+  return [
+    ...comment(
+      0,
+      "The generated files: <prefix>ci.yml, <prefix>deploy-<environment>.yml, <prefix>rollback.yml.",
+    ),
+    ...comment(0, `${options.workflowPrefixReason ?? "Written beside the repository's own workflows"}.`),
+    section(0, "workflows"),
+    pair(1, "prefix", options.workflowPrefix),
+  ];
+}
+
+function cliSection(tarball: string | undefined): string[] {
+  if (!tarball) return [];
+  return [
+    ...comment(
+      0,
+      "How the workflows run shipgate: from this package file in the repository, which",
+      "`shipgate generate` writes when it is missing (commit it with the workflows). Once a",
+      'release is on the npm registry, `cli: { npm: "<version>" }` runs that instead.',
+    ),
+    section(0, "cli"),
+    pair(1, "tarball", tarball),
+  ];
 }
 
 function environmentsSection(
@@ -191,7 +155,7 @@ function environmentsSection(
     ...targetLines({ type: target, env: "staging", name }),
     ...comment(2, urlComment("staging")),
     pair(2, "url", url("staging")),
-    pair(2, "branch", "main"),
+    pair(2, "branch", options.detection.defaultBranch),
     ...comment(2, "Rolling: instances are swapped a few at a time; enough for staging."),
     pair(2, "strategy", "rolling"),
     ...verifyLines(options.smokeFile ?? null),

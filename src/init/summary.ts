@@ -15,10 +15,21 @@ export function describeDetection(d: Detection): string[] {
   } else {
     row("detected", "no Node, Python, Go, Rust or Java project");
   }
-  row("name", d.name);
+  row("app", `${d.name} in ${d.appPath === "." ? "the repository root" : d.appPath}`);
+  if (d.apps.length > 1) {
+    if (d.appReason) row("why", d.appReason);
+    for (const other of d.apps.filter((a) => a.path !== d.appPath || a.name !== d.name)) {
+      row(
+        "also",
+        `${other.name} (${other.language}, ${other.path}${other.dockerfile ? `, ${other.dockerfile}` : ""})`,
+      );
+    }
+  }
+  row("branch", d.defaultBranch);
   const commands = Object.entries(d.commands).filter(([, command]) => command);
   row("commands", commands.length ? commands.map(([name]) => name).join(", ") : "none");
   if (d.start) row("start", d.start);
+  row("health", `${d.healthPath}${d.readyPath ? `, ready ${d.readyPath}` : ""}`);
   row("Dockerfile", d.dockerfile ?? "none");
   if (d.services.length) {
     row("services", d.services.map((s) => `${s.kind} (${s.source})`).join(", "));

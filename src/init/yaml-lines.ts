@@ -24,6 +24,11 @@ export function listPair(depth: number, key: string, values: ReadonlyArray<strin
   return `${indent(depth)}${key}: ${flowList(values)}`;
 }
 
+/** `- value` of a block list at `depth`. */
+export function item(depth: number, value: string | number | boolean): string {
+  return `${indent(depth)}- ${typeof value === "string" ? scalar(value) : String(value)}`;
+}
+
 /** `key:` opening a nested mapping. */
 export function section(depth: number, key: string): string {
   return `${indent(depth)}${key}:`;

@@ -1,9 +1,16 @@
 import type { EnvironmentConfig, ShipgateConfig } from "../config/schema.js";
 import { inputError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { coverageFormat, coverageReportOf, DEFAULT_PACKAGE_MANAGER, INSTALL_COMMANDS } from "./defaults.js";
+import {
+  coverageFormat,
+  coverageReportOf,
+  DEFAULT_PACKAGE_MANAGER,
+  INSTALL_COMMANDS,
+  SERVICE_CONTAINERS,
+} from "./defaults.js";
 import { qualityGates } from "./gates.js";
-import type { CheckId, CiCheck, EnvironmentPlan, PipelineModel } from "./model.js";
+import type { CheckId, CiCheck, CliPlan, EnvironmentPlan, PipelineModel } from "./model.js";
+import { resolveTestEnv } from "./service-values.js";
 
 const CHECK_NAMES: Readonly<Record<CheckId, string>> = {
   lint: "Lint",
@@ -37,6 +44,7 @@ export function buildPipeline({ config, shipgateVersion = VERSION }: BuildPipeli
       version: app.languageVersion ?? null,
       versionFile: app.versionFile ?? null,
       path: app.path,
+      setup: app.setup,
       install: app.commands.install ?? INSTALL_COMMANDS[packageManager],
     },
     ci: {
@@ -45,6 +53,8 @@ export function buildPipeline({ config, shipgateVersion = VERSION }: BuildPipeli
       timeoutMinutes: config.ci.timeoutMinutes,
       checks,
       services: app.services,
+      testEnv: ciTestEnv(config),
+      submodules: config.ci.submodules,
       coverage: {
         minimum: config.ci.coverage.minimum,
         report,
@@ -60,6 +70,7 @@ export function buildPipeline({ config, shipgateVersion = VERSION }: BuildPipeli
         ? {
             dockerfile: config.artifact.dockerfile,
             context: config.artifact.context,
+            target: config.artifact.target ?? null,
             scanSeverity: config.ci.security.imageScan.severity,
             ignoreUnfixed: config.ci.security.imageScan.ignoreUnfixed,
           }
@@ -71,12 +82,30 @@ export function buildPipeline({ config, shipgateVersion = VERSION }: BuildPipeli
       repository: config.artifact.repository ?? app.name,
       dockerfile: config.artifact.dockerfile,
       context: config.artifact.context,
+      target: config.artifact.target ?? null,
     },
     environments: orderEnvironments(config).map(([name, env]) => environmentPlan(config, name, env)),
     notifications: { slackSecret: config.notifications.slack?.webhookSecret ?? null },
     shipgateVersion,
+    cli: cliPlan(config, shipgateVersion),
+    filePrefix: config.workflows.prefix,
   };
   return { ...model, gates: qualityGates(model) };
+}
+
+function cliPlan(config: ShipgateConfig, shipgateVersion: string): CliPlan {
+  const cli = config.cli;
+  if (cli && "tarball" in cli) return { kind: "tarball", path: cli.tarball };
+  return { kind: "npm", version: cli?.npm ?? shipgateVersion };
+}
+
+/** Each service's default variables, then the ones shipgate.yml names, pointed at the containers. */
+function ciTestEnv(config: ShipgateConfig): Record<string, string> {
+  const { services, testEnv } = config.app;
+  const env: Record<string, string> = {};
+  for (const kind of services) Object.assign(env, SERVICE_CONTAINERS[kind].appEnv);
+  const addresses = Object.fromEntries(services.map((kind) => [kind, SERVICE_CONTAINERS[kind].address]));
+  return { ...env, ...resolveTestEnv({ testEnv, addresses }) };
 }
 
 function environmentPlan(config: ShipgateConfig, name: string, env: EnvironmentConfig): EnvironmentPlan {

@@ -1,6 +1,7 @@
 import type { Language, PackageManager, ServiceKind } from "../config/schema.js";
 import { isRelativePath } from "../config/workflow-values.js";
 import type { CoverageFormat } from "./model.js";
+import type { ServiceAddress } from "./service-values.js";
 
 /** Reproducible install commands: every one installs exactly what the lockfile pins. */
 export const INSTALL_COMMANDS: Readonly<Record<PackageManager, string | null>> = {
@@ -65,7 +66,10 @@ export function coverageFormat(report: string): CoverageFormat | null {
   return null;
 }
 
-/** CI service containers: image, port, health check and the variables tests read. */
+/**
+ * CI service containers: image, port, health check, the variables tests read when shipgate.yml
+ * names none (`appEnv`), and the address `{service.field}` test variables resolve to (`address`).
+ */
 export const SERVICE_CONTAINERS: Readonly<
   Record<
     ServiceKind,
@@ -75,6 +79,7 @@ export const SERVICE_CONTAINERS: Readonly<
       env: Record<string, string>;
       health: string;
       appEnv: Record<string, string>;
+      address: ServiceAddress;
     }
   >
 > = {
@@ -84,6 +89,7 @@ export const SERVICE_CONTAINERS: Readonly<
     env: { POSTGRES_USER: "test", POSTGRES_PASSWORD: "test", POSTGRES_DB: "test" },
     health: "pg_isready -U test -d test",
     appEnv: { DATABASE_URL: "postgresql://test:test@localhost:5432/test" },
+    address: { host: "localhost", port: 5432, user: "test", password: "test", database: "test" },
   },
   redis: {
     image: "redis:7-alpine",
@@ -91,6 +97,7 @@ export const SERVICE_CONTAINERS: Readonly<
     env: {},
     health: "redis-cli ping",
     appEnv: { REDIS_URL: "redis://localhost:6379" },
+    address: { host: "localhost", port: 6379, user: "", password: "", database: "0" },
   },
   mysql: {
     image: "mysql:8.4",
@@ -98,5 +105,14 @@ export const SERVICE_CONTAINERS: Readonly<
     env: { MYSQL_ROOT_PASSWORD: "test", MYSQL_DATABASE: "test", MYSQL_USER: "test", MYSQL_PASSWORD: "test" },
     health: "mysqladmin ping -h 127.0.0.1 -ptest",
     appEnv: { MYSQL_URL: "mysql://test:test@localhost:3306/test" },
+    address: { host: "localhost", port: 3306, user: "test", password: "test", database: "test" },
+  },
+  mongodb: {
+    image: "mongo:7",
+    port: 27017,
+    env: {},
+    health: "mongosh --quiet --eval 'db.adminCommand({ ping: 1 })'",
+    appEnv: { MONGO_URL: "mongodb://localhost:27017/test" },
+    address: { host: "localhost", port: 27017, user: "", password: "", database: "test" },
   },
 };

@@ -10,13 +10,15 @@ const LEVEL_LABEL = { low: "low", moderate: "moderate", high: "high", critical: 
 export function qualityGates(model: Omit<PipelineModel, "gates">): QualityGate[] {
   const { ci } = model;
   const has = (id: string) => ci.checks.some((c) => c.id === id);
-  const deployEnvs = model.environments.map((e) => `deploy-${e.name}.yml`).join(", ");
+  const file = (name: string) => `${model.filePrefix}${name}.yml`;
+  const ciFile = file("ci");
+  const deployEnvs = model.environments.map((e) => file(`deploy-${e.name}`)).join(", ");
   const approvals = model.environments.filter((e) => e.approval.required).map((e) => e.name);
   const canaries = model.environments.filter((e) => typeof e.strategy === "object");
-  // Only shipgate's own engine (the local target) analyses a canary inside the workflow; on
-  // ECS and Kubernetes the traffic split and its alarms are the platform's, so they are listed
-  // as not enforced here rather than claimed.
-  const analysed = canaries.filter((e) => e.target.type === "local");
+  // shipgate's engine analyses a canary inside the workflow on the local and kubernetes targets;
+  // on ECS the traffic split and its alarms are the platform's, so they are listed as not
+  // enforced here rather than claimed.
+  const analysed = canaries.filter((e) => e.target.type === "local" || e.target.type === "kubernetes");
   const smoke = model.environments.filter((e) => e.verify.smoke);
 
   const gates: QualityGate[] = [
@@ -26,7 +28,7 @@ export function qualityGates(model: Omit<PipelineModel, "gates">): QualityGate[]
       threshold: "100% success",
       automation: "Full",
       blocking: true,
-      enforcedBy: has("build") || ci.image ? "ci.yml: build" : null,
+      enforcedBy: has("build") || ci.image ? `${ciFile}: build` : null,
       note: has("build") || ci.image ? undefined : "no build command or Dockerfile configured",
     },
     {
@@ -35,7 +37,7 @@ export function qualityGates(model: Omit<PipelineModel, "gates">): QualityGate[]
       threshold: "no errors",
       automation: "Full",
       blocking: true,
-      enforcedBy: has("typecheck") ? "ci.yml: typecheck" : null,
+      enforcedBy: has("typecheck") ? `${ciFile}: typecheck` : null,
       note: has("typecheck") ? undefined : "no typecheck command configured (app.commands.typecheck)",
     },
     {
@@ -44,7 +46,7 @@ export function qualityGates(model: Omit<PipelineModel, "gates">): QualityGate[]
       threshold: "no errors",
       automation: "Full",
       blocking: true,
-      enforcedBy: has("lint") ? "ci.yml: lint" : null,
+      enforcedBy: has("lint") ? `${ciFile}: lint` : null,
       note: has("lint") ? undefined : "no lint command configured (app.commands.lint)",
     },
     {
@@ -53,7 +55,7 @@ export function qualityGates(model: Omit<PipelineModel, "gates">): QualityGate[]
       threshold: `no ${LEVEL_LABEL[ci.audit.failOn]} or worse advisories (${LEVEL_LABEL[ci.audit.warnOn]} reported)`,
       automation: "Full",
       blocking: true,
-      enforcedBy: "ci.yml: security",
+      enforcedBy: `${ciFile}: security`,
       note: ci.audit.tool === "trivy" ? "Trivy filesystem scan of the lockfiles" : `${ci.audit.tool} audit`,
     },
     {
@@ -62,7 +64,7 @@ export function qualityGates(model: Omit<PipelineModel, "gates">): QualityGate[]
       threshold: "100% pass",
       automation: "Full",
       blocking: true,
-      enforcedBy: has("test") ? "ci.yml: test" : null,
+      enforcedBy: has("test") ? `${ciFile}: test` : null,
       note: has("test") ? undefined : "no test command configured (app.commands.test)",
     },
     {
@@ -71,7 +73,7 @@ export function qualityGates(model: Omit<PipelineModel, "gates">): QualityGate[]
       threshold: `>= ${ci.coverage.minimum}%`,
       automation: "Full",
       blocking: true,
-      enforcedBy: has("test") && ci.coverage.format ? "ci.yml: test" : null,
+      enforcedBy: has("test") && ci.coverage.format ? `${ciFile}: test` : null,
       note:
         has("test") && ci.coverage.format
           ? `read from ${ci.coverage.report}`
@@ -101,7 +103,7 @@ export function qualityGates(model: Omit<PipelineModel, "gates">): QualityGate[]
       threshold: `no ${ci.image?.scanSeverity.join("/") ?? "CRITICAL/HIGH"} vulnerabilities${ci.image?.ignoreUnfixed ? " with a fix available" : ""}`,
       automation: "Full",
       blocking: true,
-      enforcedBy: ci.image ? "ci.yml: image; deploy workflows: build" : null,
+      enforcedBy: ci.image ? `${ciFile}: image; deploy workflows: build` : null,
       note: ci.image
         ? "Trivy scan of the built image, exit code 1 on findings"
         : "artifact is not a container image",
@@ -112,7 +114,7 @@ export function qualityGates(model: Omit<PipelineModel, "gates">): QualityGate[]
       threshold: "no exposed secrets",
       automation: "Full",
       blocking: true,
-      enforcedBy: ci.secretScanning ? "ci.yml: security" : null,
+      enforcedBy: ci.secretScanning ? `${ciFile}: security` : null,
       note: ci.secretScanning
         ? "Trivy secret scanner over the checkout"
         : "disabled: ci.security.secretScanning is false",
@@ -164,7 +166,7 @@ export function qualityGates(model: Omit<PipelineModel, "gates">): QualityGate[]
       automation: "Full",
       blocking: true,
       enforcedBy: analysed.length
-        ? analysed.map((e) => `deploy-${e.name}.yml: shipgate deploy`).join(", ")
+        ? analysed.map((e) => `${file(`deploy-${e.name}`)}: shipgate deploy`).join(", ")
         : null,
       note: canaryNote(canaries.length, analysed.length),
     },

@@ -21,6 +21,8 @@ export interface Toolchain {
   versionFile: string | null;
   /** Directory of the app inside the repository ("." for the root). */
   path: string;
+  /** Commands run after the runtime is set up and before install (corepack, system packages). */
+  setup: string[];
   install: string | null;
 }
 
@@ -51,6 +53,8 @@ export interface DependencyAudit {
 export interface ImageBuild {
   dockerfile: string;
   context: string;
+  /** The Dockerfile stage to build; the last one when null. */
+  target: string | null;
   scanSeverity: ImageSeverity[];
   ignoreUnfixed: boolean;
 }
@@ -61,6 +65,10 @@ export interface CiPlan {
   timeoutMinutes: number;
   checks: CiCheck[];
   services: ServiceKind[];
+  /** Variables of the test job: each service's defaults, then app.testEnv resolved to the containers. */
+  testEnv: Record<string, string>;
+  /** Whether checkouts fetch git submodules. */
+  submodules: boolean;
   coverage: CoverageGate;
   audit: DependencyAudit;
   secretScanning: boolean;
@@ -74,6 +82,7 @@ export interface ArtifactPlan {
   repository: string;
   dockerfile: string;
   context: string;
+  target: string | null;
 }
 
 export type Trigger = { kind: "push"; branch: string } | { kind: "promote"; from: string };
@@ -105,6 +114,9 @@ export interface QualityGate {
   note?: string;
 }
 
+/** Where generated workflows get the shipgate command: a registry release or a vendored tarball. */
+export type CliPlan = { kind: "npm"; version: string } | { kind: "tarball"; path: string };
+
 export interface PipelineModel {
   app: { name: string; path: string };
   toolchain: Toolchain;
@@ -114,6 +126,10 @@ export interface PipelineModel {
   environments: EnvironmentPlan[];
   notifications: { slackSecret: string | null };
   gates: QualityGate[];
-  /** The shipgate version generated workflows call (`npx --yes shipgate@<version>`). */
+  /** The shipgate version that generated the pipeline. */
   shipgateVersion: string;
+  /** How the workflows run shipgate (cli: in shipgate.yml; this version from npm when unset). */
+  cli: CliPlan;
+  /** Put before every generated file's name (workflows.prefix). */
+  filePrefix: string;
 }

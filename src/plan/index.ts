@@ -150,12 +150,28 @@ function strategyDescription(env: EnvironmentPlan): string {
         ? "shipgate shifts the router's weights step by step"
         : env.target.type === "ecs"
           ? "traffic shifting is configured on the ECS service (deployment configuration) and the workflow waits for it"
-          : "traffic shifting is done by the cluster's rollout controller and the workflow waits for it";
+          : kubernetesTraffic(env);
     return `Traffic moves to the new release in steps of ${s.canary.steps.join("%, ")}%, ${s.canary.stepSeconds}s each; ${platform}. Each step must keep the ${analysis}.`;
   }
   if (s === "blue-green")
     return `A full new set of instances is started and verified before traffic switches; the old set stays ready for instant rollback. Promotion requires the ${analysis}.`;
   return `Instances are replaced a few at a time, each health-checked before the next, with no extra capacity; the deploy waits until the platform reports the service stable.`;
+}
+
+/** How `shipgate deploy` splits a Kubernetes canary's traffic, and what that guarantees. */
+function kubernetesTraffic(env: EnvironmentPlan): string {
+  const t = env.target;
+  if (t.type !== "kubernetes") return "";
+  const canary = code(`${t.deployment}-canary`);
+  const stable = code(t.service ?? t.deployment);
+  switch (t.traffic.type) {
+    case "gateway-api":
+      return `shipgate deploy runs the new image in ${canary} beside the stable Deployment and sets the weights of HTTPRoute ${code(t.traffic.httpRoute)}'s backendRefs (${stable} and ${canary}) step by step, then rolls the stable Deployment to it and moves all traffic back`;
+    case "istio":
+      return `shipgate deploy runs the new image in ${canary} beside the stable Deployment and sets the route weights of VirtualService ${code(t.traffic.virtualService)} (${stable} and ${canary}) step by step, then rolls the stable Deployment to it and moves all traffic back`;
+    case "replicas":
+      return `no traffic router: the canary's pods in ${canary} join Service ${stable}, so its share is its share of ready pods (only as fine as the stable set is large), and it takes traffic as soon as its pods are ready, before any smoke check; shipgate deploy scales it per step`;
+  }
 }
 
 function rollbackPlan(env: EnvironmentPlan): string[] {
@@ -168,7 +184,7 @@ function rollbackPlan(env: EnvironmentPlan): string[] {
     t.type === "ecs"
       ? `3. Without GitHub: ${code(`aws ecs update-service --cluster ${t.cluster} --service ${t.service} --task-definition <previous revision>`)}; keep the last ${env.rollback.keepReleases} task definition revisions.`
       : t.type === "kubernetes"
-        ? `3. Without GitHub: ${code(`kubectl -n ${t.namespace} rollout undo deployment/${t.deployment}`)}.`
+        ? `3. Without GitHub: ${code(`shipgate rollback ${env.name}`)} with the cluster's kubeconfig and the shared ledger (SHIPGATE_DATABASE_URL); a deploy killed half-way is finished by it (weights back on the stable Service before anything is deleted).`
         : `3. Without GitHub: ${code(`shipgate rollback ${env.name}`)} on the host.`;
   return [
     auto,
@@ -187,6 +203,19 @@ function checklist(model: PipelineModel): string[] {
     );
     if (aws.some((e) => !e.aws?.roleArn))
       items.push("Set `aws.roleArn` in shipgate.yml (or the `AWS_ROLE_ARN` repository variable).");
+  }
+  if (model.environments.some((e) => e.target.type === "kubernetes")) {
+    items.push(
+      "Add the `SHIPGATE_DATABASE_URL` secret: the PostgreSQL ledger the Kubernetes deploy jobs share (lock, history, crash recovery).",
+    );
+    items.push(
+      "Bind shipgate's cluster account to the minimal Role in docs/targets/kubernetes.md (it names every verb it needs).",
+    );
+  }
+  if (model.environments.some((e) => e.target.type === "kubernetes" && typeof e.strategy === "object")) {
+    items.push(
+      "Configure a metric provider for Kubernetes canary analysis: without one every analysis step is inconclusive and the canary is rolled back.",
+    );
   }
   if (model.environments.some((e) => e.target.type === "ecs")) {
     items.push("Enable the ECS deployment circuit breaker with rollback on every service.");

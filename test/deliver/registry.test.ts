@@ -1,5 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
+import { METRIC_PROVIDERS } from "../../src/deliver/analysis/providers/index.js";
 import { STRATEGIES } from "../../src/deliver/strategies/index.js";
 import { TARGETS } from "../../src/deliver/targets/index.js";
 
@@ -13,6 +14,19 @@ describe("delivery registries match the code on disk", () => {
       folders.sort(),
     );
     for (const [id, target] of Object.entries(TARGETS)) expect(target.id).toBe(id);
+  });
+
+  test("every metric provider folder is registered with its own id, and has a folder of tests", async () => {
+    const folders = (await entries("analysis/providers")).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(
+      Object.keys(METRIC_PROVIDERS).sort(),
+      "register the folder in src/deliver/analysis/providers/index.ts",
+    ).toEqual(folders.sort());
+    for (const [id, provider] of Object.entries(METRIC_PROVIDERS)) {
+      expect(provider.id).toBe(id);
+      const tests = await readdir(new URL(`./analysis/providers/${id}/`, import.meta.url));
+      expect(tests.length, `add tests in test/deliver/analysis/providers/${id}/`).toBeGreaterThan(0);
+    }
   });
 
   test("every strategy file is registered under its id, and each has a crash drill", async () => {

@@ -18,17 +18,16 @@ async function detectFiles(files: Record<string, string>) {
 const json = (value: unknown) => JSON.stringify(value);
 
 describe("choosing the language", () => {
-  test("prefers node, then python, go, rust and java, and notes the others", async () => {
+  test("in one folder a backend language is the service and package.json its front end; all are listed", async () => {
     const d = await detectFiles({
       "package.json": json({ name: "web" }),
       "pyproject.toml": '[project]\nname = "tools"\n',
       "go.mod": "module example.com/x\n",
     });
-    expect(d.language).toBe("node");
-    expect(d.name).toBe("web");
-    expect(d.notes).toContain(
-      "Also found python (pyproject.toml), go (go.mod); using node (package.json) as the app.",
-    );
+    expect(d.language).toBe("python");
+    expect(d.name).toBe("tools");
+    expect(d.apps.map((a) => a.language)).toEqual(["python", "go", "node"]);
+    expect(d.sources.app).toMatch(/^chosen among 3 deployables/);
   });
 
   test("takes the folder name when the manifest has none", async () => {
@@ -86,6 +85,8 @@ describe("node", () => {
     const d = await detectFiles({
       "package.json": json({
         main: "server.js",
+        // `main` is how a server starts only when the package is one; a library's main is not.
+        dependencies: { express: "4" },
         engines: { node: "^18.17.0" },
         workspaces: ["packages/*"],
         scripts: { test: 'echo "Error: no test specified" && exit 1' },
@@ -136,15 +137,16 @@ describe("node", () => {
     expect(d.coverageReport).toBe("coverage/coverage-summary.json");
   });
 
-  test("the runner comes from devDependencies when the script does not name it", async () => {
+  test("the runner comes from devDependencies; a script that is not the runner itself gets no flags", async () => {
     const d = await detectFiles({
       "package.json": json({ scripts: { test: "./scripts/test.sh" }, devDependencies: { vitest: "2" } }),
       "vite.config.ts": "export default { test: { coverage: { reporter: ['lcov'] } } };\n",
       "bun.lockb": "",
     });
     expect(d.testRunner).toBe("vitest");
-    expect(d.commands.test).toBe("bun run test --coverage");
-    expect(d.coverageReport).toBe("coverage/lcov.info");
+    // --coverage would reach test.sh, which may not pass it on: the script is run as it is.
+    expect(d.commands.test).toBe("bun run test");
+    expect(d.coverageReport).toBeNull();
   });
 
   test("node --test is the node runner", async () => {
@@ -211,22 +213,36 @@ describe("services", () => {
 });
 
 describe("Dockerfile", () => {
+  const app = { "go.mod": "module example.com/app\n" };
+  const image = "FROM golang:1.22\n";
+
   test("the root Dockerfile wins", async () => {
-    const d = await detectFiles({ Dockerfile: "", "docker/Dockerfile": "", "Dockerfile.dev": "" });
+    const d = await detectFiles({
+      ...app,
+      Dockerfile: image,
+      "docker/Dockerfile": image,
+      "Dockerfile.dev": image,
+    });
     expect(d.dockerfile).toBe("Dockerfile");
   });
 
   test("then docker/Dockerfile", async () => {
-    const d = await detectFiles({ "docker/Dockerfile": "", "Dockerfile.dev": "" });
+    const d = await detectFiles({ ...app, "docker/Dockerfile": image, "Dockerfile.dev": image });
     expect(d.dockerfile).toBe("docker/Dockerfile");
   });
 
-  test("then the first Dockerfile.<variant>, with a note when there are several", async () => {
-    const d = await detectFiles({ "Dockerfile.prod": "", "Dockerfile.dev": "" });
-    expect(d.dockerfile).toBe("Dockerfile.dev");
-    expect(d.notes).toContain(
-      "Several Dockerfiles (Dockerfile.dev, Dockerfile.prod); using Dockerfile.dev. Set artifact.dockerfile to choose.",
-    );
+  test("then the production variant; a development one is never the image", async () => {
+    const d = await detectFiles({ ...app, "Dockerfile.prod": image, "Dockerfile.dev": image });
+    expect(d.dockerfile).toBe("Dockerfile.prod");
+    const dev = await detectFiles({ ...app, "Dockerfile.dev": image });
+    expect(dev.dockerfile).toBeNull();
+    expect(dev.unsure).not.toHaveProperty("dockerfile");
+  });
+
+  test("a repository with no recognised manifest still has its Dockerfile found", async () => {
+    const d = await detectFiles({ Dockerfile: image });
+    expect(d.language).toBeNull();
+    expect(d.dockerfile).toBe("Dockerfile");
   });
 });
 

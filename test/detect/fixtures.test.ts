@@ -4,8 +4,31 @@ import { type Detection, detectProject } from "../../src/detect/index.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/repos/${name}`, import.meta.url));
 
-/** Every field of a Detection, so each test spells out only what its fixture has. */
-const nothing = (name: string): Detection => ({
+/**
+ * The fields that say what the repository is built with, so each test spells out only what its
+ * fixture has. Where values came from, health, branch and the choice of app have their own
+ * tests (health.test.ts, branch.test.ts, apps.test.ts, commands.test.ts).
+ */
+type Core = Pick<Detection, (typeof CORE)[number]>;
+const CORE = [
+  "root",
+  "name",
+  "language",
+  "packageManager",
+  "languageVersion",
+  "versionFile",
+  "lockfile",
+  "commands",
+  "start",
+  "testRunner",
+  "coverageReport",
+  "dockerfile",
+  "services",
+  "workspaces",
+  "notes",
+] as const;
+
+const nothing = (name: string): Core => ({
   root: fixture(name),
   name,
   language: null,
@@ -23,7 +46,10 @@ const nothing = (name: string): Detection => ({
   notes: [],
 });
 
-const detect = (name: string) => detectProject({ root: fixture(name) });
+const detect = async (name: string): Promise<Core> => {
+  const d = await detectProject({ root: fixture(name) });
+  return Object.fromEntries(CORE.map((key) => [key, d[key]])) as Core;
+};
 
 describe("detectProject on fixture repositories", () => {
   test("node-npm-jest-postgres", async () => {
@@ -32,7 +58,7 @@ describe("detectProject on fixture repositories", () => {
       name: "orders-api",
       language: "node",
       packageManager: "npm",
-      languageVersion: "20",
+      languageVersion: "20.11.1",
       versionFile: ".nvmrc",
       lockfile: "package-lock.json",
       commands: {
@@ -188,6 +214,8 @@ describe("detectProject on fixture repositories", () => {
         test: "go test -race -coverprofile=coverage.out ./...",
         build: "go build ./...",
       },
+      // The image's entrypoint: the binary the Dockerfile builds.
+      start: "/app",
       testRunner: "go",
       coverageReport: "coverage.out",
       dockerfile: "Dockerfile",

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { stringify } from "yaml";
@@ -151,6 +151,55 @@ describe("generatePipeline", () => {
   });
 });
 
+describe("generatePipeline: the vendored package and names beside existing workflows", () => {
+  const TARBALL = ".github/shipgate/shipgate-0.1.0.tgz";
+  const packed = new Uint8Array([0x1f, 0x8b, 8, 0]);
+
+  test("cli.tarball: the package is made once when missing, reported by --check, then left alone", async () => {
+    const root = await repo({ ...CONFIG, cli: { tarball: TARBALL } });
+    let packs = 0;
+    const packCli = async () => {
+      packs += 1;
+      return packed;
+    };
+    const check = await generatePipeline({ root, check: true, packCli, shipgateVersion: "0.1.0" });
+    expect(check.files.find((f) => f.path === TARBALL)?.action).toBe("create");
+    expect(packs).toBe(0);
+
+    const first = await generatePipeline({ root, packCli, shipgateVersion: "0.1.0" });
+    expect(first.files.find((f) => f.path === TARBALL)?.action).toBe("create");
+    expect(new Uint8Array(await readFile(join(root, TARBALL)))).toEqual(packed);
+    const ci = await readFile(workflow(root, "ci.yml"), "utf8");
+    expect(ci).toContain('npx --yes --package "$GITHUB_WORKSPACE/$SHIPGATE_PACKAGE" shipgate');
+    expect(ci).toContain(`SHIPGATE_PACKAGE: ${TARBALL}`);
+
+    const again = await generatePipeline({ root, packCli, shipgateVersion: "0.1.0" });
+    expect(again.files.every((f) => f.action === "unchanged")).toBe(true);
+    expect(packs).toBe(1);
+  });
+
+  test("cli.tarball: a conflict writes neither the workflows nor the package", async () => {
+    const root = await repo({ ...CONFIG, cli: { tarball: TARBALL } });
+    await mkdir(join(root, ".github/workflows"), { recursive: true });
+    await writeFile(workflow(root, "ci.yml"), "name: Our own CI\n");
+    await expect(
+      generatePipeline({ root, packCli: async () => packed, shipgateVersion: "0.1.0" }),
+    ).rejects.toMatchObject({ diagnostics: [expect.objectContaining({ code: "generate/not-generated" })] });
+    await expect(stat(join(root, TARBALL))).rejects.toThrow();
+  });
+
+  test("workflows.prefix writes beside the repository's own ci.yml and never touches it", async () => {
+    const root = await repo({ ...CONFIG, workflows: { prefix: "shipgate-" } });
+    await mkdir(join(root, ".github/workflows"), { recursive: true });
+    await writeFile(workflow(root, "ci.yml"), "name: Our own CI\n");
+    const result = await generatePipeline({ root, shipgateVersion: "0.1.0" });
+    expect(result.files.map((f) => f.path).sort()).toEqual(
+      WORKFLOWS.map((name) => `.github/workflows/shipgate-${name}`),
+    );
+    expect(await readFile(workflow(root, "ci.yml"), "utf8")).toBe("name: Our own CI\n");
+  });
+});
+
 describe("shipgate generate (CLI)", () => {
   test("writes, then --check passes; after a config change --check exits 1", async () => {
     const root = await repo();
@@ -165,6 +214,18 @@ describe("shipgate generate (CLI)", () => {
     const drift = await runCli(["generate", "--check"], { cwd: root });
     expect(drift.code).toBe(1);
     expect(drift.stdout).toContain("differs         .github/workflows/ci.yml");
+  });
+
+  test("run in an app's subfolder: the workflows go to the repository root's .github/workflows", async () => {
+    const root = await repo();
+    await mkdir(join(root, ".git"));
+    await writeFile(join(root, ".git/HEAD"), "ref: refs/heads/main\n");
+    await mkdir(join(root, "services/api"), { recursive: true });
+    const run = await runCli(["generate"], { cwd: join(root, "services/api") });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Repository root: ${root}`);
+    expect((await readdir(join(root, ".github/workflows"))).sort()).toEqual(WORKFLOWS);
+    await expect(stat(join(root, "services/api/.github"))).rejects.toThrow();
   });
 
   test("a config error is printed as file:line:column with a fix, exit 2", async () => {

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
@@ -59,5 +59,22 @@ describe("shipgate init", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('error[init/unknown-target]: unknown target "lambda"');
     expect(run.stderr).toContain("valid targets: ecs, kubernetes, local");
+  });
+
+  test("run in an app's subfolder: the config goes to the repository root, guesses are listed", async () => {
+    const root = await tempDir(join(FIXTURES, "go-service"));
+    await mkdir(join(root, ".git"));
+    await writeFile(join(root, ".git/HEAD"), "ref: refs/heads/feature\n");
+    await mkdir(join(root, "services/worker"), { recursive: true });
+    await writeFile(join(root, "services/worker/go.mod"), "module example.com/worker\n\ngo 1.22\n");
+    const run = await runCli(["init", "--yes", "--target", "local"], { cwd: join(root, "services/worker") });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Repository root: ${root} (the config and .github/workflows go there)`);
+    expect(run.stdout).toMatch(
+      /Replace before generating \(each is marked "Replace" in the file\):\n {2}ci\.branches +no remote default branch/,
+    );
+    const { config } = await loadConfig({ path: join(root, "shipgate.yml") });
+    expect(config.app.path).toBe("services/worker");
+    expect(config.app.language).toBe("go");
   });
 });

@@ -44,7 +44,9 @@ describe("initProject", () => {
     const error = await errorOf(initProject({ root, target: "ecs" }));
     expect(error.code).toBe("init/exists");
     expect(error.exitCode).toBe(2);
-    expect(error.diagnostics[0]?.hint).toBe("use --force to overwrite");
+    expect(error.diagnostics[0]?.hint).toMatch(
+      /^use --force to overwrite it, or --config shipgate\.<app>\.yml/,
+    );
     expect(await readFile(path, "utf8")).toBe("# mine, edited by hand\n");
   });
 

@@ -22,7 +22,9 @@ describe("renderConfig", () => {
     expect(config.app.language).toBe(d.language ?? "node");
     expect(config.app.commands).toEqual(d.commands);
     expect(config.app.services).toEqual(d.services.map((s) => s.kind));
-    expect(config.app).toMatchObject({ healthPath: "/health", readyPath: "/ready" });
+    expect(config.app.healthPath).toBe(d.healthPath);
+    // No readiness path is invented: a deploy would fail checking one the app does not serve.
+    expect(config.app.readyPath).toBeUndefined();
     expect(config.ci).toMatchObject({ branches: ["main"], coverage: { minimum: 80 } });
     expect(config.ci.security).toMatchObject({
       dependencyAudit: { failOn: "critical", warnOn: "high" },
@@ -118,10 +120,10 @@ describe("renderConfig", () => {
     expect(config.app.start).toBe("uv run uvicorn app.main:app --port $PORT");
   });
 
-  test("a version file is preferred to a version number", () => {
+  test("a version file is kept beside the version read from it", () => {
     const config = parseConfig({ text: renderConfig({ detection: detection(), target: "ecs" }), file: "x" });
     expect(config.app.versionFile).toBe(".nvmrc");
-    expect(config.app.languageVersion).toBeUndefined();
+    expect(config.app.languageVersion).toBe("20");
   });
 
   test("the detected coverage report and Dockerfile are kept", () => {
@@ -133,9 +135,9 @@ describe("renderConfig", () => {
 
   test("nothing detected: the file says what to fill in", () => {
     const text = renderConfig({ detection: DETECTIONS.nothing!, target: "ecs" });
-    expect(text).toContain("# Nothing recognisable was found: set node, python, go, rust or java.");
-    expect(text).toContain("# No commands detected.");
-    expect(text).toContain("# No Dockerfile was found");
+    expect(text).toContain("# Replace: nothing recognisable was found; set node, python, go, rust or java.");
+    expect(text).toContain("# Replace: no commands were found.");
+    expect(text).toContain("# Replace: no Dockerfile was found");
   });
 
   test("a smoke file is referenced only when there is one", () => {

@@ -58,11 +58,22 @@ describe("renderPlan", () => {
     });
   });
 
-  test("canary analysis is claimed only where shipgate's engine does it (local target)", () => {
+  test("canary analysis is claimed only where shipgate's engine does it (local and kubernetes targets)", () => {
     const canary = (target: "ecs" | "kubernetes" | "local") =>
       buildPipeline({ config: sampleConfig({ target }) }).gates.find((g) => g.gate === "Canary health");
     expect(canary("ecs")?.enforcedBy).toBeNull();
-    expect(canary("kubernetes")?.note).toContain("configured on the platform");
+    expect(canary("ecs")?.note).toContain("configured on the platform");
+    expect(canary("kubernetes")?.enforcedBy).toBe("deploy-production.yml: shipgate deploy");
     expect(canary("local")?.enforcedBy).toBe("deploy-production.yml: shipgate deploy");
+  });
+
+  test("a Kubernetes canary says how shipgate splits its traffic, and without a router that it goes by ready pods", () => {
+    const text = renderPlan(
+      buildPipeline({ config: sampleConfig({ target: "kubernetes" }), shipgateVersion: "0.1.0" }),
+    );
+    expect(text).toContain("no traffic router");
+    expect(text).toContain("share of ready pods");
+    expect(text).not.toContain("rollout controller");
+    expect(text).toContain("SHIPGATE_DATABASE_URL");
   });
 });

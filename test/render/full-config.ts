@@ -22,6 +22,13 @@ function target(variant: TargetVariant, env: string, port: number) {
         namespace: `orders-${env}`,
         deployment: "orders-api",
         container: "orders-api",
+        context: `orders-${env}-context`,
+        service: "orders-api-stable",
+        traffic:
+          env === "staging"
+            ? { type: "istio" as const, virtualService: "orders-api" }
+            : { type: "gateway-api" as const, httpRoute: "orders-api" },
+        serviceUrl: "http://{service}.{namespace}.svc.cluster.local:{port}",
         region: "eu-west-1",
       };
     case "local":
@@ -82,6 +89,26 @@ const APPS: Record<Language, Pick<ShipgateConfigInput["app"], "packageManager" |
   },
 };
 
+/** A Prometheus provider with every key set; the two kinds of credentials go to two environments. */
+function prometheus(auth: { bearerTokenEnv: string } | { usernameEnv: string; passwordEnv: string }) {
+  return {
+    type: "prometheus" as const,
+    url: "http://prometheus.monitoring:9090",
+    selector: 'app="orders-api", shipgate_release="{{ release }}"',
+    queries: {
+      requests: "http_requests_total{ {{ selector }} }",
+      errors: 'http_requests_total{ {{ selector }}, status=~"5.." }',
+      latency: "http_request_duration_seconds_bucket{ {{ selector }} }",
+      latencySum: "http_request_duration_seconds_sum{ {{ selector }} }",
+    },
+    statusLabel: "status",
+    timeout: "5s",
+    interval: "1s",
+    auth,
+    headers: { "X-Scope-OrgID": "orders" },
+  };
+}
+
 const REPORTS: Record<Language, string> = {
   node: "coverage/lcov.info",
   python: "coverage.xml",
@@ -127,13 +154,23 @@ export function fullConfigInput(options: {
       start: "node server.js",
       healthPath: "/health",
       readyPath: "/ready",
+      port: 8080,
       services: ["postgres"],
+      testEnv: { DATABASE_HOST: "{postgres.host}", LOG_LEVEL: "debug" },
+      setup: ["corepack enable"],
       env: { NODE_ENV: "production" },
     },
+    workflows: { prefix: "orders-" },
+    // Both sources, across the languages: a registry release and a vendored tarball.
+    cli:
+      language === "node" || language === "python"
+        ? { npm: "0.1.0" }
+        : { tarball: ".github/shipgate/shipgate-0.1.0.tgz" },
     artifact: {
       type: variant === "local" ? "tarball" : "container",
       dockerfile: "services/orders/Dockerfile",
       context: "services/orders",
+      target: "runtime",
       registry,
       repository: "team/orders-api",
     },
@@ -148,8 +185,16 @@ export function fullConfigInput(options: {
         ...environment("canary", 8081),
         promoteFrom: "staging",
         strategy: { canary: { steps: [10, 100], stepSeconds: 60 } },
+        analysis: { provider: prometheus({ bearerTokenEnv: "PROMETHEUS_TOKEN" }) },
       },
-      production: { ...environment("production", 8082), promoteFrom: "canary", strategy: "blue-green" },
+      production: {
+        ...environment("production", 8082),
+        promoteFrom: "canary",
+        strategy: "blue-green",
+        analysis: {
+          provider: prometheus({ usernameEnv: "PROMETHEUS_USER", passwordEnv: "PROMETHEUS_PASSWORD" }),
+        },
+      },
     },
     notifications: { slack: { webhookSecret: "SLACK_WEBHOOK_URL" } },
     aws: {

@@ -19,8 +19,8 @@ function candidates(base: string, payload: string, field: number): string[] {
   return [`${base}${payload}${marker}`, `${base}/${payload}${marker}`];
 }
 
-/** Fields that hold shell commands (`app.commands.test: npm test`). */
-const SHELL_COMMANDS = /^app\.commands\./;
+/** Fields that hold shell commands (`app.commands.test: npm test`, `app.setup: [corepack enable]`). */
+const SHELL_COMMANDS = /^app\.(commands\.|setup\[\])/;
 
 interface Combination {
   label: string;

@@ -13,6 +13,7 @@ import { parse } from "yaml";
 export const REPOS_DIR = "bench/corpora/repos";
 export const MANIFEST_FILE = `${REPOS_DIR}/manifest.json`;
 export const LABELS_DIR = `${REPOS_DIR}/labels`;
+export const SPLIT_FILE = `${REPOS_DIR}/split.json`;
 /** Where materialized trees live, relative to the project root (git-ignored). */
 export const MATERIALIZED_DIR = ".corpora/repos";
 /** Beside the trees, never inside them, so detection does not read it. */
@@ -117,6 +118,35 @@ export function loadManifest(root: string): Manifest {
     throw new LabelError(`${MANIFEST_FILE}: expected {"version": 1, "repositories": [...]}`);
   }
   return manifest;
+}
+
+export const SPLITS = ["dev", "test"] as const;
+export type SplitName = (typeof SPLITS)[number];
+
+/**
+ * Which repositories detection may be tuned against (dev) and which are only measured (test).
+ * Checked against the manifest: every repository in exactly one set, no unknown id.
+ */
+export function loadSplit(root: string, manifest: Manifest): Record<SplitName, string[]> {
+  const raw = JSON.parse(readFileSync(join(root, SPLIT_FILE), "utf8")) as Partial<Record<SplitName, unknown>>;
+  const ids = manifest.repositories.map((e) => e.id);
+  const split = {} as Record<SplitName, string[]>;
+  const seen = new Set<string>();
+  for (const name of SPLITS) {
+    const list = raw[name];
+    if (!Array.isArray(list) || !list.every((id): id is string => typeof id === "string")) {
+      throw new LabelError(`${SPLIT_FILE}: ${name} must be a list of repository ids`);
+    }
+    for (const id of list) {
+      if (!ids.includes(id)) throw new LabelError(`${SPLIT_FILE}: ${id} is not in the manifest`);
+      if (seen.has(id)) throw new LabelError(`${SPLIT_FILE}: ${id} is listed twice`);
+      seen.add(id);
+    }
+    split[name] = list;
+  }
+  const unplaced = ids.filter((id) => !seen.has(id));
+  if (unplaced.length) throw new LabelError(`${SPLIT_FILE}: ${unplaced.join(", ")} in neither set`);
+  return split;
 }
 
 export function loadLabels(root: string): Map<string, RepoLabel> {

@@ -63,13 +63,17 @@ export interface RepoResult {
 const MARKER =
   /\b(replace|todo|fixme|unsure|not sure|guess(ed)?|placeholder|assumed|could not (find|detect|tell)|couldn't|not (found|detected)|no \w+ (found|detected))\b/i;
 
-/** The comments attached to a node and its pair, as written above or beside it. */
+/**
+ * The comments attached to a node and its pair: beside it, and the paragraph of comment lines
+ * directly above it. A comment block separated from the key by a blank line is about something
+ * else (a commented-out example, a note on the section) and does not mark the key.
+ */
 function commentsOf(pair: { key: unknown; value: unknown }): string {
   const parts: string[] = [];
   for (const n of [pair.key, pair.value]) {
     if (n && typeof n === "object") {
       const c = n as { comment?: string | null; commentBefore?: string | null };
-      if (c.commentBefore) parts.push(c.commentBefore);
+      if (c.commentBefore) parts.push(c.commentBefore.split(/\n\s*\n/).pop() ?? "");
       if (c.comment) parts.push(c.comment);
     }
   }
@@ -111,6 +115,8 @@ function plain(node: Node | null): LabelValue {
     return String(v);
   }
   if (isSeq(node)) return node.items.map((i) => String(isScalar(i) ? i.value : i));
+  // A mapping such as app.testEnv (name → value) is scored by its names.
+  if (isMap(node)) return node.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key));
   return String(node);
 }
 
@@ -413,7 +419,8 @@ export function matchApps(
 /** Scores a whole repository from the text of the shipgate.yml init wrote. */
 export function scoreRepository(
   label: RepoLabel,
-  shipgateYml: string | undefined,
+  /** What init wrote: shipgate.yml, then any other app's config init was asked to write. */
+  shipgateYml: string | readonly string[] | undefined,
   error?: string,
 ): RepoResult {
   const fields: FieldResult[] = [];
@@ -424,15 +431,18 @@ export function scoreRepository(
     ...(error ? { error } : {}),
   };
   const nothing: Observed = { value: undefined, marked: false };
-  const doc = shipgateYml === undefined ? undefined : parseDocument(shipgateYml);
+  const texts =
+    shipgateYml === undefined ? [] : typeof shipgateYml === "string" ? [shipgateYml] : shipgateYml;
+  const docs = texts.map((text) => parseDocument(text));
+  const doc = docs[0];
   fields.push({
     app: -1,
     ...scoreField("defaultBranch", label.defaultBranch, doc ? observeDefaultBranch(doc) : nothing),
   });
-  const appPaths = doc ? appsIn(doc) : [];
-  const observedApps = appPaths.map((p) => {
-    const path = doc ? observe(doc, p, "path").value : undefined;
-    const name = doc ? lookup(doc, [...p, "name"]).value : undefined;
+  const appPaths = docs.flatMap((d) => appsIn(d).map((path) => ({ doc: d, path })));
+  const observedApps = appPaths.map(({ doc: d, path: p }) => {
+    const path = observe(d, p, "path").value;
+    const name = lookup(d, [...p, "name"]).value;
     return { path: typeof path === "string" ? path : ".", name: typeof name === "string" ? name : undefined };
   });
   const pairing = matchApps(label.apps, observedApps);
@@ -440,7 +450,8 @@ export function scoreRepository(
     const oi = pairing[li];
     for (const field of FIELDS) {
       if (field === "defaultBranch") continue;
-      const observed = doc && oi !== undefined ? observe(doc, appPaths[oi]!, field) : nothing;
+      const at = oi === undefined ? undefined : appPaths[oi];
+      const observed = at ? observe(at.doc, at.path, field) : nothing;
       fields.push({ app: li, ...scoreField(field, app.fields[field], observed) });
     }
   });

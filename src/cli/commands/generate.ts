@@ -29,9 +29,13 @@ export const registerGenerate: RegisterCommand = (program, ctx) => {
         force?: boolean;
         json?: boolean;
       }) => {
-        const { generatePipeline } = await import("../../generate/index.js");
+        const { generatePipeline, repositoryRoot } = await import("../../generate/index.js");
+        const root = await repositoryRoot({ dir: resolve(ctx.io.cwd, opts.dir), configPath: opts.config });
+        if (root !== resolve(ctx.io.cwd, opts.dir) && !opts.json) {
+          ctx.io.stdout.write(`Repository root: ${root} (workflows are read from its .github/workflows)\n`);
+        }
         const result = await generatePipeline({
-          root: resolve(ctx.io.cwd, opts.dir),
+          root,
           configPath: opts.config,
           platform: opts.platform,
           check: opts.check,

@@ -16,6 +16,12 @@ export interface HistogramSnapshot {
   /** Sum of the recorded values in milliseconds, for the mean. */
   sumMs: number;
   buckets: Array<[number, number]>;
+  /**
+   * Set when the source measured coarser than these buckets (a Prometheus histogram): the upper
+   * bounds of its buckets in milliseconds, ascending. Each value was recorded at the upper bound
+   * of the source bucket that held it, so it is known only to lie above the bound before that.
+   */
+  boundsMs?: number[];
 }
 
 export type QuantileSide = "lower" | "upper" | "mid";
@@ -24,6 +30,8 @@ export class LatencyHistogram {
   readonly counts = new Float64Array(BUCKET_COUNT);
   count = 0;
   sumMs = 0;
+  /** The source's coarser bucket bounds, when it had them (see `HistogramSnapshot.boundsMs`). */
+  boundsMs: readonly number[] | undefined;
 
   static bucketOf(ms: number): number {
     if (!(ms > MIN_MS)) return 0;
@@ -42,6 +50,7 @@ export class LatencyHistogram {
     for (const [bucket, n] of snapshot.buckets) histogram.counts[bucket] = n;
     histogram.count = snapshot.count;
     histogram.sumMs = snapshot.sumMs;
+    histogram.boundsMs = snapshot.boundsMs;
     return histogram;
   }
 
@@ -99,6 +108,23 @@ export class LatencyHistogram {
     return out;
   }
 
+  /**
+   * The largest value every sample in `bucket` is known to exceed: the bucket's lower edge or,
+   * when the source measured coarser (`boundsMs`), the source bound below that edge, since a
+   * value recorded at a source bucket's upper bound may have been anywhere above the bound
+   * before it. What an anytime-valid lower bound of a quantile must use.
+   */
+  knownAbove(bucket: number): number {
+    const edge = LatencyHistogram.valueOf(bucket, "lower");
+    if (!this.boundsMs) return edge;
+    let below = 0;
+    for (const bound of this.boundsMs) {
+      if (bound >= edge) break;
+      below = bound;
+    }
+    return below;
+  }
+
   /** A bucket's value as `quantile` reports it for `side`. */
   static valueOf(bucket: number, side: QuantileSide): number {
     const [lower, upper] = LatencyHistogram.edges(bucket);
@@ -133,6 +159,11 @@ export class LatencyHistogram {
   snapshot(): HistogramSnapshot {
     const buckets: Array<[number, number]> = [];
     for (let i = 0; i < BUCKET_COUNT; i++) if (this.counts[i]! > 0) buckets.push([i, this.counts[i]!]);
-    return { count: this.count, sumMs: this.sumMs, buckets };
+    return {
+      count: this.count,
+      sumMs: this.sumMs,
+      buckets,
+      ...(this.boundsMs && { boundsMs: [...this.boundsMs] }),
+    };
   }
 }

@@ -15,7 +15,10 @@
  *
  * Resolution: the histogram's buckets are 2% wide, so the lower bound takes the bucket's lower
  * edge and the upper bound its upper edge; that keeps the bounds valid and makes the test
- * conservative by up to about 4% in the ratio.
+ * conservative by up to about 4% in the ratio. A histogram read from a coarser source (a
+ * Prometheus histogram's `le` buckets) records each value at its source bucket's upper bound,
+ * so its lower bound drops to the source bound below: the bounds stay valid, and the test can
+ * only see a regression that moves the canary's p95 past whole source buckets.
  */
 import { formatMs, formatNumber } from "./format.js";
 import { BUCKET_COUNT, LatencyHistogram } from "./histogram.js";
@@ -48,7 +51,7 @@ export function quantileBounds(histogram: LatencyHistogram, p: number, alpha: nu
   if (histogram.count === 0) return { lower: 0, upper: Number.POSITIVE_INFINITY, estimate: undefined };
   const g = quantileBandHalfWidth(histogram.count, alpha);
   const [lowerBucket, midBucket, upperBucket] = histogram.bucketsAt([p - g, p, p + g]);
-  const lower = p - g > 0 ? LatencyHistogram.valueOf(lowerBucket!, "lower") : 0;
+  const lower = p - g > 0 ? histogram.knownAbove(lowerBucket!) : 0;
   const unbounded = p + g > 1 || upperBucket! >= BUCKET_COUNT - 1;
   const upper = unbounded ? Number.POSITIVE_INFINITY : LatencyHistogram.valueOf(upperBucket!, "upper");
   return { lower, upper, estimate: LatencyHistogram.valueOf(midBucket!, "mid") };

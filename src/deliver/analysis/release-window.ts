@@ -22,6 +22,7 @@ export class ReleaseWindow {
     this.previousRequests = baseline.requests;
     this.previousErrors = baseline.errors;
     this.previousLatency = LatencyHistogram.fromSnapshot(baseline.latency);
+    this.latency.boundsMs = baseline.latency.boundsMs;
   }
 
   /**
@@ -41,6 +42,7 @@ export class ReleaseWindow {
     };
     this.previousRequests = counters.requests;
     this.previousErrors = counters.errors;
+    this.latency.boundsMs = counters.latency.boundsMs;
     if (restarted) {
       this.previousLatency = LatencyHistogram.fromSnapshot(counters.latency);
       return undefined;

@@ -1,3 +1,8 @@
+import {
+  createKubernetesTarget,
+  KUBERNETES_CAPABILITIES,
+  type KubernetesTargetOptions,
+} from "./kubernetes/index.js";
 import { createLocalTarget, LOCAL_CAPABILITIES, type LocalTargetOptions } from "./local/index.js";
 import type { Target, TargetCapabilities } from "./types.js";
 
@@ -9,8 +14,15 @@ export interface TargetDefinition<Options> {
   create(options: Options): Target;
 }
 
-/** Every target, keyed by the `target.type` of shipgate.yml. ecs and kubernetes join here. */
+/** Every target, keyed by the `target.type` of shipgate.yml. ecs joins here. */
 export const TARGETS = {
+  kubernetes: {
+    id: "kubernetes",
+    summary:
+      "a Deployment on a Kubernetes cluster, with canary and preview Deployments beside it and weights on its router",
+    capabilities: KUBERNETES_CAPABILITIES,
+    create: (options: KubernetesTargetOptions) => createKubernetesTarget(options),
+  },
   local: {
     id: "local",
     summary: "releases as supervised processes behind shipgate's own router on this machine",

@@ -41,6 +41,11 @@ export interface ReleaseState {
   instances: InstanceState[];
   /** Set when the release is scheduled to stop (blue-green keeps the old set for a while). */
   retireAt?: string;
+  /**
+   * Set when the target knows the release cannot become healthy, such as a Kubernetes rollout
+   * past its progress deadline: the health step fails at once instead of waiting out its time.
+   */
+  failure?: string;
 }
 
 export interface EnvironmentState {
@@ -55,6 +60,11 @@ export interface TargetCapabilities {
   trafficSplit: boolean;
   /** Can address one release directly, before it takes traffic (smoke before switch). */
   directAddress: boolean;
+  /**
+   * What a release runs: a `tarball` shipgate built and unpacks (default), or a container
+   * `image` the platform pulls, named by its reference.
+   */
+  artifact?: "tarball" | "image";
 }
 
 export interface Target {

@@ -3,6 +3,7 @@ import { SERVICE_CONTAINERS } from "../../pipeline/defaults.js";
 import type { CiCheck, PipelineModel } from "../../pipeline/model.js";
 import { comment, flow, spaced, type YamlMap, type YamlValue } from "../yaml-emit.js";
 import { coverageGateStep } from "./coverage.js";
+import { shipgateCommand } from "./shipgate-cli.js";
 import { checkout, commandStep, toolchainSteps, uses } from "./steps.js";
 
 const TRIVY_LEVELS: Readonly<Record<AuditLevel, string>> = {
@@ -59,14 +60,18 @@ function checkStep(check: CiCheck, name: string, env?: Record<string, string>): 
 function checkJob(model: PipelineModel, check: CiCheck): YamlMap {
   return {
     ...baseJob(model, check.name),
-    steps: [checkout(), ...toolchainSteps(model.toolchain), checkStep(check, check.name)],
+    steps: [
+      checkout({ submodules: model.ci.submodules }),
+      ...toolchainSteps(model.toolchain),
+      checkStep(check, check.name),
+    ],
   };
 }
 
 function testJob(model: PipelineModel, check: CiCheck): YamlMap {
   const { ci } = model;
   const services: YamlMap = {};
-  const env: Record<string, string> = { CI: "true" };
+  const env: Record<string, string> = { CI: "true", ...ci.testEnv };
   for (const kind of ci.services) {
     const s = SERVICE_CONTAINERS[kind];
     services[kind] = {
@@ -75,11 +80,10 @@ function testJob(model: PipelineModel, check: CiCheck): YamlMap {
       ports: flow([`${s.port}:${s.port}`]),
       options: `--health-cmd "${s.health}" --health-interval 10s --health-timeout 5s --health-retries 5`,
     };
-    Object.assign(env, s.appEnv);
   }
-  const gate = coverageGateStep(ci.coverage, model.shipgateVersion);
+  const gate = coverageGateStep(model);
   const steps: YamlValue[] = [
-    checkout(),
+    checkout({ submodules: ci.submodules }),
     ...toolchainSteps(model.toolchain),
     checkStep(check, "Run tests with coverage", env),
   ];
@@ -112,7 +116,7 @@ function imageJob(model: PipelineModel): YamlMap {
   return {
     ...baseJob(model, "Container image"),
     steps: [
-      checkout(),
+      checkout({ submodules: model.ci.submodules }),
       { name: "Set up Docker Buildx", uses: uses("docker/setup-buildx-action") },
       {
         name: "Build the image",
@@ -120,6 +124,7 @@ function imageJob(model: PipelineModel): YamlMap {
         with: {
           context: image.context,
           file: image.dockerfile,
+          target: image.target ?? undefined,
           push: false,
           load: true,
           tags: tag,
@@ -147,6 +152,10 @@ const GATE_SEVERITY = { low: "low", moderate: "medium", high: "high", critical: 
 function securityJob(model: PipelineModel): YamlMap {
   const { audit } = model.ci;
   const steps: YamlValue[] = [checkout()];
+  const gateVulns = shipgateCommand(
+    model,
+    `gate vulns npm-audit.json --fail-on ${GATE_SEVERITY[audit.failOn]}`,
+  );
   if (audit.tool === "npm") {
     steps.push(
       ...toolchainSteps({ ...model.toolchain, install: null }),
@@ -160,8 +169,9 @@ function securityJob(model: PipelineModel): YamlMap {
         run: [
           "# npm audit exits non-zero when it finds advisories: the gate decides, on the report it wrote.",
           "npm audit --json > npm-audit.json || [ -s npm-audit.json ]",
-          `npx --yes shipgate@${model.shipgateVersion} gate vulns npm-audit.json --fail-on ${GATE_SEVERITY[audit.failOn]}`,
+          gateVulns.run,
         ].join("\n"),
+        ...(Object.keys(gateVulns.env).length ? { env: gateVulns.env } : {}),
       },
     );
   } else if (audit.tool === "pnpm") {

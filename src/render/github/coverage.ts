@@ -1,5 +1,6 @@
-import type { CoverageFormat, CoverageGate } from "../../pipeline/model.js";
+import type { CoverageFormat, CoverageGate, PipelineModel } from "../../pipeline/model.js";
 import type { YamlMap } from "../yaml-emit.js";
+import { shipgateCommand } from "./shipgate-cli.js";
 
 /** Formats `shipgate gate coverage` reads (it detects which by the report's content). */
 const GATED_BY_SHIPGATE: ReadonlySet<CoverageFormat> = new Set(["lcov", "istanbul-summary", "cobertura"]);
@@ -18,11 +19,14 @@ const READERS: Readonly<Record<"jacoco" | "go", string>> = {
  * The coverage gate: `shipgate gate coverage` for the formats it reads (a table in the log, a
  * summary on the run page, exit 1 below the minimum), a shell reader otherwise.
  */
-export function coverageGateStep(gate: CoverageGate, shipgateVersion: string): YamlMap | null {
+export function coverageGateStep(model: PipelineModel): YamlMap | null {
+  const gate: CoverageGate = model.ci.coverage;
   if (!gate.report || !gate.format) return null;
   const min = gate.minimum;
-  const run = GATED_BY_SHIPGATE.has(gate.format)
-    ? `npx --yes shipgate@${shipgateVersion} gate coverage "$COVERAGE_REPORT" --min ${min}`
+  const shipgate = shipgateCommand(model, `gate coverage "$COVERAGE_REPORT" --min ${min}`);
+  const byShipgate = GATED_BY_SHIPGATE.has(gate.format);
+  const run = byShipgate
+    ? shipgate.run
     : [
         'if [ ! -f "$COVERAGE_REPORT" ]; then',
         '  echo "::error title=Coverage gate::$COVERAGE_REPORT was not written by the test step"',
@@ -36,5 +40,9 @@ export function coverageGateStep(gate: CoverageGate, shipgateVersion: string): Y
         "  exit 1",
         "fi",
       ].join("\n");
-  return { name: `Coverage gate (>= ${min}% of lines)`, run, env: { COVERAGE_REPORT: gate.report } };
+  return {
+    name: `Coverage gate (>= ${min}% of lines)`,
+    run,
+    env: { COVERAGE_REPORT: gate.report, ...(byShipgate ? shipgate.env : {}) },
+  };
 }

@@ -1,13 +1,19 @@
 import type { EnvironmentPlan, PipelineModel } from "../../pipeline/model.js";
 import { comment, flow, spaced, type YamlMap, type YamlValue } from "../yaml-emit.js";
+import { shipgateCommand } from "./shipgate-cli.js";
 import { checkout, uses } from "./steps.js";
 import { registryPermissions } from "./targets/image.js";
 import { GITHUB_TARGETS } from "./targets/index.js";
 
 const SHA_PATTERN = "^[0-9a-f]{40}$";
 
-export function deployWorkflowPath(env: EnvironmentPlan): string {
-  return `.github/workflows/deploy-${env.name}.yml`;
+export function deployWorkflowPath(model: PipelineModel, env: EnvironmentPlan): string {
+  return workflowPath(model, `deploy-${env.name}`);
+}
+
+/** `.github/workflows/<prefix><name>.yml`: every generated file carries workflows.prefix. */
+export function workflowPath(model: PipelineModel, name: string): string {
+  return `.github/workflows/${model.filePrefix}${name}.yml`;
 }
 
 /** One workflow per environment; environments fed by a push build, the others promote. */
@@ -22,7 +28,11 @@ export function deployWorkflow(model: PipelineModel, env: EnvironmentPlan): Yaml
       `Promote, never rebuild: only an image ${(env.trigger as { from: string }).from} ran successfully may go on.`,
     );
   } else {
-    jobs.ci = spaced({ name: "CI", uses: "./.github/workflows/ci.yml", permissions: { contents: "read" } });
+    jobs.ci = spaced({
+      name: "CI",
+      uses: `./${workflowPath(model, "ci")}`,
+      permissions: { contents: "read" },
+    });
     jobs.build = spaced(target.buildJob(model, env));
   }
   jobs.deploy = spaced(deployJob(model, env, promote ? "check-promotion" : "build"));
@@ -51,7 +61,7 @@ export function deployWorkflow(model: PipelineModel, env: EnvironmentPlan): Yaml
           workflow_dispatch: null,
         },
     concurrency: comment(
-      { group: `deploy-${env.name}`, "cancel-in-progress": false },
+      { group: `${model.filePrefix}deploy-${env.name}`, "cancel-in-progress": false },
       "One deployment per environment at a time; a running deployment is never cancelled half-way.",
     ),
     permissions: { contents: "read" },
@@ -120,10 +130,12 @@ function verifyStep(model: PipelineModel, env: EnvironmentPlan): YamlMap {
     ...(smoke ? ['--smoke "$SMOKE_FILE"'] : []),
     `--deadline ${timeoutSeconds}s`,
   ];
+  const shipgate = shipgateCommand(model, args.join(" "));
   return {
     name: "Verify health, readiness and smoke checks",
-    run: `npx --yes shipgate@${model.shipgateVersion} ${args.join(" ")}`,
+    run: shipgate.run,
     env: {
+      ...shipgate.env,
       BASE_URL: env.url ?? `\${{ vars.${env.name.toUpperCase().replace(/-/g, "_")}_URL }}`,
       HEALTH_PATH: healthPath,
       READY_PATH: readyPath ?? undefined,

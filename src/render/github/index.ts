@@ -2,7 +2,7 @@ import type { PipelineModel } from "../../pipeline/model.js";
 import type { RenderedFile, Renderer } from "../types.js";
 import { emitYaml } from "../yaml-emit.js";
 import { ciWorkflow } from "./ci.js";
-import { deployWorkflow, deployWorkflowPath } from "./deploy.js";
+import { deployWorkflow, deployWorkflowPath, workflowPath } from "./deploy.js";
 import { rollbackWorkflow } from "./rollback.js";
 
 export const githubRenderer: Renderer = {
@@ -10,12 +10,12 @@ export const githubRenderer: Renderer = {
   displayName: "GitHub Actions",
   render(model: PipelineModel): RenderedFile[] {
     return [
-      { path: ".github/workflows/ci.yml", body: emitYaml(ciWorkflow(model)) },
+      { path: workflowPath(model, "ci"), body: emitYaml(ciWorkflow(model)) },
       ...model.environments.map((env) => ({
-        path: deployWorkflowPath(env),
+        path: deployWorkflowPath(model, env),
         body: emitYaml(deployWorkflow(model, env)),
       })),
-      { path: ".github/workflows/rollback.yml", body: emitYaml(rollbackWorkflow(model)) },
+      { path: workflowPath(model, "rollback"), body: emitYaml(rollbackWorkflow(model)) },
     ];
   },
 };

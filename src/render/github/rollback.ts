@@ -1,6 +1,7 @@
 import type { EnvironmentPlan, PipelineModel } from "../../pipeline/model.js";
 import { comment, spaced, type YamlMap } from "../yaml-emit.js";
 import { deployJob, requireDeploymentStep, validateTagStep } from "./deploy.js";
+import { shipgateCommand } from "./shipgate-cli.js";
 import { checkout } from "./steps.js";
 import { GITHUB_TARGETS } from "./targets/index.js";
 import { localStateStep } from "./targets/local.js";
@@ -33,12 +34,17 @@ export function rollbackWorkflow(model: PipelineModel): YamlMap {
       },
     },
     concurrency: comment(
-      { group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false },
+      { group: `${model.filePrefix}deploy-\${{ inputs.environment }}`, "cancel-in-progress": false },
       "Shares the deploy workflows' groups: a rollback never interleaves with a deployment.",
     ),
     permissions: { contents: "read" },
     jobs: spaced(jobs),
   };
+}
+
+function shipgateStep(model: PipelineModel, args: string, env: Record<string, string>) {
+  const shipgate = shipgateCommand(model, args);
+  return { run: shipgate.run, env: { ...shipgate.env, ...env } };
 }
 
 function rollbackJob(model: PipelineModel, env: EnvironmentPlan): YamlMap {
@@ -55,8 +61,7 @@ function rollbackJob(model: PipelineModel, env: EnvironmentPlan): YamlMap {
         localStateStep(),
         {
           name: `Roll back ${env.name} to the requested release`,
-          run: `npx --yes shipgate@${model.shipgateVersion} rollback "$ENVIRONMENT" --to "$TO"`,
-          env: { ENVIRONMENT: env.name },
+          ...shipgateStep(model, 'rollback "$ENVIRONMENT" --to "$TO"', { ENVIRONMENT: env.name }),
         },
       ],
     };

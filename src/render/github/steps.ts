@@ -1,6 +1,7 @@
 import { pin } from "../../pins/index.js";
 import type { EnvironmentPlan, Toolchain } from "../../pipeline/model.js";
 import { comment, trailing, type YamlMap, type YamlValue } from "../yaml-emit.js";
+import { TOOL_VERSIONS } from "./tool-versions.js";
 
 /** `uses:` pinned to a commit SHA, with the release tag in a trailing comment. */
 export function uses(action: string): YamlValue {
@@ -8,12 +9,12 @@ export function uses(action: string): YamlValue {
   return trailing(p.uses, p.tag);
 }
 
-export function checkout(): YamlMap {
+export function checkout(options: { submodules?: boolean } = {}): YamlMap {
   return {
     name: "Check out",
     uses: uses("actions/checkout"),
     // The token is not left in .git/config for later steps to read.
-    with: { "persist-credentials": false },
+    with: { "persist-credentials": false, ...(options.submodules ? { submodules: "recursive" } : {}) },
   };
 }
 
@@ -30,9 +31,12 @@ export function commandStep(options: {
   return { name: options.name, run: options.command, ...(options.env && { env: options.env }) };
 }
 
-/** Runtime setup with dependency caching, then the lockfile install. */
+/** Runtime setup with dependency caching, the app's own preparation, then the lockfile install. */
 export function toolchainSteps(toolchain: Toolchain): YamlValue[] {
   const steps = setupSteps(toolchain);
+  if (toolchain.setup.length) {
+    steps.push(commandStep({ name: "Prepare the runner", command: toolchain.setup.join("\n") }));
+  }
   if (toolchain.install) {
     steps.push(commandStep({ name: "Install dependencies", command: toolchain.install }));
   }
@@ -151,7 +155,8 @@ function pythonSetup(toolchain: Toolchain): YamlValue[] {
     ];
   }
   const steps: YamlValue[] = [];
-  if (pm === "poetry") steps.push({ name: "Install Poetry", run: "pipx install poetry" });
+  if (pm === "poetry")
+    steps.push({ name: "Install Poetry", run: `pipx install poetry==${TOOL_VERSIONS.poetry}` });
   steps.push({
     name: "Set up Python",
     uses: uses("actions/setup-python"),

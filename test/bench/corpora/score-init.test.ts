@@ -1,7 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { parseDocument } from "yaml";
-import { APP_FIELDS, loadLabels, loadManifest, parseLabel } from "../../../bench/corpora/repos/corpus.js";
+import {
+  APP_FIELDS,
+  loadLabels,
+  loadManifest,
+  loadSplit,
+  parseLabel,
+} from "../../../bench/corpora/repos/corpus.js";
 import {
   accuracy,
   compareCommand,
@@ -219,6 +225,28 @@ describe("scoring a repository", () => {
     expect(outcome(1, "test")).toBe("right");
   });
 
+  test("a second config init wrote for the other app is scored against that app", () => {
+    const web = [
+      "app:",
+      "  name: web",
+      "  path: apps/web",
+      "  language: node",
+      "  packageManager: pnpm",
+      "  commands:",
+      "    install: pnpm install",
+      "    build: pnpm build",
+      "  start: pnpm start",
+    ].join("\n");
+    const both = scoreRepository(label, [WRITTEN, web]);
+    const of = (app: number, field: string) => both.fields.find((f) => f.app === app && f.field === field);
+    expect(both.fields).toHaveLength(result.fields.length);
+    expect(of(1, "build")?.outcome).toBe("right");
+    expect(of(1, "start")?.outcome).toBe("right");
+    // The first file still decides the branch and the first app.
+    expect(of(-1, "defaultBranch")?.outcome).toBe(outcome(-1, "defaultBranch"));
+    expect(of(0, "lint")?.outcome).toBe("right");
+  });
+
   test("no shipgate.yml at all: everything with a value is missing", () => {
     const none = scoreRepository(label, undefined, "init failed");
     expect(none.error).toBe("init failed");
@@ -260,5 +288,19 @@ describe("the committed corpus", () => {
       expect(label.ecosystem, entry.id).toBe(entry.ecosystem);
       expect(entry.paths.length, entry.id).toBeGreaterThan(0);
     }
+  });
+
+  test("the split puts every repository in dev or test, and test spans the ecosystems", () => {
+    const manifest = loadManifest(ROOT);
+    const split = loadSplit(ROOT, manifest);
+    expect([...split.dev, ...split.test].sort()).toEqual(manifest.repositories.map((e) => e.id).sort());
+    const ecosystemOf = new Map(manifest.repositories.map((e) => [e.id, e.ecosystem]));
+    const held = new Set(split.test.map((id) => ecosystemOf.get(id)));
+    const several = new Set(
+      manifest.repositories
+        .map((e) => e.ecosystem)
+        .filter((eco, _i, all) => all.indexOf(eco) !== all.lastIndexOf(eco)),
+    );
+    for (const eco of several) expect(held.has(eco), eco).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { LatencyHistogram } from "../../../src/deliver/analysis/histogram.js";
+import { BUCKET_COUNT, LatencyHistogram } from "../../../src/deliver/analysis/histogram.js";
 import {
   LatencyP95Test,
   quantileBandHalfWidth,
@@ -91,5 +91,43 @@ describe("LatencyP95Test", () => {
     early.evaluate(sampled(random, 20_000, 200), sampled(random, 500, 20));
     expect(early.ratioOfBounds()).toBe(0);
     expect(early.failed).toBe(false);
+  });
+});
+
+describe("LatencyP95Test on a coarse source (a Prometheus histogram's le buckets)", () => {
+  /** What the prometheus provider makes of `n` requests that all took `ms`: each at its le bucket's upper bound. */
+  const fromPrometheusBuckets = (ms: number, n: number): LatencyHistogram => {
+    const bounds = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000];
+    const upper = bounds.find((b) => ms <= b)!;
+    return LatencyHistogram.fromSnapshot({
+      count: n,
+      sumMs: ms * n,
+      buckets: [[LatencyHistogram.bucketOf(upper), n]],
+      boundsMs: bounds,
+    });
+  };
+
+  test("a canary 8% slower whose p95 crosses a bucket bound is not a regression (without the bounds it reads as 2×)", () => {
+    const latency = new LatencyP95Test({ maxLatencyRatio: 1.5, alpha: 0.01 / 3 });
+    latency.evaluate(fromPrometheusBuckets(26, 20_000), fromPrometheusBuckets(24, 20_000));
+    expect(latency.failed).toBe(false);
+    // The canary's values lie in (25, 50] ms: 25 is all that is known of them from below.
+    expect(latency.figures().detail).toMatch(/canary p95 ≥ 25 ms/);
+  });
+
+  test("a canary whose p95 moved past whole buckets fails", () => {
+    const latency = new LatencyP95Test({ maxLatencyRatio: 1.5, alpha: 0.01 / 3 });
+    latency.evaluate(fromPrometheusBuckets(80, 20_000), fromPrometheusBuckets(20, 20_000));
+    expect(latency.failed).toBe(true);
+    expect(latency.ratioOfBounds()).toBeGreaterThan(1.5);
+  });
+
+  test("knownAbove drops to the source bound below the bucket, and the window keeps the bounds", () => {
+    const histogram = fromPrometheusBuckets(40, 10);
+    const bucket = LatencyHistogram.bucketOf(50);
+    expect(histogram.knownAbove(bucket)).toBe(25);
+    expect(new LatencyHistogram().knownAbove(bucket)).toBe(LatencyHistogram.valueOf(bucket, "lower"));
+    expect(histogram.knownAbove(BUCKET_COUNT - 1)).toBe(10_000);
+    expect(histogram.snapshot().boundsMs).toEqual(histogram.boundsMs);
   });
 });

@@ -66,14 +66,16 @@ export async function readAgentState(file: string): Promise<AgentState | undefin
  * is written right after it, from the state as it is then (so bursts cost two writes, not one
  * per change).
  */
-export class AgentStateFile {
+export class AgentStateFile<Content = AgentState> {
   private writing: Promise<void> | undefined;
   private dirty = false;
   private held = false;
 
   constructor(
     private readonly file: string,
-    private readonly snapshot: () => AgentState,
+    private readonly snapshot: () => Content,
+    /** Owner-only by default: the state names every process the agent supervises. */
+    private readonly mode = 0o600,
   ) {}
 
   changed(): void {
@@ -105,7 +107,7 @@ export class AgentStateFile {
     while (this.dirty) {
       this.dirty = false;
       const text = `${JSON.stringify(this.snapshot())}\n`;
-      await writeFileAtomic(this.file, text, { mode: 0o600 }).catch(() => undefined);
+      await writeFileAtomic(this.file, text, { mode: this.mode }).catch(() => undefined);
     }
     this.writing = undefined;
   }

@@ -15,6 +15,7 @@ import { type AgentPaths, agentPaths } from "./paths.js";
 import { groupAlive, isPidAlive, processStartTime, signalGroup } from "./process-group.js";
 import { emptyCounters } from "./release-traffic.js";
 import { Router } from "./router.js";
+import { type ScrapeTargetGroup, scrapeTargets } from "./scrape-targets.js";
 import { EnvironmentSupervisor } from "./supervisor.js";
 
 interface Environment {
@@ -35,6 +36,8 @@ export class Agent {
 
   /** What runs, on disk as it changes, for the next agent to adopt if this one is killed. */
   readonly stateFile: AgentStateFile;
+  /** The running instances, for a Prometheus that scrapes them (file-based service discovery). */
+  readonly scrapeTargetsFile: AgentStateFile<ScrapeTargetGroup[]>;
 
   constructor(
     readonly paths: AgentPaths,
@@ -42,6 +45,17 @@ export class Agent {
     private readonly settings: SupervisionSettings = DEFAULT_SUPERVISION,
   ) {
     this.stateFile = new AgentStateFile(paths.stateFile, () => this.snapshot());
+    this.scrapeTargetsFile = new AgentStateFile(
+      paths.scrapeTargetsFile,
+      () => scrapeTargets(this.snapshot()),
+      0o644,
+    );
+  }
+
+  /** Something that runs changed: both files follow. */
+  private changed(): void {
+    this.stateFile.changed();
+    this.scrapeTargetsFile.changed();
   }
 
   /** Everything a later agent needs to take this one's environments over. */
@@ -141,7 +155,9 @@ export class Agent {
       await Promise.all(environments.map((e) => e.router.close(this.settings.drainTimeoutMs)));
       await Promise.all(environments.map((e) => e.supervisor.stopAll()));
       await this.stateFile.flushed();
+      await this.scrapeTargetsFile.flushed();
       await rm(this.paths.stateFile, { force: true });
+      await rm(this.paths.scrapeTargetsFile, { force: true });
       this.log("info", "agent stopped", {});
     })();
     return this.stopping;
@@ -174,9 +190,9 @@ export class Agent {
       paths: this.paths,
       settings: this.settings,
       log: this.log,
-      changed: () => this.stateFile.changed(),
+      changed: () => this.changed(),
     });
-    this.stateFile.changed();
+    this.changed();
     this.log("info", "environment ready", { env, url: `http://127.0.0.1:${port}` });
     return { port, router, supervisor };
   }

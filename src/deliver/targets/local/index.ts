@@ -15,6 +15,11 @@ export interface LocalTargetOptions {
   port: number;
   /** Name the release that answered in `x-shipgate-release` (for debugging; default off). */
   releaseHeader?: boolean;
+  /**
+   * Where the analysis reads its counts when not from the router: a configured provider (a
+   * Prometheus that scrapes the instances, listed for it in `<stateDir>/scrape-targets.json`).
+   */
+  metrics?: MetricProvider;
 }
 
 export const LOCAL_CAPABILITIES: TargetCapabilities = { trafficSplit: true, directAddress: true };
@@ -51,7 +56,7 @@ export function createLocalTarget(options: LocalTargetOptions): Target {
     }
   };
 
-  const metrics: MetricProvider = {
+  const routerMetrics: MetricProvider = {
     id: "local-router",
     async measure(releaseIds) {
       try {
@@ -67,7 +72,7 @@ export function createLocalTarget(options: LocalTargetOptions): Target {
   return {
     type: "local",
     capabilities: LOCAL_CAPABILITIES,
-    metrics,
+    metrics: options.metrics ?? routerMetrics,
     async prepare() {
       await call((client) => client.ensureEnvironment(env, port, environment));
     },

@@ -14,6 +14,12 @@ export interface AgentPaths {
   stateFile: string;
   /** Held while one caller spawns the agent, so two callers do not start two agents. */
   spawnLock: string;
+  /**
+   * `<stateDir>/scrape-targets.json`: every running instance for Prometheus's file-based service
+   * discovery. Outside the private agent directory, so a Prometheus running as another user can
+   * read it; it holds ports and release ids, nothing secret.
+   */
+  scrapeTargetsFile: string;
 }
 
 export function agentPaths(stateDir: string): AgentPaths {
@@ -25,6 +31,7 @@ export function agentPaths(stateDir: string): AgentPaths {
     logsDir: join(dir, "logs"),
     spawnLock: join(dir, "spawn.lock"),
     stateFile: join(dir, "state.json"),
+    scrapeTargetsFile: join(stateDir, "scrape-targets.json"),
   };
 }
 

@@ -43,7 +43,7 @@ export function imageBuildJob(model: PipelineModel, env: EnvironmentPlan): YamlM
     "timeout-minutes": 30,
     permissions: { contents: "read", ...registryPermissions(model, true) },
     steps: [
-      checkout(),
+      checkout({ submodules: model.ci.submodules }),
       ...registrySteps(model, env),
       { name: "Set up Docker Buildx", uses: uses("docker/setup-buildx-action") },
       {
@@ -52,6 +52,7 @@ export function imageBuildJob(model: PipelineModel, env: EnvironmentPlan): YamlM
         with: {
           context: model.artifact.context,
           file: model.artifact.dockerfile,
+          target: model.artifact.target ?? undefined,
           push: true,
           tags: "${{ env.IMAGE_REPO }}:${{ github.sha }}",
           "cache-from": cache,

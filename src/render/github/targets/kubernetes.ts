@@ -1,6 +1,8 @@
 import type { EnvironmentPlan, PipelineModel } from "../../../pipeline/model.js";
 import type { YamlValue } from "../../yaml-emit.js";
+import { shipgateCommand } from "../shipgate-cli.js";
 import { awsCredentials, uses } from "../steps.js";
+import { TOOL_VERSIONS } from "../tool-versions.js";
 import { imageBuildJob, imageExistsSteps, registrySteps } from "./image.js";
 import type { GithubTarget } from "./types.js";
 
@@ -11,7 +13,9 @@ function k8s(env: EnvironmentPlan) {
 
 function clusterAccess(model: PipelineModel, env: EnvironmentPlan): YamlValue[] {
   const t = k8s(env);
-  const steps: YamlValue[] = [{ name: "Set up kubectl", uses: uses("Azure/setup-kubectl") }];
+  const steps: YamlValue[] = [
+    { name: "Set up kubectl", uses: uses("Azure/setup-kubectl"), with: { version: TOOL_VERSIONS.kubectl } },
+  ];
   if (t.provider === "eks") {
     // The registry steps already assumed the role when the images live in ECR.
     if (model.artifact.registry !== "ecr") steps.push(awsCredentials(env));
@@ -33,7 +37,12 @@ function clusterAccess(model: PipelineModel, env: EnvironmentPlan): YamlValue[] 
   return steps;
 }
 
-/** Kubernetes: update the Deployment's image and wait for `rollout status`. */
+/**
+ * Kubernetes: shipgate's engine rolls the image out under the environment's strategy (rolling,
+ * blue-green or canary with analysis), follows the rollout and rolls back on its own. The
+ * ledger is the shared PostgreSQL one (SHIPGATE_DATABASE_URL): GitHub-hosted runners keep no
+ * disk between jobs, and the lock and crash recovery need the record of the last run.
+ */
 export const kubernetesTarget: GithubTarget = {
   verifiesItself: false,
   runsOn: () => "ubuntu-latest",
@@ -50,39 +59,46 @@ export const kubernetesTarget: GithubTarget = {
   },
   buildJob: imageBuildJob,
   artifactExists: imageExistsSteps,
-  deploy: (model, env) => [
-    ...registrySteps(model, env),
-    ...clusterAccess(model, env),
-    {
-      name: "Record the running image (rollback target)",
-      id: "previous",
-      run: [
-        'previous=$(kubectl --namespace "$NAMESPACE" get deployment "$DEPLOYMENT" \\',
-        "  -o jsonpath=\"{.spec.template.spec.containers[?(@.name=='$CONTAINER')].image}\")",
-        'echo "image=$previous" >> "$GITHUB_OUTPUT"',
-        'echo "Running before this deploy: $previous"',
-      ].join("\n"),
-    },
-    {
-      name: "Deploy and wait for the rollout to finish",
-      run: [
-        'kubectl --namespace "$NAMESPACE" set image "deployment/$DEPLOYMENT" "$CONTAINER=$IMAGE_REPO:$IMAGE_TAG"',
-        'kubectl --namespace "$NAMESPACE" annotate "deployment/$DEPLOYMENT" --overwrite \\',
-        '  kubernetes.io/change-cause="deploy $IMAGE_TAG by $GITHUB_ACTOR (run $GITHUB_RUN_ID)"',
-        'kubectl --namespace "$NAMESPACE" rollout status "deployment/$DEPLOYMENT" --timeout=10m',
-      ].join("\n"),
-    },
-  ],
-  rollback: () => [
-    {
-      name: "Roll back to the previous image",
-      if: "failure() && steps.previous.outputs.image != ''",
-      run: [
-        'echo "::error title=Rolled back::the new release failed; restoring $PREVIOUS"',
-        'kubectl --namespace "$NAMESPACE" set image "deployment/$DEPLOYMENT" "$CONTAINER=$PREVIOUS"',
-        'kubectl --namespace "$NAMESPACE" rollout status "deployment/$DEPLOYMENT" --timeout=10m',
-      ].join("\n"),
-      env: { PREVIOUS: "${{ steps.previous.outputs.image }}" },
-    },
-  ],
+  deploy: (model, env) => {
+    const shipgate = shipgateCommand(model, 'deploy "$ENVIRONMENT" --artifact "$IMAGE_REPO:$IMAGE_TAG"');
+    return [
+      ...registrySteps(model, env),
+      ...clusterAccess(model, env),
+      {
+        name: `Roll out to ${env.name} (${strategyText(env)}; rolls back on its own)`,
+        id: "rollout",
+        run: shipgate.run,
+        env: {
+          ...shipgate.env,
+          ENVIRONMENT: env.name,
+          SHIPGATE_DATABASE_URL: "${{ secrets.SHIPGATE_DATABASE_URL }}",
+        },
+      },
+    ];
+  },
+  rollback: (model, env) => {
+    const shipgate = shipgateCommand(model, 'rollback "$ENVIRONMENT"');
+    return [
+      {
+        // The engine rolled back a failed rollout itself; this covers a release it made live
+        // that the verify step then found broken.
+        name: "Roll back to the previous healthy release",
+        if: "failure() && steps.rollout.outcome == 'success'",
+        run: ['echo "::error title=Rolled back::verification failed after the rollout"', shipgate.run].join(
+          "\n",
+        ),
+        env: {
+          ...shipgate.env,
+          ENVIRONMENT: env.name,
+          SHIPGATE_DATABASE_URL: "${{ secrets.SHIPGATE_DATABASE_URL }}",
+        },
+      },
+    ];
+  },
 };
+
+function strategyText(env: EnvironmentPlan): string {
+  const s = env.strategy;
+  if (typeof s === "object") return `canary ${s.canary.steps.join("/")}% with analysis`;
+  return s;
+}

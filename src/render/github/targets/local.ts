@@ -1,5 +1,6 @@
 import type { EnvironmentPlan, PipelineModel } from "../../../pipeline/model.js";
 import { comment, type YamlMap } from "../../yaml-emit.js";
+import { shipgateCommand } from "../shipgate-cli.js";
 import { checkout } from "../steps.js";
 import type { GithubTarget } from "./types.js";
 
@@ -9,7 +10,12 @@ function local(env: EnvironmentPlan) {
 }
 
 function shipgate(model: PipelineModel, args: string): string {
-  return `npx --yes shipgate@${model.shipgateVersion} ${args}`;
+  return shipgateCommand(model, args).run;
+}
+
+/** The variables shipgateCommand's script reads, merged into a step's own. */
+function shipgateEnv(model: PipelineModel, env: Record<string, string | undefined> = {}) {
+  return { ...shipgateCommand(model, "").env, ...env };
 }
 
 /**
@@ -23,7 +29,7 @@ function rolloutStep(model: PipelineModel, env: EnvironmentPlan): YamlMap {
     return {
       name,
       run: shipgate(model, 'deploy "$ENVIRONMENT" --artifact "$ARTIFACT"'),
-      env: { ENVIRONMENT: env.name },
+      env: shipgateEnv(model, { ENVIRONMENT: env.name }),
     };
   }
   const wait = env.approval.required ? (env.approval.expiresAfter ?? "24h") : undefined;
@@ -33,7 +39,11 @@ function rolloutStep(model: PipelineModel, env: EnvironmentPlan): YamlMap {
       model,
       `promote "$SOURCE_ENVIRONMENT" "$ENVIRONMENT"${wait ? ' --wait "$APPROVAL_WAIT"' : ""}`,
     ),
-    env: { SOURCE_ENVIRONMENT: env.trigger.from, ENVIRONMENT: env.name, APPROVAL_WAIT: wait },
+    env: shipgateEnv(model, {
+      SOURCE_ENVIRONMENT: env.trigger.from,
+      ENVIRONMENT: env.name,
+      APPROVAL_WAIT: wait,
+    }),
   };
 }
 
@@ -72,11 +82,12 @@ export const localTarget: GithubTarget = {
     permissions: { contents: "read" },
     outputs: { artifact: "${{ steps.build.outputs.artifact }}" },
     steps: [
-      checkout(),
+      checkout({ submodules: model.ci.submodules }),
       localStateStep(),
       {
         name: "Build once: tarball of the commit plus its sha256 manifest",
         id: "build",
+        ...(model.cli.kind === "tarball" ? { env: shipgateEnv(model) } : {}),
         run: [
           `artifact=$(${shipgate(model, "build --json")} | node -p "JSON.parse(require('fs').readFileSync(0, 'utf8')).artifact")`,
           'echo "artifact=$artifact" >> "$GITHUB_OUTPUT"',

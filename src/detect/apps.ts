@@ -1,0 +1,415 @@
+import { join, posix } from "node:path";
+import type { Language } from "../config/schema.js";
+import { ciDockerBuilds } from "./ci-commands.js";
+import type { CiFacts } from "./ci-jobs.js";
+import type { EcosystemDetection, ReaderContext } from "./ecosystem.js";
+import { type ProjectFiles, projectFiles } from "./files.js";
+import { detectGo } from "./go.js";
+import { detectJava } from "./java.js";
+import { detectNode } from "./node.js";
+import { detectPython } from "./python.js";
+import { detectRust } from "./rust.js";
+import { isRecord } from "./values.js";
+
+type Reader = (files: ProjectFiles, context: ReaderContext) => Promise<EcosystemDetection | null>;
+
+/** Backend languages first: where a folder holds a Go module and a front end's package.json, the Go program is the service. */
+const READERS: ReadonlyArray<readonly [Language, Reader]> = [
+  ["python", detectPython],
+  ["go", detectGo],
+  ["rust", detectRust],
+  ["java", (files) => detectJava(files)],
+  ["node", detectNode],
+];
+
+/** A deployable the repository holds, and why it was ranked where it was. */
+export interface AppCandidate {
+  /** Where its commands run, relative to the repository root. */
+  path: string;
+  language: Language;
+  /** The Dockerfile its image is built from, relative to the repository root. */
+  dockerfile: string | null;
+  /** The build context for that Dockerfile, relative to the repository root. */
+  dockerContext: string | null;
+  /** The stage the image is built from, when the build names one. */
+  dockerTarget: string | null;
+  /** What says so: a CI job, a compose service, the folder's own Dockerfile. */
+  dockerSource: string | null;
+  /** The name CI or compose tags its image with. */
+  imageName: string | null;
+  /** A name for it when the manifest's own would not tell two apps apart. */
+  name: string | null;
+  /** The module folder of a deployable built from the root's multi-module build. */
+  module?: string;
+  score: number;
+  /** Why it looks deployable, for init's explanation of its choice. */
+  reasons: string[];
+  detection: EcosystemDetection;
+}
+
+const SKIPPED =
+  /^(node_modules|vendor|dist|build|target|out|coverage|\.git|\.github|\.next|\.venv|venv|__pycache__|tests?|__tests__|e2e|e2e-\w+|docs?|documentation|examples?|fixtures|samples?|storybook|bench(marks?)?|scripts|tools|playground|sandbox|demo|\.devcontainer|infra|deploy|charts|helm|k8s|migrations|locales?|public|static|assets)$/;
+const NOT_AN_APP =
+  /(^|[/-])(docs?|storybook|examples?|e2e|tests?|bench|playground|sandbox|demo|tools|scripts|eslint-config|tsconfig|config|types|ui|utils?|shared|common|lib|libs|core|sdk)$/;
+const BACKEND_NAME = /(^|[/_-])(api|server|backend|service|svc|worker)s?($|[/_-])|service$/;
+const FRONTEND_NAME =
+  /(^|[/_-])(web|frontend|client|ui|admin|dashboard|www|site|landing|app-ui|widget|embed)($|[/_-])/;
+const MANIFESTS = [
+  "package.json",
+  "pyproject.toml",
+  "requirements.txt",
+  "go.mod",
+  "Cargo.toml",
+  "pom.xml",
+  "build.gradle",
+  "build.gradle.kts",
+  "setup.py",
+];
+
+/**
+ * Every deployable in the repository, the most likely main service first: the root, workspace
+ * members, folders with their own manifest and Dockerfile, and the contexts CI and compose
+ * build images from. A folder that only holds a library, docs or a test suite is not one.
+ */
+export async function discoverApps(options: {
+  root: string;
+  repo: ProjectFiles;
+  ci: CiFacts;
+  /** A folder the person chose: read even when nothing else would make it a candidate. */
+  requested?: string;
+}): Promise<AppCandidate[]> {
+  const { root, repo } = options;
+  const cache = new Map<string, ProjectFiles>();
+  const filesAt = (dir: string) => {
+    let files = cache.get(dir);
+    if (!files) {
+      files = dir === "." ? repo : projectFiles({ root: join(root, dir) });
+      cache.set(dir, files);
+    }
+    return files;
+  };
+  const ancestorsOf = (dir: string): ProjectFiles[] => {
+    const out: ProjectFiles[] = [];
+    let current = dir;
+    while (current !== ".") {
+      current = posix.dirname(current) === "" ? "." : posix.dirname(current);
+      out.push(filesAt(current));
+    }
+    return out;
+  };
+
+  const builds = await imageBuilds(repo, options.ci);
+  const dirs = new Set<string>(["."]);
+  for (const dir of await memberDirs(repo)) dirs.add(dir);
+  for (const dir of await foldersWithManifestAndDockerfile(repo)) dirs.add(dir);
+  for (const build of builds) if (await hasManifest(repo, build.context)) dirs.add(build.context);
+
+  const candidates: AppCandidate[] = [];
+  const rootIsWorkspace = (await memberDirs(repo)).length > 0;
+  for (const dir of dirs) {
+    if (dir !== "." && NOT_AN_APP.test(dir)) continue;
+    const files = filesAt(dir);
+    const found: EcosystemDetection[] = [];
+    for (const [, read] of READERS) {
+      const detection = await read(files, { ancestors: ancestorsOf(dir) });
+      if (detection) found.push(detection);
+    }
+    for (const detection of found) {
+      const candidate = await rate({ repo, dir, detection, builds, siblings: found });
+      if (candidate) candidates.push(candidate);
+    }
+  }
+  // A Node workspace root only orchestrates its members: when a member is deployable, the root is not.
+  const rootNode = candidates.findIndex((c) => c.path === "." && c.language === "node");
+  if (rootIsWorkspace && rootNode >= 0 && candidates.some((c) => c.path !== "." && c.language === "node")) {
+    candidates.splice(rootNode, 1);
+  }
+  await jvmReactorModules({ repo, candidates, builds });
+  const requested = options.requested;
+  if (
+    requested &&
+    !candidates.some((c) => c.path === requested || c.module === requested || c.dockerContext === requested)
+  ) {
+    // A folder the person named is read even when it does not look deployable on its own.
+    const dir = requested;
+    const found: EcosystemDetection[] = [];
+    for (const [, read] of READERS) {
+      const detection = await read(filesAt(dir), { ancestors: ancestorsOf(dir) });
+      if (detection) found.push(detection);
+    }
+    for (const detection of found) {
+      const candidate = await rate({ repo, dir, detection, builds, siblings: found, named: true });
+      if (candidate) candidates.push(candidate);
+    }
+  }
+  return candidates.sort((a, b) => b.score - a.score || order(a) - order(b));
+}
+
+function order(c: AppCandidate): number {
+  return c.path === "." ? -1 : c.path.split("/").length;
+}
+
+interface ImageBuild {
+  dockerfile: string;
+  context: string;
+  target?: string | null;
+  image?: string | null;
+  /** The compose service or CI job that builds it. */
+  by: string;
+}
+
+/** Images CI and compose files build, with their Dockerfile and context. */
+async function imageBuilds(repo: ProjectFiles, ci: CiFacts): Promise<ImageBuild[]> {
+  const builds: ImageBuild[] = ciDockerBuilds(ci.jobs).map((b) => ({ ...b, by: b.where }));
+  for (const file of ["docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml"]) {
+    const doc = await repo.yaml(file);
+    const services = isRecord(doc) && isRecord(doc.services) ? doc.services : {};
+    for (const [name, service] of Object.entries(services)) {
+      if (!isRecord(service) || service.build === undefined) continue;
+      const build = service.build;
+      const context = normalize(
+        typeof build === "string"
+          ? build
+          : isRecord(build) && typeof build.context === "string"
+            ? build.context
+            : ".",
+      );
+      const dockerfile =
+        isRecord(build) && typeof build.dockerfile === "string" ? build.dockerfile : "Dockerfile";
+      const target = isRecord(build) && typeof build.target === "string" ? build.target : null;
+      const image = typeof service.image === "string" ? service.image.split("/").pop()!.split(":")[0]! : null;
+      builds.push({
+        dockerfile: normalize(posix.join(context, dockerfile)),
+        context,
+        target,
+        image,
+        by: `${file} service "${name}"`,
+      });
+    }
+  }
+  return builds;
+}
+
+function normalize(path: string): string {
+  const clean = posix.normalize(path.replace(/^\.\//, "")).replace(/\/+$/, "");
+  return clean === "" || clean === "./" ? "." : clean;
+}
+
+async function hasManifest(repo: ProjectFiles, dir: string): Promise<boolean> {
+  for (const manifest of MANIFESTS)
+    if (await repo.exists(dir === "." ? manifest : `${dir}/${manifest}`)) return true;
+  return false;
+}
+
+/** Workspace members of the root: npm/yarn/pnpm workspaces, Cargo, Go and uv workspaces. */
+async function memberDirs(repo: ProjectFiles): Promise<string[]> {
+  const patterns: string[] = [];
+  const pkg = await repo.json("package.json");
+  const ws = pkg?.workspaces;
+  if (Array.isArray(ws)) patterns.push(...ws.filter((w): w is string => typeof w === "string"));
+  else if (isRecord(ws) && Array.isArray(ws.packages))
+    patterns.push(...ws.packages.filter((w): w is string => typeof w === "string"));
+  const pnpm = await repo.yaml("pnpm-workspace.yaml");
+  if (isRecord(pnpm) && Array.isArray(pnpm.packages))
+    patterns.push(...pnpm.packages.filter((w): w is string => typeof w === "string"));
+  const cargo = (await repo.text("Cargo.toml")) ?? "";
+  const members = /\[workspace\][\s\S]*?members\s*=\s*\[([\s\S]*?)\]/.exec(cargo)?.[1];
+  if (members) patterns.push(...[...members.matchAll(/"([^"]+)"/g)].map((m) => m[1]!));
+  return repo.members(patterns);
+}
+
+/** Folders (three levels deep at most) with a manifest and a Dockerfile of their own. */
+async function foldersWithManifestAndDockerfile(repo: ProjectFiles): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string, depth: number) => {
+    if (depth > 3 || found.length > 50) return;
+    for (const entry of await repo.list(dir)) {
+      if (entry.startsWith(".") || SKIPPED.test(entry)) continue;
+      const path = dir === "." ? entry : `${dir}/${entry}`;
+      if (!(await repo.isDirectory(path))) continue;
+      if ((await hasManifest(repo, path)) && (await ownDockerfile(repo, path))) found.push(path);
+      await walk(path, depth + 1);
+    }
+  };
+  await walk(".", 1);
+  return found;
+}
+
+/** The Dockerfile that lives with a folder's code, in the places projects keep one. */
+export async function ownDockerfile(repo: ProjectFiles, dir: string): Promise<string | null> {
+  const prefix = dir === "." ? "" : `${dir}/`;
+  for (const name of [
+    "Dockerfile",
+    "docker/Dockerfile",
+    "src/main/docker/Dockerfile",
+    "dockerfile",
+    "docker/dockerfile",
+  ]) {
+    if (await repo.exists(`${prefix}${name}`)) return `${prefix}${name}`;
+  }
+  return null;
+}
+
+async function rate(options: {
+  repo: ProjectFiles;
+  dir: string;
+  detection: EcosystemDetection;
+  builds: readonly ImageBuild[];
+  siblings: readonly EcosystemDetection[];
+  /** Chosen by the person, so kept whatever it looks like. */
+  named?: boolean;
+}): Promise<AppCandidate | null> {
+  const { repo, dir, detection, builds } = options;
+  const reasons: string[] = [];
+  let score = 0;
+  const image = await imageFor({ repo, dir, detection, builds });
+  if (image) {
+    score += 4;
+    reasons.push(`its image is built from ${image.dockerfile}${image.by ? ` (${image.by})` : ""}`);
+  }
+  if (detection.serves && !detection.frontend) {
+    score += 3;
+    reasons.push(`it serves requests (${detection.language})`);
+  }
+  const label = `${dir} ${detection.name ?? ""}`.toLowerCase();
+  if (BACKEND_NAME.test(label)) {
+    score += 2;
+    reasons.push("its name says it is a service");
+  }
+  if (detection.frontend || (FRONTEND_NAME.test(label) && !detection.serves)) {
+    score -= 3;
+    reasons.push("it looks like a front end");
+  }
+  // A Node package beside a backend language in the same folder is that service's front end.
+  if (detection.language === "node" && options.siblings.some((s) => s.language !== "node")) score -= 4;
+  if (dir === ".") score += 1;
+  // A member without an image or a start command is a library of the workspace, whatever it imports.
+  if (dir !== "." && image === null && detection.start === null && !options.named) return null;
+  return {
+    path: dir,
+    language: detection.language,
+    dockerfile: image?.dockerfile ?? null,
+    dockerContext: image?.context ?? null,
+    dockerTarget: image?.target ?? null,
+    dockerSource: image
+      ? (image.by ?? `the Dockerfile in ${dir === "." ? "the repository root" : dir}`)
+      : null,
+    imageName: image?.image ?? null,
+    name: null,
+    score,
+    reasons,
+    detection,
+  };
+}
+
+/**
+ * The image of a folder: built by CI or compose from its folder, its own Dockerfile, or a root
+ * Dockerfile that copies the folder in (a monorepo's shared docker/Dockerfile).
+ */
+async function imageFor(options: {
+  repo: ProjectFiles;
+  dir: string;
+  detection: EcosystemDetection;
+  builds: readonly ImageBuild[];
+}): Promise<{
+  dockerfile: string;
+  context: string;
+  target?: string | null;
+  image?: string | null;
+  by: string | null;
+} | null> {
+  const { repo, dir, builds } = options;
+  const base = dir === "." ? null : posix.basename(dir);
+  // A compose service named like the folder builds the folder's image.
+  const named = base ? builds.find((b) => b.by.includes(`service "${base}"`)) : undefined;
+  if (named && (await repo.exists(named.dockerfile))) return named;
+  const own = await ownDockerfile(repo, dir);
+  if (own) {
+    const built = builds.find((b) => b.dockerfile === own);
+    return {
+      dockerfile: own,
+      context: built?.context ?? dir,
+      target: built?.target,
+      image: built?.image,
+      by: built?.by ?? null,
+    };
+  }
+  for (const build of builds) {
+    const inside =
+      dir === "."
+        ? !build.dockerfile.includes("/") || build.context === "."
+        : build.dockerfile.startsWith(`${dir}/`) || build.context === dir;
+    if (!inside || AUXILIARY.test(posix.basename(build.dockerfile)) || !(await repo.exists(build.dockerfile)))
+      continue;
+    if (dir === "." && (await anyMemberNamedIn(repo, build.dockerfile))) continue;
+    return build;
+  }
+  if (dir !== ".") {
+    for (const shared of ["Dockerfile", "docker/Dockerfile"]) {
+      const text = await repo.text(shared);
+      if (text?.includes(dir)) return { dockerfile: shared, context: ".", by: `it copies ${dir}` };
+    }
+  } else {
+    const variants = (await repo.list(".")).filter(
+      (f) => /^(Dockerfile\.[\w.-]+|\w[\w.-]*\.Dockerfile)$/i.test(f) && !AUXILIARY.test(f),
+    );
+    const prod = variants.find((f) => /prod/i.test(f)) ?? (variants.length === 1 ? variants[0] : undefined);
+    if (prod) return { dockerfile: prod, context: ".", by: null };
+  }
+  return null;
+}
+
+/** Dockerfiles for a database job, tests or development, not the service's image. */
+const AUXILIARY =
+  /[._-](db|database|migrations?|seed|clean|test|tests|cypress|e2e|dev|devcontainer|docs?|ci)([._-]|$)|^\.|gitpod/i;
+
+/** Whether a root Dockerfile builds one workspace member (it names `apps/…` or `packages/…`). */
+async function anyMemberNamedIn(repo: ProjectFiles, dockerfile: string): Promise<boolean> {
+  const text = (await repo.text(dockerfile)) ?? "";
+  return /WORKDIR\s+\S*\/(apps|packages|services)\//.test(text);
+}
+
+/**
+ * A Maven or Gradle build with several modules is built and tested from its root; a module
+ * with a Dockerfile of its own is a deployable of that root build. Each becomes a candidate
+ * that runs at the root, named for its module and built from its Dockerfile.
+ */
+async function jvmReactorModules(options: {
+  repo: ProjectFiles;
+  candidates: AppCandidate[];
+  builds: readonly ImageBuild[];
+}): Promise<void> {
+  const { repo, candidates, builds } = options;
+  const root = candidates.find((c) => c.path === "." && c.language === "java");
+  const modules = root?.detection.workspaces?.members ?? [];
+  if (!root || !modules.length) return;
+  const deployables: Array<{ module: string; dockerfile: string }> = [];
+  for (const module of modules) {
+    const dockerfile = await ownDockerfile(repo, module);
+    if (dockerfile) deployables.push({ module, dockerfile });
+  }
+  for (const [i, c] of [...candidates.entries()].reverse()) {
+    if (c.language === "java" && c.path !== "." && modules.includes(c.path)) candidates.splice(i, 1);
+  }
+  if (!deployables.length) return;
+  const at = candidates.indexOf(root);
+  candidates.splice(
+    at,
+    1,
+    ...deployables.map(({ module, dockerfile }) => ({
+      ...root,
+      dockerfile,
+      dockerContext: builds.find((b) => b.dockerfile === dockerfile)?.context ?? module,
+      imageName: builds.find((b) => b.dockerfile === dockerfile)?.image ?? null,
+      dockerSource: `module ${module}'s own Dockerfile`,
+      module,
+      // One deployable module is the project itself; several need telling apart.
+      name: deployables.length > 1 ? posix.basename(module) : null,
+      score: root.score + 4,
+      reasons: [
+        `module ${module} of the root ${root.detection.packageManager} build has its own Dockerfile (${dockerfile})`,
+        ...root.reasons,
+      ],
+    })),
+  );
+}

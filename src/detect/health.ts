@@ -1,0 +1,277 @@
+import { posix } from "node:path";
+import type { DockerfileFacts } from "./dockerfile.js";
+import type { ProjectFiles } from "./files.js";
+import type { FoundRoute } from "./routes.js";
+import { isRecord } from "./values.js";
+
+/** A health or readiness path, where it was read, and whether a person should check it. */
+export interface FoundPath {
+  path: string;
+  source: string;
+  sure: boolean;
+}
+
+export interface HealthFacts {
+  health: FoundPath | null;
+  ready: FoundPath | null;
+  /** A port the checks call, when they name one. */
+  port: { port: number; source: string } | null;
+}
+
+/**
+ * Where the app is checked, in the order a deploy would trust it: the image's own HEALTHCHECK
+ * (and the script it runs), Kubernetes and Helm probes, compose health checks, Spring Boot
+ * Actuator, then routes named for health in the code.
+ */
+export async function detectHealth(options: {
+  files: ProjectFiles;
+  appPath: string;
+  dockerfile: { path: string; facts: DockerfileFacts } | null;
+  routes: readonly FoundRoute[];
+  /** Manifests of the app, to see whether Spring Boot Actuator is a dependency. */
+  jvmManifests: readonly string[];
+}): Promise<HealthFacts> {
+  const { files } = options;
+  let health: FoundPath | null = null;
+  let ready: FoundPath | null = null;
+  let port: HealthFacts["port"] = null;
+  const take = (found: { path: string; port: number | null } | null, source: string) => {
+    if (!found) return;
+    health ??= { path: found.path, source, sure: true };
+    if (found.port && !port) port = { port: found.port, source };
+  };
+
+  if (options.dockerfile?.facts.healthcheck) {
+    const { command, line } = options.dockerfile.facts.healthcheck;
+    const source = `${options.dockerfile.path}:${line} HEALTHCHECK`;
+    take(
+      urlIn(command) ?? (await scriptUrl({ files, command, dockerfile: options.dockerfile.path })),
+      source,
+    );
+  }
+
+  for (const probe of await kubernetesProbes(files)) {
+    if (probe.kind === "readiness") ready ??= { path: probe.path, source: probe.where, sure: true };
+    else take({ path: probe.path, port: probe.port }, probe.where);
+  }
+
+  take(...(await composeHealth(files)));
+
+  const spring = await actuator(files, options.jvmManifests);
+  if (spring) {
+    health ??= { path: spring.health, source: spring.source, sure: true };
+    if (spring.ready) ready ??= { path: spring.ready, source: spring.source, sure: true };
+  }
+
+  const live = options.routes.find((r) => !r.readiness);
+  if (live) health ??= { path: live.path, source: `route in ${live.where}`, sure: live.sure };
+  const readyRoute = options.routes.find((r) => r.readiness);
+  if (readyRoute)
+    ready ??= { path: readyRoute.path, source: `route in ${readyRoute.where}`, sure: readyRoute.sure };
+  return { health, ready, port };
+}
+
+/**
+ * The path and port of the http(s) URL a command or script checks: the first with a path, else
+ * the first (`/` when it names none, as `curl http://localhost:8000` checks the root).
+ */
+export function urlIn(text: string): { path: string; port: number | null } | null {
+  const urls: Array<{ path: string; port: number | null }> = [];
+  for (const m of text.matchAll(/https?:\/\/([^/\s"'`|;)]+)(\/[^\s"'`|;)]*)?/g)) {
+    const port = /:(\d{2,5})\b/.exec(m[1]!.replace(/\$\{[^}]*:-(\d+)\}/, ":$1"))?.[1];
+    // `${ROOT}`, `{settings.path}` and similar are a deployment's prefix, not part of the route.
+    const path = (m[2] ?? "/").replace(/\$?\{[^}]*\}/g, "").replace(/\/{2,}/g, "/") || "/";
+    urls.push({ path, port: port ? Number(port) : null });
+  }
+  return urls.find((u) => u.path !== "/") ?? urls[0] ?? null;
+}
+
+/**
+ * A HEALTHCHECK that runs a script (`./fetchstatus.py`, `python …/healthcheck.py`, a binary
+ * built from `healthcheck.go`): the URL the script requests, or `/` when it requests the
+ * server's root without naming a path.
+ */
+async function scriptUrl(options: {
+  files: ProjectFiles;
+  command: string;
+  dockerfile: string;
+}): Promise<{ path: string; port: number | null } | null> {
+  const { files } = options;
+  const dir = posix.dirname(options.dockerfile);
+  for (const word of options.command.split(/\s+/)) {
+    const clean = word
+      .replace(/^["']|["']$/g, "")
+      .replace(/^\$\{?\w+\}?\//, "")
+      .replace(/^\.\//, "");
+    if (!/[\w-]+(\.(py|js|mjs|sh|go|ts))?$/.test(clean) || !/health|status|check|probe/i.test(clean))
+      continue;
+    const bases = [dir, ".", posix.dirname(dir)];
+    const names = /\.\w+$/.test(clean)
+      ? [clean]
+      : [clean, ...["go", "js", "py", "sh"].map((e) => `${clean}.${e}`)];
+    for (const base of bases) {
+      for (const name of names) {
+        const path = posix.normalize(posix.join(base, name));
+        // The script may live anywhere the image copies it from; its last segments are what we know.
+        const text = (await files.text(path)) ?? (await files.text(name));
+        if (text === null) continue;
+        const url = urlIn(text);
+        if (url) return url;
+        if (/:\/\/|http\.Get|\.Get\(|requests\.get|urlopen|fetch\(|curl /.test(text))
+          return { path: "/", port: null };
+      }
+    }
+  }
+  return null;
+}
+
+const KUBERNETES_DIRS = [
+  "k8s",
+  "kubernetes",
+  "kube",
+  "deploy",
+  "deployment",
+  "deployments",
+  "manifests",
+  "charts",
+  "helm",
+  ".helm",
+  "chart",
+  "infra",
+];
+
+/** Probes in Kubernetes manifests and Helm charts (values and templates), found line by line. */
+async function kubernetesProbes(
+  files: ProjectFiles,
+): Promise<
+  Array<{ kind: "liveness" | "readiness" | "startup"; path: string; port: number | null; where: string }>
+> {
+  const out: Array<{
+    kind: "liveness" | "readiness" | "startup";
+    path: string;
+    port: number | null;
+    where: string;
+  }> = [];
+  const yamlFiles: string[] = [];
+  const walk = async (dir: string, depth: number) => {
+    if (depth > 4 || yamlFiles.length > 300) return;
+    for (const entry of await files.list(dir)) {
+      const path = `${dir}/${entry}`;
+      if (/\.ya?ml$/.test(entry)) yamlFiles.push(path);
+      else if (!entry.startsWith(".") && (await files.isDirectory(path))) await walk(path, depth + 1);
+    }
+  };
+  for (const dir of KUBERNETES_DIRS) if (await files.isDirectory(dir)) await walk(dir, 0);
+  // Liveness before startup: a startup probe may be a plain TCP check of the same port.
+  const order = { liveness: 0, readiness: 1, startup: 2 } as const;
+  for (const file of yamlFiles) {
+    const lines = ((await files.text(file)) ?? "").split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+      const m = /^(\s*)(liveness|readiness|startup)Probe:\s*$/.exec(lines[i]!);
+      if (!m) continue;
+      const indent = m[1]!.length;
+      let path: string | null = null;
+      let port: number | null = null;
+      for (let j = i + 1; j < lines.length; j++) {
+        const line = lines[j]!;
+        if (line.trim() === "" || line.trim().startsWith("#")) continue;
+        if (line.length - line.trimStart().length <= indent) break;
+        const p = /^\s*path:\s*["']?(\/[^\s"'{]*)["']?\s*$/.exec(line);
+        if (p) path = p[1]!;
+        const n = /^\s*port:\s*(\d+)\s*$/.exec(line);
+        if (n) port = Number(n[1]);
+      }
+      if (path) out.push({ kind: m[2] as "liveness", path, port, where: `${file}:${i + 1} ${m[2]}Probe` });
+    }
+  }
+  return out.sort((a, b) => order[a.kind] - order[b.kind]);
+}
+
+const COMPOSE_FILES = ["docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml"];
+
+/** The health check of a compose service that is built from the repository (not a database image). */
+async function composeHealth(
+  files: ProjectFiles,
+): Promise<[{ path: string; port: number | null } | null, string]> {
+  const candidates = [...COMPOSE_FILES, ...COMPOSE_FILES.map((f) => `docker/${f}`)];
+  for (const file of candidates) {
+    const doc = await files.yaml(file);
+    const services = isRecord(doc) && isRecord(doc.services) ? doc.services : {};
+    for (const [name, service] of Object.entries(services)) {
+      if (!isRecord(service) || service.build === undefined || !isRecord(service.healthcheck)) continue;
+      const test = service.healthcheck.test;
+      const text = Array.isArray(test) ? test.join(" ") : typeof test === "string" ? test : "";
+      const url = urlIn(text);
+      if (url) return [url, `${file} service "${name}" healthcheck`];
+    }
+  }
+  return [null, ""];
+}
+
+/**
+ * Spring Boot Actuator serves health at /actuator/health, or under the base path the
+ * application's configuration sets; probe groups add /readiness when enabled.
+ */
+async function actuator(
+  files: ProjectFiles,
+  manifests: readonly string[],
+): Promise<{ health: string; ready: string | null; source: string } | null> {
+  let declared: string | null = null;
+  // Gradle version catalogs name the dependency away from the build file.
+  for (const manifest of [...manifests, "gradle/libs.versions.toml"]) {
+    if (/spring-boot-starter-actuator|boot[.-]actuator/.test((await files.text(manifest)) ?? ""))
+      declared = manifest;
+  }
+  if (!declared) return null;
+  let base = "/actuator";
+  let probes = false;
+  let source = `${declared}, which brings in Spring Boot Actuator`;
+  for (const file of await springConfigFiles(files)) {
+    const settings = springSettings((await files.text(file)) ?? "");
+    const found = settings.get("management.endpoints.web.base-path");
+    if (found) {
+      base = found === "/" ? "" : found.replace(/\/+$/, "");
+      source = `${file} (management.endpoints.web.base-path)`;
+    }
+    if (settings.get("management.endpoint.health.probes.enabled") === "true") probes = true;
+  }
+  return { health: `${base}/health`, ready: probes ? `${base}/health/readiness` : null, source };
+}
+
+/**
+ * Dotted keys and their values from an application.yml (nested or dotted keys, several
+ * documents) or application.properties, read line by line.
+ */
+export function springSettings(text: string): Map<string, string> {
+  const settings = new Map<string, string>();
+  const stack: Array<{ indent: number; key: string }> = [];
+  for (const raw of text.split(/\r?\n/)) {
+    if (/^\s*(#|$)/.test(raw) || raw.startsWith("---")) {
+      if (raw.startsWith("---")) stack.length = 0;
+      continue;
+    }
+    const property = /^\s*([\w.-]+)\s*[=:]\s*(.*?)\s*$/.exec(raw);
+    const yaml = /^(\s*)([\w.-]+):\s*(.*?)\s*$/.exec(raw);
+    if (yaml) {
+      const indent = yaml[1]!.length;
+      while (stack.length && stack[stack.length - 1]!.indent >= indent) stack.pop();
+      const key = [...stack.map((s) => s.key), yaml[2]!].join(".");
+      const value = yaml[3]!.replace(/^["']|["']$/g, "");
+      if (value) settings.set(key, value);
+      else stack.push({ indent, key: yaml[2]! });
+    } else if (property) settings.set(property[1]!, property[2]!);
+  }
+  return settings;
+}
+
+async function springConfigFiles(files: ProjectFiles): Promise<string[]> {
+  const found: string[] = [];
+  const names = ["application.yml", "application.yaml", "application.properties"];
+  const dirs = ["src/main/resources"];
+  for (const entry of await files.list(".")) {
+    if (await files.exists(`${entry}/src/main/resources`)) dirs.push(`${entry}/src/main/resources`);
+  }
+  for (const dir of dirs)
+    for (const name of names) if (await files.exists(`${dir}/${name}`)) found.push(`${dir}/${name}`);
+  return found;
+}

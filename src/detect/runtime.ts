@@ -1,0 +1,55 @@
+import type { DockerfileFacts } from "./dockerfile.js";
+import type { EcosystemDetection } from "./ecosystem.js";
+import type { ProjectFiles } from "./files.js";
+
+/**
+ * How one instance starts: a Node app through its package script (the local target runs it
+ * on the host, where the script is what people run); anything else as its Procfile or image
+ * starts it.
+ */
+export async function startCommand(options: {
+  files: ProjectFiles;
+  appPath: string;
+  detection: EcosystemDetection;
+  dockerfile: { path: string; facts: DockerfileFacts } | null;
+}): Promise<{ command: string; source: string } | null> {
+  const { detection, dockerfile } = options;
+  if (detection.language === "node" && detection.start) return detection.start;
+  if (dockerfile?.facts.start) return { command: dockerfile.facts.start, source: `${dockerfile.path} (CMD)` };
+  const procfile = options.appPath === "." ? "Procfile" : `${options.appPath}/Procfile`;
+  const web = /^web:\s*(.+)$/m.exec((await options.files.text(procfile)) ?? "")?.[1]?.trim();
+  if (web) return { command: web, source: `${procfile} (web)` };
+  return detection.start;
+}
+
+/** The port the app listens on: its start command's flag, its image, its health checks, a framework's default. */
+export function listenPort(options: {
+  dockerfile: { path: string; facts: DockerfileFacts } | null;
+  checked: { port: number; source: string } | null;
+  detection: EcosystemDetection;
+  start: { command: string; source: string } | null;
+}): { port: number; source: string; sure: boolean } | null {
+  const { dockerfile, checked, detection, start } = options;
+  const flag = start
+    ? /(?:--port[ =]|-p |--bind[ =]\S*:|-b \S*:)(\d{2,5})\b/.exec(start.command)?.[1]
+    : undefined;
+  if (flag && start) return { port: Number(flag), source: start.source, sure: true };
+  if (dockerfile?.facts.port)
+    return { port: dockerfile.facts.port, source: `${dockerfile.path} (EXPOSE)`, sure: true };
+  if (checked) return { ...checked, sure: true };
+  const fallback = FRAMEWORK_PORTS.find(([pattern]) =>
+    detection.dependencies.some((d) => pattern.test(d.name)),
+  );
+  if (fallback) return { port: fallback[1], source: `the default port of ${fallback[2]}`, sure: false };
+  return null;
+}
+
+const FRAMEWORK_PORTS: ReadonlyArray<readonly [RegExp, number, string]> = [
+  [/^next$/, 3000, "Next.js"],
+  [/^@nestjs\/core$/, 3000, "NestJS"],
+  [/^express$/, 3000, "an Express app"],
+  [/^django$/, 8000, "Django"],
+  [/^(fastapi|uvicorn)$/, 8000, "uvicorn"],
+  [/^flask$/, 5000, "Flask"],
+  [/^org\.springframework\.boot:/, 8080, "Spring Boot"],
+];

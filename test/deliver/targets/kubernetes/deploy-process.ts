@@ -1,0 +1,38 @@
+/**
+ * `deploy` of the kubernetes target as a real process, for the crash drills: the library call
+ * the CLI makes, with a test metric provider (a canary as good as the stable release) so the
+ * drill can reach every step. With SHIPGATE_KILL_AT_STEP=<n> it SIGKILLs itself
+ * SHIPGATE_KILL_DELAY_MS after the ledger records step n as started.
+ * Usage: deploy-process.ts <shipgate.yml> <image>
+ */
+import { deploy } from "../../../../src/deliver/deploy.js";
+import { SqliteLedger } from "../../../../src/ledger/sqlite/index.js";
+import { healthyCanary } from "./test-metrics.js";
+
+const [configPath, artifact] = process.argv.slice(2);
+const killAt = process.env.SHIPGATE_KILL_AT_STEP;
+if (killAt !== undefined) {
+  const delay = Number(process.env.SHIPGATE_KILL_DELAY_MS ?? 0);
+  const append = SqliteLedger.prototype.appendEvent;
+  SqliteLedger.prototype.appendEvent = async function (this: SqliteLedger, event) {
+    const appended = await append.call(this, event);
+    if (event.type === "step.started" && event.data?.index === Number(killAt)) {
+      const kill = () => process.kill(process.pid, "SIGKILL");
+      if (delay > 0) setTimeout(kill, delay);
+      else kill();
+    }
+    return appended;
+  };
+}
+
+const outcome = await deploy({
+  env: "production",
+  artifact: artifact!,
+  configPath: configPath!,
+  requestedBy: "drill",
+  pollMs: 100,
+  waitMs: 120_000,
+  metrics: healthyCanary(),
+});
+process.stdout.write(`${JSON.stringify({ ok: outcome.ok, reason: outcome.reason })}\n`);
+process.exitCode = outcome.ok ? 0 : 1;

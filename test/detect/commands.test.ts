@@ -1,0 +1,97 @@
+import { describe, expect, test } from "vitest";
+import { detectFiles, json } from "./repo.js";
+
+const workflow = (jobs: Record<string, string[]>) =>
+  [
+    "on: [push, pull_request]",
+    "jobs:",
+    ...Object.entries(jobs).flatMap(([id, runs]) => [
+      `  ${id}:`,
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - uses: actions/checkout@v4",
+      "      - uses: actions/setup-node@v4",
+      ...runs.map((run) => `      - run: ${run}`),
+    ]),
+  ].join("\n");
+
+const PKG = {
+  "package.json": json({
+    name: "orders-api",
+    scripts: {
+      lint: "eslint .",
+      test: "jest",
+      "test:ci": "jest --ci --coverage",
+      "test:e2e": "playwright test",
+    },
+    devDependencies: { jest: "29", "@playwright/test": "1" },
+  }),
+  "package-lock.json": "{}",
+};
+
+describe("commands: what the project already runs before conventions", () => {
+  test("a test job of the existing CI wins over the package script, and says where it came from", async () => {
+    const d = await detectFiles({
+      ...PKG,
+      ".github/workflows/ci.yml": workflow({ test: ["npm ci", "npm run test:ci"] }),
+    });
+    expect(d.commands.test).toBe("npm run test:ci");
+    expect(d.sources.test).toBe(".github/workflows/ci.yml (job test)");
+    expect(d.unsure.test).toBeUndefined();
+  });
+
+  test("a browser suite in CI is never the test job", async () => {
+    const d = await detectFiles({
+      ...PKG,
+      ".github/workflows/e2e.yml": workflow({ e2e: ["npm ci", "npx playwright test"] }),
+    });
+    // The CI's only test-like job drives a browser; the package's CI script is the unit suite.
+    expect(d.commands.test).toBe("npm run test:ci");
+    expect(d.sources.test).toBe('package.json script "test:ci"');
+  });
+
+  test("a package script beats a Makefile target that wraps it", async () => {
+    const d = await detectFiles({ ...PKG, Makefile: "lint:\n\tnpx eslint . --fix\n" });
+    expect(d.commands.lint).toBe("npm run lint");
+    expect(d.sources.lint).toBe('package.json script "lint"');
+  });
+
+  test("Makefile targets are the project's own commands where the manifest has none", async () => {
+    const d = await detectFiles({
+      "go.mod": "module example.com/orders\n\ngo 1.22\n",
+      Makefile: ".PHONY: test lint\ntest:\n\tgo test -race ./...\nlint:\n\tgolangci-lint run\n",
+    });
+    expect(d.commands).toMatchObject({ test: "make test", lint: "make lint" });
+    expect(d.sources.test).toBe("Makefile");
+  });
+
+  test("Django's manage.py test is recognised", async () => {
+    const d = await detectFiles({
+      "requirements.txt": "Django==5.0\n",
+      "manage.py": "#!/usr/bin/env python\nimport django\n",
+    });
+    expect(d.commands.test).toMatch(/manage\.py test/);
+  });
+
+  test("a convention nobody wrote down is marked for checking", async () => {
+    const d = await detectFiles({ "go.mod": "module example.com/orders\n\ngo 1.22\n" });
+    expect(d.commands.test).toMatch(/^go test/);
+    expect(d.unsure.test).toMatch(/nothing in the repository runs it/);
+  });
+
+  test("a Makefile target that only runs other jobs' targets is not the test job", async () => {
+    const d = await detectFiles({
+      "pyproject.toml": '[project]\nname = "api"\n[dependency-groups]\ndev = ["pytest"]\n',
+      "uv.lock": "",
+      Makefile:
+        "test: backend-unit-tests frontend-unit-tests lint\n\nbackend-unit-tests:\n\tdocker compose run server tests\n",
+    });
+    expect(d.commands.test).toMatch(/^uv run pytest/);
+    const plain = await detectFiles({
+      "go.mod": "module example.com/orders\n",
+      Makefile:
+        "test: unit integration\nunit:\n\tgo test ./...\nintegration:\n\tgo test -tags=integration ./...\n",
+    });
+    expect(plain.commands.test).toBe("make test");
+  });
+});

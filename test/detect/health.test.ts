@@ -1,0 +1,135 @@
+import { describe, expect, test } from "vitest";
+import { detectFiles, json } from "./repo.js";
+
+const NODE = {
+  "package.json": json({
+    name: "orders-api",
+    scripts: { start: "node server.js" },
+    dependencies: { express: "4" },
+  }),
+  "package-lock.json": "{}",
+};
+
+describe("health and readiness paths", () => {
+  test("the image's own HEALTHCHECK names the path and the port", async () => {
+    const d = await detectFiles({
+      ...NODE,
+      Dockerfile: [
+        "FROM node:20",
+        "COPY . .",
+        "HEALTHCHECK --interval=30s CMD curl -fsS http://localhost:8080/healthz || exit 1",
+        'CMD ["node", "server.js"]',
+      ].join("\n"),
+    });
+    expect(d.healthPath).toBe("/healthz");
+    expect(d.sources.healthPath).toBe("Dockerfile:3 HEALTHCHECK");
+    expect(d.unsure.healthPath).toBeUndefined();
+    expect(d.port).toBe(8080);
+  });
+
+  test("a HEALTHCHECK that runs a script: the URL the script requests", async () => {
+    const d = await detectFiles({
+      ...NODE,
+      Dockerfile: "FROM node:20\nHEALTHCHECK CMD node ./healthcheck.js\n",
+      "healthcheck.js":
+        "fetch('http://127.0.0.1:3000/api/status').then((r) => process.exit(r.ok ? 0 : 1));\n",
+    });
+    expect(d.healthPath).toBe("/api/status");
+  });
+
+  test("Kubernetes probes give liveness and readiness", async () => {
+    const d = await detectFiles({
+      ...NODE,
+      "k8s/deployment.yaml": [
+        "spec:",
+        "  template:",
+        "    spec:",
+        "      containers:",
+        "        - name: api",
+        "          livenessProbe:",
+        "            httpGet:",
+        "              path: /livez",
+        "              port: 3000",
+        "          readinessProbe:",
+        "            httpGet:",
+        "              path: /readyz",
+        "              port: 3000",
+      ].join("\n"),
+    });
+    expect(d).toMatchObject({ healthPath: "/livez", readyPath: "/readyz" });
+    expect(d.sources.healthPath).toBe("k8s/deployment.yaml:6 livenessProbe");
+    expect(d.sources.readyPath).toBe("k8s/deployment.yaml:10 readinessProbe");
+  });
+
+  test("a compose health check counts only for a service built from the repository", async () => {
+    const compose = (build: boolean) =>
+      [
+        "services:",
+        "  db:",
+        "    image: postgres:16",
+        "    healthcheck:",
+        '      test: ["CMD", "curl", "-f", "http://localhost:5432/db-only"]',
+        "  api:",
+        ...(build ? ["    build: ."] : ["    image: acme/api"]),
+        "    healthcheck:",
+        '      test: ["CMD", "wget", "-qO-", "http://localhost:3000/api/health"]',
+      ].join("\n");
+    const built = await detectFiles({ ...NODE, "docker-compose.yml": compose(true) });
+    expect(built.healthPath).toBe("/api/health");
+    expect(built.sources.healthPath).toBe('docker-compose.yml service "api" healthcheck');
+    const pulled = await detectFiles({ ...NODE, "docker-compose.yml": compose(false) });
+    expect(pulled.unsure.healthPath).toMatch(/placeholder/);
+  });
+
+  test("Spring Boot Actuator: its base path and probe groups", async () => {
+    const d = await detectFiles({
+      "pom.xml":
+        "<project><artifactId>inventory</artifactId><dependencies><dependency><artifactId>spring-boot-starter-actuator</artifactId></dependency></dependencies></project>",
+      mvnw: "",
+      "src/main/resources/application.yml": [
+        "management:",
+        "  endpoints:",
+        "    web:",
+        "      base-path: /manage",
+        "  endpoint:",
+        "    health:",
+        "      probes:",
+        "        enabled: true",
+      ].join("\n"),
+    });
+    expect(d).toMatchObject({ healthPath: "/manage/health", readyPath: "/manage/health/readiness" });
+  });
+
+  test("an explicit route in the code", async () => {
+    const d = await detectFiles({
+      ...NODE,
+      "src/server.js":
+        "const app = require('express')();\napp.get('/healthz', (req, res) => res.send('ok'));\n",
+    });
+    expect(d.healthPath).toBe("/healthz");
+    expect(d.sources.healthPath).toBe("route in src/server.js:2");
+  });
+
+  test("nothing names a check: /health is a placeholder marked for replacing, and no readiness path is invented", async () => {
+    const d = await detectFiles(NODE);
+    expect(d.healthPath).toBe("/health");
+    expect(d.unsure.healthPath).toBe("no health check or health route found: /health is a placeholder");
+    expect(d.readyPath).toBeNull();
+  });
+});
+
+describe("routes under a nested router", () => {
+  test("a health route of a scoped router is taken but marked: its prefix is elsewhere", async () => {
+    const d = await detectFiles({
+      "Cargo.toml": '[package]\nname = "forum"\nversion = "0.1.0"\n[dependencies]\nactix-web = "4"\n',
+      "Cargo.lock": "",
+      "src/routes.rs": [
+        "pub fn config(cfg: &mut web::ServiceConfig) {",
+        '  cfg.service(scope("/api/v3").route("/health", get().to(health)));',
+        "}",
+      ].join("\n"),
+    });
+    expect(d.healthPath).toBe("/health");
+    expect(d.unsure.healthPath).toBe("route in src/routes.rs:2: check the prefix it is served under");
+  });
+});
