@@ -4,6 +4,7 @@ import { registerAgent } from "./agent.js";
 import { registerApprove } from "./approve.js";
 import { registerAudit } from "./audit.js";
 import { registerBuild } from "./build.js";
+import { registerCi } from "./ci.js";
 import { registerDemo } from "./demo.js";
 import { registerDeploy } from "./deploy.js";
 import { registerDora } from "./dora.js";
@@ -27,6 +28,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerInit,
   registerGenerate,
   registerPlan,
+  registerCi,
   registerAudit,
   registerVerify,
   registerGate,

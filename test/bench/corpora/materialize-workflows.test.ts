@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { materializeWorkflows } from "../../../bench/corpora/materialize.js";
+import { git } from "../../helpers/git.js";
 
 const WORKFLOW =
   "name: ci\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n";
@@ -16,22 +16,6 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function write(file: string, text: string) {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);
-}
-
-function git(cwd: string, ...args: string[]) {
-  const r = spawnSync("git", args, {
-    cwd,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@example.invalid",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@example.invalid",
-    },
-  });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
 }
 
 /** A mirror root holding acme/shop as a fetched snapshot would: <root>/acme+shop/repo. */
