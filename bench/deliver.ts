@@ -5,11 +5,15 @@
  *    traffic through the same analysis code the engine runs), then A/A on real processes,
  *    where the canary's instances start cold;
  * 3. the router's added latency at 1,000 requests/s against calling an instance directly, and
- *    its throughput against nginx with the same weighted upstreams, when nginx is installed.
+ *    its throughput against nginx with the same weighted upstreams, when nginx is installed;
+ * 4. on the kubernetes target (the test cluster, a real Prometheus): time from a bad canary's
+ *    Deployment to the HTTPRoute back at 100 % stable, and the API requests of each step;
+ *    skipped, saying why, without the cluster's binaries or Prometheus.
  * A benchmark, not a test: it prints figures and exits 0.
  */
 import { benchProcessAA } from "./deliver/aa-processes.js";
 import { benchAnalysis } from "./deliver/analysis.js";
+import { benchKubernetes } from "./deliver/kubernetes.js";
 import { benchRollback } from "./deliver/rollback.js";
 import { benchRouter } from "./deliver/router.js";
 
@@ -18,6 +22,7 @@ const sections: Array<[string, () => Promise<{ lines: string[] }>]> = [
   ["Canary analysis: false rollbacks and detection", () => benchAnalysis()],
   ["Canary analysis: A/A on real processes", benchProcessAA],
   ["Router", benchRouter],
+  ["Kubernetes: a bad canary through a real Prometheus", benchKubernetes],
 ];
 
 for (const [title, run] of sections) {

@@ -3,7 +3,8 @@
  * plane: a deploy process is killed right after a step starts; at that moment no route may
  * send traffic to a Service that does not exist, and the next `status` finishes the deployment
  * — rolled back before the new release was live, resumed after — leaving exactly the stable
- * Deployment and its Service, the route all on it, and the right image running.
+ * Deployment and its Service, the route all on it, and the right image running. And two deploy
+ * processes started at once on one environment: the ledger's lock makes one wait for the other.
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -24,6 +25,7 @@ import {
   kubernetesProject,
   leftovers,
   type Project,
+  productionDeploy,
   routedServicesExist,
   routeWeights,
   stableEnvironment,
@@ -53,6 +55,51 @@ function deployAndKill(project: Project, image: string, index: number, delayMs: 
     });
     child.on("error", reject);
     child.on("exit", (code, signal) => resolve({ code, signal }));
+  });
+}
+
+interface ProcessReport {
+  image: string;
+  code: number | null;
+  pid: number;
+  /** The `lock.waiting` events the process reported. */
+  waited: Array<{ holder: string; deploymentId?: string }>;
+  outcome?: { ok: boolean; reason: string; deployment: string; live?: string };
+  stderr: string;
+}
+
+/** A deploy in a process of its own, waiting for the environment's lock; what it reported. */
+function deployProcess(project: Project, image: string) {
+  return new Promise<ProcessReport>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", TSX, PROCESS, project.configPath, image], {
+      cwd: project.dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const lines = stdout
+        .split("\n")
+        // Its reports; anything else a dependency prints is not one.
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const outcome = lines.find((line) => "ok" in line) as ProcessReport["outcome"];
+      resolve({
+        image,
+        code,
+        pid: child.pid!,
+        waited: lines.filter((line) => line.type === "lock.waiting") as ProcessReport["waited"],
+        ...(outcome && { outcome }),
+        stderr,
+      });
+    });
   });
 }
 
@@ -193,11 +240,8 @@ withCluster("kubernetes crash drills", (kubeconfig) => {
         for (const delayMs of [0, 300, 800, 1500, 2500]) {
           const kept = IMAGE(`kept-${delayMs}`);
           const first = await deploy({
-            env: "production",
+            ...productionDeploy(project),
             artifact: kept,
-            configPath: project.configPath,
-            requestedBy: "test",
-            pollMs: 100,
           });
           expect(first.ok, first.reason).toBe(true);
           expect((await inventory(cluster)).deployments["orders-preview"]?.image).toBe(kept);
@@ -230,5 +274,84 @@ withCluster("kubernetes crash drills", (kubeconfig) => {
       }
       expect(watched.violations, "weights on a Service that did not exist").toEqual([]);
     }, 600_000);
+  });
+
+  describe("two deploy processes started at once", () => {
+    let cluster: Cluster;
+    afterAll(async () => {
+      await deleteNamespace(cluster);
+    });
+
+    it("never interleave: one waits for the other's lock, then runs, and its release serves", async () => {
+      cluster = await stableEnvironment(kubeconfig, { traffic: "gateway-api" });
+      const project = await kubernetesProject(cluster, {
+        traffic: "gateway-api",
+        strategy: "{ canary: { steps: [50, 100], stepSeconds: 1 } }",
+      });
+      const watch = watchRoutedServices(cluster, "gateway-api");
+      let watched = { violations: [] as string[], routed: [] as string[] };
+      let reports: ProcessReport[];
+      try {
+        reports = await Promise.all([
+          deployProcess(project, IMAGE("left")),
+          deployProcess(project, IMAGE("right")),
+        ]);
+      } finally {
+        watched = await watch.stop();
+      }
+      for (const report of reports) {
+        expect(report.code, report.stderr).toBe(0);
+        expect(report.outcome?.ok, report.outcome?.reason).toBe(true);
+      }
+      // Exactly one waited, for the lock the other process held; whichever asked first won.
+      const waiters = reports.filter((r) => r.waited.length > 0);
+      expect(waiters, "processes that waited for the lock").toHaveLength(1);
+      const second = waiters[0]!;
+      const first = reports.find((r) => r !== second)!;
+      expect(second.waited).toHaveLength(1);
+      expect(second.waited[0]!.holder).toMatch(new RegExp(`^${first.pid}@`));
+      expect(first.waited).toEqual([]);
+      const [firstId, secondId] = [first.outcome!.deployment, second.outcome!.deployment];
+      expect(firstId).not.toBe(secondId);
+
+      // The ledger holds the two deployments one after the other: every event of the first
+      // before any of the second, both succeeded, the second replacing the first.
+      const ledger = await openLedger({ stateDir: join(project.dir, ".shipgate") });
+      try {
+        const events = await ledger.listEvents({ env: "production" });
+        const seqs = (id: string) => events.filter((e) => e.deploymentId === id).map((e) => e.seq);
+        const steps = (id: string) =>
+          events.filter((e) => e.deploymentId === id && e.type.startsWith("step."));
+        expect(steps(firstId).length).toBeGreaterThan(4);
+        expect(steps(secondId).length).toBeGreaterThan(4);
+        expect(Math.min(...seqs(secondId))).toBeGreaterThan(Math.max(...seqs(firstId)));
+        const deployments = await ledger.listDeployments({ env: "production" });
+        const byId = new Map(deployments.map((d) => [d.id, d]));
+        expect(byId.get(firstId)?.status).toBe("succeeded");
+        expect(byId.get(secondId)?.status).toBe("succeeded");
+        expect(byId.get(secondId)?.previousId).toBe(firstId);
+        expect(await ledger.listDeployments({ env: "production", status: "running" })).toEqual([]);
+      } finally {
+        await ledger.close();
+      }
+
+      // The second release serves, alone: nothing of either canary is left.
+      const secondImage = second.image;
+      const after = await inventory(cluster);
+      expect(Object.keys(after.deployments)).toEqual(["orders"]);
+      expect(after.deployments.orders!.image).toBe(secondImage);
+      expect(after.deployments.orders!.annotations["shipgate.dev/release"]).toBe(second.outcome!.live);
+      expect(after.services).toEqual(["orders"]);
+      expect(await routeWeights(cluster, "gateway-api")).toEqual([{ orders: 100 }]);
+      expect(await leftovers(cluster)).toEqual({ deployments: [], services: [], replicaSets: [], pods: [] });
+      const status = await environmentStatus({ env: "production", configPath: project.configPath });
+      expect(status.recovered).toEqual([]);
+      expect(status.live?.release).toBe(second.outcome!.live);
+      expect(status.live?.artifact).toBe(secondImage);
+
+      // Throughout both: never a weight on a missing Service; the canary took its share.
+      expect(watched.violations, "weights on a Service that did not exist").toEqual([]);
+      expect(watched.routed).toEqual(["orders", "orders-canary"]);
+    }, 60_000);
   });
 });

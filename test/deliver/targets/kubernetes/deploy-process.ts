@@ -3,6 +3,9 @@
  * the CLI makes, with a test metric provider (a canary as good as the stable release) so the
  * drill can reach every step. With SHIPGATE_KILL_AT_STEP=<n> it SIGKILLs itself
  * SHIPGATE_KILL_DELAY_MS after the ledger records step n as started.
+ * Reports on stdout, one JSON object a line: `{"type":"lock.waiting",…}` as soon as it waits
+ * for another process's lock (waiting up to 2 minutes), then the outcome
+ * `{"ok":…,"reason":…,"deployment":<id>,"live":<release>}`.
  * Usage: deploy-process.ts <shipgate.yml> <image>
  */
 import { deploy } from "../../../../src/deliver/deploy.js";
@@ -33,6 +36,11 @@ const outcome = await deploy({
   pollMs: 100,
   waitMs: 120_000,
   metrics: healthyCanary(),
+  onEvent: (event) => {
+    if (event.type === "lock.waiting") process.stdout.write(`${JSON.stringify(event)}\n`);
+  },
 });
-process.stdout.write(`${JSON.stringify({ ok: outcome.ok, reason: outcome.reason })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ok: outcome.ok, reason: outcome.reason, deployment: outcome.deployment.id, live: outcome.live })}\n`,
+);
 process.exitCode = outcome.ok ? 0 : 1;

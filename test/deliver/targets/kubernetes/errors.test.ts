@@ -21,7 +21,9 @@ import {
   healthyCanary,
   IMAGE,
   inventory,
+  isLedgerStep,
   kubernetesProject,
+  productionDeploy,
   routedServicesExist,
   routeWeights,
   stableEnvironment,
@@ -217,21 +219,13 @@ withCluster("kubernetes target errors", (kubeconfig) => {
       let cutting: Promise<void> | undefined;
       const started = Date.now();
       const error = await deploy({
-        env: "production",
+        ...productionDeploy(project),
         artifact: IMAGE("v2"),
-        configPath: project.configPath,
-        requestedBy: "test",
-        pollMs: 100,
         metrics: healthyCanary(),
         onEvent: (event) => {
           // The canary has 20% of the traffic; the analysis reads only the metric provider, so
           // the next call to the API server is the move to 50%.
-          if (
-            event.type === "ledger" &&
-            event.event.type === "step.started" &&
-            event.event.data.kind === "analyse"
-          )
-            cutting ??= api.cut();
+          if (isLedgerStep(event, "step.started", "analyse")) cutting ??= api.cut();
         },
       }).then(
         (outcome) => outcome,

@@ -15,9 +15,11 @@ import {
   healthyCanary,
   IMAGE,
   inventory,
+  isLedgerStep,
   kubernetesProject,
   leftovers,
   previewStandIn,
+  productionDeploy,
   routeWeights,
   stableEnvironment,
   type Traffic,
@@ -65,18 +67,11 @@ withCluster("kubernetes target strategies", (kubeconfig) => {
         const project = await kubernetesProject(cluster, { traffic, strategy: CANARY });
         const seen: Array<Array<Record<string, number>>> = [];
         const outcome = await deploy({
-          env: "production",
+          ...productionDeploy(project),
           artifact: IMAGE("v2"),
-          configPath: project.configPath,
-          requestedBy: "test",
-          pollMs: 100,
           metrics: healthyCanary(),
           onEvent: (event) => {
-            if (
-              event.type === "ledger" &&
-              event.event.type === "step.completed" &&
-              event.event.data.kind === "weights"
-            ) {
+            if (isLedgerStep(event, "step.completed", "weights")) {
               void routeWeights(cluster!, traffic).then((w) => seen.push(w));
             }
           },
@@ -101,11 +96,8 @@ withCluster("kubernetes target strategies", (kubeconfig) => {
         cluster = await stableEnvironment(kubeconfig, { traffic });
         const project = await kubernetesProject(cluster, { traffic, strategy: CANARY });
         const outcome = await deploy({
-          env: "production",
+          ...productionDeploy(project),
           artifact: IMAGE("v2"),
-          configPath: project.configPath,
-          requestedBy: "test",
-          pollMs: 100,
           // A test provider reporting 30% errors for the canary: the real Prometheus path is
           // tested with the prometheus provider.
           metrics: failingCanary(),
@@ -167,11 +159,8 @@ withCluster("kubernetes target strategies", (kubeconfig) => {
       cluster = await stableEnvironment(kubeconfig, { traffic: "gateway-api", progressDeadlineSeconds: 4 });
       const project = await kubernetesProject(cluster, { traffic: "gateway-api", strategy: CANARY });
       const outcome = await deploy({
-        env: "production",
+        ...productionDeploy(project),
         artifact: IMAGE("never-ready"),
-        configPath: project.configPath,
-        requestedBy: "test",
-        pollMs: 100,
         metrics: healthyCanary(),
       });
       expect(outcome.deployment.status).toBe("rolled_back");
@@ -188,11 +177,8 @@ withCluster("kubernetes target strategies", (kubeconfig) => {
       cluster = await stableEnvironment(kubeconfig, { traffic: "gateway-api" });
       const project = await kubernetesProject(cluster, { traffic: "gateway-api", strategy: CANARY });
       const outcome = await deploy({
-        env: "production",
+        ...productionDeploy(project),
         artifact: IMAGE("v2"),
-        configPath: project.configPath,
-        requestedBy: "test",
-        pollMs: 100,
       });
       expect(outcome.deployment.status).toBe("rolled_back");
       expect(outcome.reason).toMatch(/inconclusive/);
@@ -208,18 +194,11 @@ withCluster("kubernetes target strategies", (kubeconfig) => {
       const project = await kubernetesProject(cluster, { traffic: "replicas", strategy: CANARY });
       const shares: number[] = [];
       const outcome = await deploy({
-        env: "production",
+        ...productionDeploy(project),
         artifact: IMAGE("v2"),
-        configPath: project.configPath,
-        requestedBy: "test",
-        pollMs: 100,
         metrics: healthyCanary(),
         onEvent: (event) => {
-          if (
-            event.type === "ledger" &&
-            event.event.type === "step.started" &&
-            event.event.data.kind === "analyse"
-          ) {
+          if (isLedgerStep(event, "step.started", "analyse")) {
             void cluster!.admin.apps
               .readNamespacedDeployment({ name: "orders-canary", namespace: cluster!.namespace })
               .then((d) => shares.push(d.spec!.replicas!));
@@ -252,11 +231,8 @@ withCluster("kubernetes target strategies", (kubeconfig) => {
             extra: "    rollback: { keepPrevious: 1h }",
           });
           const outcome = await deploy({
-            env: "production",
+            ...productionDeploy(project),
             artifact: IMAGE("v2"),
-            configPath: project.configPath,
-            requestedBy: "test",
-            pollMs: 100,
           });
           expect(outcome.ok, outcome.reason).toBe(true);
           expect(preview.paths).toEqual([
@@ -275,11 +251,8 @@ withCluster("kubernetes target strategies", (kubeconfig) => {
 
           // A new deploy ends the wait: v2 moves onto the stable Deployment, v3 goes to preview.
           const next = await deploy({
-            env: "production",
+            ...productionDeploy(project),
             artifact: IMAGE("v3"),
-            configPath: project.configPath,
-            requestedBy: "test",
-            pollMs: 100,
           });
           expect(next.ok, next.reason).toBe(true);
           const both = await inventory(cluster);
@@ -323,11 +296,8 @@ withCluster("kubernetes target strategies", (kubeconfig) => {
             extra: "    rollback: { keepPrevious: 0s }",
           });
           const outcome = await deploy({
-            env: "production",
+            ...productionDeploy(project),
             artifact: IMAGE("v2"),
-            configPath: project.configPath,
-            requestedBy: "test",
-            pollMs: 100,
           });
           expect(outcome.ok, outcome.reason).toBe(true);
           expect(await routeWeights(cluster, "istio")).toEqual([{ orders: 100 }]);
@@ -354,17 +324,10 @@ withCluster("kubernetes target strategies", (kubeconfig) => {
         const moved: unknown[] = [];
         const started = Date.now();
         const outcome = await deploy({
-          env: "production",
+          ...productionDeploy(project),
           artifact: IMAGE("never-ready"),
-          configPath: project.configPath,
-          requestedBy: "test",
-          pollMs: 100,
           onEvent: (event) => {
-            if (
-              event.type === "ledger" &&
-              event.event.type === "step.completed" &&
-              event.event.data.kind === "weights"
-            ) {
+            if (isLedgerStep(event, "step.completed", "weights")) {
               moved.push(event.event.data);
             }
           },
@@ -396,11 +359,8 @@ withCluster("kubernetes target strategies", (kubeconfig) => {
             timeoutSeconds: 3,
           });
           const outcome = await deploy({
-            env: "production",
+            ...productionDeploy(project),
             artifact: IMAGE("v2"),
-            configPath: project.configPath,
-            requestedBy: "test",
-            pollMs: 100,
             onEvent: (event) => {
               if (event.type === "ledger" && event.event.type === "step.failed") {
                 void routeWeights(cluster!, "gateway-api").then((w) => weights.push(w));
@@ -427,19 +387,13 @@ withCluster("kubernetes target strategies", (kubeconfig) => {
         cluster = await stableEnvironment(kubeconfig, { traffic: "replicas", replicas: 3 });
         const project = await kubernetesProject(cluster, { traffic: "replicas", strategy: "rolling" });
         const first = await deploy({
-          env: "production",
+          ...productionDeploy(project),
           artifact: IMAGE("v2"),
-          configPath: project.configPath,
-          requestedBy: "test",
-          pollMs: 100,
         });
         expect(first.ok, first.reason).toBe(true);
         const second = await deploy({
-          env: "production",
+          ...productionDeploy(project),
           artifact: IMAGE("v3"),
-          configPath: project.configPath,
-          requestedBy: "test",
-          pollMs: 100,
         });
         expect(second.ok, second.reason).toBe(true);
         const rolled = await cluster.admin.apps.readNamespacedDeployment({
@@ -491,11 +445,8 @@ withCluster("kubernetes target strategies", (kubeconfig) => {
         });
         const started = Date.now();
         const outcome = await deploy({
-          env: "production",
+          ...productionDeploy(project),
           artifact: IMAGE("never-ready"),
-          configPath: project.configPath,
-          requestedBy: "test",
-          pollMs: 100,
         });
         expect(outcome.deployment.status).toBe("rolled_back");
         expect(outcome.reason).toMatch(/progress deadline/);

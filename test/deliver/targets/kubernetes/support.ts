@@ -9,14 +9,27 @@
  * applies the weights, nor anything about HTTP through a Service: smoke checks go to a local
  * stand-in server, and the analysis reads the metric providers below.
  */
-import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { it } from "vitest";
+import type { EngineEvent } from "../../../../src/deliver/events.js";
+import type { LedgerEvent } from "../../../../src/ledger/types.js";
 import { tempDir } from "../../../helpers/tmp.js";
+import { type Cluster, productionTargetLines, routeWeights, type Traffic } from "./environment.js";
 
+export {
+  type Admin,
+  admin,
+  type Cluster,
+  deleteNamespace,
+  IMAGE,
+  routeWeights,
+  stableEnvironment,
+  type Traffic,
+  waitUntil,
+} from "./environment.js";
 export { failingCanary, fakeTraffic, healthyCanary } from "./test-metrics.js";
 
 export const KUBECONFIG = process.env.SHIPGATE_TEST_KUBECONFIG;
@@ -41,131 +54,6 @@ export function withCluster(name: string, suite: (kubeconfig: string) => void): 
   } else {
     it.skip(`${name}: ${MISSING}`, () => {});
   }
-}
-
-type K8s = typeof import("@kubernetes/client-node");
-
-export interface Admin {
-  k8s: K8s;
-  objects: import("@kubernetes/client-node").KubernetesObjectApi;
-  core: import("@kubernetes/client-node").CoreV1Api;
-  apps: import("@kubernetes/client-node").AppsV1Api;
-  config: import("@kubernetes/client-node").KubeConfig;
-}
-
-export async function admin(kubeconfig: string): Promise<Admin> {
-  const k8s = await import("@kubernetes/client-node");
-  const config = new k8s.KubeConfig();
-  config.loadFromFile(kubeconfig);
-  return {
-    k8s,
-    config,
-    objects: k8s.KubernetesObjectApi.makeApiClient(config),
-    core: config.makeApiClient(k8s.CoreV1Api),
-    apps: config.makeApiClient(k8s.AppsV1Api),
-  };
-}
-
-export type Traffic = "gateway-api" | "istio" | "replicas";
-
-export const IMAGE = (tag: string) => `registry.test/orders:${tag}`;
-
-export interface Cluster {
-  admin: Admin;
-  namespace: string;
-}
-
-export async function waitUntil<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/**
- * A namespace with the stable Deployment `orders` (2 replicas of IMAGE("v1"), container `app`),
- * its Service `orders`, and the route of `traffic`, rolled out and ready.
- */
-export async function stableEnvironment(
-  kubeconfig: string,
-  options: { traffic: Traffic; replicas?: number; progressDeadlineSeconds?: number },
-): Promise<Cluster> {
-  const a = await admin(kubeconfig);
-  const namespace = `sg-${randomBytes(4).toString("hex")}`;
-  await a.core.createNamespace({
-    body: { metadata: { name: namespace, labels: { "shipgate.test": "true" } } },
-  });
-  // Pods cannot be created before the namespace's default ServiceAccount exists.
-  await waitUntil("the default ServiceAccount", async () =>
-    (await a.core.listNamespacedServiceAccount({ namespace })).items.some(
-      (s) => s.metadata?.name === "default",
-    ),
-  );
-  const labels = { app: "orders" };
-  await a.apps.createNamespacedDeployment({
-    namespace,
-    body: {
-      metadata: { name: "orders", labels },
-      spec: {
-        replicas: options.replicas ?? 2,
-        progressDeadlineSeconds: options.progressDeadlineSeconds ?? 6,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            containers: [{ name: "app", image: IMAGE("v1"), ports: [{ containerPort: 8080, name: "http" }] }],
-          },
-        },
-      },
-    },
-  });
-  await a.core.createNamespacedService({
-    namespace,
-    body: {
-      metadata: { name: "orders" },
-      spec: { selector: labels, ports: [{ name: "http", port: 80, targetPort: "http" as never }] },
-    },
-  });
-  if (options.traffic === "gateway-api") {
-    await a.objects.create({
-      apiVersion: "gateway.networking.k8s.io/v1",
-      kind: "HTTPRoute",
-      metadata: { name: "orders", namespace },
-      spec: {
-        parentRefs: [{ name: "public" }],
-        hostnames: ["orders.test"],
-        rules: [{ backendRefs: [{ name: "orders", port: 80 }] }],
-      },
-    } as never);
-  }
-  if (options.traffic === "istio") {
-    await a.objects.create({
-      apiVersion: "networking.istio.io/v1",
-      kind: "VirtualService",
-      metadata: { name: "orders", namespace },
-      spec: {
-        hosts: ["orders.test"],
-        http: [{ route: [{ destination: { host: "orders", port: { number: 80 } } }] }],
-      },
-    } as never);
-  }
-  await waitUntil("the stable Deployment's rollout", async () => {
-    const d = await a.apps.readNamespacedDeployment({ name: "orders", namespace });
-    return (d.status?.availableReplicas ?? 0) === (options.replicas ?? 2);
-  });
-  return { admin: a, namespace };
-}
-
-export async function deleteNamespace(cluster: Cluster | undefined) {
-  if (!cluster) return;
-  await cluster.admin.core.deleteNamespace({ name: cluster.namespace }).catch(() => {});
 }
 
 /** What is in the namespace: Deployments (name → image), Services, the route's weights. */
@@ -217,36 +105,6 @@ export async function leftovers(cluster: Cluster, timeoutMs = 30_000) {
   };
 }
 
-/** The route's backends as `service → weight` (gateway-api or istio), every rule or route. */
-export async function routeWeights(
-  cluster: Cluster,
-  traffic: Traffic,
-): Promise<Array<Record<string, number>>> {
-  const { admin: a, namespace } = cluster;
-  if (traffic === "gateway-api") {
-    const route = (await a.objects.read({
-      apiVersion: "gateway.networking.k8s.io/v1",
-      kind: "HTTPRoute",
-      metadata: { name: "orders", namespace },
-    })) as unknown as { spec: { rules: Array<{ backendRefs: Array<{ name: string; weight?: number }> }> } };
-    return route.spec.rules.map((r) => Object.fromEntries(r.backendRefs.map((b) => [b.name, b.weight ?? 1])));
-  }
-  if (traffic === "istio") {
-    const vs = (await a.objects.read({
-      apiVersion: "networking.istio.io/v1",
-      kind: "VirtualService",
-      metadata: { name: "orders", namespace },
-    })) as unknown as {
-      spec: { http: Array<{ route: Array<{ destination: { host: string }; weight?: number }> }> };
-    };
-    return vs.spec.http.map((h) =>
-      Object.fromEntries(h.route.map((d) => [d.destination.host, d.weight ?? 100])),
-    );
-  }
-  return [];
-}
-
-/** Every Service the route sends traffic to exists: weights never point at a deleted Service. */
 export async function routedServicesExist(cluster: Cluster, traffic: Traffic): Promise<string[]> {
   const services = new Set((await inventory(cluster)).services);
   return (await routeWeights(cluster, traffic)).flatMap((rule) =>
@@ -303,6 +161,20 @@ export interface Project {
   configPath: string;
 }
 
+/** What every deploy of these tests shares: the production environment of the test project, polled fast. */
+export function productionDeploy(project: Project) {
+  return { env: "production", configPath: project.configPath, requestedBy: "test", pollMs: 100 } as const;
+}
+
+/** Whether an engine event is the ledger's record of a step of `kind` reaching `type`. */
+export function isLedgerStep(
+  event: EngineEvent,
+  type: string,
+  kind: string,
+): event is { type: "ledger"; event: LedgerEvent } {
+  return event.type === "ledger" && event.event.type === type && event.event.data.kind === kind;
+}
+
 /** A shipgate project whose `production` environment is the namespace's Deployment. */
 export async function kubernetesProject(
   cluster: Cluster,
@@ -324,16 +196,7 @@ export async function kubernetesProject(
         ? "{ type: istio, virtualService: orders }"
         : "{ type: replicas }";
   const lines = [
-    "app: { name: orders, language: node }",
-    "environments:",
-    "  production:",
-    "    target:",
-    "      type: kubernetes",
-    "      provider: generic",
-    `      namespace: ${cluster.namespace}`,
-    "      deployment: orders",
-    "      container: app",
-    `      traffic: ${traffic}`,
+    ...productionTargetLines(cluster.namespace, traffic),
     ...(options.serviceUrl ? [`      serviceUrl: "${options.serviceUrl}"`] : []),
     `    strategy: ${options.strategy}`,
     `    verify: { timeoutSeconds: ${options.timeoutSeconds ?? 30}${options.smoke ? ", smoke: smoke.yml" : ""} }`,
