@@ -9,24 +9,11 @@
  * Usage: deploy-process.ts <shipgate.yml> <image>
  */
 import { deploy } from "../../../../src/deliver/deploy.js";
-import { SqliteLedger } from "../../../../src/ledger/sqlite/index.js";
+import { armKillAtStep } from "../../support/kill-at-step.js";
 import { healthyCanary } from "./test-metrics.js";
 
 const [configPath, artifact] = process.argv.slice(2);
-const killAt = process.env.SHIPGATE_KILL_AT_STEP;
-if (killAt !== undefined) {
-  const delay = Number(process.env.SHIPGATE_KILL_DELAY_MS ?? 0);
-  const append = SqliteLedger.prototype.appendEvent;
-  SqliteLedger.prototype.appendEvent = async function (this: SqliteLedger, event) {
-    const appended = await append.call(this, event);
-    if (event.type === "step.started" && event.data?.index === Number(killAt)) {
-      const kill = () => process.kill(process.pid, "SIGKILL");
-      if (delay > 0) setTimeout(kill, delay);
-      else kill();
-    }
-    return appended;
-  };
-}
+armKillAtStep();
 
 const outcome = await deploy({
   env: "production",
