@@ -12,6 +12,7 @@
  * values are judged.
  */
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from "yaml";
+import { memoByObject } from "./memo.js";
 
 export interface SchemaProblem {
   node: Node;
@@ -140,8 +141,14 @@ const CALL_INPUT_TYPES = ["string", "boolean", "number"];
 
 const EXPRESSION = /\$\{\{[\s\S]*\}\}/;
 
-/** Every structural problem GitHub would refuse the workflow for, in document order. */
-export function checkWorkflowStructure(root: YAMLMap): SchemaProblem[] {
+/**
+ * Every structural problem GitHub would refuse the workflow for, in document order. Computed
+ * once per parsed workflow: invalid-workflow reports them, deploy-without-rollback asks whether
+ * a rollback workflow can run at all.
+ */
+export const checkWorkflowStructure = memoByObject(checkStructure);
+
+function checkStructure(root: YAMLMap): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   const report = (node: Node, message: string, key: string) => problems.push({ node, message, key });
   const keysOf = (map: YAMLMap, allowed: string[], where: string, keyPrefix: string) => {

@@ -27,3 +27,15 @@ export function findingsOf(ruleId: string, text: string, name = "workflow.yml"):
   const result = auditWorkflows({ files: [{ path: `.github/workflows/${name}`, text }] });
   return result.findings.filter((f) => f.ruleId === ruleId);
 }
+
+/**
+ * A one-job workflow whose single step runs `script` (a block scalar, one line per line);
+ * `env` is appended to the job's `runs-on:` line (e.g. "\n    env:\n      X: y").
+ */
+export function scriptWorkflow(script: string, env = ""): string {
+  const body = script
+    .split("\n")
+    .map((l) => `          ${l}`)
+    .join("\n");
+  return `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest${env}\n    steps:\n      - run: |\n${body}\n`;
+}

@@ -1,20 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { applyFixes } from "../../../src/audit/fix.js";
-import { findingsOf } from "../harness.js";
+import { findingsOf, scriptWorkflow } from "../harness.js";
 
 const ID = "deprecated-workflow-command";
 
-const workflow = (script: string, env = "") => `on: push
-jobs:
-  a:
-    runs-on: ubuntu-latest${env}
-    steps:
-      - run: |
-${script
-  .split("\n")
-  .map((l) => `          ${l}`)
-  .join("\n")}
-`;
+const workflow = scriptWorkflow;
 
 const fixed = (script: string) => {
   const text = workflow(script);

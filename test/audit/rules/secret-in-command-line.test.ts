@@ -1,19 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { findingsOf } from "../harness.js";
+import { findingsOf, scriptWorkflow } from "../harness.js";
 
 const ID = "secret-in-command-line";
 
-const workflow = (script: string, env = "") => `on: push
-jobs:
-  a:
-    runs-on: ubuntu-latest${env}
-    steps:
-      - run: |
-${script
-  .split("\n")
-  .map((l) => `          ${l}`)
-  .join("\n")}
-`;
+const workflow = scriptWorkflow;
 const found = (script: string, env = "") =>
   findingsOf(ID, workflow(script, env)).map((f) => f.message.split(" ")[0]);
 
