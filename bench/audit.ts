@@ -48,11 +48,26 @@ function corpus(copies: number): Array<{ path: string; text: string }> {
   for (let copy = 0; copy < copies; copy++) {
     for (const file of sourceFiles) {
       const name = basename(file);
-      const text = readFileSync(file, "utf8").replace(/^( {2})([a-zA-Z][\w-]*):\s*$/gm, `$1$2-${copy}:`);
+      const text = renameJobs(readFileSync(file, "utf8"), `-${copy}`);
       files.push({ path: `.github/workflows/${copy}-${name}`, text: `# copy ${copy}\n${text}` });
     }
   }
   return files;
+}
+
+/**
+ * Appends `suffix` to every job id (the keys two spaces in under `jobs:`), so copies of one file
+ * differ where the audit keys its work, while `on:` and every other block stay valid.
+ */
+function renameJobs(text: string, suffix: string): string {
+  let inJobs = false;
+  return text
+    .split("\n")
+    .map((line) => {
+      if (/^\S/.test(line)) inJobs = /^jobs:\s*(#.*)?$/.test(line);
+      return inJobs ? line.replace(/^( {2})([a-zA-Z_][\w-]*):(\s*(#.*)?)$/, `$1$2${suffix}:$3`) : line;
+    })
+    .join("\n");
 }
 
 function median(values: number[]): number {
@@ -119,7 +134,9 @@ const actionlintRate = files.length / (median(actionlintRuns) / 1000);
 // once with every core (its default) and once with GOMAXPROCS=1 beside shipgate's one thread.
 // Whole-process wall time, start-up included: that is what a CI step pays.
 const nativeBin = findNativeActionlint();
-let nativeRates: { all: number; one: number; version: string; allMs: number; oneMs: number } | undefined;
+let nativeRates:
+  | { all: number; one: number; version: string; allMs: number; oneMs: number; withShellcheckMs?: number }
+  | undefined;
 if (nativeBin) {
   const dir = mkdtempSync(join(tmpdir(), "shipgate-bench-native-"));
   mkdirSync(join(dir, ".github/workflows"), { recursive: true });
@@ -136,6 +153,18 @@ if (nativeBin) {
   run(process.env);
   const all = await time(7, () => run(process.env));
   const one = await time(7, () => run({ ...process.env, GOMAXPROCS: "1" }));
+  // actionlint's Docker image and most CI set-ups have shellcheck beside it, and actionlint
+  // then checks every `run:` script with it: timed apart, when the machine has shellcheck.
+  const shellcheck = spawnSync("shellcheck", ["--version"], { encoding: "utf8" });
+  let withShellcheck: number | undefined;
+  if (shellcheck.status === 0) {
+    const argsWith = args.map((arg) => (arg === "-shellcheck=" ? "-shellcheck=shellcheck" : arg));
+    const runWith = () => {
+      const r = spawnSync(nativeBin, argsWith, { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+      if (r.status !== 0 && r.status !== 1) throw new Error(`actionlint failed: ${r.stderr}`);
+    };
+    withShellcheck = median(await time(3, runWith));
+  }
   rmSync(dir, { recursive: true, force: true });
   nativeRates = {
     all: files.length / (median(all) / 1000),
@@ -143,6 +172,7 @@ if (nativeBin) {
     allMs: median(all),
     oneMs: median(one),
     version,
+    withShellcheckMs: withShellcheck,
   };
 }
 
@@ -208,6 +238,15 @@ if (nativeRates) {
     `${oneRatio.toFixed(2)}x  (target >= ${TARGET}x: ${oneRatio >= TARGET ? "met" : "NOT met"})`,
   );
   row(`ratio to native, every core each`, `${(pooledRate / nativeRates.all).toFixed(2)}x`);
+  const withMs = nativeRates.withShellcheckMs;
+  if (withMs === undefined) console.log("actionlint with shellcheck: shellcheck not on PATH, not timed");
+  else {
+    const rate = files.length / (withMs / 1000);
+    row(
+      "actionlint native + shellcheck, all cores, files/s",
+      `${rate.toFixed(0)}  (median of 3 runs: ${withMs.toFixed(0)} ms; shipgate on every core: ${(pooledRate / rate).toFixed(1)}x)`,
+    );
+  }
 } else {
   console.log(
     "native actionlint: not found on PATH or in ~/go/bin; `go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.7` adds it to this comparison",
