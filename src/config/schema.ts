@@ -273,10 +273,28 @@ export const StrategySchema = z.union([
   z.literal("rolling"),
   z.literal("blue-green"),
   z.strictObject({
-    canary: z.strictObject({
-      steps: z.array(z.number().min(1).max(100)).min(1).default([10, 50, 100]),
-      stepSeconds: z.number().int().positive().default(300),
-    }),
+    canary: z
+      .strictObject({
+        steps: z.array(z.number().min(1).max(100)).min(1).default([10, 50, 100]),
+        stepSeconds: z
+          .number()
+          .int()
+          .positive()
+          .default(300)
+          .describe("The least time each traffic step runs before it may advance."),
+        maxStepSeconds: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe(
+            "The longest a step holds for evidence that the canary is within the limits before it rolls back as inconclusive; defaults to 3 × stepSeconds.",
+          ),
+      })
+      .refine((c) => c.maxStepSeconds === undefined || c.maxStepSeconds >= c.stepSeconds, {
+        message: "maxStepSeconds must be at least stepSeconds",
+        path: ["maxStepSeconds"],
+      }),
   }),
 ]);
 export type StrategyConfig = z.infer<typeof StrategySchema>;
@@ -472,16 +490,41 @@ export const AnalysisSchema = z.strictObject({
     .lt(0.5)
     .default(0.01)
     .describe("Chance of rolling back a canary that is as good as the stable release, across all looks."),
+  beta: z
+    .number()
+    .gt(0)
+    .lt(0.5)
+    .default(0.05)
+    .describe(
+      "Chance of advancing a canary that is beyond a limit (per limit, across all looks): a step advances only on evidence that the canary is within them.",
+    ),
+  whenInconclusive: z
+    .enum(["rollback", "bake"])
+    .default("rollback")
+    .describe(
+      "When a step reaches maxStepSeconds with neither evidence of harm nor of safety (too little traffic): roll back, or advance after smoke checks pass, recorded as advanced without evidence.",
+    ),
+  typicalRequestsPerSecond: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      "Requests per second the environment usually serves, for plan's estimate of how long a healthy canary takes.",
+    ),
   minRequests: z
     .number()
     .int()
     .min(0)
     .default(50)
-    .describe("Canary requests a traffic step needs before it can pass; fewer holds the step."),
+    .describe(
+      "A floor on the canary requests of each traffic step, whatever the evidence; fewer holds the step.",
+    ),
   provider: MetricProviderSchema.optional().describe(
     "Where the counts come from; unset, the target's own (the local router's per-release counters).",
   ),
 });
+
+export type AnalysisConfig = z.infer<typeof AnalysisSchema>;
 
 export const RollbackSchema = z.strictObject({
   automatic: z.boolean().default(true),
@@ -518,6 +561,8 @@ export const EnvironmentSchema = z.strictObject({
     maxLatencyRatio: 1.5,
     errorTolerance: 0.2,
     alpha: 0.01,
+    beta: 0.05,
+    whenInconclusive: "rollback",
     minRequests: 50,
   }),
   rollback: RollbackSchema.default({ automatic: true, keepReleases: 5, keepPrevious: "5m" }),

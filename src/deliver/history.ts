@@ -1,12 +1,14 @@
 import { openLedger } from "../ledger/index.js";
 import type { ChainReport, DeploymentRecord, Ledger, LedgerEvent } from "../ledger/types.js";
 import { type RowProblem, verifyRows } from "../ledger/witness.js";
+import type { HarmFigures } from "./analysis/types.js";
 import { deploymentNumber } from "./deploy.js";
 import { openProject } from "./environment.js";
 
 export interface HistoryReport {
   env?: string;
-  deployments: Array<DeploymentRecord & { events?: LedgerEvent[] }>;
+  /** `harm`: what a canary rollout cost its users, from its last analysis verdict (canary deployments only). */
+  deployments: Array<DeploymentRecord & { events?: LedgerEvent[]; harm?: HarmFigures }>;
   /** Present with `verify`: whether the hash chain of the whole ledger is intact. */
   chain?: ChainReport;
   /** Present with `verify`: rows that disagree with the events that recorded them. */
@@ -47,6 +49,15 @@ export function ledgerHolds(report: Pick<HistoryReport, "chain" | "rows" | "anch
   return (report.chain?.ok ?? true) && (report.rows?.length ?? 0) === 0 && (report.anchor?.found ?? true);
 }
 
+/** The rollout's harm so far: the total of the last analysis verdict its events recorded. */
+export function harmOf(events: readonly LedgerEvent[]): HarmFigures | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const verdict = events[i]!.data.verdict as { harm?: { total?: HarmFigures } } | undefined;
+    if (verdict?.harm?.total) return verdict.harm.total;
+  }
+  return undefined;
+}
+
 /** Every deployment of an environment, newest first, with its events; `verify` checks the chain. */
 export async function deploymentHistory(options: {
   env?: string;
@@ -64,11 +75,20 @@ export async function deploymentHistory(options: {
       ...(options.env && { env: options.env }),
       ...(options.limit && { limit: options.limit }),
     });
-    const withEvents = options.events
-      ? await Promise.all(
-          deployments.map(async (d) => ({ ...d, events: await ledger.listEvents({ deploymentId: d.id }) })),
-        )
-      : deployments;
+    // One read of the environment's events gives every rollout's harm, and the events when asked.
+    const events = await ledger.listEvents(options.env ? { env: options.env } : {});
+    const byDeployment = new Map<string, LedgerEvent[]>();
+    for (const event of events) {
+      if (!event.deploymentId) continue;
+      const list = byDeployment.get(event.deploymentId) ?? [];
+      list.push(event);
+      byDeployment.set(event.deploymentId, list);
+    }
+    const withEvents = deployments.map((d) => {
+      const own = byDeployment.get(d.id) ?? [];
+      const harm = harmOf(own);
+      return { ...d, ...(options.events && { events: own }), ...(harm && { harm }) };
+    });
     return {
       ...(options.env && { env: options.env }),
       deployments: withEvents,

@@ -1,6 +1,6 @@
 import type { Style } from "../cli/style.js";
 import type { LedgerEvent } from "../ledger/types.js";
-import type { Verdict, WindowFigures } from "./analysis/types.js";
+import type { HarmFigures, Verdict, WindowFigures } from "./analysis/types.js";
 import type { DeploymentOutcome, EngineEvent } from "./events.js";
 import type { HistoryReport } from "./history.js";
 import type { StatusReport } from "./status.js";
@@ -15,6 +15,9 @@ export function createTimeline(options: { style: Style; log: (line: string) => v
   const started = now();
   const line = (label: string, text: string) =>
     log(`${`${((now() - started) / 1000).toFixed(1)}s`.padStart(7)}  ${label.padEnd(9)} ${text}`);
+  // The harm of the rollout so far, from the last analysis verdict recorded: printed when the
+  // deployment ends, so every canary's cost to its users is on the record of the run.
+  let harm: HarmFigures | undefined;
   return {
     line,
     event(event: EngineEvent) {
@@ -29,8 +32,15 @@ export function createTimeline(options: { style: Style; log: (line: string) => v
         line("analyse", s.dim(analysisLine(event.verdict)));
         return;
       }
+      const data = event.event.data as { verdict?: Verdict } | undefined;
+      if (data?.verdict?.harm) harm = data.verdict.harm.total;
       const text = ledgerLine(event.event, s);
       if (text) line(text[0], text[1]);
+      const ended = event.event.type === "deploy.succeeded" || event.event.type === "deploy.rolled_back";
+      if (ended && harm) {
+        line("harm", harmLine(harm));
+        harm = undefined;
+      }
     },
   };
 }
@@ -56,6 +66,13 @@ function ledgerLine(event: LedgerEvent, s: Style): [string, string] | undefined 
     case "step.started":
       return ["step", String(d.text)];
     case "step.completed":
+      if (d.kind === "analyse" && d.advancedWithoutEvidence)
+        return [
+          "bake",
+          s.yellow(
+            `advanced without evidence after the longest hold (smoke checks passed): ${(d.verdict as Verdict).reason}`,
+          ),
+        ];
       if (d.kind === "analyse" && d.verdict) return ["pass", s.green(analysisLine(d.verdict as Verdict))];
       if (d.kind === "smoke") return ["smoke", s.green(`${d.checks} checks passed`)];
       if (d.kind === "health") return ["healthy", `${d.healthy} instances in ${d.waitedMs} ms`];
@@ -84,12 +101,34 @@ function figuresText(name: string, w: WindowFigures): string {
   return `${name} ${w.requests} req ${w.errors} err (${(w.errorRate * 100).toFixed(2)}%)${p95}`;
 }
 
-/** `canary 412 req 21 err (5.10%), p95 3.1 ms · stable … · errors e=180/300` */
+/** `canary 412 req 21 err (5.10%), p95 3.1 ms · stable … · errors e=180/300 · shown safe: …` */
 export function analysisLine(verdict: Verdict): string {
   const tests = verdict.tests
     .map((t) => `${t.name.replace("error-rate-", "")} ${fmt(t.statistic)}/${fmt(t.threshold)}`)
     .join(", ");
-  return `${figuresText("canary", verdict.canary)} · ${figuresText("stable", verdict.stable)} · ${tests}`;
+  const evidence = verdict.evidence
+    ? ` · shown within limits: ${verdict.evidence.checks
+        .map((c) => `${c.name.replace("error-rate-", "")} ${c.met ? "yes" : "not yet"}`)
+        .join(", ")}`
+    : "";
+  const excess = verdict.harm ? ` · ${signed(verdict.harm.step.excessErrors)} excess errors this step` : "";
+  return `${figuresText("canary", verdict.canary)} · ${figuresText("stable", verdict.stable)} · ${tests}${evidence}${excess}`;
+}
+
+/** `the canary served 812 requests, 41 errors: 40.2 more than the stable release's rate would have` */
+export function harmLine(harm: HarmFigures): string {
+  const excess = harm.excessErrors;
+  const beyond =
+    Math.abs(excess) < 0.05
+      ? "as many as the stable release's rate would have"
+      : excess > 0
+        ? `${excess.toFixed(1)} more than the stable release's rate would have`
+        : `${(-excess).toFixed(1)} fewer than the stable release's rate would have`;
+  return `the canary served ${harm.canaryRequests} requests, ${harm.canaryErrors} errors: ${beyond}`;
+}
+
+function signed(n: number): string {
+  return `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(1)}`;
 }
 
 function fmt(n: number): string {
@@ -151,6 +190,7 @@ export function renderHistory(report: HistoryReport, s: Style): string {
     lines.push(
       `${d.createdAt}  ${d.id.padEnd(14)} ${d.kind.padEnd(8)} ${d.artifactId}  ${status}  ${d.reason ?? ""}`,
     );
+    if (d.harm) lines.push(s.dim(`    ${harmLine(d.harm)}`));
     for (const e of d.events ?? []) lines.push(s.dim(`    #${e.seq} ${e.at} ${e.type}`));
   }
   if (lines.length === 0) lines.push("no deployments yet");

@@ -1,7 +1,7 @@
 import { isAbsolute, join } from "node:path";
 import type { DeploymentRecord } from "../ledger/types.js";
 import { verifyRelease } from "../verify/index.js";
-import { type CanaryAnalysis, createCanaryAnalysis } from "./analysis/index.js";
+import { type CanaryAnalysis, createCanaryAnalysis, MAX_STEP_FACTOR } from "./analysis/index.js";
 import type { Verdict } from "./analysis/types.js";
 import type { EngineOptions } from "./engine.js";
 import { StepFailure } from "./failure.js";
@@ -102,8 +102,9 @@ export function createStepRunner(options: EngineOptions): StepRunner {
     analysis.beginStep();
     const started = Date.now();
     const due = started + step.seconds * 1000;
-    // Too little traffic, or a metrics backend that does not answer, holds the step this long.
-    const holdUntil = started + 3 * step.seconds * 1000;
+    // Until the canary is shown within the limits (too little traffic, a borderline canary, a
+    // metrics backend that does not answer) the step holds at its share, this long at most.
+    const holdUntil = started + (step.maxSeconds ?? MAX_STEP_FACTOR * step.seconds) * 1000;
     let lastProgress = 0;
     for (;;) {
       await sleep(pollMs);
@@ -115,9 +116,17 @@ export function createStepRunner(options: EngineOptions): StepRunner {
       }
       if (verdict.decision === "fail") throw new StepFailure(verdict.reason, { verdict: figures(verdict) });
       if (Date.now() < due) continue;
-      const concluded = verdict.decision === "inconclusive" ? verdict : analysis.conclude();
+      const providerFailing = verdict.decision === "inconclusive";
+      const concluded = providerFailing ? verdict : analysis.conclude();
       if (concluded.decision === "pass") return { verdict: figures(concluded) };
       if (Date.now() >= holdUntil) {
+        // Opted in: a canary that showed no harm but could not show safety either (too little
+        // traffic) advances once its smoke checks pass, recorded as advanced without evidence.
+        // Never when the metrics could not be read: then harm could not have been seen.
+        if (envConfig.analysis.whenInconclusive === "bake" && !providerFailing) {
+          const smoked = await smoke(step.release);
+          return { verdict: figures(concluded), advancedWithoutEvidence: true, smoke: smoked };
+        }
         throw new StepFailure(
           `inconclusive after ${Math.round((Date.now() - started) / 1000)}s: ${concluded.reason}`,
           {

@@ -3,6 +3,8 @@
  * before anything acts; the engine runs them in order and records every transition, so a
  * killed run can be finished (rolled back or resumed) by the next one.
  */
+import { MAX_STEP_FACTOR } from "./analysis/canary-analysis.js";
+
 export type Step =
   /** No-op that records the deployment's context: which release replaces which. */
   | { kind: "begin"; release: string; artifactId: string; stable?: string; instances: number }
@@ -17,7 +19,16 @@ export type Step =
   /** Set the traffic split (percent; releases not named get none). */
   | { kind: "weights"; weights: Record<string, number> }
   /** Watch canary against stable at the current split for `seconds`; fail on the evidence. */
-  | { kind: "analyse"; release: string; baseline: string; weight: number; seconds: number }
+  | {
+      kind: "analyse";
+      release: string;
+      baseline: string;
+      weight: number;
+      /** The least time the step runs. */
+      seconds: number;
+      /** The longest it holds for evidence; absent in plans recorded before holds existed (3 × seconds). */
+      maxSeconds?: number;
+    }
   /** From here on the new release is live: a crash after this resumes instead of rolling back. */
   | { kind: "promote"; release: string }
   /** Drain and stop a release, now or after `afterMs` (blue-green keeps the old set a while). */
@@ -57,7 +68,7 @@ export function describeStep(step: Step): string {
         .map(([release, weight]) => `${release} ${weight}%`)
         .join(", ")}`;
     case "analyse":
-      return `analyse ${step.release} at ${step.weight}% against ${step.baseline} for ${step.seconds}s`;
+      return `analyse ${step.release} at ${step.weight}% against ${step.baseline} for ${step.seconds}s, holding up to ${step.maxSeconds ?? MAX_STEP_FACTOR * step.seconds}s for evidence`;
     case "promote":
       return `${step.release} is live`;
     case "stop":

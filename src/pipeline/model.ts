@@ -1,4 +1,5 @@
 import type {
+  AnalysisConfig,
   AuditLevel,
   ImageSeverity,
   Language,
@@ -95,7 +96,7 @@ export interface EnvironmentPlan {
   approval: { required: boolean; approvers: string[]; expiresAfter: string | null };
   strategy: StrategyConfig;
   verify: { healthPath: string; readyPath: string | null; smoke: string | null; timeoutSeconds: number };
-  analysis: { maxErrorRate: number; maxLatencyRatio: number };
+  analysis: AnalysisConfig;
   rollback: { automatic: boolean; keepReleases: number };
   aws: { region: string; roleArn: string | null } | null;
 }

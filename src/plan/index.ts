@@ -1,4 +1,5 @@
 import type { StrategyConfig } from "../config/schema.js";
+import { estimatePromotionTime, MAX_STEP_FACTOR } from "../deliver/analysis/index.js";
 import type { EnvironmentPlan, PipelineModel, QualityGate } from "../pipeline/model.js";
 
 /**
@@ -151,11 +152,59 @@ function strategyDescription(env: EnvironmentPlan): string {
         : env.target.type === "ecs"
           ? "traffic shifting is configured on the ECS service (deployment configuration) and the workflow waits for it"
           : kubernetesTraffic(env);
-    return `Traffic moves to the new release in steps of ${s.canary.steps.join("%, ")}%, ${s.canary.stepSeconds}s each; ${platform}. Each step must keep the ${analysis}.`;
+    return `Traffic moves to the new release in steps of ${s.canary.steps.join("%, ")}%; ${platform}. Each step must keep the ${analysis}.${env.target.type === "ecs" ? "" : ` ${canaryTiming(env, s.canary)}`}`;
   }
   if (s === "blue-green")
     return `A full new set of instances is started and verified before traffic switches; the old set stays ready for instant rollback. Promotion requires the ${analysis}.`;
   return `Instances are replaced a few at a time, each health-checked before the next, with no extra capacity; the deploy waits until the platform reports the service stable.`;
+}
+
+/**
+ * When a canary step advances, and how long a healthy canary takes at the environment's
+ * traffic (or at 200 and 20 requests/s when it is not configured), from simulated rollouts.
+ */
+function canaryTiming(
+  env: EnvironmentPlan,
+  canary: { steps: number[]; stepSeconds: number; maxStepSeconds?: number | undefined },
+): string {
+  const weights = [...new Set(canary.steps.filter((s) => s > 0 && s < 100))]
+    .sort((a, b) => a - b)
+    .map((s) => s / 100);
+  if (weights.length === 0) return "";
+  const a = env.analysis;
+  const maxStepSeconds = canary.maxStepSeconds ?? MAX_STEP_FACTOR * canary.stepSeconds;
+  const atEnd =
+    a.whenInconclusive === "bake"
+      ? "advances after its smoke checks pass, recorded as advanced without evidence"
+      : "rolls back as inconclusive";
+  const rates = a.typicalRequestsPerSecond ? [a.typicalRequestsPerSecond] : [200, 20];
+  const estimates = rates.map((rps) => {
+    const estimate = estimatePromotionTime({
+      limits: a,
+      weights,
+      stepSeconds: canary.stepSeconds,
+      maxStepSeconds,
+      totalRps: rps,
+    });
+    const traffic = `at ${rps} req/s${a.typicalRequestsPerSecond ? " (the environment's typical traffic)" : ""}`;
+    return estimate.medianSeconds !== undefined && estimate.promoted * 2 > estimate.runs
+      ? `about ${duration(estimate.medianSeconds)} ${traffic}`
+      : `longer than the steps may hold ${traffic} (${estimate.promoted} of ${estimate.runs} simulated rollouts promoted)`;
+  });
+  const unset = a.typicalRequestsPerSecond
+    ? ""
+    : " (set `analysis.typicalRequestsPerSecond` for the estimate at yours)";
+  return (
+    `A step advances only once the canary is shown within these limits (a ${a.beta * 100}% chance at most of advancing one beyond a limit), ` +
+    `after at least ${canary.stepSeconds}s at its share and at most ${maxStepSeconds}s; then it ${atEnd}. ` +
+    `A healthy canary (0.1% errors, simulated) is promoted in ${estimates.join(", ")}${unset}.`
+  );
+}
+
+function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)}s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
 }
 
 /** How `shipgate deploy` splits a Kubernetes canary's traffic, and what that guarantees. */

@@ -234,6 +234,13 @@ describe("parseConfig: unknown keys", () => {
     expect(d.hint).toBe('did you mean "steps"?');
   });
 
+  test("a canary step that may hold for less than its least time", () => {
+    const text = `${MINIMAL}    strategy:\n      canary:\n        stepSeconds: 60\n        maxStepSeconds: 30\n`;
+    const d = onlyDiagnostic(text);
+    expect(d.message).toContain("maxStepSeconds must be at least stepSeconds");
+    expect(d.location).toEqual(at(12, 25));
+  });
+
   test("an unknown top-level key", () => {
     const d = onlyDiagnostic(`${MINIMAL}enviroments: {}\n`);
     expect(d.message).toBe('unknown key "enviroments" at the top level');

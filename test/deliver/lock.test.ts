@@ -10,8 +10,9 @@ describe("the environment lock", () => {
   let v3: string;
   beforeAll(async () => {
     project = await sampleProject({
-      strategy: "{ canary: { steps: [50], stepSeconds: 8 } }",
-      analysis: "{ minRequests: 0 }",
+      // No traffic: the step holds its 8 s, then advances without evidence after smoke checks.
+      strategy: "{ canary: { steps: [50], stepSeconds: 8, maxStepSeconds: 8 } }",
+      analysis: "{ minRequests: 0, whenInconclusive: bake }",
     });
     expect((await project.deploy(await project.release({ version: "1.0.0" }))).ok).toBe(true);
     v2 = await project.release({ version: "2.0.0" });

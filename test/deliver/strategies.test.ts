@@ -10,7 +10,7 @@ import { ENV, type SampleProject, sampleProject } from "./support/project.js";
 const STRATEGIES = {
   rolling: "rolling",
   "blue-green": "blue-green",
-  canary: "{ canary: { steps: [50], stepSeconds: 4 } }",
+  canary: "{ canary: { steps: [50], stepSeconds: 4, maxStepSeconds: 20 } }",
 } as const;
 
 for (const [name, strategy] of Object.entries(STRATEGIES)) {
@@ -21,7 +21,9 @@ for (const [name, strategy] of Object.entries(STRATEGIES)) {
     beforeAll(async () => {
       project = await sampleProject({
         strategy,
-        analysis: "{ maxErrorRate: 0.02, minRequests: 10 }",
+        // Limits a healthy canary can be shown within in a few seconds at 50 requests/s (at the
+        // defaults a release without errors takes a few thousand requests: docs/deliver.md).
+        analysis: "{ maxErrorRate: 0.05, errorTolerance: 1, maxLatencyRatio: 2, minRequests: 10 }",
         timeoutSeconds: 3,
         extra: "    rollback: { keepPrevious: 2s }\n",
       });
@@ -83,7 +85,8 @@ for (const [name, strategy] of Object.entries(STRATEGIES)) {
 
     test("promotes a healthy release and retires the old one", async () => {
       const good = await project.release({ version: "2.0.0" });
-      const load = project.traffic(50, 5000);
+      // A canary advances on evidence, which takes traffic for as long as its step holds.
+      const load = project.traffic(name === "canary" ? 100 : 50, name === "canary" ? 10_000 : 5000);
       const outcome = await project.deploy(good);
       expect(outcome.ok, outcome.reason).toBe(true);
       expect(outcome.live).toBe(outcome.deployment.id);

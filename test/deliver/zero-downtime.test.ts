@@ -9,13 +9,18 @@ import { sampleProject } from "./support/project.js";
 const STRATEGIES = {
   rolling: "rolling",
   "blue-green": "blue-green",
-  canary: "{ canary: { steps: [20, 60], stepSeconds: 1 } }",
+  canary: "{ canary: { steps: [20, 60], stepSeconds: 1, maxStepSeconds: 30 } }",
 };
 
 describe("zero downtime under continuous load from another process", () => {
   for (const [name, strategy] of Object.entries(STRATEGIES)) {
     test(`${name}: a healthy deploy loses no request`, async () => {
-      const project = await sampleProject({ strategy, instances: 3, analysis: "{ minRequests: 10 }" });
+      const project = await sampleProject({
+        strategy,
+        instances: 3,
+        // Limits the canary can be shown within in seconds at this traffic (docs/deliver.md).
+        analysis: "{ minRequests: 10, maxErrorRate: 0.05, errorTolerance: 1, maxLatencyRatio: 2 }",
+      });
       try {
         const v1 = await project.release({ version: "1.0.0" });
         expect((await project.deploy(v1)).ok).toBe(true);

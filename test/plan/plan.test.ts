@@ -77,3 +77,32 @@ describe("renderPlan", () => {
     expect(text).toContain("SHIPGATE_DATABASE_URL");
   });
 });
+
+describe("renderPlan: a canary that advances on evidence", () => {
+  const planFor = (analysis: Record<string, unknown>) => {
+    const config = sampleConfig({ target: "kubernetes" });
+    const production = config.environments.production!;
+    production.analysis = { ...production.analysis, ...analysis };
+    return renderPlan(buildPipeline({ config, shipgateVersion: "0.1.0" }));
+  };
+
+  test("says when a step advances and how long a healthy canary takes, simulated at 200 and 20 req/s", () => {
+    const plan = planFor({});
+    expect(plan).toContain(
+      "A step advances only once the canary is shown within these limits (a 5% chance at most of advancing one beyond a limit), after at least 300s at its share and at most 900s; then it rolls back as inconclusive.",
+    );
+    // The defaults need thousands of canary requests: minutes at 200 req/s, too long at 20.
+    expect(plan).toMatch(
+      /A healthy canary \(0\.1% errors, simulated\) is promoted in about \d+ min at 200 req\/s, longer than the steps may hold at 20 req\/s \(\d of 7 simulated rollouts promoted\)/,
+    );
+    expect(plan).toContain("set `analysis.typicalRequestsPerSecond`");
+  });
+
+  test("at the environment's typical traffic, and with the bake fallback", () => {
+    const plan = planFor({ typicalRequestsPerSecond: 2000, whenInconclusive: "bake" });
+    expect(plan).toMatch(/promoted in about \d+ min at 2000 req\/s \(the environment's typical traffic\)\./);
+    expect(plan).toContain(
+      "then it advances after its smoke checks pass, recorded as advanced without evidence",
+    );
+  });
+});

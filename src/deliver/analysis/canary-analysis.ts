@@ -5,17 +5,27 @@
  * canary no worse than the limits is ever rolled back stays ≤ α however many measurements,
  * steps and looks the rollout takes (evidence accumulates over the whole canary, never reset
  * per step).
+ *
+ * Failing needs evidence of harm; advancing needs evidence of safety (./safety-evidence.ts):
+ * a step concludes `pass` only when anytime-valid bounds show the canary within every limit,
+ * at level β per limit. Until then it is `inconclusive` and the step holds. Every interval also
+ * adds to the harm account: canary errors beyond what the stable release's rate in the same
+ * interval would have produced.
  */
 import { AbsoluteErrorRateTest } from "./absolute-error-rate-test.js";
 import { formatCounts, formatNumber } from "./format.js";
 import { LatencyP95Test } from "./latency-test.js";
 import { RelativeErrorRateTest } from "./relative-error-rate-test.js";
 import { ReleaseWindow } from "./release-window.js";
+import { DEFAULT_BETA, safeRatio, safetyEvidence } from "./safety-evidence.js";
 import type {
   AnalysisLimits,
   Decision,
+  HarmFigures,
+  IntervalCounts,
   Measurement,
   ReleaseCounters,
+  SafetyEvidence,
   Verdict,
   WindowFigures,
 } from "./types.js";
@@ -25,37 +35,57 @@ export const DEFAULT_ERROR_TOLERANCE = 0.2;
 export const DEFAULT_MIN_REQUESTS = 50;
 /** Consecutive failed measurements before the analysis holds: one blip is no reason to stop. */
 export const PROVIDER_ERRORS_BEFORE_INCONCLUSIVE = 3;
+/** Unless configured, a step holds for evidence up to this many times its least length. */
+export const MAX_STEP_FACTOR = 3;
 /** α is split evenly across the three tests (a union bound over their false alarms). */
 export const TEST_COUNT = 3;
 
 export interface CanaryAnalysis {
   /** Feeds one measurement of cumulative counters; `fail` as soon as any test fails, else `continue` (or `inconclusive` while the provider keeps failing). */
   observe(measurement: Measurement, canaryId: string, stableId: string): Verdict;
-  /** Marks the start of a traffic step: the canary's requests for `minRequests` count from here. */
+  /** Marks the start of a traffic step: `minRequests` and the step's harm count from here. */
   beginStep(): void;
-  /** At a step's end: `pass`, or `inconclusive` when the step saw too few canary requests or the provider is failing; `fail` stays `fail`. */
+  /**
+   * Once the step has run its time: `pass` when the canary is shown within the limits, else
+   * `inconclusive` (too few canary requests this step, no evidence yet, or a failing provider);
+   * `fail` stays `fail`.
+   */
   conclude(): Verdict;
 }
 
 const emptyWindow = (): WindowFigures => ({ requests: 0, errors: 0, errorRate: 0 });
+const noHarm = (): HarmFigures => ({ canaryRequests: 0, canaryErrors: 0, excessErrors: 0 });
+
+/** Adds one interval to a harm account, at the stable release's error rate of that interval. */
+function addHarm(harm: HarmFigures, canary: IntervalCounts, stableRate: number): void {
+  harm.canaryRequests += canary.requests;
+  harm.canaryErrors += canary.errors;
+  harm.excessErrors += canary.errors - canary.requests * stableRate;
+}
 
 function validated(limits: AnalysisLimits) {
   const alpha = limits.alpha ?? DEFAULT_ALPHA;
   const errorTolerance = limits.errorTolerance ?? DEFAULT_ERROR_TOLERANCE;
   const minRequests = limits.minRequests ?? DEFAULT_MIN_REQUESTS;
+  const beta = limits.beta ?? DEFAULT_BETA;
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+  if (!(beta > 0 && beta < 1)) throw new RangeError(`beta must be in (0, 1), got ${beta}`);
   if (!(errorTolerance >= 0)) throw new RangeError(`errorTolerance must be ≥ 0, got ${errorTolerance}`);
   if (!(limits.maxErrorRate >= 0))
     throw new RangeError(`maxErrorRate must be ≥ 0, got ${limits.maxErrorRate}`);
   if (!(limits.maxLatencyRatio > 0))
     throw new RangeError(`maxLatencyRatio must be > 0, got ${limits.maxLatencyRatio}`);
-  return { ...limits, alpha, errorTolerance, minRequests };
+  return { ...limits, alpha, beta, errorTolerance, minRequests };
 }
 
 export function createCanaryAnalysis(limits: AnalysisLimits): CanaryAnalysis {
   const settings = validated(limits);
   const alphaShare = settings.alpha / TEST_COUNT;
-  const relative = new RelativeErrorRateTest({ tolerance: settings.errorTolerance, alpha: alphaShare });
+  const relative = new RelativeErrorRateTest({
+    tolerance: settings.errorTolerance,
+    alpha: alphaShare,
+    safety: { ratio: safeRatio(settings), level: settings.beta / 2 },
+  });
   const absolute = new AbsoluteErrorRateTest({ maxErrorRate: settings.maxErrorRate, alpha: alphaShare });
   const latency = new LatencyP95Test({ maxLatencyRatio: settings.maxLatencyRatio, alpha: alphaShare });
 
@@ -67,16 +97,23 @@ export function createCanaryAnalysis(limits: AnalysisLimits): CanaryAnalysis {
   let lastProviderError = "";
   let stepCanaryRequests = 0;
   let stepStableRequests = 0;
+  let stepHarm = noHarm();
+  const totalHarm = noHarm();
   /** The verdict of the measurement at which a test failed: the decision stands from then on. */
   let failure: Verdict | undefined;
 
-  const verdict = (decision: Decision, reason: string): Verdict => ({
+  const evidence = (): SafetyEvidence | undefined =>
+    canary && stable ? safetyEvidence(canary, stable, relative.safety()!, settings) : undefined;
+
+  const verdict = (decision: Decision, reason: string, withEvidence?: SafetyEvidence): Verdict => ({
     decision,
     reason,
     canary: canary?.figures() ?? emptyWindow(),
     stable: stable?.figures() ?? emptyWindow(),
     tests: [relative.figures(), absolute.figures(), latency.figures()],
     elapsedMs: lastAt - baselineAt,
+    ...(withEvidence && { evidence: withEvidence }),
+    harm: { step: { ...stepHarm }, total: { ...totalHarm } },
   });
 
   const summary = (): string =>
@@ -114,11 +151,20 @@ export function createCanaryAnalysis(limits: AnalysisLimits): CanaryAnalysis {
       return verdict("continue", "counters went down (source restarted): taken as the new reference");
     stepCanaryRequests += canaryInterval.requests;
     stepStableRequests += stableInterval.requests;
+    // An interval without stable traffic is priced at the stable rate of the whole window.
+    const stableRate =
+      stableInterval.requests > 0
+        ? stableInterval.errors / stableInterval.requests
+        : stable.requests > 0
+          ? stable.errors / stable.requests
+          : 0;
+    addHarm(stepHarm, canaryInterval, stableRate);
+    addHarm(totalHarm, canaryInterval, stableRate);
     relative.observe(canaryInterval, stableInterval);
     absolute.observe(canaryInterval);
     latency.evaluate(canary.latency, stable.latency);
     if (!relative.failed && !absolute.failed && !latency.failed) return verdict("continue", summary());
-    const failed = verdict("fail", "");
+    const failed = verdict("fail", "", evidence());
     failed.reason = failed.tests
       .filter((test) => test.failed)
       .map((test) => `${test.name} failed: ${test.detail}`)
@@ -149,6 +195,7 @@ export function createCanaryAnalysis(limits: AnalysisLimits): CanaryAnalysis {
     beginStep() {
       stepCanaryRequests = 0;
       stepStableRequests = 0;
+      stepHarm = noHarm();
     },
 
     conclude() {
@@ -161,9 +208,22 @@ export function createCanaryAnalysis(limits: AnalysisLimits): CanaryAnalysis {
           `canary received ${stepCanaryRequests} requests in this step (stable ${stepStableRequests}), ` +
             `fewer than the ${settings.minRequests} needed to pass`,
         );
+      const shown = evidence()!;
+      if (!shown.safe)
+        return verdict(
+          "inconclusive",
+          `no evidence yet that the canary is within the limits (β ${formatNumber(shown.beta)}): ` +
+            shown.checks
+              .filter((check) => !check.met)
+              .map((check) => check.detail)
+              .join("; "),
+          shown,
+        );
       return verdict(
         "pass",
-        `step passed with ${stepCanaryRequests} canary requests (stable ${stepStableRequests}): ${summary()}`,
+        `step passed with ${stepCanaryRequests} canary requests (stable ${stepStableRequests}), shown ` +
+          `within the limits (β ${formatNumber(shown.beta)}): ${shown.checks.map((check) => check.detail).join("; ")}; ${summary()}`,
+        shown,
       );
     },
   };

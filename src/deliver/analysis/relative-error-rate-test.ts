@@ -16,6 +16,12 @@
  * ratio multiplies, per canary error, by θ(Δ_k)/θ(Δ0) and, per stable error, by
  * (1 − θ(Δ_k))/(1 − θ(Δ0)); the test statistic is the equal-weight mixture over the grid.
  *
+ * The same mixture with alternatives below the null tests the other side, H0: Δ ≥ Δ1: the
+ * factor's expectation below is then linear with negative slope and ≤ 1 for every θ ≥ θ_1. The
+ * analysis uses it for the evidence a step needs to advance: the canary's rate shown below
+ * `safeRatio` × the stable's, robust like this test to shares and shared incidents that change
+ * from interval to interval (where comparing pooled rates would not be).
+ *
  * Why it is a nonnegative supermartingale under H0, also when ρ changes between intervals:
  * for one error with the true canary probability θ = θ_t(Δ), the factor's expectation is
  *   θ·θ_k/θ_0 + (1 − θ)·(1 − θ_k)/(1 − θ_0),
@@ -37,6 +43,9 @@ import type { IntervalCounts, TestFigures } from "./types.js";
 
 /** Alternatives as multiples of the null ratio: from a modest 1.5× up to a release that is broken. */
 export const RATE_RATIO_ALTERNATIVES: readonly number[] = [1.5, 2, 3, 5, 10, 20, 50];
+
+/** Alternatives of the safety side, as fractions of its null ratio. */
+export const SAFE_RATIO_ALTERNATIVES: readonly number[] = [1 / 1.5, 1 / 2, 1 / 3, 1 / 5, 1 / 10];
 
 /** Null ratios of the tests that bound the ratio from below (reported, never used to decide). */
 const LOWER_BOUND_RATIOS: readonly number[] = [1, 1.5, 2, 3, 5, 10, 20];
@@ -91,16 +100,30 @@ export interface RelativeErrorRateTestOptions {
   tolerance: number;
   /** This test's share of the false-rollback probability. */
   alpha: number;
+  /** The ratio the evidence to advance must show the canary below, and at what level. */
+  safety?: { ratio: number; level: number };
+}
+
+/** Whether the canary's error rate is shown below `ratio` × the stable's. */
+export interface RatioSafety {
+  ratio: number;
+  shown: boolean;
+  eValue: number;
+  threshold: number;
 }
 
 export class RelativeErrorRateTest {
   private readonly test: RateRatioMixture;
+  private readonly safeTest: RateRatioMixture | undefined;
   private readonly boundFamily: RateRatioMixture[];
   private readonly canary: IntervalCounts = { requests: 0, errors: 0 };
   private readonly stable: IntervalCounts = { requests: 0, errors: 0 };
 
   constructor(private readonly options: RelativeErrorRateTestOptions) {
     this.test = new RateRatioMixture(1 + options.tolerance, options.alpha);
+    this.safeTest =
+      options.safety &&
+      new RateRatioMixture(options.safety.ratio, options.safety.level, SAFE_RATIO_ALTERNATIVES);
     this.boundFamily = LOWER_BOUND_RATIOS.map((ratio) => new RateRatioMixture(ratio, options.alpha));
   }
 
@@ -118,6 +141,7 @@ export class RelativeErrorRateTest {
     this.stable.requests += stable.requests;
     this.stable.errors += stable.errors;
     this.test.observe(rho, canary.errors, stable.errors);
+    this.safeTest?.observe(rho, canary.errors, stable.errors);
     for (const bound of this.boundFamily) bound.observe(rho, canary.errors, stable.errors);
   }
 
@@ -128,6 +152,19 @@ export class RelativeErrorRateTest {
 
   eValue(): number {
     return Math.exp(this.test.logEValue());
+  }
+
+  /** The safety side now (not "ever": evidence of safety must still stand when it is used). */
+  safety(): RatioSafety | undefined {
+    if (!this.safeTest || !this.options.safety) return undefined;
+    const logEValue = this.safeTest.logEValue();
+    const threshold = 1 / this.options.safety.level;
+    return {
+      ratio: this.options.safety.ratio,
+      shown: logEValue >= Math.log(threshold),
+      eValue: Math.exp(logEValue),
+      threshold,
+    };
   }
 
   /** Ratio of the pooled error rates over the informative intervals (undefined without data). */

@@ -40,8 +40,10 @@ export interface AnalysisLimits {
   errorTolerance?: number;
   /** Total false-rollback probability, spent across all tests. Default 0.01. */
   alpha?: number;
-  /** Canary requests a step needs before it can pass. Default 50. */
+  /** Canary requests a step needs before it can pass, whatever the evidence. Default 50. */
   minRequests?: number;
+  /** Probability of advancing a canary beyond a limit (per limit, across all looks). Default 0.05. */
+  beta?: number;
 }
 
 /** Counts and rates of one release over the analysed window. */
@@ -74,6 +76,35 @@ export interface TestFigures {
 
 export type Decision = "continue" | "fail" | "pass" | "inconclusive";
 
+/** One check of the evidence a step needs to advance: an anytime-valid bound against a limit. */
+export interface EvidenceCheck {
+  name: "error-rate-absolute" | "error-rate-relative" | "latency-p95";
+  /** The canary's upper bound: an error rate, or a p95 in ms (∞ while unknown). */
+  bound: number;
+  /** What the bound must not exceed: a rate, or ms. */
+  limit: number;
+  met: boolean;
+  detail: string;
+}
+
+/** Whether the canary has been shown not worse than the limits, at level β per limit. */
+export interface SafetyEvidence {
+  safe: boolean;
+  beta: number;
+  checks: EvidenceCheck[];
+}
+
+/**
+ * What the canary cost its users: the requests it served and the errors it returned beyond
+ * what the stable release's error rate over the same intervals would have produced.
+ */
+export interface HarmFigures {
+  canaryRequests: number;
+  canaryErrors: number;
+  /** Canary errors − canary requests × stable's error rate, interval by interval; negative when the canary did better. */
+  excessErrors: number;
+}
+
 export interface Verdict {
   decision: Decision;
   /** Why, in one line, with the numbers that decided. */
@@ -83,6 +114,10 @@ export interface Verdict {
   tests: TestFigures[];
   /** Milliseconds of analysed traffic so far. */
   elapsedMs: number;
+  /** The evidence to advance, read when a step is concluded (and on a failure, for the record). */
+  evidence?: SafetyEvidence;
+  /** Harm of the current step and of the whole rollout so far. */
+  harm: { step: HarmFigures; total: HarmFigures };
 }
 
 /** Requests and errors of one release in one observation interval (two measurements diffed). */

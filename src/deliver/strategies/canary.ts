@@ -1,3 +1,4 @@
+import { MAX_STEP_FACTOR } from "../analysis/canary-analysis.js";
 import type { Step } from "../steps.js";
 import { begin, firstRelease, startAndVerify } from "./shared.js";
 import type { Strategy } from "./types.js";
@@ -6,11 +7,14 @@ export interface CanaryOptions {
   /** Traffic percentages, e.g. [10, 50, 100]; 100 (or the last step) promotes. */
   steps: number[];
   stepSeconds: number;
+  /** The longest a step holds for evidence; default 3 × stepSeconds. */
+  maxStepSeconds?: number | undefined;
 }
 
 /**
  * The new release takes a growing share of traffic; at every share below 100 the analysis
- * compares it with the stable release on the same window and rolls back on the evidence.
+ * compares it with the stable release on the same window, rolls back on evidence of harm and
+ * advances on evidence of safety, holding the share up to `maxStepSeconds` for it.
  */
 export const canary: Strategy<CanaryOptions> = {
   id: "canary",
@@ -22,7 +26,14 @@ export const canary: Strategy<CanaryOptions> = {
     for (const weight of shares) {
       steps.push(
         { kind: "weights", weights: { [release]: weight, [stable]: 100 - weight } },
-        { kind: "analyse", release, baseline: stable, weight, seconds: options.stepSeconds },
+        {
+          kind: "analyse",
+          release,
+          baseline: stable,
+          weight,
+          seconds: options.stepSeconds,
+          maxSeconds: options.maxStepSeconds ?? MAX_STEP_FACTOR * options.stepSeconds,
+        },
       );
     }
     steps.push(

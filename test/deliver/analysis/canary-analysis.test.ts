@@ -127,7 +127,7 @@ describe("createCanaryAnalysis: decisions", () => {
     // A blip after the resume starts counting from one again.
     expect(analysis.observe(failedMeasurement(1250), "c", "s").decision).toBe("continue");
     expect(analysis.observe(measured(1500, canary, stable), "c", "s").decision).toBe("continue");
-    expect(analysis.conclude().decision).toBe("pass");
+    expect(analysis.conclude().reason).toContain("no evidence yet");
   });
 
   test("an answer without a release's counters counts as a provider error", () => {
@@ -151,7 +151,7 @@ describe("createCanaryAnalysis: decisions", () => {
     expect(short.decision).toBe("inconclusive");
     expect(short.reason).toContain("canary received 30 requests in this step (stable 270)");
     expect(short.reason).toContain("50 needed");
-    analysis.observe(measured(500, canary.serve(20), stable.serve(180)), "c", "s");
+    analysis.observe(measured(500, canary.serve(3000), stable.serve(27_000)), "c", "s");
     expect(analysis.conclude().decision).toBe("pass");
     // A new step counts from zero, but the evidence carries over.
     const before = analysis.observe(measured(750, canary.serve(10, 1), stable.serve(10)), "c", "s");
@@ -159,19 +159,76 @@ describe("createCanaryAnalysis: decisions", () => {
     expect(analysis.conclude().reason).toContain("canary received 0 requests");
     const after = analysis.observe(measured(1000, canary, stable), "c", "s");
     expect(after.tests[0]!.statistic).toBe(before.tests[0]!.statistic);
-    expect(after.canary.requests).toBe(60);
+    expect(after.canary.requests).toBe(3040);
   });
 
   test("minRequests is configurable, and conclude before any measurement is inconclusive", () => {
     const analysis = createCanaryAnalysis({ ...LIMITS, minRequests: 5 });
     expect(analysis.conclude().reason).toContain("no measurement");
-    analysis.observe(measured(0, new Release(), new Release()), "c", "s");
-    analysis.observe(measured(250, new Release().serve(5), new Release().serve(5)), "c", "s");
+    const canary = new Release();
+    const stable = new Release();
+    analysis.observe(measured(0, canary, stable), "c", "s");
+    analysis.observe(measured(250, canary.serve(3000), stable.serve(27_000)), "c", "s");
+    analysis.beginStep();
+    analysis.observe(measured(500, canary.serve(4), stable.serve(36)), "c", "s");
+    expect(analysis.conclude().reason).toContain("fewer than the 5 needed");
+    analysis.observe(measured(750, canary.serve(1), stable.serve(9)), "c", "s");
     expect(analysis.conclude().decision).toBe("pass");
+  });
+
+  test("a step passes only on evidence of safety: a clean canary holds until its bounds are within the limits", () => {
+    const analysis = createCanaryAnalysis({ maxErrorRate: 0.01, maxLatencyRatio: 1.5 });
+    const canary = new Release();
+    const stable = new Release();
+    analysis.observe(measured(0, canary, stable), "c", "s");
+    analysis.observe(measured(250, canary.serve(200), stable.serve(1800)), "c", "s");
+    // 200 requests without an error: the canary's error rate could still be above 1%.
+    const early = analysis.conclude();
+    expect(early.decision).toBe("inconclusive");
+    expect(early.reason).toMatch(
+      /^no evidence yet that the canary is within the limits \(β 0\.05\): canary error rate at most [\d.]+%/,
+    );
+    expect(early.evidence?.checks.find((c) => c.name === "error-rate-absolute")?.met).toBe(false);
+    let at = 500;
+    let verdict = early;
+    while (verdict.decision !== "pass" && at < 100_000) {
+      at += 250;
+      analysis.observe(measured(at, canary.serve(100), stable.serve(900)), "c", "s");
+      verdict = analysis.conclude();
+    }
+    expect(verdict.decision).toBe("pass");
+    expect(verdict.evidence?.safe).toBe(true);
+    expect(verdict.evidence?.checks.map((c) => c.met)).toEqual([true, true, true]);
+    // Zero errors: the relative allowance is 0.2 × 1%, so the bound must fall below 0.2%.
+    expect(verdict.canary.requests).toBeGreaterThan(1000);
+    expect(verdict.canary.requests).toBeLessThan(5000);
+    expect(verdict.reason).toContain("shown within the limits");
+  });
+
+  test("harm: canary errors beyond the stable rate of each interval, per step and in total", () => {
+    const analysis = createCanaryAnalysis({ ...LIMITS, maxErrorRate: 0.5, errorTolerance: 100 });
+    const canary = new Release();
+    const stable = new Release();
+    analysis.observe(measured(0, canary, stable), "c", "s");
+    analysis.beginStep();
+    // 100 canary requests with 5 errors while stable fails 1%: 5 − 100 × 0.01 = 4 excess.
+    let verdict = analysis.observe(measured(250, canary.serve(100, 5), stable.serve(900, 9)), "c", "s");
+    expect(verdict.harm.step).toEqual({ canaryRequests: 100, canaryErrors: 5, excessErrors: 4 });
+    // Stable at 2% in the next interval: 3 − 100 × 0.02 = 1 more.
+    verdict = analysis.observe(measured(500, canary.serve(100, 3), stable.serve(500, 10)), "c", "s");
+    expect(verdict.harm.step.excessErrors).toBeCloseTo(5, 9);
+    analysis.beginStep();
+    // A canary better than stable owes negative excess: 0 − 100 × 0.02.
+    verdict = analysis.observe(measured(750, canary.serve(100, 0), stable.serve(100, 2)), "c", "s");
+    expect(verdict.harm.step).toEqual({ canaryRequests: 100, canaryErrors: 0, excessErrors: -2 });
+    expect(verdict.harm.total.canaryRequests).toBe(300);
+    expect(verdict.harm.total.canaryErrors).toBe(8);
+    expect(verdict.harm.total.excessErrors).toBeCloseTo(3, 9);
   });
 
   test("invalid limits are refused", () => {
     expect(() => createCanaryAnalysis({ ...LIMITS, alpha: 0 })).toThrow(/alpha/);
+    expect(() => createCanaryAnalysis({ ...LIMITS, beta: 1 })).toThrow(/beta/);
     expect(() => createCanaryAnalysis({ ...LIMITS, maxLatencyRatio: 0 })).toThrow(/maxLatencyRatio/);
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { type CanaryScenario, runAnalysis, simulateCanary } from "../../../src/deliver/analysis/simulate.js";
+import {
+  type CanaryScenario,
+  runAnalysis,
+  runRollout,
+  TrafficSimulation,
+} from "../../../src/deliver/analysis/simulate.js";
 
 const LATENCY = { medianMs: 20, sigma: 0.5 };
 const HEALTHY = { errorRate: 0.01, latency: LATENCY };
@@ -13,21 +18,21 @@ const AA: CanaryScenario = {
   limits: { maxErrorRate: 0.05, maxLatencyRatio: 1.5 },
 };
 
-describe("simulateCanary", () => {
-  test("reports cumulative counters every interval, between step starts and ends", () => {
-    const events = [...simulateCanary({ ...AA, stepSeconds: 2 }, 1)];
-    expect(events.slice(0, 2).map((e) => e.kind)).toEqual(["step-start", "measurement"]);
-    const kinds = events.map((e) => e.kind);
-    expect(kinds.filter((k) => k === "step-start")).toHaveLength(3);
-    expect(kinds.filter((k) => k === "measurement")).toHaveLength(1 + 3 * 8);
-    const last = events.filter((e) => e.kind === "measurement").at(-1)!;
-    expect(last.atMs).toBe(6000);
-    if (last.kind !== "measurement" || !last.measurement.ok) throw new Error("expected counters");
-    const { canary, stable } = last.measurement.releases;
+describe("TrafficSimulation", () => {
+  test("serves Poisson traffic at the share in force, and counts the canary's true harm", () => {
+    const traffic = new TrafficSimulation({ ...AA, canary: { errorRate: 0.05, latency: LATENCY } }, 1);
+    traffic.setWeight(0.25);
+    traffic.advanceTo(60_000);
+    const measurement = traffic.measure();
+    if (!measurement.ok) throw new Error("expected counters");
+    const { canary, stable } = measurement.releases;
     const total = canary!.requests + stable!.requests;
-    expect(total).toBeGreaterThan(1000);
-    expect(total).toBeLessThan(1400);
+    expect(total).toBeGreaterThan(11_000);
+    expect(total).toBeLessThan(13_000);
+    expect(canary!.requests / total).toBeCloseTo(0.25, 1);
     expect(canary!.latency.count).toBe(canary!.requests);
+    // Excess errors: canary errors minus what the stable release's 1% would have produced.
+    expect(traffic.harm.excessErrors).toBeCloseTo(canary!.errors - 0.01 * canary!.requests, 6);
   });
 
   test("is deterministic for a seed", () => {
@@ -56,6 +61,9 @@ describe("runAnalysis: validity", () => {
     // interval, at the share in force, the two are equal.
     const scenario: CanaryScenario = {
       ...AA,
+      // Enough traffic that the first step shows the canary safe at its least length, so the
+      // incident comes while the canary has 90% of the traffic.
+      totalRps: 1000,
       canaryWeights: [0.05, 0.9],
       stepSeconds: 30,
       canary: { errorRate: 0.001, latency: LATENCY },
@@ -101,16 +109,72 @@ describe("runAnalysis: power and holds", () => {
     expect(run.verdict.tests[2]!.estimate).toBeCloseTo(2, 0);
   });
 
-  test("a provider outage holds the rollout at the third failed measurement", () => {
-    const run = runAnalysis({ ...AA, providerOutages: [{ fromMs: 4000, toMs: 9000 }] }, 1);
-    expect(run).toMatchObject({ decision: "inconclusive", atMs: 4500 });
-    expect(run.verdict.reason).toContain("metrics backend timed out");
+  test("a provider outage holds the step, and the rollout goes on when the provider answers again", () => {
+    const busy: CanaryScenario = { ...AA, totalRps: 3000, canaryWeights: [0.1, 0.5] };
+    const plain = runRollout(busy, 1);
+    expect(plain.outcome).toBe("promoted");
+    const interrupted = runRollout({ ...busy, providerOutages: [{ fromMs: 4000, toMs: 12_000 }] }, 1);
+    expect(interrupted.outcome).toBe("promoted");
+    expect(interrupted.atMs).toBeGreaterThanOrEqual(12_000);
+    // An outage longer than the longest hold rolls back as inconclusive, naming the provider.
+    const down = runAnalysis({ ...busy, providerOutages: [{ fromMs: 4000, toMs: 60_000 }] }, 1);
+    expect(down).toMatchObject({ decision: "inconclusive", atMs: 30_000 });
+    expect(down.verdict.reason).toContain("metrics backend timed out");
   });
 
-  test("a step with too little canary traffic is inconclusive", () => {
+  test("a step with too little traffic to show safety holds to its longest hold, then is inconclusive", () => {
     const run = runAnalysis({ ...AA, totalRps: 20 }, 1);
     expect(run.decision).toBe("inconclusive");
-    expect(run.atMs).toBe(10_000);
-    expect(run.verdict.reason).toMatch(/canary received \d+ requests in this step/);
+    expect(run.atMs).toBe(30_000);
+    expect(run.verdict.reason).toMatch(/^no evidence yet that the canary is within the limits/);
+  });
+});
+
+describe("runRollout: evidence to advance", () => {
+  const ROLLOUT: CanaryScenario = {
+    ...AA,
+    canaryWeights: [0.1, 0.5],
+    stepSeconds: 60,
+    maxStepSeconds: 600,
+    stable: { errorRate: 0.001, latency: LATENCY },
+    canary: { errorRate: 0.001, latency: LATENCY },
+    limits: { maxErrorRate: 0.02, maxLatencyRatio: 1.5 },
+  };
+
+  test("a healthy canary is promoted once its bounds are within the limits, not at the first step's end", () => {
+    const runs = [1, 2, 3].map((seed) => runRollout(ROLLOUT, seed));
+    for (const run of runs) {
+      expect(run.outcome).toBe("promoted");
+      expect(run.verdict?.evidence?.safe).toBe(true);
+      expect(run.atMs).toBeGreaterThan(120_000);
+      expect(run.atMs).toBeLessThan(540_000);
+    }
+  });
+
+  test("a canary at 5% errors never reaches the second step, even at 20 req/s", () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const run = runRollout(
+        { ...ROLLOUT, totalRps: 20, canary: { errorRate: 0.05, latency: LATENCY } },
+        seed,
+      );
+      expect(run.outcome).toBe("fail");
+      expect(run.step).toBe(0);
+      expect(run.maxWeight).toBe(0.1);
+    }
+  });
+
+  test("a canary twice as bad as stable (2% against 1%) is not promoted", () => {
+    for (let seed = 0; seed < 5; seed++) {
+      const run = runRollout(
+        {
+          ...ROLLOUT,
+          stable: { errorRate: 0.01, latency: LATENCY },
+          canary: { errorRate: 0.02, latency: LATENCY },
+          limits: { maxErrorRate: 0.05, maxLatencyRatio: 1.5 },
+        },
+        seed,
+      );
+      expect(run.outcome).not.toBe("promoted");
+    }
   });
 });

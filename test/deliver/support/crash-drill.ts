@@ -44,7 +44,8 @@ export function crashDrill(name: string, strategy: string) {
     beforeAll(async () => {
       project = await sampleProject({
         strategy,
-        analysis: "{ minRequests: 0 }",
+        // Crash safety, not analysis: a step advances without evidence at its end (after smoke checks).
+        analysis: "{ minRequests: 0, whenInconclusive: bake }",
         timeoutSeconds: 5,
         extra: "    rollback: { keepPrevious: 30s }\n",
       });
