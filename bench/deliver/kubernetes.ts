@@ -278,7 +278,10 @@ async function measure(
 
     // A healthy canary all the way to promotion, for the API requests of the other steps.
     canaryErrorRate = 0.001;
-    await writeConfig(`{ canary: { steps: [${CANARY_SHARE}, 25, 100], stepSeconds: 10 } }`);
+    // Long enough holds for evidence that the healthy canary is within the limits.
+    await writeConfig(
+      `{ canary: { steps: [${CANARY_SHARE}, 25, 100], stepSeconds: 10, maxStepSeconds: 300 } }`,
+    );
     const good = await canaryRun(IMAGE("good"));
 
     stableTraffic.abort();
