@@ -88,8 +88,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         strategy: `{ canary: { steps: [10, 50, 100], stepSeconds: ${stepSeconds}, maxStepSeconds: ${MAX_HOLD_FACTOR * stepSeconds} } }`,
         // A tolerance of 1 (the canary may fail up to twice as often as stable) lets the sample's
         // canary show it is within the limits in seconds at 20 requests/s; see docs/deliver.md
-        // for how long the defaults take at a given traffic.
-        analysis: "{ maxErrorRate: 0.02, errorTolerance: 1, maxLatencyRatio: 2, minRequests: 20 }",
+        // for how long the defaults take at a given traffic. The sample answers in about a
+        // millisecond, where a busy machine or a new process's first requests move p95 by more
+        // than half: a latency ratio of 3 keeps that noise from holding the demo's canary.
+        analysis: "{ maxErrorRate: 0.02, errorTolerance: 1, maxLatencyRatio: 3, minRequests: 20 }",
       }),
     );
     step(
