@@ -14,6 +14,19 @@ describe("canary: evidence to advance on real processes", () => {
   let project: SampleProject | undefined;
   afterEach(() => project?.cleanup(), 30_000);
 
+  /** Deploys with `deploy`'s own timeline printing into `lines`, as the CLI shows it. */
+  async function deployWithTimeline(p: SampleProject, artifact: string) {
+    const lines: string[] = [];
+    const timeline = createTimeline({ style: style(false), log: (line) => lines.push(line) });
+    const outcome = await p.deploy(artifact, {
+      onEvent: (event) => {
+        p.events.push(event);
+        timeline.event(event);
+      },
+    });
+    return { outcome, lines };
+  }
+
   const ledgerData = (p: SampleProject, deploymentId: string, type: string) =>
     p.events.flatMap((e) =>
       e.type === "ledger" && e.event.deploymentId === deploymentId && e.event.type === type
@@ -39,15 +52,7 @@ describe("canary: evidence to advance on real processes", () => {
       analysis: "{ minRequests: 0, whenInconclusive: bake }",
     });
     expect((await project.deploy(await project.release({ version: "1.0.0" }))).ok).toBe(true);
-    const lines: string[] = [];
-    const timeline = createTimeline({ style: style(false), log: (line) => lines.push(line) });
-    const p = project;
-    const outcome = await project.deploy(await project.release({ version: "2.0.0" }), {
-      onEvent: (event) => {
-        p.events.push(event);
-        timeline.event(event);
-      },
-    });
+    const { outcome, lines } = await deployWithTimeline(project, await project.release({ version: "2.0.0" }));
     expect(outcome.ok, outcome.reason).toBe(true);
     const [analysed] = ledgerData(project, outcome.deployment.id, "step.completed").filter(
       (d) => d.kind === "analyse",
@@ -67,16 +72,8 @@ describe("canary: evidence to advance on real processes", () => {
     });
     expect((await project.deploy(await project.release({ version: "1.0.0" }))).ok).toBe(true);
     const bad = await project.release({ version: "1.1.0", errorRate: 0.2 });
-    const lines: string[] = [];
-    const timeline = createTimeline({ style: style(false), log: (line) => lines.push(line) });
-    const p = project;
     const load = project.traffic(100, 8000);
-    const outcome = await project.deploy(bad, {
-      onEvent: (event) => {
-        p.events.push(event);
-        timeline.event(event);
-      },
-    });
+    const { outcome, lines } = await deployWithTimeline(project, bad);
     await load;
     expect(outcome.deployment.status).toBe("rolled_back");
     const [failed] = ledgerData(project, outcome.deployment.id, "step.failed");
