@@ -16,7 +16,7 @@ import { parse } from "yaml";
 import { main as cli } from "../../src/cli/main.js";
 import { rehearseCi } from "../../src/rehearse/index.js";
 import type { RehearsalReport } from "../../src/rehearse/types.js";
-import { LABELS_DIR, MATERIALIZED_DIR } from "./repos/corpus.js";
+import { LABELS_DIR, MATERIALIZED_DIR, SCRATCH_GIT_IDENTITY } from "./repos/corpus.js";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 /** One repository per ecosystem this machine can build without extra system packages. */
@@ -49,13 +49,7 @@ function git(args: string[], cwd: string) {
   const result = spawnSync("git", args, {
     cwd,
     encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "corpus",
-      GIT_AUTHOR_EMAIL: "corpus@example.invalid",
-      GIT_COMMITTER_NAME: "corpus",
-      GIT_COMMITTER_EMAIL: "corpus@example.invalid",
-    },
+    env: { ...process.env, ...SCRATCH_GIT_IDENTITY },
   });
   if (result.status !== 0) throw new Error(`git ${args[0]} in ${cwd}: ${result.stderr.trim()}`);
 }

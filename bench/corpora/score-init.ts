@@ -35,6 +35,7 @@ import {
   MATERIALIZED_DIR,
   type ManifestEntry,
   type RepoLabel,
+  SCRATCH_GIT_IDENTITY,
   SPLITS,
   type SplitName,
 } from "./repos/corpus.js";
@@ -80,13 +81,7 @@ function run(cmd: string, args: string[], cwd: string, timeoutMs = 120_000) {
     stdio: ["ignore", "pipe", "pipe"],
     timeout: timeoutMs,
     maxBuffer: 64 * 1024 * 1024,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "corpus",
-      GIT_AUTHOR_EMAIL: "corpus@example.invalid",
-      GIT_COMMITTER_NAME: "corpus",
-      GIT_COMMITTER_EMAIL: "corpus@example.invalid",
-    },
+    env: { ...process.env, ...SCRATCH_GIT_IDENTITY },
   });
 }
 

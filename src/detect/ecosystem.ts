@@ -88,3 +88,10 @@ export function leadingVersion(options: { range: string; majorOnly?: boolean }):
   if (!m) return null;
   return options.majorOnly || !m[2] ? m[1]! : `${m[1]}${m[2]}`;
 }
+
+/** A tool's version in asdf/mise `.tool-versions`, e.g. `nodejs 20.11.0`. */
+export async function toolVersionsEntry(files: ProjectFiles, tool: string): Promise<string | null> {
+  const text = await files.text(".tool-versions");
+  const m = text ? new RegExp(`^\\s*${tool}\\s+(\\S+)`, "m").exec(text) : null;
+  return m?.[1] ?? null;
+}

@@ -5,6 +5,7 @@ import {
   emptyEcosystem,
   leadingVersion,
   type ReaderContext,
+  toolVersionsEntry,
 } from "./ecosystem.js";
 import type { ProjectFiles } from "./files.js";
 import { coverageForScript } from "./node-coverage.js";
@@ -241,13 +242,6 @@ async function nodeVersion(options: {
     versionFile: null,
     versionSource: version ? 'package.json "engines"' : null,
   };
-}
-
-/** A tool's version in asdf/mise `.tool-versions`, e.g. `nodejs 20.11.0`. */
-export async function toolVersionsEntry(files: ProjectFiles, tool: string): Promise<string | null> {
-  const text = await files.text(".tool-versions");
-  const m = text ? new RegExp(`^\\s*${tool}\\s+(\\S+)`, "m").exec(text) : null;
-  return m?.[1] ?? null;
 }
 
 async function workspaces(options: {

@@ -4,9 +4,9 @@ import {
   emptyEcosystem,
   leadingVersion,
   type ReaderContext,
+  toolVersionsEntry,
 } from "./ecosystem.js";
 import type { ProjectFiles } from "./files.js";
-import { toolVersionsEntry } from "./node.js";
 import { isTable, type TomlTable, type TomlValue, tomlGet, tomlTable } from "./toml.js";
 
 const MANIFESTS = ["pyproject.toml", "uv.lock", "poetry.lock", "requirements.txt", "setup.py", "Pipfile"];

@@ -18,6 +18,13 @@ export const SPLIT_FILE = `${REPOS_DIR}/split.json`;
 export const MATERIALIZED_DIR = ".corpora/repos";
 /** Beside the trees, never inside them, so detection does not read it. */
 export const STAMP_DIR = ".corpora/repos/.stamps";
+/** Who commits in the scratch repositories the scripts make of a materialized tree. */
+export const SCRATCH_GIT_IDENTITY = {
+  GIT_AUTHOR_NAME: "corpus",
+  GIT_AUTHOR_EMAIL: "corpus@example.invalid",
+  GIT_COMMITTER_NAME: "corpus",
+  GIT_COMMITTER_EMAIL: "corpus@example.invalid",
+};
 
 export const ECOSYSTEMS = [
   "node-npm",
