@@ -134,11 +134,22 @@ function scoreOne(entry: ManifestEntry, label: RepoLabel | undefined, options: O
     const texts = text === undefined ? undefined : [text];
     if (texts && options.allApps) {
       // The commands init printed for the other deployables, as its user would run them.
-      for (const m of init.stdout.matchAll(/^ {2}shipgate init --app (\S+) --config (\S+)$/gm)) {
-        const [, app, config] = m;
+      for (const m of init.stdout.matchAll(
+        /^ {2}shipgate init --app (\S+)(?: --language (\S+))? --config (\S+)$/gm,
+      )) {
+        const [, app, language, config] = m;
         run(
           process.execPath,
-          [CLI, "init", "--yes", "--app", app!, "--config", config!],
+          [
+            CLI,
+            "init",
+            "--yes",
+            "--app",
+            app!,
+            ...(language ? ["--language", language] : []),
+            "--config",
+            config!,
+          ],
           dir,
           options.timeoutSeconds * 1000,
         );

@@ -100,7 +100,9 @@ export async function discoverApps(options: {
 
   const builds = await imageBuilds(repo, options.ci);
   const dirs = new Set<string>(["."]);
-  for (const dir of await memberDirs(repo)) dirs.add(dir);
+  // Members under examples/, scripts/, docs/ … are part of the workspace, not what it deploys.
+  for (const dir of [...(await memberDirs(repo)), ...(await nestedMemberDirs(repo))])
+    if (!dir.split("/").some((segment) => SKIPPED.test(segment))) dirs.add(dir);
   for (const dir of await foldersWithManifestAndDockerfile(repo)) dirs.add(dir);
   for (const build of builds) if (await hasManifest(repo, build.context)) dirs.add(build.context);
 
@@ -156,12 +158,24 @@ interface ImageBuild {
   image?: string | null;
   /** The compose service or CI job that builds it. */
   by: string;
+  /** The compose service's name, when a compose file builds it. */
+  service?: string;
 }
 
 /** Images CI and compose files build, with their Dockerfile and context. */
 async function imageBuilds(repo: ProjectFiles, ci: CiFacts): Promise<ImageBuild[]> {
   const builds: ImageBuild[] = ciDockerBuilds(ci.jobs).map((b) => ({ ...b, by: b.where }));
-  for (const file of ["docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml"]) {
+  for (const file of [
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    "compose.yaml",
+    "compose.yml",
+    // Compose reads the override beside the main file by default: services often gain their build there.
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+    "compose.override.yaml",
+    "compose.override.yml",
+  ]) {
     const doc = await repo.yaml(file);
     const services = isRecord(doc) && isRecord(doc.services) ? doc.services : {};
     for (const [name, service] of Object.entries(services)) {
@@ -184,6 +198,7 @@ async function imageBuilds(repo: ProjectFiles, ci: CiFacts): Promise<ImageBuild[
         target,
         image,
         by: `${file} service "${name}"`,
+        service: name,
       });
     }
   }
@@ -203,19 +218,41 @@ async function hasManifest(repo: ProjectFiles, dir: string): Promise<boolean> {
 
 /** Workspace members of the root: npm/yarn/pnpm workspaces, Cargo, Go and uv workspaces. */
 async function memberDirs(repo: ProjectFiles): Promise<string[]> {
+  return repo.members(await workspacePatterns(repo, "."));
+}
+
+/** The member patterns a folder's workspace declares, relative to the repository root. */
+async function workspacePatterns(repo: ProjectFiles, dir: string): Promise<string[]> {
+  const at = (file: string) => (dir === "." ? file : `${dir}/${file}`);
   const patterns: string[] = [];
-  const pkg = await repo.json("package.json");
+  const pkg = await repo.json(at("package.json"));
   const ws = pkg?.workspaces;
   if (Array.isArray(ws)) patterns.push(...ws.filter((w): w is string => typeof w === "string"));
   else if (isRecord(ws) && Array.isArray(ws.packages))
     patterns.push(...ws.packages.filter((w): w is string => typeof w === "string"));
-  const pnpm = await repo.yaml("pnpm-workspace.yaml");
+  const pnpm = await repo.yaml(at("pnpm-workspace.yaml"));
   if (isRecord(pnpm) && Array.isArray(pnpm.packages))
     patterns.push(...pnpm.packages.filter((w): w is string => typeof w === "string"));
-  const cargo = (await repo.text("Cargo.toml")) ?? "";
+  const cargo = (await repo.text(at("Cargo.toml"))) ?? "";
   const members = /\[workspace\][\s\S]*?members\s*=\s*\[([\s\S]*?)\]/.exec(cargo)?.[1];
   if (members) patterns.push(...[...members.matchAll(/"([^"]+)"/g)].map((m) => m[1]!));
-  return repo.members(patterns);
+  // Exclusions (`!apps/legacy`) narrow what other patterns matched; they name no member.
+  return patterns.filter((p) => !p.startsWith("!")).map((p) => (dir === "." ? p : `${dir}/${p}`));
+}
+
+/**
+ * Members of workspaces rooted in a top-level folder (`clients/pnpm-workspace.yaml` beside a
+ * Python `server/`): a repository whose front ends live in their own workspace, apart from the
+ * backend at the root or in another folder.
+ */
+async function nestedMemberDirs(repo: ProjectFiles): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await repo.list(".")) {
+    if (entry.startsWith(".") || SKIPPED.test(entry) || !(await repo.isDirectory(entry))) continue;
+    const patterns = await workspacePatterns(repo, entry);
+    if (patterns.length) found.push(...(await repo.members(patterns)));
+  }
+  return found;
 }
 
 /** Folders (three levels deep at most) with a manifest and a Dockerfile of their own. */
@@ -262,7 +299,11 @@ async function rate(options: {
   const { repo, dir, detection, builds } = options;
   const reasons: string[] = [];
   let score = 0;
-  const image = await imageFor({ repo, dir, detection, builds });
+  // A Node package beside a backend language in the same folder is that service's front end: its
+  // image is one built from the folder for a front end (compose's `web`, `client`), not the backend's.
+  const besideBackend = detection.language === "node" && options.siblings.some((s) => s.language !== "node");
+  const frontEnd = besideBackend ? await frontEndBuild(repo, dir, builds) : null;
+  const image = besideBackend ? frontEnd : await imageFor({ repo, dir, detection, builds });
   if (image) {
     score += 4;
     reasons.push(`its image is built from ${image.dockerfile}${image.by ? ` (${image.by})` : ""}`);
@@ -280,8 +321,7 @@ async function rate(options: {
     score -= 3;
     reasons.push("it looks like a front end");
   }
-  // A Node package beside a backend language in the same folder is that service's front end.
-  if (detection.language === "node" && options.siblings.some((s) => s.language !== "node")) score -= 4;
+  if (besideBackend) score -= 4;
   if (dir === ".") score += 1;
   // A member without an image or a start command is a library of the workspace, whatever it imports.
   if (dir !== "." && image === null && detection.start === null && !options.named) return null;
@@ -295,11 +335,26 @@ async function rate(options: {
       ? (image.by ?? `the Dockerfile in ${dir === "." ? "the repository root" : dir}`)
       : null,
     imageName: image?.image ?? null,
-    name: null,
+    name: frontEnd?.service ?? null,
     score,
     reasons,
     detection,
   };
+}
+
+/** An image compose or CI builds from `dir` whose service or Dockerfile name says front end. */
+async function frontEndBuild(
+  repo: ProjectFiles,
+  dir: string,
+  builds: readonly ImageBuild[],
+): Promise<ImageBuild | null> {
+  for (const build of builds) {
+    if (build.context !== dir) continue;
+    const names =
+      `${build.service ?? ""} ${posix.basename(build.dockerfile).replace(/\./g, "-")}`.toLowerCase();
+    if (FRONTEND_NAME.test(names) && (await repo.exists(build.dockerfile))) return build;
+  }
+  return null;
 }
 
 /**

@@ -140,6 +140,49 @@ const KUBERNETES_DIRS = [
   "infra",
 ];
 
+/** YAML files of the folders Kubernetes manifests and Helm charts are kept in. */
+async function kubernetesManifests(files: ProjectFiles): Promise<string[]> {
+  const yamlFiles: string[] = [];
+  const walk = async (dir: string, depth: number) => {
+    if (depth > 4 || yamlFiles.length > 300) return;
+    for (const entry of await files.list(dir)) {
+      const path = `${dir}/${entry}`;
+      if (/\.ya?ml$/.test(entry)) yamlFiles.push(path);
+      else if (!entry.startsWith(".") && (await files.isDirectory(path))) await walk(path, depth + 1);
+    }
+  };
+  for (const dir of KUBERNETES_DIRS) if (await files.isDirectory(dir)) await walk(dir, 0);
+  return yamlFiles;
+}
+
+/**
+ * The `containerPort` of the container a Kubernetes manifest runs the app in, matched by the
+ * container's name or its image's name (`easi-backend`, `ghcr.io/org/easi-backend:1.2`).
+ */
+export async function kubernetesContainerPort(
+  files: ProjectFiles,
+  names: readonly string[],
+): Promise<{ port: number; source: string } | null> {
+  const wanted = new Set(names.filter(Boolean).map((n) => n.toLowerCase()));
+  if (!wanted.size) return null;
+  for (const file of await kubernetesManifests(files)) {
+    const lines = ((await files.text(file)) ?? "").split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+      const port = /^\s*-?\s*containerPort:\s*(\d{2,5})\s*$/.exec(lines[i]!)?.[1];
+      if (!port) continue;
+      // The container item's own name and image come before its ports.
+      for (let j = i - 1; j >= Math.max(0, i - 40); j--) {
+        const line = lines[j]!;
+        if (/^\s*(containers|initContainers):\s*$/.test(line)) break;
+        const value = /^\s*-?\s*(?:name|image):\s*["']?([^\s"']+)/.exec(line)?.[1];
+        const base = value?.split("/").pop()?.split(":")[0]?.toLowerCase();
+        if (base && wanted.has(base)) return { port: Number(port), source: `${file}:${i + 1} containerPort` };
+      }
+    }
+  }
+  return null;
+}
+
 /** Probes in Kubernetes manifests and Helm charts (values and templates), found line by line. */
 async function kubernetesProbes(
   files: ProjectFiles,
@@ -152,19 +195,9 @@ async function kubernetesProbes(
     port: number | null;
     where: string;
   }> = [];
-  const yamlFiles: string[] = [];
-  const walk = async (dir: string, depth: number) => {
-    if (depth > 4 || yamlFiles.length > 300) return;
-    for (const entry of await files.list(dir)) {
-      const path = `${dir}/${entry}`;
-      if (/\.ya?ml$/.test(entry)) yamlFiles.push(path);
-      else if (!entry.startsWith(".") && (await files.isDirectory(path))) await walk(path, depth + 1);
-    }
-  };
-  for (const dir of KUBERNETES_DIRS) if (await files.isDirectory(dir)) await walk(dir, 0);
   // Liveness before startup: a startup probe may be a plain TCP check of the same port.
   const order = { liveness: 0, readiness: 1, startup: 2 } as const;
-  for (const file of yamlFiles) {
+  for (const file of await kubernetesManifests(files)) {
     const lines = ((await files.text(file)) ?? "").split(/\r?\n/);
     for (let i = 0; i < lines.length; i++) {
       const m = /^(\s*)(liveness|readiness|startup)Probe:\s*$/.exec(lines[i]!);

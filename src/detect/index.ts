@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { basename, join, posix, resolve } from "node:path";
-import type { Commands } from "../config/schema.js";
+import type { Commands, Language } from "../config/schema.js";
 import { ShipgateError } from "../errors.js";
 import { type AppCandidate, discoverApps, ownDockerfile } from "./apps.js";
 import { defaultBranch } from "./branch.js";
@@ -12,9 +12,9 @@ import { dockerfileFacts } from "./dockerfile.js";
 import type { Dependency, EcosystemDetection } from "./ecosystem.js";
 import { type ProjectFiles, projectFiles } from "./files.js";
 import { type GitFacts, readGitFacts } from "./git.js";
-import { detectHealth } from "./health.js";
+import { detectHealth, kubernetesContainerPort } from "./health.js";
 import { findRoutes } from "./routes.js";
-import { listenPort, startCommand } from "./runtime.js";
+import { devServerStart, listenPort, startCommand } from "./runtime.js";
 import { detectServices } from "./services.js";
 import { detectSetup } from "./setup.js";
 import { runnerTargets } from "./task-runners.js";
@@ -29,6 +29,8 @@ export interface DetectOptions {
   root: string;
   /** The app's folder relative to the root; the most likely deployable when unset. */
   app?: string;
+  /** Of the deployables in that folder, the one in this language (a Go service and its front end). */
+  language?: Language;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
   const unsure: Detection["unsure"] = {};
   const notes: string[] = [];
 
-  const chosen = pickApp({ candidates, requested, notes });
+  const chosen = pickApp({ candidates, requested, language: options.language, notes });
   const appPath = chosen?.path ?? requested ?? ".";
   const eco = chosen?.detection ?? null;
   const appFiles = appPath === "." ? repo : projectFiles({ root: join(root, appPath) });
@@ -122,9 +124,12 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
 
   const start = eco ? await startCommand({ files: repo, appPath, detection: eco, dockerfile: image }) : null;
   if (start) sources.start = start.source;
-  else unsure.start = "nothing says how the app starts (no start script, Procfile or Dockerfile CMD)";
+  const devServer = start && eco?.language === "node" ? devServerStart(start.command, eco.scripts) : null;
+  if (devServer) unsure.start = devServer;
+  else if (!start)
+    unsure.start = "nothing says how the app starts (no start script, Procfile or Dockerfile CMD)";
 
-  const routes = eco ? await findRoutes({ root, dir: appPath === "." ? "." : appPath }) : [];
+  const routes = eco ? await findRoutes({ root, dir: appPath, language: eco.language }) : [];
   const jvmManifests = ["pom.xml", "build.gradle", "build.gradle.kts"].flatMap((m) => [
     appPath === "." ? m : `${appPath}/${m}`,
     ...(eco?.workspaces?.members ?? []).map((member) => `${member}/${m}`),
@@ -142,7 +147,16 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
     sources.readyPath = health.ready.source;
     if (!health.ready.sure) unsure.readyPath = `${health.ready.source}: check the prefix it is served under`;
   }
-  const port = eco ? listenPort({ dockerfile: image, checked: health.port, detection: eco, start }) : null;
+  const name = chosen
+    ? appName(chosen, git, root)
+    : (serviceName(git?.remoteName ?? null) ?? serviceName(basename(root)) ?? "app");
+  const deployed =
+    eco && !image?.facts.port && !health.port
+      ? await kubernetesContainerPort(repo, [name, serviceName(chosen?.imageName ?? null) ?? ""])
+      : null;
+  const port = eco
+    ? listenPort({ dockerfile: image, checked: health.port, deployed, detection: eco, start })
+    : null;
   if (port) {
     sources.port = port.source;
     if (!port.sure) unsure.port = port.source;
@@ -227,9 +241,6 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
   }
 
   const apps = candidates.map((c) => describeCandidate(c, git));
-  const name = chosen
-    ? appName(chosen, git, root)
-    : (serviceName(git?.remoteName ?? null) ?? serviceName(basename(root)) ?? "app");
   if (candidates.length > 1 && chosen && requested === undefined) {
     sources.app = `chosen among ${candidates.length} deployables: ${chosen.reasons.join("; ") || "the first found"}`;
   }
@@ -288,15 +299,23 @@ function runsBrowserScript(command: string, eco: EcosystemDetection | null): boo
 function pickApp(options: {
   candidates: readonly AppCandidate[];
   requested: string | undefined;
+  language: Language | undefined;
   notes: string[];
 }): AppCandidate | null {
-  const { candidates, requested } = options;
-  if (requested === undefined) return candidates[0] ?? null;
-  const at = candidates.filter(
+  const { candidates, requested, language } = options;
+  const inLanguage = candidates.filter((c) => language === undefined || c.language === language);
+  if (requested === undefined) {
+    if (language !== undefined && inLanguage.length === 0)
+      options.notes.push(`No ${language} deployable was found; the most likely one was taken.`);
+    return inLanguage[0] ?? candidates[0] ?? null;
+  }
+  const at = inLanguage.filter(
     (c) => c.path === requested || c.module === requested || c.dockerContext === requested,
   );
   if (at.length) return at[0]!;
-  options.notes.push(`${requested} is not among the deployables found; it was read as it is.`);
+  options.notes.push(
+    `${requested} is not among the ${language === undefined ? "" : `${language} `}deployables found; it was read as it is.`,
+  );
   return null;
 }
 

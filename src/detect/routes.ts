@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
+import type { Language } from "../config/schema.js";
 
 /**
  * Health and readiness routes an app declares in its own code: route registrations of the
@@ -32,7 +33,14 @@ const HEALTH_NAMES = [
 ];
 const READY_NAMES = ["ready", "readiness", "readyz"];
 
-const SOURCE = /\.(ts|tsx|mts|js|mjs|cjs|jsx|py|go|rs|java|kt)$/;
+/** Source files by the app's language: a Go service's routes are not its front end's, in one folder. */
+const SOURCE: Record<Language, RegExp> = {
+  node: /\.(ts|tsx|mts|js|mjs|cjs|jsx)$/,
+  python: /\.py$/,
+  go: /\.go$/,
+  rust: /\.rs$/,
+  java: /\.(java|kt)$/,
+};
 const SKIPPED_DIRS =
   /^(node_modules|vendor|dist|build|target|out|coverage|\.git|\.next|\.nuxt|\.venv|venv|__pycache__|migrations|fixtures|test|tests|__tests__|e2e|spec|docs?|examples?|storybook|static|public|assets|locales|i18n)$/;
 const MAX_FILES = 6000;
@@ -40,8 +48,11 @@ const MAX_BYTES = 256 * 1024;
 
 /** Route registration forms: each captures the path literal (group "p"). */
 const REGISTRATIONS: readonly RegExp[] = [
-  // Express, Koa, Fastify, Hono, Flask (`.route`), FastAPI (`.get`), axum/actix `.route("/x", …)`.
-  /\.(?:get|all|head|route|api_route|use|HandleFunc|Handle|Get|GET|Any|Path|resource)\(\s*["'`](?<p>\/[^"'`\s]*)["'`]/g,
+  // Express, Koa, Fastify, Hono, FastAPI (`.get`), chi, net/http: the path, then its handler. A
+  // call with the path alone is a client requesting it (`api.GET("/v1/status")`), not a route.
+  /\.(?:get|all|head|use|HandleFunc|Handle|Get|GET|Any)\(\s*["'`](?<p>\/[^"'`\s]*)["'`]\s*,/g,
+  // Flask and Express `.route("/x")`, axum `.route("/x", …)`, actix `resource("/x")`, gorilla `Path("/x")`.
+  /\.(?:route|api_route|Path|resource)\(\s*["'`](?<p>\/[^"'`\s]*)["'`]/g,
   // Python and Rust attribute routes: @app.get("/x"), @router.route("/x"), #[get("/x")].
   /[@#]\[?\s*(?:\w+\.)?(?:get|route|api_route)\(\s*["'](?<p>\/[^"'\s]*)["']/g,
   // Django: path("api/v3/status/", …) and re_path(r"^ping$", …), relative to their include().
@@ -62,9 +73,13 @@ const NESTED_ROUTER =
 /** NestJS: @Controller('health') with a bare @Get(), under the app's global prefix and URI version. */
 const NEST_CONTROLLER = /@Controller\(\s*["'`](?<p>[\w./-]+)["'`]\s*\)[\s\S]{0,600}?@Get\(\s*\)/g;
 
-export async function findRoutes(options: { root: string; dir: string }): Promise<FoundRoute[]> {
+export async function findRoutes(options: {
+  root: string;
+  dir: string;
+  language: Language;
+}): Promise<FoundRoute[]> {
   const base = join(options.root, options.dir);
-  const files = await sourceFiles(base);
+  const files = await sourceFiles(base, SOURCE[options.language]);
   const routes: FoundRoute[] = [];
   let nestPrefix: string | null = null;
   const nest: Array<{ name: string; where: string }> = [];
@@ -143,7 +158,7 @@ function lineOf(text: string, index: number): number {
   return text.slice(0, index).split("\n").length;
 }
 
-async function sourceFiles(base: string): Promise<string[]> {
+async function sourceFiles(base: string, source: RegExp): Promise<string[]> {
   const found: string[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     if (found.length >= MAX_FILES || depth > 8) return;
@@ -154,7 +169,7 @@ async function sourceFiles(base: string): Promise<string[]> {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.test(entry.name) && !entry.name.startsWith(".")) await walk(path, depth + 1);
-      } else if (entry.isFile() && SOURCE.test(entry.name) && !/\.(test|spec|d)\.\w+$/.test(entry.name)) {
+      } else if (entry.isFile() && source.test(entry.name) && !/\.(test|spec|d)\.\w+$/.test(entry.name)) {
         const size = (await stat(path).catch(() => null))?.size ?? 0;
         if (size <= MAX_BYTES) found.push(path);
       }

@@ -22,10 +22,27 @@ export async function startCommand(options: {
   return detection.start;
 }
 
+/** Development servers: they rebuild on change and are not how a release is served. */
+const DEV_SERVER =
+  /^(vite(?!\s+preview)\b|next\s+dev\b|nuxt\s+dev\b|react-scripts\s+start\b|webpack(-dev-server|\s+serve)\b|vue-cli-service\s+serve\b|ng\s+serve\b|nodemon\b|ts-node-dev\b|parcel(?!\s+build)\b)/;
+
+/**
+ * Why a Node start command would not serve a release — its script runs a development server —
+ * or null. `yarn start` whose script is `vite` is the front end's dev server, not its deploy.
+ */
+export function devServerStart(command: string, scripts: Readonly<Record<string, string>>): string | null {
+  const script = /^(?:npm|yarn|pnpm|bun)(?:\s+run)?\s+([\w:.-]+)\s*$/.exec(command)?.[1];
+  const body = script ? scripts[script] : undefined;
+  if (!body || !DEV_SERVER.test(body.trim())) return null;
+  return `its "${script}" script runs a development server (${body.trim()}); say how a release is served`;
+}
+
 /** The port the app listens on: its start command's flag, its image, its health checks, a framework's default. */
 export function listenPort(options: {
   dockerfile: { path: string; facts: DockerfileFacts } | null;
   checked: { port: number; source: string } | null;
+  /** The port a Kubernetes manifest gives the app's container. */
+  deployed?: { port: number; source: string } | null;
   detection: EcosystemDetection;
   start: { command: string; source: string } | null;
 }): { port: number; source: string; sure: boolean } | null {
@@ -37,6 +54,7 @@ export function listenPort(options: {
   if (dockerfile?.facts.port)
     return { port: dockerfile.facts.port, source: `${dockerfile.path} (EXPOSE)`, sure: true };
   if (checked) return { ...checked, sure: true };
+  if (options.deployed) return { ...options.deployed, sure: true };
   const fallback = FRAMEWORK_PORTS.find(([pattern]) =>
     detection.dependencies.some((d) => pattern.test(d.name)),
   );

@@ -8,6 +8,7 @@ export {
   type InitOptions,
   type InitResult,
   initProject,
+  parseLanguage,
   parseTarget,
 } from "./project.js";
 export { type PromptOptions, promptAnswers } from "./prompt.js";

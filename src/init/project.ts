@@ -2,7 +2,7 @@ import { access, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { didYouMean } from "../config/did-you-mean.js";
 import { parseConfig } from "../config/load.js";
-import { TARGET_TYPES, type TargetType } from "../config/schema.js";
+import { type Language, LanguageSchema, TARGET_TYPES, type TargetType } from "../config/schema.js";
 import { detectProject } from "../detect/index.js";
 import type { Detection } from "../detect/types.js";
 import { inputError } from "../errors.js";
@@ -29,6 +29,8 @@ export interface InitOptions {
   root: string;
   /** The app's folder relative to the root; the most likely deployable when unset. */
   app?: string;
+  /** Of the deployables in the app's folder, the one in this language. */
+  language?: Language;
   /** The config file's name at the root; another name than shipgate.yml is a second app's. */
   configFile?: string;
   target: string;
@@ -58,10 +60,11 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   const root = resolve(options.root);
   const target = parseTarget({ value: options.target });
   const configFile = options.configFile ?? CONFIG_FILE;
-  const path = join(root, configFile);
+  const path = resolve(root, configFile);
   const existing = await assertCanWrite({ root, force: options.force, configFile });
 
-  const detection = options.detection ?? (await detectProject({ root, app: options.app }));
+  const detection =
+    options.detection ?? (await detectProject({ root, app: options.app, language: options.language }));
   const smokeFile = await firstExisting(root, SMOKE_FILES);
   const workflowPrefix = await prefixFor({ root, detection, configFile });
   const content = renderConfig({
@@ -135,7 +138,7 @@ export async function assertCanWrite(options: {
   force?: boolean;
   configFile?: string;
 }): Promise<string | null> {
-  const path = join(resolve(options.root), options.configFile ?? CONFIG_FILE);
+  const path = resolve(options.root, options.configFile ?? CONFIG_FILE);
   const existing = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return null;
     throw error;
@@ -156,6 +159,18 @@ export function parseTarget(options: { value: string }): TargetType {
   const suggestion = didYouMean({ input: value, candidates: TARGET_TYPES });
   throw inputError("init/unknown-target", `unknown target "${options.value}"`, {
     hint: `${suggestion ? `did you mean "${suggestion}"? ` : ""}valid targets: ${TARGET_TYPES.join(", ")}`,
+  });
+}
+
+/** The language `--language` names, or an error listing the ones shipgate reads. */
+export function parseLanguage(options: { value: string }): Language {
+  const value = options.value.trim().toLowerCase();
+  const languages = LanguageSchema.options;
+  const match = languages.find((l) => l === value);
+  if (match) return match;
+  const suggestion = didYouMean({ input: value, candidates: languages });
+  throw inputError("init/unknown-language", `unknown language "${options.value}"`, {
+    hint: `${suggestion ? `did you mean "${suggestion}"? ` : ""}languages: ${languages.join(", ")}`,
   });
 }
 

@@ -123,3 +123,88 @@ describe("which app: deployables in subfolders", () => {
     expect(checked.name).toBe("acme-api");
   });
 });
+
+describe("which app: a backend and its front end in one folder, front ends in their own workspace", () => {
+  // A Go service at the root whose React front end shares the folder, built by compose's override.
+  const goAndFrontEnd = {
+    "go.mod": "module example.com/orders\n\ngo 1.22\n",
+    "cmd/orders/main.go":
+      'package main\n\nfunc main() {\n\tmux.HandleFunc("/api/v1/healthcheck", health)\n}\n',
+    Dockerfile: 'FROM golang:1.22\nCMD ["/orders", "serve"]\n',
+    "Dockerfile.client": "FROM node:20\n",
+    "package.json": json({
+      name: "orders-ui",
+      scripts: { start: "vite", build: "vite build", lint: "eslint src" },
+      dependencies: { react: "18" },
+      devDependencies: { vite: "5" },
+    }),
+    "yarn.lock": "",
+    "src/auth.ts": 'export const status = () => api.GET("/v1/auth/status");\n',
+    "docker-compose.yml": "services:\n  orders:\n    build: .\n",
+    "docker-compose.override.yml":
+      "services:\n  orders_client:\n    build:\n      context: .\n      dockerfile: Dockerfile.client\n",
+    "deploy/orders.yaml": [
+      "spec:",
+      "  template:",
+      "    spec:",
+      "      containers:",
+      "        - name: orders-client",
+      "          image: orders-client:latest",
+      "          ports:",
+      "            - containerPort: 3000",
+    ].join("\n"),
+  };
+
+  test("the service is chosen; the front end is listed with its own image and name", async () => {
+    const d = await detectFiles(goAndFrontEnd);
+    expect(d).toMatchObject({ appPath: ".", language: "go", healthPath: "/api/v1/healthcheck" });
+    const ui = d.apps.find((a) => a.language === "node")!;
+    expect(ui).toMatchObject({ path: ".", select: ".", name: "orders-client", dockerfile: "Dockerfile.client" });
+  });
+
+  test("--language picks the front end: its routes, not the service's; its dev server is not a start", async () => {
+    const d = await detectFiles(goAndFrontEnd, { app: ".", language: "node" });
+    expect(d).toMatchObject({ language: "node", name: "orders-client", dockerfile: "Dockerfile.client" });
+    // The Go route is the service's, and api.GET("/v1/auth/status") is a request, not a route.
+    expect(d.healthPath).toBe("/health");
+    expect(d.unsure.healthPath).toMatch(/placeholder/);
+    expect(d.start).toBe("yarn start");
+    expect(d.unsure.start).toMatch(/development server \(vite\)/);
+    // The manifest's container named like the app says where it listens.
+    expect(d.port).toBe(3000);
+    expect(d.sources.port).toBe("deploy/orders.yaml:8 containerPort");
+  });
+
+  test("a language with no deployable found: the most likely one, with a note", async () => {
+    const d = await detectFiles(goAndFrontEnd, { language: "rust" });
+    expect(d.language).toBe("go");
+    expect(d.notes).toContain("No rust deployable was found; the most likely one was taken.");
+  });
+
+  test("members of a workspace rooted in a folder are deployables; its examples are not", async () => {
+    const d = await detectFiles({
+      ...pyApi,
+      "clients/package.json": json({ name: "clients", private: true, packageManager: "pnpm@10.2.0" }),
+      "clients/pnpm-workspace.yaml": "packages:\n  - apps/*\n  - examples/*\n  - '!apps/legacy'\n",
+      "clients/pnpm-lock.yaml": "",
+      "clients/apps/web/package.json": json({
+        name: "@acme/web",
+        scripts: { start: "next start", build: "next build" },
+        dependencies: { next: "15" },
+      }),
+      "clients/examples/demo/package.json": json({ name: "demo", scripts: { start: "node demo.js" } }),
+    });
+    expect(d.appPath).toBe("api");
+    expect(d.apps.map((a) => a.path).sort()).toEqual(["api", "clients/apps/web"]);
+    const web = await detectFiles(
+      {
+        "clients/package.json": json({ name: "clients", private: true, packageManager: "pnpm@10.2.0" }),
+        "clients/pnpm-workspace.yaml": "packages:\n  - apps/*\n",
+        "clients/pnpm-lock.yaml": "",
+        "clients/apps/web/package.json": json({ name: "@acme/web", scripts: { start: "next start" } }),
+      },
+      { app: "clients/apps/web" },
+    );
+    expect(web).toMatchObject({ appPath: "clients/apps/web", language: "node", packageManager: "pnpm" });
+  });
+});

@@ -77,4 +77,46 @@ describe("shipgate init", () => {
     expect(config.app.path).toBe("services/worker");
     expect(config.app.language).toBe("go");
   });
+
+  test("a Go service and its front end in one folder: the other is chosen with --language", async () => {
+    const root = await tempDir();
+    const files: Record<string, string> = {
+      "go.mod": "module example.com/orders\n\ngo 1.22\n",
+      Dockerfile: "FROM golang:1.22\n",
+      "Dockerfile.web": "FROM node:20\n",
+      "package.json": JSON.stringify({ name: "orders-ui", scripts: { start: "vite preview", build: "vite build" } }),
+      "package-lock.json": "{}",
+      "compose.yaml": "services:\n  web:\n    build:\n      context: .\n      dockerfile: Dockerfile.web\n",
+    };
+    for (const [path, text] of Object.entries(files)) await writeFile(join(root, path), text);
+    const run = await runCli(["init", "--yes", "--target", "local"], { cwd: root });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Chose orders (.) among 2 deployables. For another one:\n");
+    expect(run.stdout).toContain("  shipgate init --app . --language node --config shipgate.web.yml\n");
+
+    const other = await runCli(
+      ["init", "--yes", "--target", "local", "--app", ".", "--language", "node", "--config", "shipgate.web.yml"],
+      { cwd: root },
+    );
+    expect(other.code).toBe(0);
+    const { config } = await loadConfig({ path: join(root, "shipgate.web.yml") });
+    expect(config.app).toMatchObject({ language: "node", name: "web" });
+  });
+
+  test("an unknown --language names the ones init reads, and nothing is written", async () => {
+    const root = await tempDir();
+    const run = await runCli(["init", "--yes", "--language", "golang"], { cwd: root });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error[init/unknown-language]: unknown language "golang"');
+    expect(run.stderr).toContain("languages: node, python, go, rust, java");
+    await expect(readFile(join(root, "shipgate.yml"), "utf8")).rejects.toThrow(/ENOENT/);
+  });
+
+  test("--config takes an absolute path as it is", async () => {
+    const root = await tempDir(join(FIXTURES, "go-service"));
+    const elsewhere = join(await tempDir(), "orders.yml");
+    const run = await runCli(["init", "--yes", "--config", elsewhere], { cwd: root });
+    expect(run.code).toBe(0);
+    expect((await loadConfig({ path: elsewhere })).config.app.language).toBe("go");
+  });
 });

@@ -15,6 +15,10 @@ export const registerInit: RegisterCommand = (program, ctx) => {
     .option("--dir <path>", "a folder of the repository (default: the current directory)")
     .option("--app <path>", "the app's folder, relative to the repository root (default: the one detected)")
     .option(
+      "--language <name>",
+      "of several deployables in the app's folder, the one in this language: node, python, go, rust or java",
+    )
+    .option(
       "--config <file>",
       "config file to write at the repository root, e.g. shipgate.worker.yml for a second app",
     )
@@ -25,12 +29,15 @@ export const registerInit: RegisterCommand = (program, ctx) => {
         force?: boolean;
         dir?: string;
         app?: string;
+        language?: string;
         config?: string;
       }) => {
         const { io } = ctx;
         const init = await import("../../init/index.js");
         // Bad flags and an existing file fail before any question is asked.
         const flagTarget = opts.target === undefined ? undefined : init.parseTarget({ value: opts.target });
+        const language =
+          opts.language === undefined ? undefined : init.parseLanguage({ value: opts.language });
         const { root, app } = await init.locateRepository({
           dir: resolve(io.cwd, opts.dir ?? "."),
           app: opts.app,
@@ -41,7 +48,7 @@ export const registerInit: RegisterCommand = (program, ctx) => {
         }
 
         const { detectProject } = await import("../../detect/index.js");
-        const detection = await detectProject({ root, app });
+        const detection = await detectProject({ root, app, language });
         let target = flagTarget ?? init.parseTarget({ value: DEFAULT_TARGET });
         let answers: InitAnswers = {};
         if (!opts.yes && io.interactive) {
@@ -73,16 +80,20 @@ export const registerInit: RegisterCommand = (program, ctx) => {
         io.stdout.write(
           `${result.written ? "wrote" : "unchanged"}: ${shown.startsWith("..") ? result.path : shown} (target: ${result.target})\n`,
         );
-        if (detection.apps.length > 1 && app === undefined) {
+        if (detection.apps.length > 1 && app === undefined && language === undefined) {
           const others = detection.apps.filter(
-            (a) => a.path !== detection.appPath || a.name !== detection.name,
+            (a) =>
+              a.path !== detection.appPath || a.name !== detection.name || a.language !== detection.language,
           );
           // Several modules of one root build share its path; each is chosen by its own folder.
           io.stdout.write(
             `\nChose ${detection.name} (${detection.appPath}) among ${detection.apps.length} deployables. For another one:\n`,
           );
           for (const other of others.slice(0, 5)) {
-            io.stdout.write(`  shipgate init --app ${other.select} --config shipgate.${other.name}.yml\n`);
+            // A folder holding two deployables (a Go service and its front end) needs the language too.
+            const shared = detection.apps.some((a) => a !== other && a.select === other.select);
+            const pick = shared ? `${other.select} --language ${other.language}` : other.select;
+            io.stdout.write(`  shipgate init --app ${pick} --config shipgate.${other.name}.yml\n`);
           }
         }
         if (result.workflowPrefix.prefix) {
