@@ -159,7 +159,12 @@ describe("which app: a backend and its front end in one folder, front ends in th
     const d = await detectFiles(goAndFrontEnd);
     expect(d).toMatchObject({ appPath: ".", language: "go", healthPath: "/api/v1/healthcheck" });
     const ui = d.apps.find((a) => a.language === "node")!;
-    expect(ui).toMatchObject({ path: ".", select: ".", name: "orders-client", dockerfile: "Dockerfile.client" });
+    expect(ui).toMatchObject({
+      path: ".",
+      select: ".",
+      name: "orders-client",
+      dockerfile: "Dockerfile.client",
+    });
   });
 
   test("--language picks the front end: its routes, not the service's; its dev server is not a start", async () => {

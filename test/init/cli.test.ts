@@ -84,7 +84,10 @@ describe("shipgate init", () => {
       "go.mod": "module example.com/orders\n\ngo 1.22\n",
       Dockerfile: "FROM golang:1.22\n",
       "Dockerfile.web": "FROM node:20\n",
-      "package.json": JSON.stringify({ name: "orders-ui", scripts: { start: "vite preview", build: "vite build" } }),
+      "package.json": JSON.stringify({
+        name: "orders-ui",
+        scripts: { start: "vite preview", build: "vite build" },
+      }),
       "package-lock.json": "{}",
       "compose.yaml": "services:\n  web:\n    build:\n      context: .\n      dockerfile: Dockerfile.web\n",
     };
@@ -95,7 +98,18 @@ describe("shipgate init", () => {
     expect(run.stdout).toContain("  shipgate init --app . --language node --config shipgate.web.yml\n");
 
     const other = await runCli(
-      ["init", "--yes", "--target", "local", "--app", ".", "--language", "node", "--config", "shipgate.web.yml"],
+      [
+        "init",
+        "--yes",
+        "--target",
+        "local",
+        "--app",
+        ".",
+        "--language",
+        "node",
+        "--config",
+        "shipgate.web.yml",
+      ],
       { cwd: root },
     );
     expect(other.code).toBe(0);
