@@ -23,6 +23,7 @@ import {
   type CanaryScenario,
   DEFAULT_ALPHA,
   DEFAULT_BETA,
+  DEFAULT_ERROR_TOLERANCE,
   evidencePolicy,
   type ReleaseModel,
   type RolloutPolicy,
@@ -66,6 +67,28 @@ const POLICIES: Record<PolicyName, { label: string; make: (s: CanaryScenario) =>
     make: (s) => thresholdPolicy(s, { intervalSeconds: 10, threshold: 5 }),
   },
 };
+
+/**
+ * Given the errors, a test of the split between canary and stable sees each error fall on the
+ * canary with probability θ0 = share·(1+tol) / (share·(1+tol) + 1 − share) when the canary is
+ * within its tolerance. Rejecting after k canary errors in a row is then wrong with probability
+ * θ0^k, so a test at level α needs k ≥ ln(1/α) / ln(1/θ0) whatever its alternative: that many
+ * errors, less what stable's rate would have produced, is the least harm it can allow.
+ */
+export function errorSplitFloor(options: {
+  share: number;
+  canaryRate: number;
+  stableRate: number;
+  alpha?: number;
+  tolerance?: number;
+}): { share: number; canaryErrors: number; excessErrors: number } {
+  const { share, canaryRate, stableRate } = options;
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
+  const tolerance = options.tolerance ?? DEFAULT_ERROR_TOLERANCE;
+  const theta0 = (share * (1 + tolerance)) / (share * (1 + tolerance) + 1 - share);
+  const canaryErrors = Math.ceil(Math.log(1 / alpha) / Math.log(1 / theta0));
+  return { share, canaryErrors, excessErrors: canaryErrors * (1 - stableRate / canaryRate) };
+}
 
 function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -243,6 +266,9 @@ export async function benchAnalysis(
       fewer.push(`${times.toFixed(1)}× at ${totalRps} req/s with ${stepSeconds} s steps`);
     }
   }
+  // The least harm any test of the error split can allow (see errorSplitFloor).
+  const floor = errorSplitFloor({ share: ROLLOUT.canaryWeights[0]!, canaryRate: 0.05, stableRate: 0.001 });
+  figures.errorSplitFloorExcess = floor.excessErrors;
   const aaKeys = Object.keys(figures).filter((k) => k.startsWith("aa") && k.endsWith(".evidence.failRate"));
   const worstAa = Math.max(...aaKeys.map((k) => figures[k]!));
   const worsePromoted = figures["worse.evidence.promotedRate"]!;
@@ -252,6 +278,10 @@ export async function benchAnalysis(
     `- A/A false rollbacks ≤ 1%: ${pct(worstAa)} at worst (${worstAa <= 0.01 ? "met" : "NOT met"})`,
     `- excess errors of a 5% canary ≥ 3× fewer than advancing on absence of failure: ${fewer.join(", ")} ` +
       `(${fewest >= 3 ? "met" : "NOT met everywhere"})`,
+    `  no test that reads which release each error came from (as shipgate's does, so that share changes and incidents both ` +
+      `releases share cannot fail a canary) can stop a 5% canary at a ${pct(floor.share)} share before ${floor.canaryErrors} ` +
+      `of its errors in a row, ${floor.excessErrors.toFixed(1)} excess errors; so 3× fewer is possible at α ${DEFAULT_ALPHA} only ` +
+      `where the previous policy serves more than ${(3 * floor.excessErrors).toFixed(1)}, not where both stop it in its first step`,
     `- a canary 2× worse than stable promoted ≤ β: ${pct(worsePromoted)} (${worsePromoted <= DEFAULT_BETA ? "met" : "NOT met"})`,
   );
   const wallMs = performance.now() - started;
