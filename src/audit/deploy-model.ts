@@ -7,8 +7,9 @@ import type { Job, Step, Workflow } from "./model/workflow.js";
  * `helm upgrade`, `helmfile sync`, `aws ecs update-service`, `git push heroku`, the Heroku,
  * Fly, Cloud Run or Azure deploy actions, an rsync or ssh deploy, …); installing a tool
  * (`setup-flyctl`), scaling, suspending or destroying is not a deploy. A job deploys when a
- * step does, when it targets a GitHub environment that is not CI-ish, or when it calls a
- * reusable workflow that deploys (by its path, or the environment it is given).
+ * step does, when it targets a GitHub environment that is not CI-ish, when it calls a
+ * reusable workflow that deploys (by its path, or the environment it is given), or when it
+ * migrates a database it names as production (a migration before the tests is not a deploy).
  *
  * A deploy is to production when its environment says so; when the environment is an
  * expression, by the values it can take (dispatch inputs, matrix); otherwise by the names
@@ -58,6 +59,49 @@ export const DEPLOY_COMMAND = new RegExp(
     "\\bshipgate(@\\S+)?\\s+(deploy|promote|rollback)\\b",
   ].join("|"),
 );
+
+/** Schema migrations, by the tools that run them. */
+const MIGRATION_COMMAND = new RegExp(
+  [
+    "\\b(rails|rake)\\b[^\\n|;&]*\\bdb:migrate\\b",
+    "\\bmanage\\.py\\s+migrate\\b",
+    "\\balembic\\b[^\\n|;&]*\\supgrade\\b",
+    "\\bflask\\s+db\\s+upgrade\\b",
+    "\\bprisma\\s+migrate\\s+deploy\\b",
+    "\\bflyway\\b[^\\n|;&]*\\smigrate\\b",
+    "\\bliquibase\\b[^\\n|;&]*\\supdate\\b",
+    "\\bknex\\s+migrate:latest\\b",
+    "\\bsequelize(-cli)?\\s+db:migrate\\b",
+    "\\btypeorm\\b[^\\n|;&]*\\smigration:run\\b",
+    "\\bgoose\\b[^\\n|;&]*\\sup\\b",
+    "\\bdbmate\\b[^\\n|;&]*\\s(up|migrate)\\b",
+    "\\bmigrate\\b[^\\n|;&]*\\s-database\\b[^\\n|;&]*\\sup\\b",
+  ].join("|"),
+);
+/** A local action named for migrations (`./.github/actions/db-migration`). */
+const LOCAL_MIGRATION_ACTION = /migrat/i;
+
+function stepMigrates(step: Step): boolean {
+  if (step.run) return step.run.value.split("\n").some((l) => !/^\s*#/.test(l) && MIGRATION_COMMAND.test(l));
+  return step.uses?.kind === "local" && LOCAL_MIGRATION_ACTION.test(step.uses.raw);
+}
+
+/**
+ * A job that migrates a database and names production — in its id, name or environment, a
+ * step's name or inputs, or its variables — changes production as a release does, and needs
+ * the same gate, queue and time limit.
+ */
+function migratesProduction(job: Job): boolean {
+  if (!job.steps.some(stepMigrates)) return false;
+  const named = [
+    job.id,
+    job.name ?? "",
+    job.environment?.value ?? "",
+    ...job.steps.flatMap((s) => [s.name ?? "", ...[...s.with.values()].map((v) => v.value)]),
+    ...[...job.env.values()].map((v) => v.value),
+  ];
+  return PRODUCTION_WORDS.test(words(named.join(" ")));
+}
 
 /** Operations on a running app that are not a release: scaling, pausing, tearing down. */
 const NOT_A_RELEASE =
@@ -116,8 +160,12 @@ export function remoteScript(step: Step): string | undefined {
   return input ? step.with.get(input)?.value : undefined;
 }
 
-/** A local action's path that names a deploy (not `setup-deploy-tools`). */
-const LOCAL_DEPLOY_ACTION = /^(?!.*\bsetup)(.*[/_-])?(deploy|rollout|release-to|ship)\b/i;
+/**
+ * A local action's path that names a deploy (not `setup-deploy-tools`): `deploy-app`,
+ * `request-ecs-service-to-use-new-image`, `update-lambda`.
+ */
+const LOCAL_DEPLOY_ACTION =
+  /^(?!.*\bsetup)(.*[/_-])?(deploy|rollout|release-to|ship|use-new-image|update-(ecs|lambda|service|function)s?)\b/i;
 
 /** GitHub environments that are not deployments of the app. */
 const NOT_AN_APP_ENVIRONMENT =
@@ -170,7 +218,7 @@ export function callDeploys(job: Job): boolean {
 export function isDeployJob(job: Job): boolean {
   if (job.environment && !NOT_AN_APP_ENVIRONMENT.test(job.environment.value.trim())) return true;
   if (job.uses) return callDeploys(job);
-  return job.steps.some(stepDeploys);
+  return job.steps.some(stepDeploys) || migratesProduction(job);
 }
 
 /** What a job's environment names: the literal name, or the values an expression can take. */

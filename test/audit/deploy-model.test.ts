@@ -74,6 +74,46 @@ jobs:
 `);
     expect(w.jobs.map(isDeployJob)).toEqual([true, true, false]);
   });
+
+  test("a migration is a deploy when the job names production, not before the tests", () => {
+    const w = workflow(`on: workflow_dispatch
+jobs:
+  migrate-production:
+    runs-on: x
+    steps:
+      - run: bundle exec kamal app exec --reuse "bin/rails db:migrate"
+  database-job:
+    runs-on: x
+    steps:
+      - uses: ./.github/actions/setup-cluster-access
+        with: { environment: production }
+      - uses: ./.github/actions/db-migration
+  test:
+    runs-on: x
+    steps:
+      - run: python manage.py migrate && pytest
+  staging-migrate:
+    runs-on: x
+    steps:
+      - run: npx prisma migrate deploy
+`);
+    expect(w.jobs.map((j) => isDeployJob(j))).toEqual([true, true, false, false]);
+    expect(stageOf(w.jobs[0]!, w).stage).toBe("production");
+  });
+
+  test("a folder under .github/workflows used by a step is a local action, named for a deploy", () => {
+    const { j } = one(`on: push
+jobs:
+  j:
+    runs-on: x
+    steps:
+      - uses: ./.github/workflows/request-ecs-service-to-use-new-image
+      - uses: ./.github/actions/update-lambda
+      - uses: ./.github/actions/setup-deploy-tools
+`);
+    expect(j.steps[0]!.uses?.kind).toBe("local");
+    expect(j.steps.map(stepDeploys)).toEqual([true, true, false]);
+  });
 });
 
 describe("which stage a deploy is for", () => {

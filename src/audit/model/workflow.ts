@@ -124,8 +124,14 @@ function stringMap(map: YAMLMap, key: string): Map<string, Value<string>> {
 export function parseUses(node: Scalar): UsesRef | undefined {
   const raw = scalarString(node);
   if (!raw) return undefined;
+  // A folder under .github/workflows holding an action.yml is a local action; only a .yml file
+  // there is a reusable workflow.
   if (raw.startsWith("./"))
-    return { raw, kind: raw.includes(".github/workflows/") ? "reusable-workflow" : "local", node };
+    return {
+      raw,
+      kind: /\.github\/workflows\/[^@]+\.ya?ml$/.test(raw) ? "reusable-workflow" : "local",
+      node,
+    };
   if (raw.startsWith("docker://")) return { raw, kind: "docker", node, ref: raw.slice("docker://".length) };
   const at = raw.lastIndexOf("@");
   const path = at >= 0 ? raw.slice(0, at) : raw;
