@@ -9,6 +9,8 @@ export interface FoundPath {
   path: string;
   source: string;
   sure: boolean;
+  /** Why a person should check it, when it is not sure. */
+  doubt?: string;
 }
 
 export interface HealthFacts {
@@ -17,6 +19,8 @@ export interface HealthFacts {
   /** A port the checks call, when they name one. */
   port: { port: number; source: string } | null;
 }
+
+const ANOTHER_COMPONENT = "the check of a container or service not known to be this app; check it is";
 
 /**
  * Where the app is checked, in the order a deploy would trust it: the image's own HEALTHCHECK
@@ -30,16 +34,23 @@ export async function detectHealth(options: {
   routes: readonly FoundRoute[];
   /** Manifests of the app, to see whether Spring Boot Actuator is a dependency. */
   jvmManifests: readonly string[];
+  /**
+   * What the app is called (its name, its image's name): a probe or compose health check of a
+   * container or service by another name is another component's, so only a guess for this one.
+   */
+  names?: readonly string[];
 }): Promise<HealthFacts> {
   const { files } = options;
   let health: FoundPath | null = null;
   let ready: FoundPath | null = null;
   let port: HealthFacts["port"] = null;
-  const take = (found: { path: string; port: number | null } | null, source: string) => {
+  const take = (found: { path: string; port: number | null } | null, source: string, sure = true) => {
     if (!found) return;
-    health ??= { path: found.path, source, sure: true };
-    if (found.port && !port) port = { port: found.port, source };
+    health ??= { path: found.path, source, sure, ...(sure ? {} : { doubt: ANOTHER_COMPONENT }) };
+    if (found.port && !port && sure) port = { port: found.port, source };
   };
+  const names = new Set((options.names ?? []).filter(Boolean).map((n) => n.toLowerCase()));
+  const ours = (named: readonly string[]) => named.some((n) => names.has(n.toLowerCase()));
 
   if (options.dockerfile?.facts.healthcheck) {
     const { command, line } = options.dockerfile.facts.healthcheck;
@@ -50,12 +61,32 @@ export async function detectHealth(options: {
     );
   }
 
-  for (const probe of await kubernetesProbes(files)) {
-    if (probe.kind === "readiness") ready ??= { path: probe.path, source: probe.where, sure: true };
-    else take({ path: probe.path, port: probe.port }, probe.where);
+  // The app's own container's probes. Where the manifests probe one container over HTTP, that is
+  // the app whatever it is called; where they probe several and none is named like the app, the
+  // first is a guess.
+  const probes = await kubernetesProbes(files);
+  const own = probes.filter((p) => ours(p.container));
+  const containers = new Set(probes.map((p) => p.container[0] ?? ""));
+  const other = own.length === 0 && containers.size > 1;
+  for (const probe of own.length ? own : probes) {
+    const where = other
+      ? `${probe.where} (of container ${probe.container[0]}, not named like the app)`
+      : probe.where;
+    if (probe.kind === "readiness")
+      ready ??= {
+        path: probe.path,
+        source: where,
+        sure: !other,
+        ...(other ? { doubt: ANOTHER_COMPONENT } : {}),
+      };
+    else take({ path: probe.path, port: probe.port }, where, !other);
   }
 
-  take(...(await composeHealth(files)));
+  const compose = await composeHealth(files, {
+    appPath: options.appPath,
+    dockerfile: options.dockerfile?.path ?? null,
+  });
+  if (compose) take(compose.found, compose.source, compose.ours || ours([compose.service]));
 
   const spring = await actuator(files, options.jvmManifests);
   if (spring) {
@@ -169,31 +200,61 @@ export async function kubernetesContainerPort(
     const lines = ((await files.text(file)) ?? "").split(/\r?\n/);
     for (let i = 0; i < lines.length; i++) {
       const port = /^\s*-?\s*containerPort:\s*(\d{2,5})\s*$/.exec(lines[i]!)?.[1];
-      if (!port) continue;
-      // The container item's own name and image come before its ports.
-      for (let j = i - 1; j >= Math.max(0, i - 40); j--) {
-        const line = lines[j]!;
-        if (/^\s*(containers|initContainers):\s*$/.test(line)) break;
-        const value = /^\s*-?\s*(?:name|image):\s*["']?([^\s"']+)/.exec(line)?.[1];
-        const base = value?.split("/").pop()?.split(":")[0]?.toLowerCase();
-        if (base && wanted.has(base)) return { port: Number(port), source: `${file}:${i + 1} containerPort` };
-      }
+      if (port && containerOf(lines, i).some((n) => wanted.has(n)))
+        return { port: Number(port), source: `${file}:${i + 1} containerPort` };
     }
   }
   return null;
 }
 
+/**
+ * The name and image name of the container a manifest line belongs to: the container item's own
+ * `name:` and `image:` come before its ports and probes (`ghcr.io/org/api:1.2` → `api`).
+ */
+function containerOf(lines: readonly string[], at: number): string[] {
+  const indentOf = (line: string) => line.length - line.trimStart().length;
+  // The container's own keys sit at one indentation: the line's own, or for a port, its `ports:`.
+  let level = indentOf(lines[at]!.replace(/^(\s*)- /, "$1  "));
+  for (let j = at - 1; j >= 0 && /^\s*-?\s*containerPort:/.test(lines[at]!); j--) {
+    const line = lines[j]!;
+    if (line.trim() && indentOf(line) < level) {
+      level = indentOf(line);
+      break;
+    }
+  }
+  const found: string[] = [];
+  for (let j = at - 1; j >= Math.max(0, at - 80); j--) {
+    const line = lines[j]!;
+    if (!line.trim() || line.trimStart().startsWith("#")) continue;
+    const item = /^(\s*)- /.exec(line);
+    const indent = item ? item[1]!.length + 2 : indentOf(line);
+    if (indent < level) break;
+    if (indent > level) continue;
+    const value = /^\s*-?\s*(?:name|image):\s*["']?([^\s"'{]+)/.exec(line)?.[1];
+    const base = value?.split("/").pop()?.split(":")[0]?.toLowerCase();
+    if (base) found.push(base);
+    if (item) break;
+  }
+  return found;
+}
+
 /** Probes in Kubernetes manifests and Helm charts (values and templates), found line by line. */
-async function kubernetesProbes(
-  files: ProjectFiles,
-): Promise<
-  Array<{ kind: "liveness" | "readiness" | "startup"; path: string; port: number | null; where: string }>
+async function kubernetesProbes(files: ProjectFiles): Promise<
+  Array<{
+    kind: "liveness" | "readiness" | "startup";
+    path: string;
+    port: number | null;
+    where: string;
+    /** The probed container's name and image name, when the manifest shows them. */
+    container: string[];
+  }>
 > {
   const out: Array<{
     kind: "liveness" | "readiness" | "startup";
     path: string;
     port: number | null;
     where: string;
+    container: string[];
   }> = [];
   // Liveness before startup: a startup probe may be a plain TCP check of the same port.
   const order = { liveness: 0, readiness: 1, startup: 2 } as const;
@@ -214,7 +275,14 @@ async function kubernetesProbes(
         const n = /^\s*port:\s*(\d+)\s*$/.exec(line);
         if (n) port = Number(n[1]);
       }
-      if (path) out.push({ kind: m[2] as "liveness", path, port, where: `${file}:${i + 1} ${m[2]}Probe` });
+      if (path)
+        out.push({
+          kind: m[2] as "liveness",
+          path,
+          port,
+          where: `${file}:${i + 1} ${m[2]}Probe`,
+          container: containerOf(lines, i),
+        });
     }
   }
   return out.sort((a, b) => order[a.kind] - order[b.kind]);
@@ -222,23 +290,60 @@ async function kubernetesProbes(
 
 const COMPOSE_FILES = ["docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml"];
 
-/** The health check of a compose service that is built from the repository (not a database image). */
+/**
+ * The health check of a compose service built from the repository (not a database image): the
+ * one built from the app's folder or Dockerfile first, else the first, which `ours` says is not
+ * known to be the app's.
+ */
 async function composeHealth(
   files: ProjectFiles,
-): Promise<[{ path: string; port: number | null } | null, string]> {
+  app: { appPath: string; dockerfile: string | null },
+): Promise<{
+  found: { path: string; port: number | null };
+  source: string;
+  service: string;
+  ours: boolean;
+} | null> {
   const candidates = [...COMPOSE_FILES, ...COMPOSE_FILES.map((f) => `docker/${f}`)];
+  let first: {
+    found: { path: string; port: number | null };
+    source: string;
+    service: string;
+    ours: boolean;
+  } | null = null;
   for (const file of candidates) {
     const doc = await files.yaml(file);
     const services = isRecord(doc) && isRecord(doc.services) ? doc.services : {};
+    const base = posix.dirname(file);
     for (const [name, service] of Object.entries(services)) {
       if (!isRecord(service) || service.build === undefined || !isRecord(service.healthcheck)) continue;
       const test = service.healthcheck.test;
       const text = Array.isArray(test) ? test.join(" ") : typeof test === "string" ? test : "";
       const url = urlIn(text);
-      if (url) return [url, `${file} service "${name}" healthcheck`];
+      if (!url) continue;
+      const build = service.build;
+      const context = posix.normalize(
+        posix.join(
+          base,
+          typeof build === "string"
+            ? build
+            : isRecord(build) && typeof build.context === "string"
+              ? build.context
+              : ".",
+        ),
+      );
+      const dockerfile =
+        isRecord(build) && typeof build.dockerfile === "string"
+          ? posix.normalize(posix.join(context, build.dockerfile))
+          : null;
+      const ours =
+        context === posix.normalize(app.appPath) || (dockerfile !== null && dockerfile === app.dockerfile);
+      const found = { found: url, source: `${file} service "${name}" healthcheck`, service: name, ours };
+      if (ours) return found;
+      first ??= found;
     }
   }
-  return [null, ""];
+  return first;
 }
 
 /**

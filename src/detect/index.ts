@@ -134,26 +134,34 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
     appPath === "." ? m : `${appPath}/${m}`,
     ...(eco?.workspaces?.members ?? []).map((member) => `${member}/${m}`),
   ]);
-  const health = await detectHealth({ files: repo, appPath, dockerfile: image, routes, jvmManifests });
+  const name = chosen
+    ? appName(chosen, git, root)
+    : (serviceName(git?.remoteName ?? null) ?? serviceName(basename(root)) ?? "app");
+  // What manifests and compose files may call it: its name and its image's.
+  const appNames = [name, serviceName(chosen?.imageName ?? null) ?? ""];
+  const health = await detectHealth({
+    files: repo,
+    appPath,
+    dockerfile: image,
+    routes,
+    jvmManifests,
+    names: appNames,
+  });
   let healthPath = "/health";
   if (health.health) {
     healthPath = health.health.path;
     sources.healthPath = health.health.source;
     if (!health.health.sure)
-      unsure.healthPath = `${health.health.source}: check the prefix it is served under`;
+      unsure.healthPath = `${health.health.source}: ${health.health.doubt ?? "check the prefix it is served under"}`;
   } else unsure.healthPath = "no health check or health route found: /health is a placeholder";
   const readyPath = health.ready?.path ?? null;
   if (health.ready) {
     sources.readyPath = health.ready.source;
-    if (!health.ready.sure) unsure.readyPath = `${health.ready.source}: check the prefix it is served under`;
+    if (!health.ready.sure)
+      unsure.readyPath = `${health.ready.source}: ${health.ready.doubt ?? "check the prefix it is served under"}`;
   }
-  const name = chosen
-    ? appName(chosen, git, root)
-    : (serviceName(git?.remoteName ?? null) ?? serviceName(basename(root)) ?? "app");
   const deployed =
-    eco && !image?.facts.port && !health.port
-      ? await kubernetesContainerPort(repo, [name, serviceName(chosen?.imageName ?? null) ?? ""])
-      : null;
+    eco && !image?.facts.port && !health.port ? await kubernetesContainerPort(repo, appNames) : null;
   const port = eco
     ? listenPort({ dockerfile: image, checked: health.port, deployed, detection: eco, start })
     : null;

@@ -61,6 +61,40 @@ describe("health and readiness paths", () => {
     expect(d.sources.readyPath).toBe("k8s/deployment.yaml:10 readinessProbe");
   });
 
+  test("of several probed containers, the one named like the app; none named so is a guess", async () => {
+    const container = (name: string, path: string) => [
+      `        - name: ${name}`,
+      `          image: ghcr.io/acme/${name}:1.4.0`,
+      "          env:",
+      "            - name: LOG_LEVEL",
+      "              value: info",
+      "          livenessProbe:",
+      "            httpGet:",
+      `              path: ${path}`,
+      "              port: 8080",
+    ];
+    const manifest = (...containers: string[][]) =>
+      ["spec:", "  template:", "    spec:", "      containers:", ...containers.flat()].join("\n");
+    const named = await detectFiles({
+      ...NODE,
+      "deploy/app.yaml": manifest(container("gateway", "/gw/health"), container("orders-api", "/api/livez")),
+    });
+    expect(named.healthPath).toBe("/api/livez");
+    expect(named.unsure.healthPath).toBeUndefined();
+    const unnamed = await detectFiles({
+      ...NODE,
+      "deploy/app.yaml": manifest(
+        container("gateway", "/gw/health"),
+        container("billing", "/billing/health"),
+      ),
+    });
+    expect(unnamed.healthPath).toBe("/gw/health");
+    expect(unnamed.sources.healthPath).toBe(
+      "deploy/app.yaml:10 livenessProbe (of container gateway, not named like the app)",
+    );
+    expect(unnamed.unsure.healthPath).toMatch(/not named like the app/);
+  });
+
   test("a compose health check counts only for a service built from the repository", async () => {
     const compose = (build: boolean) =>
       [
@@ -79,6 +113,13 @@ describe("health and readiness paths", () => {
     expect(built.sources.healthPath).toBe('docker-compose.yml service "api" healthcheck');
     const pulled = await detectFiles({ ...NODE, "docker-compose.yml": compose(false) });
     expect(pulled.unsure.healthPath).toMatch(/placeholder/);
+    // Built from another folder, by another name: another component's check, a guess for this app.
+    const elsewhere = await detectFiles({
+      ...NODE,
+      "docker-compose.yml": compose(true).replace("build: .", "build: ./admin"),
+    });
+    expect(elsewhere.healthPath).toBe("/api/health");
+    expect(elsewhere.unsure.healthPath).toMatch(/service "api" healthcheck/);
   });
 
   test("Spring Boot Actuator: its base path and probe groups", async () => {
