@@ -83,6 +83,7 @@ const LOCAL_MIGRATION_ACTION = /migrat/i;
 
 function stepMigrates(step: Step): boolean {
   if (step.run) return step.run.value.split("\n").some((l) => !/^\s*#/.test(l) && MIGRATION_COMMAND.test(l));
+  if (step.localSteps) return step.localSteps.some(stepMigrates);
   return step.uses?.kind === "local" && LOCAL_MIGRATION_ACTION.test(step.uses.raw);
 }
 
@@ -177,9 +178,12 @@ export const PRE_PRODUCTION_WORDS =
 
 function actionDeploys(step: Step): boolean {
   const uses = step.uses;
-  // A local composite action deploys when its folder says so (`./.github/actions/deploy-app`).
+  // A local composite action deploys when one of its steps does, when the audit read it, or
+  // else when its folder says so (`./.github/actions/deploy-app`).
   if (uses?.kind === "local")
-    return LOCAL_DEPLOY_ACTION.test(uses.raw.replace(/^\.\/(\.github\/actions\/)?/, ""));
+    return step.localSteps
+      ? step.localSteps.some(stepDeploys)
+      : LOCAL_DEPLOY_ACTION.test(uses.raw.replace(/^\.\/(\.github\/actions\/)?/, ""));
   if (!uses?.repository || uses.kind !== "action") return false;
   const repository = uses.repository.toLowerCase();
   const path = uses.raw.split("@")[0]!.toLowerCase();

@@ -1,6 +1,7 @@
 import { mattersToRepositoryRules } from "./classify.js";
 import { type AuditSettings, toFinding } from "./finding.js";
 import { assertWithinLimits } from "./limits.js";
+import { linkLocalActions, localActionFiles, readLocalActions } from "./model/local-actions.js";
 import { SourceFile } from "./model/source.js";
 import { readWorkflow, type Workflow } from "./model/workflow.js";
 import { RULES } from "./rules/index.js";
@@ -40,6 +41,11 @@ interface AuditOptions {
   files: AuditInput[];
   settings?: AuditSettings;
   rules?: Rule[];
+  /**
+   * The repository's composite actions, for steps that use them; by default those among
+   * `files` (a thread of a parallel audit is given the whole repository's).
+   */
+  actions?: AuditInput[];
 }
 
 function enabledRules(options: AuditOptions): Rule[] {
@@ -84,6 +90,7 @@ export function auditFiles(options: AuditOptions): RawAudit & { workflows: Workf
   const raw: RawAudit = { findings: [], failures: [] };
   const workflows: Workflow[] = [];
   const invalidOff = settings.rules?.[invalidWorkflow.meta.id] === "off";
+  const actions = readLocalActions(options.actions ?? localActionFiles(options.files));
   for (const input of options.files) {
     const source = new SourceFile(input.path, input.text);
     const syntax = invalidWorkflow.syntaxReports(source);
@@ -97,6 +104,7 @@ export function auditFiles(options: AuditOptions): RawAudit & { workflows: Workf
     if (!workflow) continue;
     assertWithinLimits(workflow);
     const isWorkflow = workflow.kind === "workflow";
+    if (isWorkflow) linkLocalActions(workflow, actions);
     if (isWorkflow && mattersToRepositoryRules(input.path, input.text)) workflows.push(workflow);
     const contexts = rules.map((rule) => new Context(rule, workflow, settings, raw.findings));
     // An action has steps but no triggers, jobs or permissions of its own: step rules only.

@@ -62,6 +62,34 @@ describe("the parallel audit gives exactly the single-thread result", () => {
     }
   });
 
+  test("a workflow and the composite action it uses, on different threads, read as on one", async () => {
+    const small = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n";
+    const release =
+      "on:\n  push:\n    branches: [main]\njobs:\n  release:\n    runs-on: x\n    steps:\n      - uses: ./.github/actions/apply-manifests\n";
+    const action =
+      "name: Ship\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: kubectl -n production apply -f k8s/\n";
+    // Slices follow input order and the first is this thread's: the action stays here, the
+    // workflow that uses it goes to a worker.
+    const all = [
+      { path: ".github/actions/apply-manifests/action.yml", text: action },
+      ...Array.from({ length: MIN_PARALLEL_FILES }, (_, i) => ({
+        path: `.github/workflows/w${i}.yml`,
+        text: small,
+      })),
+      { path: ".github/workflows/z-release.yml", text: release },
+    ];
+    const serial = auditWorkflows({ files: all });
+    expect(
+      serial.findings.some((f: { ruleId: string }) => f.ruleId === "production-without-environment"),
+    ).toBe(true);
+    const pool = createAuditPool({ threads: 2 });
+    try {
+      expect(await pool.audit({ files: all })).toEqual(serial);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test("small inputs stay on one thread", async () => {
     const few = (await files(CORPUS, "corpus/")).slice(0, 5);
     expect(await auditWorkflowsParallel({ files: few })).toEqual(auditWorkflows({ files: few }));

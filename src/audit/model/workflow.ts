@@ -38,6 +38,11 @@ export interface Step {
   env: Map<string, Value<string>>;
   if?: Value<string>;
   continueOnError?: Value<string>;
+  /**
+   * The steps of the repository's composite action this step uses (`uses: ./…`), when the
+   * audit read that action (see ./local-actions.ts).
+   */
+  localSteps?: readonly Step[];
 }
 
 export interface Job {

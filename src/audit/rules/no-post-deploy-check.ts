@@ -90,6 +90,7 @@ function lineDeploys(step: Step, text: string): boolean {
 /** A deploy action told to wait for a stable rollout, or a script line that waits for one. */
 function waitsForStability(step: Step): boolean {
   if (runsOnlyOnFailure(step)) return false;
+  if (step.localSteps) return step.localSteps.some(waitsForStability);
   const wait = step.with.get("wait-for-service-stability")?.value ?? step.with.get("wait")?.value;
   if (wait !== undefined && /^true$/i.test(wait.trim())) return true;
   if (step.uses?.repository && STABILITY_WAIT_ACTIONS.test(step.uses.repository)) return true;
@@ -98,6 +99,7 @@ function waitsForStability(step: Step): boolean {
 
 function checks(step: Step): boolean {
   if (runsOnlyOnFailure(step)) return false;
+  if (step.localSteps) return step.localSteps.some(checks);
   if (step.uses && CHECK_ACTION.test(step.uses.raw)) return true;
   // A check run on the server over SSH (`make livecheck`, `curl localhost/health`) counts too.
   const script = step.run?.value ?? remoteScript(step);
@@ -110,6 +112,12 @@ function checkLine(text: string): boolean {
 
 /** A check later in the deploy step's own script: `kubectl apply …` then `curl -f …/health`. */
 function checksAfterDeploy(step: Step, ownScript: boolean): boolean {
+  // A composite action of the repository that checks after its last deploy step.
+  if (step.localSteps) {
+    const inner = step.localSteps.filter((s) => !runsOnlyOnFailure(s));
+    const last = findLastIndex(inner, stepDeploys);
+    return last >= 0 && (checksAfterDeploy(inner[last]!, false) || inner.slice(last + 1).some(checks));
+  }
   if (!step.run) return false;
   const commands = scriptLines(step.run.value).flatMap((l) => l.text.split(/&&|\|\||;/));
   const deploys = (text: string) =>

@@ -85,6 +85,31 @@ export const untrustedCheckout = defineRule({
       return;
     }
 
+    // The repository's own composite action checking out what this step hands it.
+    if (step.localSteps && step.uses) {
+      const given = (value: string) => {
+        const input = /\binputs\.([\w-]+)/.exec(value)?.[1];
+        return input ? (step.with.get(input)?.value ?? "") : "";
+      };
+      const risky = step.localSteps.some((inner) => {
+        if (inner.uses?.repository?.toLowerCase() !== "actions/checkout") return false;
+        const ref = inner.with.get("ref")?.value ?? "";
+        const repository = inner.with.get("repository")?.value ?? "";
+        return (
+          [ref, given(ref)].some((v) => HEAD_REF.test(v)) ||
+          [repository, given(repository)].some((v) => HEAD_REPOSITORY.test(v))
+        );
+      });
+      if (risky)
+        ctx.report({
+          node: step.uses.node,
+          key: step.uses.raw,
+          message: `the local action ${step.uses.raw} checks out the pull request's code in a ${trigger.event} workflow: anything run from it runs with secrets and a write token. Check out the base branch there, or ${advice}`,
+          related,
+        });
+      return;
+    }
+
     if (!step.run) return;
     const source = ctx.workflow.source;
     const variables = headVariables(step, job, ctx.workflow);
