@@ -244,6 +244,14 @@ export const KubernetesTargetSchema = z.strictObject({
     .describe(
       "How shipgate reaches a canary or preview Service for smoke checks before it takes traffic: a URL with {service}, {namespace} and {port}; default http://{service}.{namespace}.svc.cluster.local:{port} (shipgate running inside the cluster).",
     ),
+  apiRetrySeconds: z
+    .number()
+    .min(1)
+    .max(3600)
+    .default(30)
+    .describe(
+      "How long a call to an API server that does not answer (or answers 5xx/429) is retried before the step fails as kubernetes/unreachable; longer for control planes that restart slowly during upgrades.",
+    ),
   region: awsRegion.optional(),
 });
 export const LocalTargetSchema = z.strictObject({

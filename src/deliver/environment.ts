@@ -190,6 +190,7 @@ function targetFor(options: {
       traffic: t.traffic,
       ...(t.context && { context: t.context }),
       ...(t.serviceUrl && { serviceUrl: t.serviceUrl }),
+      retryBudgetMs: t.apiRetrySeconds * 1000,
       ...(envConfig.url && { url: envConfig.url }),
       strategy: strategyId(envConfig),
       rolloutTimeoutMs: envConfig.verify.timeoutSeconds * 1000,

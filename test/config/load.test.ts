@@ -226,6 +226,16 @@ describe("parseConfig: unknown keys", () => {
     expect(d.hint).toBe('did you mean "namespace"?');
   });
 
+  test("a Kubernetes API retry budget under a second is refused where it is written", () => {
+    const text = MINIMAL.replace(
+      "      type: local\n      port: 8080\n",
+      "      type: kubernetes\n      deployment: api\n      container: api\n      apiRetrySeconds: 0\n",
+    );
+    const d = onlyDiagnostic(text);
+    expect(d.message).toContain("environments.staging.target.apiRetrySeconds");
+    expect(d.location).toEqual(at(10, 24));
+  });
+
   test("keys inside the canary form of a strategy", () => {
     const text = `${MINIMAL}    strategy:\n      canary:\n        step: [10, 100]\n`;
     const d = onlyDiagnostic(text);

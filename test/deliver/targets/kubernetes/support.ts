@@ -185,6 +185,8 @@ export async function kubernetesProject(
     /** Writes a smoke file with one check and sets verify.smoke to it. */
     smoke?: boolean;
     serviceUrl?: string;
+    /** target.apiRetrySeconds: how long an unanswering API server is retried. */
+    apiRetrySeconds?: number;
     extra?: string;
   },
 ): Promise<Project> {
@@ -198,6 +200,7 @@ export async function kubernetesProject(
   const lines = [
     ...productionTargetLines(cluster.namespace, traffic),
     ...(options.serviceUrl ? [`      serviceUrl: "${options.serviceUrl}"`] : []),
+    ...(options.apiRetrySeconds ? [`      apiRetrySeconds: ${options.apiRetrySeconds}`] : []),
     `    strategy: ${options.strategy}`,
     `    verify: { timeoutSeconds: ${options.timeoutSeconds ?? 30}${options.smoke ? ", smoke: smoke.yml" : ""} }`,
     // The test providers' traffic (100 requests a poll, no errors) shows a healthy canary
