@@ -211,10 +211,16 @@ export function stepDeploys(step: Step): boolean {
   return actionDeploys(step);
 }
 
-/** A reusable-workflow call that deploys: by the called file's name, or an environment it passes. */
+/**
+ * A reusable-workflow call that deploys: by the called file's name, by what the called workflow
+ * does when the audit read it, or by an environment it passes.
+ */
 export function callDeploys(job: Job): boolean {
   if (!job.uses) return false;
   if (/deploy|release|rollout|publish-?(app|service)/i.test(job.uses.raw.split("@")[0]!)) return true;
+  // Its jobs' deploy steps count, not their environments alone: a build job often takes an
+  // environment only for its secrets.
+  if (job.callee?.jobs.some((j) => j.steps.some(stepDeploys) || migratesProduction(j))) return true;
   const environment = job.node.get("with", true);
   return Boolean(environment && /\benvironment\b/.test(JSON.stringify(environment)));
 }

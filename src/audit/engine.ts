@@ -1,7 +1,7 @@
 import { mattersToRepositoryRules } from "./classify.js";
 import { type AuditSettings, toFinding } from "./finding.js";
 import { assertWithinLimits } from "./limits.js";
-import { linkLocalActions, localActionFiles, readLocalActions } from "./model/local-actions.js";
+import { linkLocalCallees, localCalleeFiles, readLocalCallees } from "./model/local-callees.js";
 import { SourceFile } from "./model/source.js";
 import { readWorkflow, type Workflow } from "./model/workflow.js";
 import { RULES } from "./rules/index.js";
@@ -42,10 +42,11 @@ interface AuditOptions {
   settings?: AuditSettings;
   rules?: Rule[];
   /**
-   * The repository's composite actions, for steps that use them; by default those among
-   * `files` (a thread of a parallel audit is given the whole repository's).
+   * The repository's composite actions and reusable workflows, for the steps and jobs that call
+   * them; by default those among `files` (a thread of a parallel audit is given the whole
+   * repository's).
    */
-  actions?: AuditInput[];
+  callees?: AuditInput[];
 }
 
 function enabledRules(options: AuditOptions): Rule[] {
@@ -90,7 +91,7 @@ export function auditFiles(options: AuditOptions): RawAudit & { workflows: Workf
   const raw: RawAudit = { findings: [], failures: [] };
   const workflows: Workflow[] = [];
   const invalidOff = settings.rules?.[invalidWorkflow.meta.id] === "off";
-  const actions = readLocalActions(options.actions ?? localActionFiles(options.files));
+  const callees = readLocalCallees(options.callees ?? localCalleeFiles(options.files));
   for (const input of options.files) {
     const source = new SourceFile(input.path, input.text);
     const syntax = invalidWorkflow.syntaxReports(source);
@@ -104,7 +105,7 @@ export function auditFiles(options: AuditOptions): RawAudit & { workflows: Workf
     if (!workflow) continue;
     assertWithinLimits(workflow);
     const isWorkflow = workflow.kind === "workflow";
-    if (isWorkflow) linkLocalActions(workflow, actions);
+    if (isWorkflow) linkLocalCallees(workflow, callees);
     if (isWorkflow && mattersToRepositoryRules(input.path, input.text)) workflows.push(workflow);
     const contexts = rules.map((rule) => new Context(rule, workflow, settings, raw.findings));
     // An action has steps but no triggers, jobs or permissions of its own: step rules only.

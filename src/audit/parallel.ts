@@ -13,7 +13,7 @@ import {
   type RawAudit,
 } from "./engine.js";
 import { assertWithinLimits } from "./limits.js";
-import { linkLocalActions, localActionFiles, readLocalActions } from "./model/local-actions.js";
+import { linkLocalCallees, localCalleeFiles, readLocalCallees } from "./model/local-callees.js";
 import { SourceFile } from "./model/source.js";
 import { readWorkflow, type Workflow } from "./model/workflow.js";
 
@@ -75,7 +75,7 @@ export function createAuditPool(options: { threads?: number } = {}): AuditPool {
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), 8));
   const workers = CAN_SPAWN ? Array.from({ length: threads - 1 }, () => new Worker(WORKER_URL)) : [];
   let next = 0;
-  const run = (worker: Worker, files: AuditInput[], actions: AuditInput[], settings: AuditSettings) =>
+  const run = (worker: Worker, files: AuditInput[], callees: AuditInput[], settings: AuditSettings) =>
     new Promise<RawAudit>((resolve, reject) => {
       const id = next++;
       const onMessage = (message: WorkerAnswer) => {
@@ -87,7 +87,7 @@ export function createAuditPool(options: { threads?: number } = {}): AuditPool {
       };
       worker.on("message", onMessage);
       worker.once("error", reject);
-      worker.postMessage({ id, files, actions, settings });
+      worker.postMessage({ id, files, callees, settings });
     });
 
   return {
@@ -95,11 +95,12 @@ export function createAuditPool(options: { threads?: number } = {}): AuditPool {
     async audit({ files, settings = {} }) {
       if (workers.length === 0) return auditWorkflows({ files, settings });
       const [own = [], ...others] = slices(files, workers.length + 1, OWN_SHARE);
-      // Every thread follows steps into the repository's composite actions, wherever they fell.
-      const actionFiles = localActionFiles(files);
-      const pending = others.map((slice, i) => run(workers[i]!, slice, actionFiles, settings));
-      const mine = auditFiles({ files: own, actions: actionFiles, settings });
-      const actions = readLocalActions(actionFiles);
+      // Every thread follows steps and jobs into the repository's composite actions and
+      // reusable workflows, wherever those files fell.
+      const calleeFiles = localCalleeFiles(files);
+      const pending = others.map((slice, i) => run(workers[i]!, slice, calleeFiles, settings));
+      const mine = auditFiles({ files: own, callees: calleeFiles, settings });
+      const callees = readLocalCallees(calleeFiles);
       // The repository rules need the other slices' relevant workflows too; read them here.
       const workflows: Workflow[] = mine.workflows;
       for (const file of others.flat()) {
@@ -109,7 +110,7 @@ export function createAuditPool(options: { threads?: number } = {}): AuditPool {
         const workflow = readWorkflow(source);
         if (!workflow || workflow.kind !== "workflow") continue;
         assertWithinLimits(workflow);
-        linkLocalActions(workflow, actions);
+        linkLocalCallees(workflow, callees);
         workflows.push(workflow);
       }
       const repository = auditRepositoryRules({ workflows, settings });

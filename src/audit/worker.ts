@@ -6,12 +6,12 @@ import type { WorkerAnswer } from "./parallel.js";
 /** A worker of the parallel audit: runs the per-file phase over the files it is sent. */
 parentPort?.on(
   "message",
-  (message: { id: number; files: AuditInput[]; actions: AuditInput[]; settings: AuditSettings }) => {
+  (message: { id: number; files: AuditInput[]; callees: AuditInput[]; settings: AuditSettings }) => {
     let answer: WorkerAnswer;
     try {
       const { findings, failures } = auditFiles({
         files: message.files,
-        actions: message.actions,
+        callees: message.callees,
         settings: message.settings,
       });
       answer = { id: message.id, findings, failures };

@@ -40,7 +40,7 @@ export interface Step {
   continueOnError?: Value<string>;
   /**
    * The steps of the repository's composite action this step uses (`uses: ./…`), when the
-   * audit read that action (see ./local-actions.ts).
+   * audit read that action (see ./local-callees.ts).
    */
   localSteps?: readonly Step[];
 }
@@ -56,6 +56,8 @@ export interface Job {
   needs: string[];
   /** A reusable-workflow call (`jobs.<id>.uses`). */
   uses?: UsesRef;
+  /** The repository's own workflow this job calls, when the audit read it (see ./local-callees.ts). */
+  callee?: Workflow;
   secretsInherit?: Node;
   timeoutMinutes?: Value<string>;
   concurrency?: Value<unknown>;

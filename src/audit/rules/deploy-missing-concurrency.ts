@@ -1,6 +1,6 @@
 import { isMap, isScalar, type Node } from "yaml";
 import { isDeployJob, triggeredBy } from "../classify.js";
-import type { Value } from "../model/workflow.js";
+import type { Job, Value } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 
 /** Events that start deployments without a human looking at the previous one first. */
@@ -31,7 +31,7 @@ export const deployMissingConcurrency = defineRule({
     if (!triggeredBy(workflow, ...DEPLOY_TRIGGERS)) return;
     const top = group(workflow.concurrency);
     if (top.kind === "ok") return;
-    const job = workflow.jobs.find((j) => isDeployJob(j) && group(j.concurrency).kind !== "ok");
+    const job = workflow.jobs.find((j) => isDeployJob(j) && !queued(j));
     if (!job) return;
     const own = group(job.concurrency);
     const perRun = own.kind === "per-run" ? own : top.kind === "per-run" ? top : undefined;
@@ -50,6 +50,19 @@ export const deployMissingConcurrency = defineRule({
     });
   },
 });
+
+/**
+ * A deploy job waits its turn when it has a group, or when it calls a workflow of the repository
+ * whose own group (workflow-wide, or on each of its deploy jobs) queues the deploy.
+ */
+function queued(job: Job): boolean {
+  if (group(job.concurrency).kind === "ok") return true;
+  const callee = job.callee;
+  if (!callee) return false;
+  if (group(callee.concurrency).kind === "ok") return true;
+  const deploying = callee.jobs.filter(isDeployJob);
+  return deploying.length > 0 && deploying.every((j) => group(j.concurrency).kind === "ok");
+}
 
 type Group = { kind: "none" } | { kind: "ok" } | { kind: "per-run"; node: Node };
 

@@ -15,7 +15,7 @@ const CHECK_COMMAND =
  * becomes healthy, but cannot see a release that runs and is wrong. Reported as a note.
  */
 const STABILITY_WAIT =
-  /\bkubectl\b[^\n|;&]*\brollout\s+status\b|\baws\b[^\n|;&]*\becs\s+wait\s+services-stable\b|\bhelm\b[^\n|;&]*\s(upgrade|install)\b[^\n|;&]*\s--(wait|atomic)\b|\bkamal\b[^\n|;&]*\s(deploy|redeploy)\b|\b(flyctl|fly)\b[^\n|;&]*\sdeploy\b(?![^\n]*--strategy[\s=]+immediate)|\bgcloud\b[^\n|;&]*\s(run\s+deploy|functions\s+deploy\b[^\n]*--gen2)|\bcf\b[^\n|;&]*\spush\b[^\n]*--strategy[\s=]+rolling/i;
+  /\bkubectl\b[^\n|;&]*\brollout\s+status\b|\bkubectl\b[^\n|;&]*\swait\b[^\n|;&]*--for[\s=]+(condition[\s=/]+(available|complete|ready)|jsonpath)|\baws\b[^\n|;&]*\becs\s+wait\s+services-stable\b|\bhelm\b[^\n|;&]*\s(upgrade|install)\b[^\n|;&]*\s--(wait|atomic)\b|\bkamal\b[^\n|;&]*\s(deploy|redeploy)\b|\b(flyctl|fly)\b[^\n|;&]*\sdeploy\b(?![^\n]*--strategy[\s=]+immediate)|\bgcloud\b[^\n|;&]*\s(run\s+deploy|functions\s+deploy\b[^\n]*--gen2)|\bcf\b[^\n|;&]*\spush\b[^\n]*--strategy[\s=]+rolling/i;
 /** Actions that deploy through the same health-gated mechanisms. */
 const STABILITY_WAIT_ACTIONS =
   /^(google-github-actions\/deploy-cloudrun|superfly\/flyctl-actions|samber\/kamal-action)$/i;

@@ -63,6 +63,8 @@ describe(ID, () => {
     for (const [wait, line] of [
       ["kubectl rollout status deployment/web", 7],
       ["aws ecs wait services-stable --cluster c --services s", 7],
+      ["kubectl wait --for=condition=complete job/migrate-42 --timeout=400s", 7],
+      ["kubectl -n web wait deployment/web --for condition=available", 7],
       ["helm upgrade web ./chart --wait", 8], // itself the last deploy step
     ] as const) {
       const found = findingsOf(ID, job(`      - run: kubectl apply -f k8s/\n      - run: ${wait}\n`));

@@ -96,3 +96,52 @@ jobs:
     expect(audit(checkout, base).map((f) => f.ruleId)).not.toContain("untrusted-checkout");
   });
 });
+
+describe("jobs that call the repository's reusable workflows are judged by what the workflow does", () => {
+  const caller = `on:
+  push:
+    branches: [main]
+permissions:
+  contents: read
+jobs:
+  k8s:
+    uses: ./.github/workflows/apply-manifests.yml
+`;
+  const callee = (concurrency: string) => `on:
+  workflow_call: {}
+permissions:
+  contents: read
+${concurrency}jobs:
+  apply:
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    steps:
+      - run: kubectl -n production apply -f k8s/
+`;
+  const concurrencyFindings = (files: Array<{ path: string; text: string }>) =>
+    auditWorkflows({ files })
+      .findings.filter((f) => f.ruleId === "deploy-missing-concurrency")
+      .map((f) => [f.file, f.region.startLine]);
+  const CALLER = ".github/workflows/main.yml";
+  const CALLEE = ".github/workflows/apply-manifests.yml";
+
+  test("a call to a workflow that deploys is a deploy: it needs a concurrency group", () => {
+    expect(
+      concurrencyFindings([
+        { path: CALLER, text: caller },
+        { path: CALLEE, text: callee("") },
+      ]),
+    ).toEqual([[CALLER, 7]]);
+    // Without the called file, the call's path says nothing: no deploy is seen.
+    expect(concurrencyFindings([{ path: CALLER, text: caller }])).toEqual([]);
+  });
+
+  test("the called workflow's own group queues the deploy", () => {
+    expect(
+      concurrencyFindings([
+        { path: CALLER, text: caller },
+        { path: CALLEE, text: callee("concurrency: { group: production, cancel-in-progress: false }\n") },
+      ]),
+    ).toEqual([]);
+  });
+});
