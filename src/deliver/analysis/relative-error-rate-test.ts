@@ -118,6 +118,8 @@ export class RelativeErrorRateTest {
   private readonly boundFamily: RateRatioMixture[];
   private readonly canary: IntervalCounts = { requests: 0, errors: 0 };
   private readonly stable: IntervalCounts = { requests: 0, errors: 0 };
+  /** Counts of intervals not yet weighed, while one release has had no requests. */
+  private pending = { canary: { requests: 0, errors: 0 }, stable: { requests: 0, errors: 0 } };
 
   constructor(private readonly options: RelativeErrorRateTestOptions) {
     this.test = new RateRatioMixture(1 + options.tolerance, options.alpha);
@@ -128,13 +130,28 @@ export class RelativeErrorRateTest {
   }
 
   /**
-   * One observation interval of both releases. An interval with no requests carries no
-   * information; nor does one where only one release had traffic (θ is then 0 or 1 under every
-   * hypothesis).
+   * One observation interval of both releases. An interval in which one release had no
+   * requests is not weighed on its own (θ would be 0 or 1 under every hypothesis): it is merged
+   * into the next, until both releases have had requests. At low traffic most short intervals
+   * give the canary no request, and weighing only those that do would take the canary's share
+   * from intervals picked for having its requests — several times its real share, which makes
+   * each canary error count for less. The merge depends on request counts only, never on
+   * errors, so the errors of each merged interval are still weighed against a share known
+   * before they are counted, and the test keeps its level.
    */
   observe(canary: IntervalCounts, stable: IntervalCounts): void {
+    const pending = this.pending;
+    pending.canary.requests += Math.max(0, canary.requests);
+    pending.canary.errors += Math.max(0, canary.errors);
+    pending.stable.requests += Math.max(0, stable.requests);
+    pending.stable.errors += Math.max(0, stable.errors);
+    if (pending.canary.requests === 0 || pending.stable.requests === 0) return;
+    this.pending = { canary: { requests: 0, errors: 0 }, stable: { requests: 0, errors: 0 } };
+    this.weigh(pending.canary, pending.stable);
+  }
+
+  private weigh(canary: IntervalCounts, stable: IntervalCounts): void {
     const total = canary.requests + stable.requests;
-    if (canary.requests <= 0 || stable.requests <= 0) return;
     const rho = canary.requests / total;
     this.canary.requests += canary.requests;
     this.canary.errors += canary.errors;

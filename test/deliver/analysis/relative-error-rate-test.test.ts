@@ -57,12 +57,76 @@ describe("RateRatioMixture by hand", () => {
 });
 
 describe("RelativeErrorRateTest", () => {
-  test("intervals where either release had no requests carry no information", () => {
+  test("an interval where one release had no requests is weighed with the next, at their joint share", () => {
     const relative = new RelativeErrorRateTest({ tolerance: 0.2, alpha: 0.01 });
     relative.observe({ requests: 0, errors: 0 }, { requests: 0, errors: 0 });
     relative.observe({ requests: 10, errors: 5 }, { requests: 0, errors: 0 });
     expect(relative.eValue()).toBe(1);
     expect(relative.figures().detail).toContain("canary 0/0");
+    // Stable's first requests close the merged interval: the canary's 10 of 70 requests.
+    relative.observe({ requests: 0, errors: 0 }, { requests: 60, errors: 1 });
+    const byHand = new RateRatioMixture(1.2, 0.01);
+    byHand.observe(10 / 70, 5, 1);
+    expect(relative.eValue()).toBeCloseTo(Math.exp(byHand.logEValue()), 10);
+    expect(relative.figures().detail).toContain("canary 5/10");
+  });
+
+  /** Sparse traffic: per interval the canary gets `canaryMean` requests on average, often none. */
+  function sparseRun(
+    random: SeededRandom,
+    options: { canaryMean: number; stableMean: number; canaryRate: number; stableRate: number },
+    until: (relative: RelativeErrorRateTest, canaryErrors: number, interval: number) => boolean,
+    alpha: number,
+  ): { failed: boolean; canaryErrors: number } {
+    const relative = new RelativeErrorRateTest({ tolerance: 0.2, alpha });
+    let canaryErrors = 0;
+    for (let interval = 0; !relative.failed && !until(relative, canaryErrors, interval); interval++) {
+      const canary = random.poisson(options.canaryMean);
+      const stable = random.poisson(options.stableMean);
+      const errors = random.binomial(canary, options.canaryRate);
+      canaryErrors += errors;
+      relative.observe(
+        { requests: canary, errors },
+        { requests: stable, errors: random.binomial(stable, options.stableRate) },
+      );
+    }
+    return { failed: relative.failed, canaryErrors };
+  }
+
+  test("validity at low traffic: most intervals give the canary no request, at the null boundary", () => {
+    const alpha = 0.1;
+    const runs = 300;
+    const random = new SeededRandom(12);
+    let falseAlarms = 0;
+    for (let run = 0; run < runs; run++) {
+      const { failed } = sparseRun(
+        random,
+        { canaryMean: 0.3, stableMean: 3, canaryRate: 0.06, stableRate: 0.05 },
+        (_, __, interval) => interval >= 2000,
+        alpha,
+      );
+      if (failed) falseAlarms++;
+    }
+    expect(falseAlarms / runs).toBeLessThan(alpha);
+  });
+
+  test("power at low traffic: a canary at 5% against 0.1% fails within a few canary errors", () => {
+    const random = new SeededRandom(13);
+    const needed: number[] = [];
+    for (let run = 0; run < 200; run++) {
+      const { failed, canaryErrors } = sparseRun(
+        random,
+        { canaryMean: 0.5, stableMean: 4.5, canaryRate: 0.05, stableRate: 0.001 },
+        () => false,
+        0.01 / 3,
+      );
+      expect(failed).toBe(true);
+      needed.push(canaryErrors);
+    }
+    needed.sort((a, b) => a - b);
+    // Weighing only the intervals with canary requests took the share from them (about 0.4
+    // here, not 0.1) and needed about 6.
+    expect(needed[100]).toBeLessThanOrEqual(5);
   });
 
   test("fails at the first interval where the e-value reaches 1/α, and says so with the counts", () => {
