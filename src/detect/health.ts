@@ -238,24 +238,18 @@ function containerOf(lines: readonly string[], at: number): string[] {
   return found;
 }
 
+interface KubernetesProbe {
+  kind: "liveness" | "readiness" | "startup";
+  path: string;
+  port: number | null;
+  where: string;
+  /** The probed container's name and image name, when the manifest shows them. */
+  container: string[];
+}
+
 /** Probes in Kubernetes manifests and Helm charts (values and templates), found line by line. */
-async function kubernetesProbes(files: ProjectFiles): Promise<
-  Array<{
-    kind: "liveness" | "readiness" | "startup";
-    path: string;
-    port: number | null;
-    where: string;
-    /** The probed container's name and image name, when the manifest shows them. */
-    container: string[];
-  }>
-> {
-  const out: Array<{
-    kind: "liveness" | "readiness" | "startup";
-    path: string;
-    port: number | null;
-    where: string;
-    container: string[];
-  }> = [];
+async function kubernetesProbes(files: ProjectFiles): Promise<KubernetesProbe[]> {
+  const out: KubernetesProbe[] = [];
   // Liveness before startup: a startup probe may be a plain TCP check of the same port.
   const order = { liveness: 0, readiness: 1, startup: 2 } as const;
   for (const file of await kubernetesManifests(files)) {
@@ -290,6 +284,14 @@ async function kubernetesProbes(files: ProjectFiles): Promise<
 
 const COMPOSE_FILES = ["docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml"];
 
+interface ComposeHealth {
+  found: { path: string; port: number | null };
+  source: string;
+  service: string;
+  /** Built from the app's folder or Dockerfile. */
+  ours: boolean;
+}
+
 /**
  * The health check of a compose service built from the repository (not a database image): the
  * one built from the app's folder or Dockerfile first, else the first, which `ours` says is not
@@ -298,19 +300,9 @@ const COMPOSE_FILES = ["docker-compose.yml", "docker-compose.yaml", "compose.yam
 async function composeHealth(
   files: ProjectFiles,
   app: { appPath: string; dockerfile: string | null },
-): Promise<{
-  found: { path: string; port: number | null };
-  source: string;
-  service: string;
-  ours: boolean;
-} | null> {
+): Promise<ComposeHealth | null> {
   const candidates = [...COMPOSE_FILES, ...COMPOSE_FILES.map((f) => `docker/${f}`)];
-  let first: {
-    found: { path: string; port: number | null };
-    source: string;
-    service: string;
-    ours: boolean;
-  } | null = null;
+  let first: ComposeHealth | null = null;
   for (const file of candidates) {
     const doc = await files.yaml(file);
     const services = isRecord(doc) && isRecord(doc.services) ? doc.services : {};

@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { assertWithinLimits } from "../limits.js";
 import { SourceFile } from "./source.js";
 import { isActionPath, readWorkflow, type Step, type Workflow } from "./workflow.js";
 
@@ -35,6 +36,8 @@ export function readLocalCallees(files: ReadonlyArray<{ path: string; text: stri
     const source = new SourceFile(file.path, file.text);
     if (source.doc.errors.length) continue;
     const read = readWorkflow(source);
+    // The same refusal as when the file itself is audited: a callee over a limit is bad input.
+    if (read) assertWithinLimits(read);
     if (read?.kind === "action") actions.set(folderOf(file.path), read.jobs[0]?.steps ?? []);
     else if (read?.kind === "workflow" && read.on.has("workflow_call")) workflows.set(clean(file.path), read);
   }
