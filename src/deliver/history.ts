@@ -76,7 +76,14 @@ export async function deploymentHistory(options: {
       ...(options.limit && { limit: options.limit }),
     });
     // One read of the environment's events gives every rollout's harm, and the events when asked.
-    const events = await ledger.listEvents(options.env ? { env: options.env } : {});
+    // With a limit, from the oldest listed deployment's first event on: deployments are created
+    // in order, so the newer ones' events all come after it.
+    const oldest = options.limit ? deployments.at(-1) : undefined;
+    const from = oldest ? (await ledger.listEvents({ deploymentId: oldest.id }))[0]?.seq : undefined;
+    const events = await ledger.listEvents({
+      ...(options.env && { env: options.env }),
+      ...(from !== undefined && { afterSeq: from - 1 }),
+    });
     const byDeployment = new Map<string, LedgerEvent[]>();
     for (const event of events) {
       if (!event.deploymentId) continue;

@@ -92,6 +92,14 @@ describe("canary: evidence to advance on real processes", () => {
     const history = await deploymentHistory({ env: ENV, cwd: project.dir });
     const recorded = history.deployments.find((d) => d.id === outcome.deployment.id);
     expect(recorded?.harm).toEqual(harm.total);
+    // --limit reads only the listed rollouts' events, and finds the same.
+    const latest = await deploymentHistory({ env: ENV, cwd: project.dir, limit: 1, events: true });
+    expect(latest.deployments.map((d) => [d.id, d.harm])).toEqual([[outcome.deployment.id, harm.total]]);
+    expect(latest.deployments[0]!.events).toEqual(
+      (await deploymentHistory({ env: ENV, cwd: project.dir, events: true })).deployments.find(
+        (d) => d.id === outcome.deployment.id,
+      )!.events,
+    );
     expect(renderHistory(history, style(false))).toContain(
       `the canary served ${harm.total.canaryRequests} requests, ${harm.total.canaryErrors} errors`,
     );
