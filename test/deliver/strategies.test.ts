@@ -23,7 +23,11 @@ for (const [name, strategy] of Object.entries(STRATEGIES)) {
         strategy,
         // Limits a healthy canary can be shown within in a few seconds at 50 requests/s (at the
         // defaults a release without errors takes a few thousand requests: docs/deliver.md).
-        analysis: "{ maxErrorRate: 0.05, errorTolerance: 1, maxLatencyRatio: 2, minRequests: 10 }",
+        // Both releases answer on loopback in about half a millisecond, where one scheduling
+        // delay on a busy machine doubles a p95: a latency ratio of 2 made an identical canary
+        // inconclusive now and then (canary p95 at most 1.1 ms against 2 × 0.53 ms). This file
+        // tests the strategies, not latency limits, which test/deliver/analysis covers.
+        analysis: "{ maxErrorRate: 0.05, errorTolerance: 1, maxLatencyRatio: 5, minRequests: 10 }",
         timeoutSeconds: 3,
         extra: "    rollback: { keepPrevious: 2s }\n",
       });

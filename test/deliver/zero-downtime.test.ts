@@ -18,8 +18,10 @@ describe("zero downtime under continuous load from another process", () => {
       const project = await sampleProject({
         strategy,
         instances: 3,
-        // Limits the canary can be shown within in seconds at this traffic (docs/deliver.md).
-        analysis: "{ minRequests: 10, maxErrorRate: 0.05, errorTolerance: 1, maxLatencyRatio: 2 }",
+        // Limits the canary can be shown within in seconds at this traffic (docs/deliver.md); the
+        // latency ratio is loose because loopback p95s of half a millisecond double with one
+        // scheduling delay (see strategies.test.ts). This file tests lost requests, not latency.
+        analysis: "{ minRequests: 10, maxErrorRate: 0.05, errorTolerance: 1, maxLatencyRatio: 5 }",
       });
       try {
         const v1 = await project.release({ version: "1.0.0" });
