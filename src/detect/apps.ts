@@ -2,6 +2,7 @@ import { join, posix } from "node:path";
 import type { Language } from "../config/schema.js";
 import { ciDockerBuilds } from "./ci-commands.js";
 import type { CiFacts } from "./ci-jobs.js";
+import { composeBuilds } from "./compose.js";
 import type { EcosystemDetection, ReaderContext } from "./ecosystem.js";
 import { type ProjectFiles, projectFiles } from "./files.js";
 import { detectGo } from "./go.js";
@@ -165,49 +166,17 @@ interface ImageBuild {
 /** Images CI and compose files build, with their Dockerfile and context. */
 async function imageBuilds(repo: ProjectFiles, ci: CiFacts): Promise<ImageBuild[]> {
   const builds: ImageBuild[] = ciDockerBuilds(ci.jobs).map((b) => ({ ...b, by: b.where }));
-  for (const file of [
-    "docker-compose.yml",
-    "docker-compose.yaml",
-    "compose.yaml",
-    "compose.yml",
-    // Compose reads the override beside the main file by default: services often gain their build there.
-    "docker-compose.override.yml",
-    "docker-compose.override.yaml",
-    "compose.override.yaml",
-    "compose.override.yml",
-  ]) {
-    const doc = await repo.yaml(file);
-    const services = isRecord(doc) && isRecord(doc.services) ? doc.services : {};
-    for (const [name, service] of Object.entries(services)) {
-      if (!isRecord(service) || service.build === undefined) continue;
-      const build = service.build;
-      const context = normalize(
-        typeof build === "string"
-          ? build
-          : isRecord(build) && typeof build.context === "string"
-            ? build.context
-            : ".",
-      );
-      const dockerfile =
-        isRecord(build) && typeof build.dockerfile === "string" ? build.dockerfile : "Dockerfile";
-      const target = isRecord(build) && typeof build.target === "string" ? build.target : null;
-      const image = typeof service.image === "string" ? service.image.split("/").pop()!.split(":")[0]! : null;
-      builds.push({
-        dockerfile: normalize(posix.join(context, dockerfile)),
-        context,
-        target,
-        image,
-        by: `${file} service "${name}"`,
-        service: name,
-      });
-    }
+  for (const b of await composeBuilds(repo)) {
+    builds.push({
+      dockerfile: b.dockerfile,
+      context: b.context,
+      target: b.target,
+      image: b.image,
+      by: `${b.file} service "${b.service}"`,
+      service: b.service,
+    });
   }
   return builds;
-}
-
-function normalize(path: string): string {
-  const clean = posix.normalize(path.replace(/^\.\//, "")).replace(/\/+$/, "");
-  return clean === "" || clean === "./" ? "." : clean;
 }
 
 async function hasManifest(repo: ProjectFiles, dir: string): Promise<boolean> {

@@ -1,8 +1,8 @@
 import { posix } from "node:path";
+import { composeBuilds, repositoryPath } from "./compose.js";
 import type { DockerfileFacts } from "./dockerfile.js";
 import type { ProjectFiles } from "./files.js";
 import type { FoundRoute } from "./routes.js";
-import { isRecord } from "./values.js";
 
 /** A health or readiness path, where it was read, and whether a person should check it. */
 export interface FoundPath {
@@ -282,8 +282,6 @@ async function kubernetesProbes(files: ProjectFiles): Promise<KubernetesProbe[]>
   return out.sort((a, b) => order[a.kind] - order[b.kind]);
 }
 
-const COMPOSE_FILES = ["docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml"];
-
 interface ComposeHealth {
   found: { path: string; port: number | null };
   source: string;
@@ -301,39 +299,19 @@ async function composeHealth(
   files: ProjectFiles,
   app: { appPath: string; dockerfile: string | null },
 ): Promise<ComposeHealth | null> {
-  const candidates = [...COMPOSE_FILES, ...COMPOSE_FILES.map((f) => `docker/${f}`)];
   let first: ComposeHealth | null = null;
-  for (const file of candidates) {
-    const doc = await files.yaml(file);
-    const services = isRecord(doc) && isRecord(doc.services) ? doc.services : {};
-    const base = posix.dirname(file);
-    for (const [name, service] of Object.entries(services)) {
-      if (!isRecord(service) || service.build === undefined || !isRecord(service.healthcheck)) continue;
-      const test = service.healthcheck.test;
-      const text = Array.isArray(test) ? test.join(" ") : typeof test === "string" ? test : "";
-      const url = urlIn(text);
-      if (!url) continue;
-      const build = service.build;
-      const context = posix.normalize(
-        posix.join(
-          base,
-          typeof build === "string"
-            ? build
-            : isRecord(build) && typeof build.context === "string"
-              ? build.context
-              : ".",
-        ),
-      );
-      const dockerfile =
-        isRecord(build) && typeof build.dockerfile === "string"
-          ? posix.normalize(posix.join(context, build.dockerfile))
-          : null;
-      const ours =
-        context === posix.normalize(app.appPath) || (dockerfile !== null && dockerfile === app.dockerfile);
-      const found = { found: url, source: `${file} service "${name}" healthcheck`, service: name, ours };
-      if (ours) return found;
-      first ??= found;
-    }
+  for (const build of await composeBuilds(files)) {
+    const url = build.healthcheck === null ? null : urlIn(build.healthcheck);
+    if (!url) continue;
+    const ours = build.context === repositoryPath(app.appPath) || build.dockerfile === app.dockerfile;
+    const found = {
+      found: url,
+      source: `${build.file} service "${build.service}" healthcheck`,
+      service: build.service,
+      ours,
+    };
+    if (ours) return found;
+    first ??= found;
   }
   return first;
 }

@@ -1,4 +1,5 @@
 import type { Language, ServiceKind } from "../config/schema.js";
+import { COMPOSE_FILES } from "./compose.js";
 import type { Dependency } from "./ecosystem.js";
 import type { ProjectFiles } from "./files.js";
 import { imageKind } from "./test-env.js";
@@ -87,7 +88,6 @@ const PRISMA_PROVIDERS: Readonly<Record<string, ServiceKind>> = {
   mysql: "mysql",
   mongodb: "mongodb",
 };
-const COMPOSE_FILES = ["docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml"];
 
 /**
  * Services the tests need: first from the chosen language's dependencies, in declaration

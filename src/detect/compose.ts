@@ -1,0 +1,73 @@
+import { posix } from "node:path";
+import type { ProjectFiles } from "./files.js";
+import { isRecord } from "./values.js";
+
+/** The compose files a repository keeps at its root. */
+export const COMPOSE_FILES = ["docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml"];
+
+/**
+ * Where services built from the repository are declared: the root's compose files, the
+ * override compose reads beside them by default (services often gain their build there), and
+ * the same files under docker/.
+ */
+const BUILD_FILES = [
+  ...COMPOSE_FILES,
+  "docker-compose.override.yml",
+  "docker-compose.override.yaml",
+  "compose.override.yaml",
+  "compose.override.yml",
+  ...COMPOSE_FILES.map((f) => `docker/${f}`),
+];
+
+/** A compose service built from the repository, its paths relative to the repository root. */
+export interface ComposeBuild {
+  file: string;
+  service: string;
+  context: string;
+  dockerfile: string;
+  target: string | null;
+  /** The image's name without registry or tag, when the service names one. */
+  image: string | null;
+  /** The health check's test command, when the service has one. */
+  healthcheck: string | null;
+}
+
+/** Every service the compose files build (a `build:` key), in file order. */
+export async function composeBuilds(files: ProjectFiles): Promise<ComposeBuild[]> {
+  const builds: ComposeBuild[] = [];
+  for (const file of BUILD_FILES) {
+    const doc = await files.yaml(file);
+    const services = isRecord(doc) && isRecord(doc.services) ? doc.services : {};
+    for (const [name, service] of Object.entries(services)) {
+      if (!isRecord(service) || service.build === undefined) continue;
+      const build = service.build;
+      const relative =
+        typeof build === "string"
+          ? build
+          : isRecord(build) && typeof build.context === "string"
+            ? build.context
+            : ".";
+      // A context is relative to the compose file's folder.
+      const context = repositoryPath(posix.join(posix.dirname(file), relative));
+      const dockerfile =
+        isRecord(build) && typeof build.dockerfile === "string" ? build.dockerfile : "Dockerfile";
+      const test = isRecord(service.healthcheck) ? service.healthcheck.test : undefined;
+      builds.push({
+        file,
+        service: name,
+        context,
+        dockerfile: repositoryPath(posix.join(context, dockerfile)),
+        target: isRecord(build) && typeof build.target === "string" ? build.target : null,
+        image: typeof service.image === "string" ? service.image.split("/").pop()!.split(":")[0]! : null,
+        healthcheck: Array.isArray(test) ? test.join(" ") : typeof test === "string" ? test : null,
+      });
+    }
+  }
+  return builds;
+}
+
+/** A path relative to the repository root, `.` for the root itself. */
+export function repositoryPath(path: string): string {
+  const clean = posix.normalize(path.replace(/^\.\//, "")).replace(/\/+$/, "");
+  return clean === "" || clean === "./" ? "." : clean;
+}
