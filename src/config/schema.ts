@@ -487,6 +487,13 @@ export const AnalysisSchema = z.strictObject({
     .positive()
     .default(1.5)
     .describe("Highest ratio of the canary's p95 latency to the stable release's."),
+  latencyToleranceMs: z
+    .number()
+    .min(0)
+    .default(2)
+    .describe(
+      "Milliseconds the canary's p95 may exceed the stable release's whatever the ratio: for services answering in a few milliseconds, where one scheduling delay doubles p95. 0 = the ratio alone.",
+    ),
   errorTolerance: z
     .number()
     .min(0)
@@ -567,6 +574,7 @@ export const EnvironmentSchema = z.strictObject({
   analysis: AnalysisSchema.default({
     maxErrorRate: 0.01,
     maxLatencyRatio: 1.5,
+    latencyToleranceMs: 2,
     errorTolerance: 0.2,
     alpha: 0.01,
     beta: 0.05,

@@ -144,7 +144,7 @@ function strategyName(strategy: StrategyConfig): string {
 
 function strategyDescription(env: EnvironmentPlan): string {
   const s = env.strategy;
-  const analysis = `error rate at most ${env.analysis.maxErrorRate * 100}% and p95 latency at most ${env.analysis.maxLatencyRatio}× the stable release`;
+  const analysis = `error rate at most ${env.analysis.maxErrorRate * 100}% and p95 latency at most ${env.analysis.maxLatencyRatio}× the stable release's (or ${env.analysis.latencyToleranceMs} ms above it)`;
   if (typeof s === "object") {
     const platform =
       env.target.type === "local"

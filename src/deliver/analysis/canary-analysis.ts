@@ -33,6 +33,7 @@ import type {
 export const DEFAULT_ALPHA = 0.01;
 export const DEFAULT_ERROR_TOLERANCE = 0.2;
 export const DEFAULT_MIN_REQUESTS = 50;
+export const DEFAULT_LATENCY_TOLERANCE_MS = 2;
 /** Consecutive failed measurements before the analysis holds: one blip is no reason to stop. */
 export const PROVIDER_ERRORS_BEFORE_INCONCLUSIVE = 3;
 /** Unless configured, a step holds for evidence up to this many times its least length. */
@@ -68,6 +69,7 @@ function validated(limits: AnalysisLimits) {
   const errorTolerance = limits.errorTolerance ?? DEFAULT_ERROR_TOLERANCE;
   const minRequests = limits.minRequests ?? DEFAULT_MIN_REQUESTS;
   const beta = limits.beta ?? DEFAULT_BETA;
+  const latencyToleranceMs = limits.latencyToleranceMs ?? DEFAULT_LATENCY_TOLERANCE_MS;
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
   if (!(beta > 0 && beta < 1)) throw new RangeError(`beta must be in (0, 1), got ${beta}`);
   if (!(errorTolerance >= 0)) throw new RangeError(`errorTolerance must be ≥ 0, got ${errorTolerance}`);
@@ -75,7 +77,9 @@ function validated(limits: AnalysisLimits) {
     throw new RangeError(`maxErrorRate must be ≥ 0, got ${limits.maxErrorRate}`);
   if (!(limits.maxLatencyRatio > 0))
     throw new RangeError(`maxLatencyRatio must be > 0, got ${limits.maxLatencyRatio}`);
-  return { ...limits, alpha, beta, errorTolerance, minRequests };
+  if (!(latencyToleranceMs >= 0))
+    throw new RangeError(`latencyToleranceMs must be ≥ 0, got ${latencyToleranceMs}`);
+  return { ...limits, alpha, beta, errorTolerance, minRequests, latencyToleranceMs };
 }
 
 export function createCanaryAnalysis(limits: AnalysisLimits): CanaryAnalysis {
@@ -87,7 +91,11 @@ export function createCanaryAnalysis(limits: AnalysisLimits): CanaryAnalysis {
     safety: { ratio: safeRatio(settings), level: settings.beta / 2 },
   });
   const absolute = new AbsoluteErrorRateTest({ maxErrorRate: settings.maxErrorRate, alpha: alphaShare });
-  const latency = new LatencyP95Test({ maxLatencyRatio: settings.maxLatencyRatio, alpha: alphaShare });
+  const latency = new LatencyP95Test({
+    maxLatencyRatio: settings.maxLatencyRatio,
+    latencyToleranceMs: settings.latencyToleranceMs,
+    alpha: alphaShare,
+  });
 
   let canary: ReleaseWindow | undefined;
   let stable: ReleaseWindow | undefined;

@@ -20,7 +20,8 @@
  *   ruling out a 20% regression of a 0.1% error rate would take hundreds of errors, hours of a
  *   canary step's traffic;
  * - latency: the canary's p95 upper bound is at most `maxLatencyRatio` × the stable release's
- *   p95 lower bound, each at β/2 (./quantile-bounds.ts). A source that measures in coarse
+ *   p95 lower bound, or that bound plus `latencyToleranceMs` when more, each at β/2
+ *   (./quantile-bounds.ts). A source that measures in coarse
  *   buckets (a Prometheus histogram) cannot tell latencies inside its lowest bucket apart: a
  *   canary whose p95 is shown inside it is within the limit, since nothing finer is known of
  *   either release.
@@ -32,6 +33,7 @@
 import { rateBounds } from "./confidence-sequence.js";
 import { formatMs, formatNumber, formatPercent } from "./format.js";
 import type { LatencyHistogram } from "./histogram.js";
+import { type LatencyLimits, latencyAllowance } from "./latency-test.js";
 import { quantileLowerBound, quantileUpperBound } from "./quantile-bounds.js";
 import type { RatioSafety } from "./relative-error-rate-test.js";
 import type { EvidenceCheck, SafetyEvidence } from "./types.js";
@@ -40,10 +42,9 @@ export const DEFAULT_BETA = 0.05;
 /** The relative check's ratio is never below this multiple of the stable release's rate. */
 export const SAFE_RATIO_FLOOR = 2;
 
-export interface SafetyLimits {
+export interface SafetyLimits extends LatencyLimits {
   maxErrorRate: number;
   errorTolerance: number;
-  maxLatencyRatio: number;
   /** Probability of advancing a canary beyond a limit, per limit. */
   beta: number;
 }
@@ -80,7 +81,7 @@ export function safetyEvidence(
   const canaryP95 = quantileUpperBound(canary.latency, P95, beta / 2);
   const stableP95 = quantileLowerBound(stable.latency, P95, beta / 2);
   const resolutionMs = stable.latency.boundsMs?.[0] ?? 0;
-  const latencyAllowance = Math.max(limits.maxLatencyRatio * stableP95, resolutionMs);
+  const latencyLimit = Math.max(latencyAllowance(stableP95, limits), resolutionMs);
   const counts = (r: ReleaseTotals) => `${r.errors}/${r.requests}`;
 
   const additiveMet = canaryUpperQuarter <= allowance;
@@ -119,15 +120,22 @@ export function safetyEvidence(
     {
       name: "latency-p95",
       bound: canaryP95,
-      limit: latencyAllowance,
-      met: canaryP95 <= latencyAllowance,
+      limit: latencyLimit,
+      met: canaryP95 <= latencyLimit,
       detail:
         `canary p95 at most ${Number.isFinite(canaryP95) ? formatMs(canaryP95) : "unknown"} ` +
-        `(${canary.latency.count} samples), allowed ${formatMs(latencyAllowance)}` +
-        (latencyAllowance > limits.maxLatencyRatio * stableP95
-          ? ` (the source's lowest bucket: nothing finer is measured)`
-          : ` = ${formatNumber(limits.maxLatencyRatio)} × stable p95 of at least ${formatMs(stableP95)}`),
+        `(${canary.latency.count} samples), allowed ${formatMs(latencyLimit)}` +
+        latencyLimitReason(latencyLimit, stableP95, limits),
     },
   ];
   return { safe: checks.every((check) => check.met), beta, checks };
+}
+
+function latencyLimitReason(limit: number, stableP95: number, limits: SafetyLimits): string {
+  if (limit > latencyAllowance(stableP95, limits))
+    return " (the source's lowest bucket: nothing finer is measured)";
+  const base = `stable p95 of at least ${formatMs(stableP95)}`;
+  return limit > limits.maxLatencyRatio * stableP95
+    ? ` = ${base} + ${formatMs(limits.latencyToleranceMs)}`
+    : ` = ${formatNumber(limits.maxLatencyRatio)} × ${base}`;
 }

@@ -36,6 +36,8 @@ export interface AnalysisLimits {
   maxErrorRate: number;
   /** Limit on canary p95 over stable p95, e.g. 1.5. */
   maxLatencyRatio: number;
+  /** Milliseconds the canary's p95 may exceed stable's whatever the ratio. Default 2. */
+  latencyToleranceMs?: number;
   /** How much worse (relative) the canary's error rate may be than the stable one's: 0.2 = 20%. Default 0.2. */
   errorTolerance?: number;
   /** Total false-rollback probability, spent across all tests. Default 0.01. */

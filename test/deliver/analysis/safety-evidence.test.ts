@@ -31,7 +31,13 @@ function sampled(random: SeededRandom, n: number, medianMs = MEDIAN_MS, sigma = 
   return histogram;
 }
 
-const LIMITS: SafetyLimits = { maxErrorRate: 0.02, errorTolerance: 0.2, maxLatencyRatio: 1.5, beta: 0.05 };
+const LIMITS: SafetyLimits = {
+  maxErrorRate: 0.02,
+  errorTolerance: 0.2,
+  maxLatencyRatio: 1.5,
+  latencyToleranceMs: 2,
+  beta: 0.05,
+};
 
 interface Release {
   requests: number;
@@ -414,6 +420,21 @@ describe("safetyEvidence", () => {
     expect(byName["error-rate-relative"]!.met).toBe(true);
     expect(byName["latency-p95"]!.met).toBe(false);
     expect(byName["latency-p95"]!.bound / byName["latency-p95"]!.limit).toBeGreaterThan(1.2);
+  });
+
+  test("a sub-millisecond p95 doubled is safe within latencyToleranceMs, and not on the ratio alone", () => {
+    const random = new SeededRandom(26);
+    const canary: ReleaseTotals = { requests: 20_000, errors: 0, latency: sampled(random, 20_000, 1) };
+    const stable: ReleaseTotals = { requests: 200_000, errors: 0, latency: sampled(random, 200_000, 0.5) };
+    const latencyOf = (latencyToleranceMs: number) =>
+      safetyEvidence(canary, stable, NOT_SHOWN, { ...LIMITS, latencyToleranceMs }).checks.find(
+        (check) => check.name === "latency-p95",
+      )!;
+    const tolerant = latencyOf(2);
+    expect(tolerant.met).toBe(true);
+    expect(tolerant.limit).toBeCloseTo(p95Lower(stable.latency, 0.025) + 2, 12);
+    expect(tolerant.detail).toMatch(/= stable p95 of at least [\d.]+ ms \+ 2 ms$/);
+    expect(latencyOf(0).met).toBe(false);
   });
 
   test("a canary with 100 requests is shown safe on nothing, however good its numbers", () => {
