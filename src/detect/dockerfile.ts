@@ -21,6 +21,40 @@ export interface DockerfileFacts {
   healthcheck: { command: string; line: number } | null;
   /** Debian/Alpine packages any stage installs, in order. */
   systemPackages: string[];
+  /** The images the stages are built `FROM` (not earlier stages), with their lines, in order. */
+  baseImages: Array<{ image: string; line: number }>;
+}
+
+/** Official images of each language's toolchain, and where their tag says its version. */
+const TOOLCHAIN_IMAGES: ReadonlyArray<{ language: string; image: RegExp }> = [
+  { language: "node", image: /^node:(\d+(?:\.\d+){0,2})\b/ },
+  { language: "python", image: /^python:(\d+\.\d+(?:\.\d+)?)\b/ },
+  { language: "go", image: /^golang:(\d+\.\d+(?:\.\d+)?)\b/ },
+  { language: "rust", image: /^rust:(\d+\.\d+(?:\.\d+)?)\b/ },
+  {
+    language: "java",
+    image:
+      /^(?:eclipse-temurin|openjdk|amazoncorretto|maven:[\w.]*-(?:eclipse-temurin|openjdk|amazoncorretto)|gradle:[\w.]*-jdk)[:-](\d+)\b/,
+  },
+];
+
+/**
+ * The language version an image is built on (`FROM node:22-alpine` → 22), from the first stage
+ * built on the language's official image: the stage that builds the app.
+ */
+export function toolchainVersion(
+  facts: DockerfileFacts,
+  language: string,
+): { version: string; line: number; image: string } | null {
+  const patterns = TOOLCHAIN_IMAGES.filter((t) => t.language === language);
+  for (const { image, line } of facts.baseImages) {
+    const name = image.replace(/^(?:[\w.-]+\.[a-z]+(?::\d+)?\/)?(?:library\/)?/, "");
+    for (const pattern of patterns) {
+      const version = pattern.image.exec(name)?.[1];
+      if (version) return { version, line, image };
+    }
+  }
+  return null;
 }
 
 export function parseInstructions(text: string): Instruction[] {
@@ -127,7 +161,16 @@ export function dockerfileFacts(text: string, options: { target?: string | null 
       }
     }
   }
-  return { start, port, healthcheck, systemPackages };
+  const stageNames = new Set<string>();
+  const baseImages: DockerfileFacts["baseImages"] = [];
+  for (const ins of all) {
+    if (ins.keyword !== "FROM") continue;
+    const m = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(ins.args);
+    const image = (m?.[1] ?? "").toLowerCase();
+    if (image && !stageNames.has(image) && !image.includes("$")) baseImages.push({ image, line: ins.line });
+    if (m?.[2]) stageNames.add(m[2].toLowerCase());
+  }
+  return { start, port, healthcheck, systemPackages, baseImages };
 }
 
 /** The instructions of one stage and of the stages it is built from, base first. */

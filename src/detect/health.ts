@@ -144,8 +144,10 @@ async function scriptUrl(options: {
       for (const name of names) {
         const path = posix.normalize(posix.join(base, name));
         // The script may live anywhere the image copies it from; its last segments are what we know.
-        const text = (await files.text(path)) ?? (await files.text(name));
-        if (text === null) continue;
+        const source = (await files.text(path)) ?? (await files.text(name));
+        if (source === null) continue;
+        // A link in a comment (`// See https://github.com/…/pull/2083`) is not what it requests.
+        const text = withoutComments(source);
         const url = urlIn(text);
         if (url) return url;
         if (/:\/\/|http\.Get|\.Get\(|requests\.get|urlopen|fetch\(|curl /.test(text))
@@ -154,6 +156,11 @@ async function scriptUrl(options: {
     }
   }
   return null;
+}
+
+/** Line comments of shell, Python, Go and JavaScript (`#`, `//` not preceded by `:`). */
+function withoutComments(text: string): string {
+  return text.replace(/^\s*#.*$/gm, "").replace(/(^|\s)\/\/.*$/gm, "$1");
 }
 
 const KUBERNETES_DIRS = [

@@ -5,10 +5,10 @@ import { ShipgateError } from "../errors.js";
 import { type AppCandidate, discoverApps, ownDockerfile } from "./apps.js";
 import { defaultBranch } from "./branch.js";
 import { ciCommands, ciVersions } from "./ci-commands.js";
-import { readCi } from "./ci-jobs.js";
+import { type CiFacts, readCi } from "./ci-jobs.js";
 import { COMMAND_KINDS, type CommandKind, isBrowserSuite } from "./command-kinds.js";
 import { appCommands, chooseCommands, type EcosystemCommand } from "./commands.js";
-import { dockerfileFacts } from "./dockerfile.js";
+import { dockerfileFacts, toolchainVersion } from "./dockerfile.js";
 import type { Dependency, EcosystemDetection } from "./ecosystem.js";
 import { type ProjectFiles, projectFiles } from "./files.js";
 import { type GitFacts, readGitFacts } from "./git.js";
@@ -121,6 +121,14 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
       ? { path: dockerfile, facts: dockerfileFacts(dockerText, { target: chosen?.dockerTarget }) }
       : null;
   if (dockerfile && chosen?.dockerSource) sources.dockerfile = chosen.dockerSource;
+  // Nothing else pins the runtime: the image's toolchain does, in production at least.
+  const imageVersion =
+    eco && languageVersion === null && image ? toolchainVersion(image.facts, eco.language) : null;
+  if (imageVersion && image) {
+    languageVersion = imageVersion.version;
+    sources.languageVersion = `${image.path}:${imageVersion.line} (FROM ${imageVersion.image})`;
+    delete unsure.languageVersion;
+  }
 
   const start = eco ? await startCommand({ files: repo, appPath, detection: eco, dockerfile: image }) : null;
   if (start) sources.start = start.source;
@@ -175,7 +183,11 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
   const uniqueTestJobs = [...new Set(testJobs)];
   const fromCi = uniqueTestJobs.length ? await ciServices(repo, uniqueTestJobs) : null;
   let services: Detection["services"];
-  if (fromCi && (fromCi.kinds.length || testFromElsewhere)) {
+  if (!commands.test && !hasTests(ci.jobs, eco)) {
+    // Services are what the tests need: with no tests at all, none (compose files and drivers
+    // say what the app needs in production, which is not this).
+    services = [];
+  } else if (fromCi && (fromCi.kinds.length || testFromElsewhere)) {
     services = fromCi.kinds.map((kind, i) => ({
       kind,
       source: fromCi.sources[i]!.replace(/^\w+ \((.*)\)$/, "$1"),
@@ -368,4 +380,12 @@ export function serviceName(name: string | null): string | null {
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
   return normalized || null;
+}
+
+/** Whether the project has tests of any kind, browser suites included, in CI or its scripts. */
+function hasTests(jobs: CiFacts["jobs"], eco: EcosystemDetection | null): boolean {
+  return (
+    ciCommands(jobs).some((c) => c.kind === "test") ||
+    Object.keys(eco?.scripts ?? {}).some((name) => /test|spec|e2e/i.test(name))
+  );
 }

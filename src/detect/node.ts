@@ -92,7 +92,12 @@ export async function detectNode(
     commands.lint = run("lint");
     commandSources.lint = 'package.json script "lint"';
   }
-  const typecheck = TYPECHECK_SCRIPTS.find((s) => scripts[s]);
+  // By a known name, by a name that says so (`do-typecheck`), else by what it runs:
+  // `"check-ts": "tsc --noEmit"` checks types whatever it is called.
+  const typecheck =
+    TYPECHECK_SCRIPTS.find((s) => scripts[s]) ??
+    Object.keys(scripts).find((s) => /type-?check/i.test(s)) ??
+    Object.keys(scripts).find((s) => /^(vue-)?tsc\b[^&|;]*--noEmit\b[^&|;]*$/.test(scripts[s]!.trim()));
   if (typecheck) {
     commands.typecheck = run(typecheck);
     commandSources.typecheck = `package.json script "${typecheck}"`;

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Language } from "../config/schema.js";
+import { mountOf, reexportsAModule, type SourceText } from "./express-mounts.js";
 
 /**
  * Health and readiness routes an app declares in its own code: route registrations of the
@@ -50,7 +51,8 @@ const MAX_BYTES = 256 * 1024;
 const REGISTRATIONS: readonly RegExp[] = [
   // Express, Koa, Fastify, Hono, FastAPI (`.get`), chi, net/http: the path, then its handler. A
   // call with the path alone is a client requesting it (`api.GET("/v1/status")`), not a route.
-  /\.(?:get|all|head|use|HandleFunc|Handle|Get|GET|Any)\(\s*["'`](?<p>\/[^"'`\s]*)["'`]\s*,/g,
+  // Go 1.22's ServeMux patterns name the method first: HandleFunc("GET /system/liveness", …).
+  /\.(?:get|all|head|use|HandleFunc|Handle|Get|GET|Any)\(\s*["'`](?:(?:GET|HEAD) )?(?<p>\/[^"'`\s]*)["'`]\s*,/g,
   // Flask and Express `.route("/x")`, axum `.route("/x", …)`, actix `resource("/x")`, gorilla `Path("/x")`.
   /\.(?:route|api_route|Path|resource)\(\s*["'`](?<p>\/[^"'`\s]*)["'`]/g,
   // Python and Rust attribute routes: @app.get("/x"), @router.route("/x"), #[get("/x")].
@@ -70,6 +72,10 @@ const REGISTRATIONS: readonly RegExp[] = [
 const NESTED_ROUTER =
   /\b(?:web::)?scope\(\s*["']|\.nest\(\s*["']|\bRouter\(\s*\)|\bBlueprint\(|\bAPIRouter\(|\.Group\(\s*"|\.Route\(\s*"|url_prefix\s*=/;
 
+function isNestedRouter(text: string): boolean {
+  return NESTED_ROUTER.test(text);
+}
+
 /** NestJS: @Controller('health') with a bare @Get(), under the app's global prefix and URI version. */
 const NEST_CONTROLLER = /@Controller\(\s*["'`](?<p>[\w./-]+)["'`]\s*\)[\s\S]{0,600}?@Get\(\s*\)/g;
 
@@ -83,27 +89,54 @@ export async function findRoutes(options: {
   const routes: FoundRoute[] = [];
   let nestPrefix: string | null = null;
   const nest: Array<{ name: string; where: string }> = [];
+  // Node routers: the files that mount routers, and the routes of routers to look a mount up for.
+  const mounting: SourceText[] = [];
+  const reexports: SourceText[] = [];
+  const inRouters: Array<{ path: string; where: string; file: SourceText; receiver: string }> = [];
   for (const file of files) {
     const rel = relative(options.root, file);
     const fromName = fileRoute(relative(base, file));
     if (fromName) add(routes, fromName, `${rel}:1`);
     const text = await readFile(file, "utf8").catch(() => "");
+    if (options.language === "node" && text.includes(".use(")) mounting.push({ path: file, text });
+    if (options.language === "node" && reexportsAModule(text)) reexports.push({ path: file, text });
     if (!/health|ready|ping|status|heartbeat|alive|livez|liveness/i.test(text)) {
       if (/enableVersioning|setGlobalPrefix/.test(text)) nestPrefix ??= nestPrefixOf(text);
       continue;
     }
     if (/enableVersioning|setGlobalPrefix/.test(text)) nestPrefix ??= nestPrefixOf(text);
     // A file that builds a nested router mounts its routes under a prefix it may not show.
-    const nested = NESTED_ROUTER.test(text);
+    const nested = isNestedRouter(text);
     for (const pattern of REGISTRATIONS) {
       for (const m of text.matchAll(pattern)) {
         const path = m.groups?.p ?? `/${m.groups?.rel ?? ""}`;
-        add(routes, path, `${rel}:${lineOf(text, m.index ?? 0)}`, m.groups?.rel === undefined && !nested);
+        const where = `${rel}:${lineOf(text, m.index ?? 0)}`;
+        const receiver = /(\w+)\s*$/.exec(text.slice(Math.max(0, (m.index ?? 0) - 60), m.index))?.[1];
+        if (nested && options.language === "node" && m.groups?.p && receiver)
+          inRouters.push({ path, where, file: { path: file, text }, receiver });
+        else add(routes, path, where, m.groups?.rel === undefined && !nested);
       }
     }
     for (const m of text.matchAll(NEST_CONTROLLER)) {
       nest.push({ name: m.groups!.p!, where: `${rel}:${lineOf(text, m.index ?? 0)}` });
     }
+  }
+  for (const route of inRouters) {
+    const mount = mountOf({
+      file: route.file,
+      receiver: route.receiver,
+      files: mounting,
+      reexports,
+      isNestedRouter,
+    });
+    if (mount)
+      add(
+        routes,
+        `${mount.prefix}${route.path}`,
+        `${route.where}, mounted at ${relative(options.root, mount.where)}`,
+        mount.sure,
+      );
+    else add(routes, route.path, route.where, false);
   }
   for (const controller of nest) {
     add(routes, `${nestPrefix ?? ""}/${controller.name.replace(/^\/+/, "")}`, controller.where);

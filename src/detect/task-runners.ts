@@ -16,6 +16,8 @@ export interface RunnerTarget {
   recipe: string;
   /** Make targets with no recipe of their own: the targets they run. */
   prerequisites?: string[];
+  /** Every prerequisite of a Make target, recipe or not. */
+  dependsOn?: string[];
 }
 
 /** Target names that do one job, most specific first; namespaced Taskfile names match by their last part. */
@@ -62,7 +64,8 @@ export async function runnerTargets(
         target &&
         !/^\s*(@?echo|@?true|:)\b/.test(target.recipe.trim()) &&
         !onlyContainers(target.recipe) &&
-        !mixesJobs(target, kind)
+        !mixesJobs(target, kind) &&
+        !(kind === "install" && installsTheBuild(target))
       ) {
         chosen.set(kind, target);
         break;
@@ -84,6 +87,14 @@ function mixesJobs(target: RunnerTarget, kind: CommandKind): boolean {
         ([other, names]) => other !== kind && other !== "install" && names.includes(name),
       ),
   );
+}
+
+/**
+ * `install: build` installs what the build made (a binary into a prefix, the app's first-run
+ * set-up): dependencies come before a build, not after it.
+ */
+function installsTheBuild(target: RunnerTarget): boolean {
+  return (target.dependsOn ?? []).some((name) => NAMES.build.includes(name));
 }
 
 /** A recipe that only builds or starts containers is the image's job, not a CI check's. */
@@ -115,8 +126,15 @@ export function makeTargets(text: string, file: string): RunnerTarget[] {
     const recipe: string[] = [];
     for (let j = i + 1; j < lines.length && /^\t/.test(lines[j]!); j++) recipe.push(lines[j]!.trim());
     // A target with only prerequisites runs them: its recipe is their names.
-    const prerequisites = recipe.length ? [] : m[2]!.trim().split(/\s+/).filter(Boolean);
-    out.push({ command: `make ${m[1]}`, file, recipe: recipe.join("\n") || m[2]!.trim(), prerequisites });
+    const dependsOn = m[2]!.replace(/#.*$/, "").trim().split(/\s+/).filter(Boolean);
+    const prerequisites = recipe.length ? [] : dependsOn;
+    out.push({
+      command: `make ${m[1]}`,
+      file,
+      recipe: recipe.join("\n") || m[2]!.trim(),
+      prerequisites,
+      dependsOn,
+    });
   }
   return out;
 }

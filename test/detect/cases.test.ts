@@ -161,7 +161,7 @@ describe("node", () => {
 
   test("services come from workspace members' package.json too", async () => {
     const d = await detectFiles({
-      "package.json": json({ workspaces: ["packages/*"] }),
+      "package.json": json({ workspaces: ["packages/*"], scripts: { test: "vitest run" } }),
       "packages/db/package.json": json({ dependencies: { postgres: "3" } }),
     });
     expect(d.services).toEqual([
@@ -173,7 +173,10 @@ describe("node", () => {
 describe("services", () => {
   test("@prisma/client is as good as the datasource provider", async () => {
     const d = await detectFiles({
-      "package.json": json({ dependencies: { "@prisma/client": "5", redis: "4" } }),
+      "package.json": json({
+        scripts: { test: "jest" },
+        dependencies: { "@prisma/client": "5", redis: "4" },
+      }),
       "prisma/schema.prisma":
         'generator client {\n  provider = "prisma-client-js"\n}\n\ndatasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n',
     });
@@ -183,9 +186,18 @@ describe("services", () => {
     ]);
   });
 
+  test("an app without tests needs no services, whatever its dependencies and compose files say", async () => {
+    const d = await detectFiles({
+      "package.json": json({ scripts: { start: "node server.js" }, dependencies: { pg: "8", ioredis: "5" } }),
+      "docker-compose.yml": "services:\n  db:\n    image: postgres:16\n",
+    });
+    expect(d.commands.test).toBeUndefined();
+    expect(d.services).toEqual([]);
+  });
+
   test("compose images by their last path segment; dependencies come first; one per kind", async () => {
     const d = await detectFiles({
-      "requirements.txt": "PyMySQL==1.1\n",
+      "requirements.txt": "PyMySQL==1.1\npytest==8.3\n",
       "compose.yaml": [
         "services:",
         "  db:",
@@ -286,10 +298,35 @@ describe("python", () => {
   });
 
   test("a malformed pyproject.toml is noted; requirements.txt still counts", async () => {
-    const d = await detectFiles({ "pyproject.toml": "[project\n", "requirements.txt": "redis\n" });
+    const d = await detectFiles({ "pyproject.toml": "[project\n", "requirements.txt": "redis\npytest\n" });
     expect(d.language).toBe("python");
     expect(d.services).toEqual([{ kind: "redis", source: 'requirements.txt dependency "redis"' }]);
     expect(d.notes).toContain('pyproject.toml is not valid TOML (line 1: expected "]"); it was ignored.');
+  });
+});
+
+describe("the runtime version from the image's toolchain", () => {
+  test("nothing else pins it: FROM node:22-alpine (a registry prefix and a later stage's base do not matter)", async () => {
+    const d = await detectFiles({
+      "package.json": json({ scripts: { start: "node server.js" } }),
+      "package-lock.json": "{}",
+      Dockerfile:
+        "FROM docker.io/library/node:22-alpine AS build\nRUN npm ci\nFROM build AS final\nCMD node server.js\n",
+    });
+    expect(d.languageVersion).toBe("22");
+    expect(d.sources.languageVersion).toBe("Dockerfile:1 (FROM docker.io/library/node:22-alpine)");
+    expect(d.unsure.languageVersion).toBeUndefined();
+  });
+
+  test("a version file still comes first, and an image of another language says nothing", async () => {
+    const pinned = await detectFiles({
+      "package.json": json({}),
+      ".nvmrc": "20.11.1\n",
+      Dockerfile: "FROM node:22\n",
+    });
+    expect(pinned.languageVersion).toBe("20.11.1");
+    const other = await detectFiles({ "go.mod": "module example.com/x\n", Dockerfile: "FROM python:3.12\n" });
+    expect(other.languageVersion).toBeNull();
   });
 });
 

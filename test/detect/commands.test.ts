@@ -65,6 +65,24 @@ describe("commands: what the project already runs before conventions", () => {
     expect(d.sources.test).toBe("Makefile");
   });
 
+  test("an install target that needs the build installs what was built, not the dependencies", async () => {
+    const d = await detectFiles({
+      "go.mod": "module example.com/blog\n\ngo 1.22\n",
+      Makefile:
+        "build: deps\n\tgo build ./cmd/blog\ndeps:\n\tgo get -d ./...\ninstall: build\n\t./blog --init-db\n",
+    });
+    expect(d.commands.install).toBe("make deps");
+  });
+
+  test("a package script that runs tsc --noEmit is the type check, whatever its name", async () => {
+    const d = await detectFiles({
+      "package.json": json({ scripts: { "check-ts": "tsc --noEmit", lint: "eslint ." } }),
+      "package-lock.json": "{}",
+    });
+    expect(d.commands.typecheck).toBe("npm run check-ts");
+    expect(d.sources.typecheck).toBe('package.json script "check-ts"');
+  });
+
   test("Django's manage.py test is recognised", async () => {
     const d = await detectFiles({
       "requirements.txt": "Django==5.0\n",

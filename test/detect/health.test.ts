@@ -174,3 +174,66 @@ describe("routes under a nested router", () => {
     expect(d.unsure.healthPath).toBe("route in src/routes.rs:2: check the prefix it is served under");
   });
 });
+
+describe("routes in Express routers and Go 1.22 patterns", () => {
+  test("a router mounted by the app under a prefix, through an index that re-exports it", async () => {
+    const d = await detectFiles({
+      ...NODE,
+      "server/routes/health.routes.js":
+        'const { Router } = require("express");\nconst router = Router();\nrouter.get("/", (_, res) => res.send("OK"));\nmodule.exports = router;\n',
+      "server/routes/routes.js": [
+        'const { Router } = require("express");',
+        'const health = require("./health.routes");',
+        "const apiRouter = Router();",
+        'apiRouter.use("/health", health);',
+        "module.exports = { api: apiRouter };",
+      ].join("\n"),
+      "server/routes/index.js": 'module.exports = require("./routes");\n',
+      "server/server.js": [
+        'const express = require("express");',
+        'const routes = require("./routes");',
+        "const app = express();",
+        'app.use("/api/v2", routes.api);',
+        'app.use("/api", routes.api);',
+      ].join("\n"),
+    });
+    expect(d.healthPath).toBe("/api/health");
+    expect(d.sources.healthPath).toBe("route in server/routes/routes.js:4, mounted at server/server.js:5");
+    expect(d.unsure.healthPath).toBeUndefined();
+  });
+
+  test("a router nothing shown mounts keeps its path, marked", async () => {
+    const d = await detectFiles({
+      ...NODE,
+      "src/status.ts":
+        'import { Router } from "express";\nexport const status = Router();\nstatus.get("/health", (_req, res) => res.send("ok"));\n',
+    });
+    expect(d.healthPath).toBe("/health");
+    expect(d.unsure.healthPath).toMatch(/check the prefix/);
+  });
+
+  test('ServeMux patterns with a method: HandleFunc("GET /system/liveness", …)', async () => {
+    const d = await detectFiles({
+      "go.mod": "module example.com/bookmarks\n\ngo 1.23\n",
+      "internal/http/server.go":
+        'package http\n\nfunc routes(mux *http.ServeMux) {\n\tmux.HandleFunc("GET /system/liveness", liveness)\n}\n',
+    });
+    expect(d.healthPath).toBe("/system/liveness");
+  });
+
+  test("a HEALTHCHECK program's links in comments are not what it requests", async () => {
+    const d = await detectFiles({
+      ...NODE,
+      Dockerfile: "FROM node:22\nHEALTHCHECK CMD extra/healthcheck\n",
+      "extra/healthcheck.go": [
+        "package main",
+        "// See https://github.com/example/monitor/pull/2083",
+        "func main() {",
+        '\turl := "http://" + host + ":" + port',
+        "\tresp, err := client.Get(url)",
+        "}",
+      ].join("\n"),
+    });
+    expect(d.healthPath).toBe("/");
+  });
+});
