@@ -32,7 +32,8 @@ export const DEPLOY_COMMAND = new RegExp(
     `\\bhelm\\b${ARGS}(upgrade|install)\\b`,
     `\\bhelmfile\\b${ARGS}(apply|sync|deploy)\\b|\\bhelmfile\\s+(apply|sync|deploy)\\b`,
     "\\bargocd\\s+app\\s+(sync|set)\\b",
-    "\\bterraform\\s+apply\\b",
+    // Global options may come first: terraform -chdir=infra apply.
+    `\\b(terraform|tofu)\\b${ARGS}apply\\b`,
     // terragrunt apply, run-all apply, and `terragrunt run … -- apply`.
     "\\bterragrunt\\b[^\\n|;&]*?\\sapply\\b",
     // A package script or Make target named deploy (`yarn workspace api deploy:prod`, `make deploy`).
@@ -40,7 +41,6 @@ export const DEPLOY_COMMAND = new RegExp(
     "\\bmake\\b[^\\n|;&]*?\\sdeploy([\\w-]*)(?=\\s|$)",
     // A deploy script of the repository (`./scripts/deploy_ecs_service.sh`, `./util/deploy-staging.sh`).
     "(^|\\s)(bash\\s+|sh\\s+)?\\.?\\/?[\\w./-]*deploy[\\w.-]*\\.sh\\b",
-    "\\btofu\\s+apply\\b",
     "\\bpulumi\\s+up\\b",
     "\\b(serverless|sls|flyctl|fly|netlify|eb|cdk|kamal|sam|copilot|firebase|wrangler|railway|cap)\\b[^\\n|;&]*?\\bdeploy\\b",
     "\\brailway\\s+up\\b",
@@ -221,8 +221,10 @@ export function callDeploys(job: Job): boolean {
   // Its jobs' deploy steps count, not their environments alone: a build job often takes an
   // environment only for its secrets.
   if (job.callee?.jobs.some((j) => j.steps.some(stepDeploys) || migratesProduction(j))) return true;
-  const environment = job.node.get("with", true);
-  return Boolean(environment && /\benvironment\b/.test(JSON.stringify(environment)));
+  // An input named for the environment, not an expression that merely reads one
+  // (`fail_on_vulns: ${{ … inputs.environment … }}`); `env:` alone is often a build's config.
+  const inputs = (job.node.toJSON() as { with?: Record<string, unknown> }).with ?? {};
+  return Object.keys(inputs).some((key) => /\benvironment\b/i.test(key.replace(/_/g, " ")));
 }
 
 export function isDeployJob(job: Job): boolean {

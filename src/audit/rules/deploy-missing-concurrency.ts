@@ -1,5 +1,6 @@
 import { isMap, isScalar, type Node } from "yaml";
-import { isDeployJob, triggeredBy } from "../classify.js";
+import { isDeployJob, stepDeploys, triggeredBy } from "../classify.js";
+import { callDeploys } from "../deploy-model.js";
 import type { Job, Value } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 
@@ -31,7 +32,10 @@ export const deployMissingConcurrency = defineRule({
     if (!triggeredBy(workflow, ...DEPLOY_TRIGGERS)) return;
     const top = group(workflow.concurrency);
     if (top.kind === "ok") return;
-    const job = workflow.jobs.find((j) => isDeployJob(j) && !queued(j));
+    const unqueued = workflow.jobs.filter((j) => isDeployJob(j) && !queued(j));
+    // Reported at the first job that runs a deploy, not at a plan job that only takes the
+    // environment for its secrets.
+    const job = unqueued.find((j) => j.steps.some(stepDeploys) || callDeploys(j)) ?? unqueued[0];
     if (!job) return;
     const own = group(job.concurrency);
     const perRun = own.kind === "per-run" ? own : top.kind === "per-run" ? top : undefined;

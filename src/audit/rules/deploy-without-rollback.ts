@@ -42,7 +42,7 @@ const CHOOSES_RELEASE =
   /^(version|ref|sha|commit|tag|image|image[-_]?tag|release|git[-_]?ref|revision|build)$/i;
 
 /** Infrastructure applies: going back is applying the previous commit, not a release swap. */
-const INFRASTRUCTURE = /\b(terraform|tofu)\s+apply\b|\bpulumi\s+up\b/;
+const INFRASTRUCTURE = /\b(terraform|tofu)\b[^\n|;&]*?\sapply\b|\bpulumi\s+up\b/;
 
 /** Whether every deploy of the job goes to a platform that keeps the release it replaces. */
 function keepsReleases(job: Job): boolean {

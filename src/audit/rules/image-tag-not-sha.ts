@@ -15,14 +15,19 @@ interface Push {
   region?: Region;
 }
 
-/** `${{ env.X }}` and `$X`/`${X}` replaced by the env value the step sees, when it has one. */
+/**
+ * `${{ env.X }}` and `$X`/`${X}` replaced by the env value the step sees, when it has one, and
+ * expressions spelled one way.
+ */
 function resolver(step: Step, job: Job, workflow: Workflow): (text: string) => string {
   const env = new Map<string, string>();
   for (const scope of [workflow.env, job.env, step.env]) for (const [k, v] of scope) env.set(k, v.value);
   return (text) =>
     text
       .replace(/\$\{\{\s*env\.([\w-]+)\s*\}\}/g, (m, name: string) => env.get(name) ?? m)
-      .replace(/\$\{?([A-Za-z_]\w*)\}?/g, (m, name: string) => env.get(name) ?? m);
+      .replace(/\$\{?([A-Za-z_]\w*)\}?/g, (m, name: string) => env.get(name) ?? m)
+      // One spelling per expression: `${{ x}}` in one variable and `${{ x }}` in another name one image.
+      .replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, "${{ $1 }}");
 }
 
 /**

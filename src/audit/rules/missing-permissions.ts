@@ -101,7 +101,7 @@ function narrowedByCallee(job: Job, workflows: Workflow[]): boolean {
 }
 
 /**
- * When every job of the workflow runs with the default token, one finding at the first job
+ * When every job of the workflow runs with the default token, one finding at `jobs:`
  * (with the fix that adds a top-level block); otherwise one per exposed job.
  */
 function report(workflow: Workflow, exposed: Job[], emit: (report: Report) => void): void {
@@ -113,7 +113,8 @@ function report(workflow: Workflow, exposed: Job[], emit: (report: Report) => vo
   const first = workflow.jobs[0]!;
   const others = workflow.jobs.length > 1 ? " (and every other job)" : "";
   emit({
-    node: first.key,
+    // At `jobs:`, where the fix goes, when the workflow has it as a key of its own.
+    node: jobsKey ?? first.key,
     key: "workflow",
     message: `neither the workflow nor any job sets permissions, so job "${first.id}"${others} gets the repository's default GITHUB_TOKEN permissions (read-write in many repositories): add \`permissions: contents: read\` at the top of the workflow and grant more only to the jobs that need it`,
     fix: jobsKey && fix(workflow, jobsKey),

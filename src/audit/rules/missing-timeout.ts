@@ -39,7 +39,8 @@ function bounded(job: Job): boolean {
 const CHANGES_SOMETHING =
   /deploy|publish|apply|migrat|rollout|promot|update[-_ ]?(lambda|ecs|service|function)/i;
 /** ... unless the name says the job plans, checks or records the deploy instead ("Plan deploys"). */
-const ABOUT_A_CHANGE = /(^|[^a-z])(plan|check|verify|validate|notify|report|marker|record|tag)s?([^a-z]|$)/i;
+const ABOUT_A_CHANGE =
+  /(^|[^a-z])(plan|check|verify|validate|notify|report|marker|record|tag|alert|pagerduty|slack)s?([^a-z]|$)/i;
 
 export const missingTimeout = defineRule({
   meta: {

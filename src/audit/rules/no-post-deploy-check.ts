@@ -26,7 +26,7 @@ const INSTALLER = /\|\s*(sudo\s+)?(ba|z)?sh\b/;
 const CHECK_ACTION = /smoke|health|http|wait[-_]?for|uptime|e2e|playwright|cypress/i;
 /** `deploy` as a word or a script name (deploy.sh, deploy_prod), not "deployed" or "deployment". */
 const DEPLOY_WORD = /\bdeploy(?![a-z])/i;
-const INFRASTRUCTURE = /\b(terraform|tofu)\s+apply\b/;
+const INFRASTRUCTURE = /\b(terraform|tofu)\b[^\n|;&]*?\sapply\b/;
 /** shipgate's own engine waits for health, analyses and rolls back by itself. */
 const SELF_VERIFYING = /\bshipgate(@\S+)?\s+(deploy|promote|rollback)\b/;
 
@@ -48,7 +48,8 @@ export const noPostDeployCheck = defineRule({
     // A job in a deploy environment that deploys through its own script (`./deploy.sh`, `make deploy`).
     const ownScript = !steps.some(stepDeploys);
     const last = ownScript
-      ? findLastIndex(steps, (s) => DEPLOY_WORD.test(s.run?.value ?? s.uses?.raw ?? ""))
+      ? // A step named for the deploy that checks it (`./.github/actions/post-deploy-smoke-test`) is the check.
+        findLastIndex(steps, (s) => DEPLOY_WORD.test(s.run?.value ?? s.uses?.raw ?? "") && !checks(s))
       : findLastIndex(steps, deploysRelease);
     const step = steps[last];
     if (!step || SELF_VERIFYING.test(step.run?.value ?? "")) return;
