@@ -47,6 +47,7 @@ import {
  */
 export const RULE_CATEGORIES: Record<string, readonly LabelCategory[]> = {
   "aws-static-credentials": ["long-lived-credentials"],
+  "cloud-static-credentials": ["long-lived-credentials"],
   "ci-no-cancel-stale": ["other"],
   "curl-pipe-shell": ["insecure-download"],
   "deploy-cancel-in-progress": ["deploy-concurrency"],

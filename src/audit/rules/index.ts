@@ -1,6 +1,7 @@
 import type { Rule } from "../types.js";
 import { awsStaticCredentials } from "./aws-static-credentials.js";
 import { ciNoCancelStale } from "./ci-no-cancel-stale.js";
+import { cloudStaticCredentials } from "./cloud-static-credentials.js";
 import { curlPipeShell } from "./curl-pipe-shell.js";
 import { deployCancelInProgress } from "./deploy-cancel-in-progress.js";
 import { deployMissingConcurrency } from "./deploy-missing-concurrency.js";
@@ -48,6 +49,7 @@ import { unverifiedDownload } from "./unverified-download.js";
 export const RULE_REGISTRY = {
   "aws-static-credentials": awsStaticCredentials,
   "ci-no-cancel-stale": ciNoCancelStale,
+  "cloud-static-credentials": cloudStaticCredentials,
   "curl-pipe-shell": curlPipeShell,
   "deploy-cancel-in-progress": deployCancelInProgress,
   "deploy-missing-concurrency": deployMissingConcurrency,

@@ -1,0 +1,58 @@
+import { describe, expect, test } from "vitest";
+import { findingsOf } from "../harness.js";
+
+const ID = "cloud-static-credentials";
+
+const step = (uses: string, inputs: string) =>
+  `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ${uses}\n        with:\n${inputs
+    .split("\n")
+    .map((l) => `          ${l}`)
+    .join("\n")}\n`;
+
+describe("cloud-static-credentials", () => {
+  test("older setup-gcloud's service_account_key and a key from vars count too", () => {
+    expect(
+      findingsOf(
+        ID,
+        step("google-github-actions/setup-gcloud@v0", "service_account_key: ${{ secrets.KEY }}"),
+      ),
+    ).toHaveLength(1);
+    expect(
+      findingsOf(ID, step("google-github-actions/auth@v2", "credentials_json: ${{ vars.KEY }}")),
+    ).toHaveLength(1);
+  });
+
+  test("a key an earlier step produced is not stored: not reported", () => {
+    expect(
+      findingsOf(
+        ID,
+        step("google-github-actions/auth@v2", "credentials_json: ${{ steps.key.outputs.json }}"),
+      ),
+    ).toEqual([]);
+  });
+
+  test("`creds` is an Azure secret on Azure's actions only", () => {
+    expect(findingsOf(ID, step("Azure/login@v2", "creds: ${{ secrets.AZURE_CREDENTIALS }}"))).toHaveLength(1);
+    expect(findingsOf(ID, step("example/login@v1", "creds: ${{ secrets.REGISTRY_CREDS }}"))).toEqual([]);
+  });
+
+  test("the finding names the cloud and what to use instead", () => {
+    const [finding] = findingsOf(ID, step("azure/login@v2", "creds: ${{ secrets.AZURE_CREDENTIALS }}"));
+    expect(finding!.message).toMatch(/Azure service-principal secret \(creds\): use OIDC instead/);
+  });
+
+  test("a secret named for a key, given whole to any input, is one; a script that mentions it is not", () => {
+    expect(
+      findingsOf(ID, step("./.github/actions/build", "azure_creds: ${{ secrets.AZURE_CREDENTIALS }}")),
+    ).toHaveLength(1);
+    expect(
+      findingsOf(
+        ID,
+        step(
+          "appleboy/ssh-action@v1",
+          'script: echo "GOOGLE_CREDENTIALS=${{ secrets.GOOGLE_CREDENTIALS }}" >> .env',
+        ),
+      ),
+    ).toEqual([]);
+  });
+});
