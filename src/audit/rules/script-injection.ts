@@ -1,18 +1,12 @@
 import { locateInOrder } from "../locate-lines.js";
+import { memoByObject } from "../memo.js";
 import { declaredInputs, type Job, type Step, type Value, type Workflow } from "../model/workflow.js";
+import { EXPRESSION, NOT_TEXT, readOutput, taintedOutputs, taintIn, UNTRUSTED } from "../output-taint.js";
 import { defineRule, type RuleContext, type Severity } from "../types.js";
 
-/**
- * Contexts an outsider controls: titles, bodies, branch names and commit messages of pull
- * requests, issues and comments. Expanded into a script, they run as shell code.
- */
-const UNTRUSTED =
-  /\b(github\.event\.(issue\.(title|body)|pull_request\.(title|body|head\.ref|head\.label|head\.repo\.default_branch)|comment\.body|review\.body|review_comment\.body|discussion\.(title|body)|pages\.[\w*[\]]*\.page_name|commits\.[\w*[\]]*\.(message|author\.(email|name))|head_commit\.(message|author\.(email|name))|workflow_run\.(head_branch|head_commit\.(message|author\.(email|name))|display_title)|merge_group\.head_commit\.message)|github\.head_ref)\b/;
-/** Every `${{ … }}` of a text. */
-const EXPRESSION = /\$\{\{([\s\S]*?)\}\}/g;
-/** Expressions that yield a boolean or a number, not the text they read. */
-const NOT_TEXT =
-  /^\s*(!|(contains|startsWith|endsWith)\s*\(|(hashFiles|fromJSON)\s*\()|[=!]=|[<>]=?|\bcontains\s*\(/i;
+/** Outputs carrying attacker-controlled text, per job: once per workflow, not per step. */
+const outputsOf = memoByObject(taintedOutputs);
+
 /** `env.NAME` and `env['NAME']` read in an expression. */
 const ENV_READ = /\benv\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*['"]([^'"]+)['"]\s*\])/g;
 /** `inputs.name` and `github.event.inputs.name`. */
@@ -41,16 +35,22 @@ export const scriptInjection = defineRule({
       step.run,
       step.uses?.repository === "actions/github-script" ? step.with.get("script") : undefined,
     ];
-    const tainted = taintedEnv(ctx.workflow, job, step);
+    const outputs = outputsOf(ctx.workflow).get(job) ?? new Map<string, string>();
+    const tainted = taintedEnv(ctx.workflow, job, step, outputs);
     for (const [key, source] of taintedMatrix(job, ctx.workflow)) tainted.set(key, source);
-    for (const target of targets) if (target) reportIn(target, tainted, ctx);
+    for (const target of targets) if (target) reportIn(target, tainted, outputs, ctx);
   },
 });
 
-function reportIn(target: Value<string>, tainted: Map<string, string>, ctx: RuleContext) {
+function reportIn(
+  target: Value<string>,
+  tainted: Map<string, string>,
+  outputs: ReadonlyMap<string, string>,
+  ctx: RuleContext,
+) {
   const found: Array<{ text: string; taint: Taint }> = [];
   for (const m of target.value.matchAll(EXPRESSION)) {
-    const taint = taintOf(m[1]!, tainted, ctx.workflow);
+    const taint = taintOf(m[1]!, tainted, outputs, ctx.workflow);
     if (taint) found.push({ text: m[0], taint });
   }
   if (found.length === 0) return;
@@ -78,10 +78,17 @@ function reportIn(target: Value<string>, tainted: Map<string, string>, ctx: Rule
 }
 
 /** What makes the text of one expression dangerous, if anything does. */
-function taintOf(expression: string, tainted: Map<string, string>, workflow: Workflow): Taint | undefined {
+function taintOf(
+  expression: string,
+  tainted: Map<string, string>,
+  outputs: ReadonlyMap<string, string>,
+  workflow: Workflow,
+): Taint | undefined {
   if (NOT_TEXT.test(expression)) return undefined;
   const direct = UNTRUSTED.exec(expression)?.[1];
   if (direct) return { what: direct, why: "is attacker-controlled" };
+  const output = readOutput(expression, outputs);
+  if (output) return { what: `${output.what} (carrying ${output.from})`, why: "is attacker-controlled" };
   for (const m of expression.matchAll(ENV_READ)) {
     const name = m[1] ?? m[2]!;
     const from = tainted.get(name);
@@ -144,17 +151,19 @@ function taintedMatrix(job: Job, workflow: Workflow): Map<string, string> {
   return out;
 }
 
-/** Environment variables (step over job over workflow) whose value reads an untrusted field. */
-function taintedEnv(workflow: Workflow, job: Job, step: Step): Map<string, string> {
+/** Environment variables (step over job over workflow) whose value reads an untrusted field or output. */
+function taintedEnv(
+  workflow: Workflow,
+  job: Job,
+  step: Step,
+  outputs: ReadonlyMap<string, string>,
+): Map<string, string> {
   const merged = new Map<string, string>();
   for (const env of [workflow.env, job.env, step.env]) for (const [k, v] of env) merged.set(k, v.value);
   const out = new Map<string, string>();
   for (const [name, value] of merged) {
-    for (const m of value.matchAll(EXPRESSION)) {
-      if (NOT_TEXT.test(m[1]!)) continue;
-      const field = UNTRUSTED.exec(m[1]!)?.[1];
-      if (field) out.set(name, field);
-    }
+    const from = taintIn(value, outputs);
+    if (from) out.set(name, from);
   }
   return out;
 }

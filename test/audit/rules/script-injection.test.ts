@@ -91,3 +91,60 @@ jobs:
     expect(reported(text("{ app: [web, api] }"))).toEqual([]);
   });
 });
+
+describe(`${ID}: text carried by step and job outputs`, () => {
+  test("a branch name written to GITHUB_OUTPUT through a shell variable reaches a later job's script", () => {
+    const text = [
+      "on: pull_request",
+      "jobs:",
+      "  id:",
+      "    runs-on: ubuntu-latest",
+      "    outputs:",
+      "      environment_id: ${{ steps.set.outputs.environment_id }}",
+      "    steps:",
+      "      - id: set",
+      "        run: |",
+      "          TICKET=$(",
+      "            echo '${{ github.event.pull_request.head.ref }}' |",
+      "            grep -Po '[A-z]{3,4}-[0-9]{3,5}'",
+      "          )",
+      "          HASH=$(echo '${{ github.event.pull_request.head.ref }}' | sha256sum | head -c 6)",
+      '          echo "environment_id=${TICKET}-${HASH}" >> "$GITHUB_OUTPUT"',
+      '          echo "hash=${HASH}" >> "$GITHUB_OUTPUT"',
+      "  deploy:",
+      "    needs: id",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - run: terraform workspace select ${{ needs.id.outputs.environment_id }}",
+      "      - run: echo ${{ needs.id.outputs.hash }}",
+    ].join("\n");
+    const findings = findingsOf(ID, text).filter((f) => f.message.startsWith("needs."));
+    expect(findings.map((f) => f.region.startLine)).toEqual([21]);
+    expect(findings[0]!.message).toMatch(
+      /^needs\.id\.outputs\.environment_id \(carrying github\.event\.pull_request\.head\.ref\)/,
+    );
+  });
+
+  test("branch and file names from the actions that list them; their booleans are not text", () => {
+    const text = [
+      "on: pull_request",
+      "jobs:",
+      "  a:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - id: branch",
+      "        uses: tj-actions/branch-names@v8",
+      "      - id: filter",
+      "        uses: dorny/paths-filter@v3",
+      "      - run: docker build -t app:${{ steps.branch.outputs.current_branch }} .",
+      "      - run: echo ${{ steps.filter.outputs.api }} ${{ steps.filter.outputs.api_files }}",
+      "      - run: echo ${{ steps.branch.outputs.is_default }}",
+      "        env:",
+      "          BRANCH: ${{ steps.branch.outputs.current_branch }}",
+    ].join("\n");
+    expect(findingsOf(ID, text).map((f) => [f.region.startLine, f.message.split(" ")[0]])).toEqual([
+      [10, "steps.branch.outputs.current_branch"],
+      [11, "steps.filter.outputs.api_files"],
+    ]);
+  });
+});

@@ -1,0 +1,177 @@
+import type { Job, Step, Workflow } from "./model/workflow.js";
+
+/**
+ * Contexts an outsider controls: titles, bodies, branch names and commit messages of pull
+ * requests, issues and comments. Expanded into a script, they run as shell code.
+ */
+export const UNTRUSTED =
+  /\b(github\.event\.(issue\.(title|body)|pull_request\.(title|body|head\.ref|head\.label|head\.repo\.default_branch)|comment\.body|review\.body|review_comment\.body|discussion\.(title|body)|pages\.[\w*[\]]*\.page_name|commits\.[\w*[\]]*\.(message|author\.(email|name))|head_commit\.(message|author\.(email|name))|workflow_run\.(head_branch|head_commit\.(message|author\.(email|name))|display_title)|merge_group\.head_commit\.message)|github\.head_ref)\b/;
+/** Every `${{ … }}` of a text. */
+export const EXPRESSION = /\$\{\{([\s\S]*?)\}\}/g;
+/** Expressions that yield a boolean or a number, not the text they read. */
+export const NOT_TEXT =
+  /^\s*(!|(contains|startsWith|endsWith)\s*\(|(hashFiles|fromJSON)\s*\()|[=!]=|[<>]=?|\bcontains\s*\(/i;
+
+/**
+ * Actions whose outputs are text a pull request's author chooses, and which of their outputs:
+ * branch names, and the names of the files it changes (not the booleans and counts beside them).
+ */
+const UNTRUSTED_OUTPUTS: ReadonlyArray<[RegExp, RegExp]> = [
+  [/^tj-actions\/branch-names$/i, /branch|ref|tag$/i],
+  [/^tj-actions\/changed-files$/i, /files$/i],
+  [/^dorny\/paths-filter$/i, /_files$/i],
+  [/^(jitterbit|ana06)\/get-changed-files$/i, /^(all|added|modified|removed|renamed|added_modified)$/i],
+];
+
+/** A command substitution reduced to a digest, a count or a character class: no longer the text. */
+const SANITISED = /\|\s*(sha\d*sum|shasum|md5sum|b2sum|cksum|wc\b|base64\b|tr\s+-d?c)/;
+
+/**
+ * Outputs that carry attacker-controlled text, keyed as expressions read them:
+ * `steps.<id>.outputs.<name>` within a job (an untrusted action's outputs, or a script that
+ * writes an untrusted field to `$GITHUB_OUTPUT`, directly or through shell variables), and
+ * `needs.<job>.outputs.<name>` across jobs (a job output mapped from such a step output). The
+ * value names where the text comes from.
+ */
+export function taintedOutputs(workflow: Workflow): Map<Job, Map<string, string>> {
+  const byJob = new Map<Job, Map<string, string>>();
+  const jobOutputs = new Map<string, Map<string, string>>();
+  for (const job of jobsInOrder(workflow)) {
+    const tainted = new Map<string, string>();
+    for (const need of job.needs) {
+      for (const [name, from] of jobOutputs.get(need) ?? [])
+        tainted.set(`needs.${need}.outputs.${name}`, from);
+    }
+    for (const step of job.steps) {
+      if (!step.id) continue;
+      const repository = step.uses?.kind === "action" ? step.uses.repository : undefined;
+      const names = repository && UNTRUSTED_OUTPUTS.find(([action]) => action.test(repository))?.[1];
+      if (names) {
+        // The outputs this job reads of the step, those that carry the text.
+        for (const m of jobText(job).matchAll(
+          new RegExp(`\\bsteps\\.${escapeRegExp(step.id)}\\.outputs\\.([\\w-]+)`, "g"),
+        ))
+          if (names.test(m[1]!)) tainted.set(m[0], `${m[1]} of ${repository}`);
+      } else if (step.run) {
+        for (const [name, from] of writtenOutputs(step, tainted))
+          tainted.set(`steps.${step.id}.outputs.${name}`, from);
+      }
+    }
+    byJob.set(job, tainted);
+    const outputs = (job.node.toJSON() as { outputs?: Record<string, unknown> } | null)?.outputs ?? {};
+    const exported = new Map<string, string>();
+    for (const [name, value] of Object.entries(outputs)) {
+      if (typeof value !== "string") continue;
+      const from = taintIn(value, tainted);
+      if (from) exported.set(name, from);
+    }
+    if (exported.size) jobOutputs.set(job.id, exported);
+  }
+  return byJob;
+}
+
+/** The tainted reference an expression text reads, if any: `steps.x.outputs.y` or `needs.j.outputs.y`. */
+export function taintIn(text: string, tainted: ReadonlyMap<string, string>): string | undefined {
+  for (const m of text.matchAll(EXPRESSION)) {
+    if (NOT_TEXT.test(m[1]!)) continue;
+    const field = UNTRUSTED.exec(m[1]!)?.[1];
+    if (field) return field;
+    const read = readOutput(m[1]!, tainted);
+    if (read) return read.from;
+  }
+  return undefined;
+}
+
+/** The first tainted output an expression reads. */
+export function readOutput(
+  expression: string,
+  tainted: ReadonlyMap<string, string>,
+): { what: string; from: string } | undefined {
+  for (const m of expression.matchAll(/\b(steps|needs)\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+    const what = m[0];
+    const from = tainted.get(what);
+    if (from) return { what, from };
+  }
+  return undefined;
+}
+
+/**
+ * `name=value` lines a script appends to `$GITHUB_OUTPUT` whose value holds an untrusted field or
+ * a shell variable assigned from one (`ID=$(echo '${{ github.head_ref }}' | cut …)`).
+ */
+function writtenOutputs(step: Step, tainted: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  const variables = new Map<string, string>();
+  for (const [name, value] of step.env) {
+    const from = taintIn(value.value, tainted);
+    if (from) variables.set(name, from);
+  }
+  const lines = logicalLines(step.run!.value);
+  for (const line of lines) {
+    const assignment = /^\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=(.*)$/.exec(line);
+    if (assignment && !SANITISED.test(assignment[2]!)) {
+      const from = taintIn(assignment[2]!, tainted) ?? variableIn(assignment[2]!, variables);
+      if (from) variables.set(assignment[1]!, from);
+    }
+    if (!/\$\{?GITHUB_OUTPUT\b/.test(line)) continue;
+    for (const m of line.matchAll(/([\w-]+)=([^"'>]*(?:"[^"]*"|'[^']*')?[^>]*)/g)) {
+      const from = taintIn(m[2]!, tainted) ?? variableIn(m[2]!, variables);
+      if (from) out.set(m[1]!, from);
+    }
+  }
+  return out;
+}
+
+/** Lines with continuations joined, and a `$( … )` spread over several lines as one. */
+function logicalLines(script: string): string[] {
+  const out: string[] = [];
+  let open = "";
+  let joined = 0;
+  for (const line of script.replace(/\\\n\s*/g, " ").split("\n")) {
+    open = open ? `${open} ${line.trim()}` : line;
+    joined++;
+    const depth = (open.match(/\(/g) ?? []).length - (open.match(/\)/g) ?? []).length;
+    // An unbalanced parenthesis in a string must not swallow the rest of the script.
+    if (depth <= 0 || joined >= 20) {
+      out.push(open);
+      open = "";
+      joined = 0;
+    }
+  }
+  if (open) out.push(open);
+  return out;
+}
+
+function variableIn(text: string, variables: ReadonlyMap<string, string>): string | undefined {
+  for (const m of text.matchAll(/\$\{?([A-Za-z_]\w*)/g)) {
+    const from = variables.get(m[1]!);
+    if (from) return from;
+  }
+  return undefined;
+}
+
+/** Jobs with those they need first, so a job's inputs are known when it is read. */
+function jobsInOrder(workflow: Workflow): Job[] {
+  const byId = new Map(workflow.jobs.map((job) => [job.id, job]));
+  const done = new Set<string>();
+  const ordered: Job[] = [];
+  const visit = (job: Job, depth: number) => {
+    if (done.has(job.id) || depth > byId.size) return;
+    done.add(job.id);
+    for (const need of job.needs) {
+      const before = byId.get(need);
+      if (before) visit(before, depth + 1);
+    }
+    ordered.push(job);
+  };
+  for (const job of workflow.jobs) visit(job, 0);
+  return ordered;
+}
+
+function jobText(job: Job): string {
+  return JSON.stringify(job.node.toJSON());
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
