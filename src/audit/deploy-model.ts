@@ -38,7 +38,8 @@ export const DEPLOY_COMMAND = new RegExp(
     "\\bterragrunt\\b[^\\n|;&]*?\\sapply\\b",
     // A package script or Make target named deploy (`yarn workspace api deploy:prod`, `make deploy`).
     "\\b(npm|yarn|pnpm|bun)\\b(\\s+run)?(\\s+workspace\\s+\\S+)?\\s+deploy(:[\\w-]+)?(?=\\s|$)",
-    "\\bmake\\b[^\\n|;&]*?\\sdeploy([\\w-]*)(?=\\s|$)",
+    // make deploy, make deploy-prod, make release-deploy (not predeploy or undeploy).
+    "\\bmake\\b[^\\n|;&]*?\\s([\\w]+-)?deploy([\\w-]*)(?=\\s|$)",
     // A deploy script of the repository (`./scripts/deploy_ecs_service.sh`, `./util/deploy-staging.sh`).
     "(^|\\s)(bash\\s+|sh\\s+)?\\.?\\/?[\\w./-]*deploy[\\w.-]*\\.sh\\b",
     "\\bpulumi\\s+up\\b",
@@ -328,6 +329,30 @@ function deploysFromMainline(workflow: Workflow): boolean {
   const branches = Array.isArray(config.branches) ? config.branches.map(String) : [];
   const tags = Array.isArray(config.tags) ? config.tags.map(String) : [];
   return branches.some((b) => /^(main|master|trunk|release.*)$/.test(b)) || tags.length > 0;
+}
+
+/** Inputs that pick the environment a job deploys to. */
+const ENVIRONMENT_INPUT =
+  /\b(?:github\.event\.)?inputs\.((?:[\w]+[-_])?(?:environment|env|stage)(?:[-_]name)?)\b/;
+
+/**
+ * The input that picks where a job deploys (`make release ENVIRONMENT=${{ inputs.environment }}`),
+ * when production is among what it can pick: one of its options, or any value of a free-text
+ * input. `undefined` when no input picks it, or none of its options is production.
+ */
+export function productionByInput(job: Job, workflow: Workflow): string | undefined {
+  const read = ENVIRONMENT_INPUT.exec(JSON.stringify(job.node.toJSON()))?.[1];
+  if (!read) return undefined;
+  for (const trigger of ["workflow_dispatch", "workflow_call"]) {
+    const inputs = (workflow.on.get(trigger)?.value as { inputs?: Record<string, unknown> } | null)?.inputs;
+    const definition = inputs?.[read] as { options?: unknown[]; type?: unknown } | undefined;
+    if (!definition) continue;
+    if (definition.type !== undefined && definition.type !== "string" && definition.type !== "choice")
+      continue;
+    const options = Array.isArray(definition.options) ? definition.options.map(String) : undefined;
+    if (!options || options.some((o) => PRODUCTION_WORDS.test(words(o)))) return `inputs.${read}`;
+  }
+  return undefined;
 }
 
 export function isProductionJob(job: Job, workflow: Workflow): boolean {

@@ -1,4 +1,5 @@
-import { isProductionJob } from "../classify.js";
+import { isDeployJob, isProductionJob } from "../classify.js";
+import { productionByInput } from "../deploy-model.js";
 import { defineRule } from "../types.js";
 
 /**
@@ -22,13 +23,23 @@ export const productionWithoutEnvironment = defineRule({
   job(job, ctx) {
     // Any `environment:` key counts, even one this audit cannot read (an expression, a map).
     if (job.uses || job.node.has("environment")) return;
-    if (!isProductionJob(job, ctx.workflow)) return;
     const own = [job.id, job.name ?? ""].join(" ").replace(/[-_]/g, " ");
     if (OTHER_STAGE.test(own) && !PRODUCTION.test(own)) return;
+    if (isProductionJob(job, ctx.workflow)) {
+      ctx.report({
+        node: job.key,
+        key: job.id,
+        message: `job "${job.id}" deploys to production without environment: nobody has to approve it, its secrets are not scoped to production and GitHub keeps no deployment record. Add environment: production and give that environment required reviewers`,
+      });
+      return;
+    }
+    // Where an input picks the environment, production is one of the picks.
+    const input = isDeployJob(job) ? productionByInput(job, ctx.workflow) : undefined;
+    if (!input) return;
     ctx.report({
       node: job.key,
       key: job.id,
-      message: `job "${job.id}" deploys to production without environment: nobody has to approve it, its secrets are not scoped to production and GitHub keeps no deployment record. Add environment: production and give that environment required reviewers`,
+      message: `job "${job.id}" deploys wherever ${input} says, production included, without environment: nobody has to approve a production deploy and its secrets are not scoped. Add environment: \${{ ${input} }} and give the production environment required reviewers`,
     });
   },
 });

@@ -52,3 +52,56 @@ describe(ID, () => {
     );
   });
 });
+
+describe(`${ID}: an input picks the environment`, () => {
+  const reusable = (input: string, environment = "") => `on:
+  workflow_call:
+    inputs:
+      environment:
+${input}
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+${environment}    steps:
+      - run: make release-deploy ENVIRONMENT=\${{ inputs.environment }}
+`;
+
+  test("free text, or options with production among them: reported, naming the input", () => {
+    const [finding] = findingsOf(ID, reusable("        type: string\n        required: true"));
+    expect(finding!.message).toMatch(
+      /^job "deploy" deploys wherever inputs\.environment says, production included/,
+    );
+    const dispatch = `on:
+  workflow_dispatch:
+    inputs:
+      target_env:
+        type: choice
+        options: [staging, prod]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ./deploy.sh \${{ inputs.target_env }}
+`;
+    expect(findingsOf(ID, dispatch)).toHaveLength(1);
+  });
+
+  test("options without production, or an environment: that takes the input, are not", () => {
+    const dispatch = `on:
+  workflow_dispatch:
+    inputs:
+      environment:
+        type: choice
+        options: [dev, staging]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ./deploy.sh \${{ inputs.environment }}
+`;
+    expect(findingsOf(ID, dispatch)).toEqual([]);
+    expect(
+      findingsOf(ID, reusable("        type: string", "    environment: ${{ inputs.environment }}\n")),
+    ).toEqual([]);
+  });
+});
