@@ -76,6 +76,7 @@ export const RULE_CATEGORIES: Record<string, readonly LabelCategory[]> = {
   "non-deterministic-install": ["non-deterministic-install"],
   "persist-credentials": ["persist-credentials"],
   "production-rebuild": ["mutable-artifact"],
+  "workflow-run-head-checkout": ["mutable-artifact"],
   "production-without-environment": ["production-without-gate"],
   "retired-runner": ["invalid-workflow"],
   "scan-cannot-fail": ["other"],

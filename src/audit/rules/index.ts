@@ -41,6 +41,7 @@ import { undefinedReference } from "./undefined-reference.js";
 import { unpinnedAction } from "./unpinned-action.js";
 import { untrustedCheckout } from "./untrusted-checkout.js";
 import { unverifiedDownload } from "./unverified-download.js";
+import { workflowRunHeadCheckout } from "./workflow-run-head-checkout.js";
 
 /**
  * Every rule, by id, sorted. A test compares this with src/audit/rules/ and docs/rules/, so a
@@ -89,6 +90,7 @@ export const RULE_REGISTRY = {
   "unpinned-action": unpinnedAction,
   "untrusted-checkout": untrustedCheckout,
   "unverified-download": unverifiedDownload,
+  "workflow-run-head-checkout": workflowRunHeadCheckout,
 } as const satisfies Record<string, Rule>;
 
 export const RULES: Rule[] = Object.values(RULE_REGISTRY);
