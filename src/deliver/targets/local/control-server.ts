@@ -45,7 +45,12 @@ export function createControlServer(options: ControlServerOptions): Server {
       return;
     }
     route(req, options)
-      .then((body) => send(res, 200, body ?? { ok: true }))
+      .then(async (body) => {
+        // A change is answered once it is on disk: an agent killed right after the answer must
+        // leave the next one what the command was told (the weights a canary step set).
+        if (req.method !== "GET") await options.agent.stateFile.flushed();
+        send(res, 200, body ?? { ok: true });
+      })
       .catch((error: unknown) => {
         if (error instanceof HttpError)
           return send(res, error.status, { error: error.message, code: error.code });

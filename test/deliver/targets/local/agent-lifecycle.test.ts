@@ -43,6 +43,14 @@ describe("the agent's lifecycle", () => {
       await waitHealthy(target, "stable", 2);
       await waitHealthy(target, "canary", 1);
       await target.setWeights({ stable: 80, canary: 20 });
+      // Answered only once on disk: a kill right after the answer cannot lose the weights.
+      const saved = JSON.parse(await readFile(agentPaths(dir).stateFile, "utf8")) as {
+        environments: Record<string, { releases: Array<{ spec: { id: string }; weight: number }> }>;
+      };
+      expect(saved.environments.prod!.releases.map((r) => [r.spec.id, r.weight])).toEqual([
+        ["stable", 80],
+        ["canary", 20],
+      ]);
       const before = await target.state();
       const pids = before.releases.flatMap((r) => r.instances.map((i) => i.pid!));
 
