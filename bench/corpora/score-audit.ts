@@ -73,7 +73,8 @@ export const RULE_CATEGORIES: Record<string, readonly LabelCategory[]> = {
   "mutable-image-tag": ["mutable-artifact"],
   "no-post-deploy-check": ["no-post-deploy-check"],
   "no-staging-environment": ["other"],
-  "non-deterministic-install": ["non-deterministic-install"],
+  // An unpinned `pip install <tool>` is both an unlocked install and a floating tool version.
+  "non-deterministic-install": ["non-deterministic-install", "floating-version"],
   "persist-credentials": ["persist-credentials"],
   "production-rebuild": ["mutable-artifact"],
   "workflow-run-head-checkout": ["mutable-artifact"],

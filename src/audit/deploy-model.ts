@@ -373,13 +373,17 @@ const STATIC_SITE =
 const STATIC_ACTIONS =
   /^(actions\/deploy-pages|peaceiris\/actions-gh-pages|jamesives\/github-pages-deploy-action|cloudflare\/pages-action|nwtgck\/actions-netlify)$/i;
 
+/** A step that uploads a static site: a command, an action, wrangler-action's `pages deploy`, or a local action of those. */
+function staticUpload(step: Step): boolean {
+  if (step.localSteps) return deploysStaticSite([...step.localSteps]);
+  if (step.run) return STATIC_SITE.test(step.run.value);
+  if (/^cloudflare\/wrangler-action$/i.test(step.uses?.repository ?? ""))
+    return /^\s*pages\s+deploy\b/.test(step.with.get("command")?.value ?? "");
+  return STATIC_ACTIONS.test(step.uses?.repository ?? "");
+}
+
 /** Whether every deploy among the steps uploads a static site. */
 export function deploysStaticSite(steps: Step[]): boolean {
   const deploys = steps.filter(stepDeploys);
-  return (
-    deploys.length > 0 &&
-    deploys.every((s) =>
-      s.run ? STATIC_SITE.test(s.run.value) : STATIC_ACTIONS.test(s.uses?.repository ?? ""),
-    )
-  );
+  return deploys.length > 0 && deploys.every((s) => staticUpload(s));
 }

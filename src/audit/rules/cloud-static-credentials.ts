@@ -45,6 +45,7 @@ const KEY_SECRETS: ReadonlyArray<[RegExp, Cloud]> = [
 /** Variables that carry a key to the CLIs, SDKs and Terraform providers. */
 const KEY_VARIABLES: ReadonlyArray<[RegExp, Cloud]> = [
   [/^(GOOGLE|GCP|GCLOUD|GKE)_\w*(KEY|CREDENTIALS)(_JSON)?$/, GOOGLE],
+  // Terraform's azurerm provider and the Azure SDKs' environment credential.
   [/^(ARM|AZURE)_CLIENT_SECRET$/, AZURE],
 ];
 /** The CLIs' logins with a key: `gcloud auth activate-service-account --key-file`, `az login --service-principal -p`. */
@@ -101,9 +102,13 @@ export const cloudStaticCredentials = defineRule({
 });
 
 function checkEnv(env: Map<string, Value<string>>, where: string, label: string, ctx: RuleContext) {
+  // Beside a redirect URI or an authority, AZURE_CLIENT_SECRET is the app's own OAuth client
+  // secret (sign-in with Entra ID), not the workflow's cloud login.
+  const oauthApp = [...env.keys()].some((k) => /REDIRECT|AUTHORITY|CALLBACK/.test(k));
   for (const [name, value] of env) {
     const cloud = matching(KEY_VARIABLES, name);
     if (!cloud || !fromStore(value.value)) continue;
+    if (name === "AZURE_CLIENT_SECRET" && oauthApp) continue;
     ctx.report({
       node: value.node,
       key: `${label}:env:${name}`,

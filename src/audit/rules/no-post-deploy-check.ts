@@ -16,9 +16,9 @@ const CHECK_COMMAND =
  */
 const STABILITY_WAIT =
   /\bkubectl\b[^\n|;&]*\brollout\s+status\b|\bkubectl\b[^\n|;&]*\swait\b[^\n|;&]*--for[\s=]+(condition[\s=/]+(available|complete|ready)|jsonpath)|\baws\b[^\n|;&]*\becs\s+wait\s+services-stable\b|\bhelm\b[^\n|;&]*\s(upgrade|install)\b[^\n|;&]*\s--(wait|atomic)\b|\bkamal\b[^\n|;&]*\s(deploy|redeploy)\b|\b(flyctl|fly)\b[^\n|;&]*\sdeploy\b(?![^\n]*--strategy[\s=]+immediate)|\bgcloud\b[^\n|;&]*\s(run\s+deploy|functions\s+deploy\b[^\n]*--gen2)|\bcf\b[^\n|;&]*\spush\b[^\n]*--strategy[\s=]+rolling/i;
-/** Actions that deploy through the same health-gated mechanisms. */
+/** Actions that deploy through the same health-gated mechanisms (Azure/k8s-deploy waits for the rollout). */
 const STABILITY_WAIT_ACTIONS =
-  /^(google-github-actions\/deploy-cloudrun|superfly\/flyctl-actions|samber\/kamal-action)$/i;
+  /^(google-github-actions\/deploy-cloudrun|superfly\/flyctl-actions|samber\/kamal-action|azure\/k8s-deploy)$/i;
 /** An HTTP call that tells people, not one that checks the release. */
 const NOTIFICATION = /slack|discord|webhook|hooks\.|api\.github\.com|office\.com|pagerduty|opsgenie/i;
 /** Piped into a shell: an installer, not a check. */

@@ -136,11 +136,13 @@ export function installProblem(
   if (program === "pnpm") {
     const { positional, flags } = split("pnpm", words.slice(1));
     if (!/^(install|i)$/.test(positional[0] ?? "") || positional.length > 1) return undefined;
-    if (flags.some((f) => /^--frozen-lockfile(=true)?$/.test(f))) return undefined;
+    // GitHub's runners set CI=true, and pnpm then freezes the lockfile by itself: only turning
+    // that off explicitly lets it drift.
+    if (!flags.some((f) => /^(--no-frozen-lockfile|--frozen-lockfile=false)$/.test(f))) return undefined;
     return {
       needle: `pnpm ${positional[0]}`,
       fixable: false,
-      message: `pnpm ${positional[0]} without --frozen-lockfile may update pnpm-lock.yaml instead of failing when it is stale (pnpm freezes it only when it detects CI, and --no-frozen-lockfile turns that off): add --frozen-lockfile`,
+      message: `pnpm ${positional[0]} with --no-frozen-lockfile may update pnpm-lock.yaml instead of failing when it is stale (pnpm freezes it in CI unless told not to): drop the flag so CI installs exactly what was reviewed`,
     };
   }
   const pip = pipArguments(words);
@@ -179,7 +181,7 @@ export const nonDeterministicInstall = defineRule({
     confidence: "high",
     category: "reliability",
     description:
-      "Reports `npm install` without package names, `yarn install` without `--frozen-lockfile`/`--immutable`, `pnpm install` without `--frozen-lockfile` and `pip install` of packages without an exact version in workflow scripts.",
+      "Reports `npm install` without package names, `yarn install` without `--frozen-lockfile`/`--immutable`, `pnpm install --no-frozen-lockfile` and `pip install` of packages without an exact version in workflow scripts.",
     fixable: true,
   },
   job(job, ctx) {

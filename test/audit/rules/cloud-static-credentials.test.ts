@@ -55,4 +55,11 @@ describe("cloud-static-credentials", () => {
       ),
     ).toEqual([]);
   });
+
+  test("AZURE_CLIENT_SECRET beside a redirect URI is an app's sign-in, not the workflow's login", () => {
+    const env = (extra: string) =>
+      `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env:\n      AZURE_CLIENT_SECRET: \${{ secrets.AZURE_CLIENT_SECRET }}\n${extra}    steps:\n      - run: ./deploy.sh\n`;
+    expect(findingsOf(ID, env(""))).toHaveLength(1);
+    expect(findingsOf(ID, env("      AZURE_REDIRECT_URI: https://app.example.org/callback\n"))).toEqual([]);
+  });
 });
