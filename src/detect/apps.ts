@@ -6,6 +6,7 @@ import { composeBuilds } from "./compose.js";
 import type { EcosystemDetection, ReaderContext } from "./ecosystem.js";
 import { type ProjectFiles, projectFiles } from "./files.js";
 import { detectGo } from "./go.js";
+import { goCommandBinaries } from "./go-binaries.js";
 import { detectJava } from "./java.js";
 import { detectNode } from "./node.js";
 import { detectPython } from "./python.js";
@@ -128,6 +129,7 @@ export async function discoverApps(options: {
     candidates.splice(rootNode, 1);
   }
   await jvmReactorModules({ repo, candidates, builds });
+  await goCommandBinaries({ repo, candidates });
   const requested = options.requested;
   if (
     requested &&

@@ -49,6 +49,9 @@ export function commandKind(command: string): CommandKind | null {
   // Preparing a database or waiting for one is part of a test run, not the tests.
   if (/(^|[\s:])(db|database|migrate|migrations?|seed|restore|wait-on|wait-for\S*)(:|\s|$)/.test(body))
     return null;
+  // The project's own program run from source (`go run ./cmd/cli lint`, `go run <module>/cmd/cli`)
+  // does what that program does, whatever its arguments are called.
+  if (/^go run (\.\/|\S+\/cmd\/)/.test(body)) return null;
   // Maven and Gradle say in one command whether tests run: `package -DskipTests` builds.
   if (/^(\.\/)?(mvnw?|gradlew?)\b/.test(body)) return jvmKind(body);
   if (TYPECHECK.test(body)) return "typecheck";

@@ -12,6 +12,7 @@ import { dockerfileFacts, toolchainVersion } from "./dockerfile.js";
 import type { Dependency, EcosystemDetection } from "./ecosystem.js";
 import { type ProjectFiles, projectFiles } from "./files.js";
 import { type GitFacts, readGitFacts } from "./git.js";
+import { commandTargets } from "./go-binaries.js";
 import { detectHealth, kubernetesContainerPort } from "./health.js";
 import { findRoutes } from "./routes.js";
 import { devServerStart, listenPort, startCommand } from "./runtime.js";
@@ -107,6 +108,17 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
     if (!choice.sure)
       unsure[kind] =
         `${choice.source} for ${eco?.language ?? "this project"}; nothing in the repository runs it`;
+  }
+  // One command of a module that ships several: its own Make targets build and test it.
+  if (chosen?.module?.startsWith("cmd/") && eco?.language === "go") {
+    const own = await commandTargets(repo, posix.basename(chosen.module));
+    for (const kind of ["build", "test"] as const) {
+      const target = own[kind];
+      if (!target) continue;
+      commands[kind] = target.command;
+      sources[kind] = `${target.file} (${chosen.module}'s own target)`;
+      delete unsure[kind];
+    }
   }
   const testFromElsewhere = choices.test && choices.test.command !== eco?.commands.test;
 

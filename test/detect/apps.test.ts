@@ -91,6 +91,33 @@ describe("which app: deployables in subfolders", () => {
     expect(chosen).toMatchObject({ appPath: ".", name: other.name, dockerfile: other.dockerfile });
   });
 
+  test("a Go module whose commands each have an image: one app per service, the server first, the CLI not one", async () => {
+    const files = {
+      "go.mod": "module go.example.org/pipeline/v3\n\ngo 1.26.0\n",
+      "cmd/server/main.go": "package main\n",
+      "cmd/agent/main.go": "package main\n",
+      "cmd/cli/main.go": "package main\n",
+      "docker/Dockerfile.server.multiarch.rootless":
+        'FROM scratch\nEXPOSE 8000\nENTRYPOINT ["/bin/pipeline-server"]\n',
+      "docker/Dockerfile.server.alpine.multiarch.rootless":
+        'FROM alpine\nEXPOSE 8000\nENTRYPOINT ["/bin/pipeline-server"]\n',
+      "docker/Dockerfile.agent.multiarch": 'FROM scratch\nEXPOSE 3000\nENTRYPOINT ["/bin/pipeline-agent"]\n',
+      "docker/Dockerfile.cli.multiarch.rootless": 'FROM scratch\nENTRYPOINT ["/bin/pipeline-cli"]\n',
+      Makefile:
+        "test:\n\tgo test ./...\ntest-agent:\n\tgo test ./agent/...\nbuild-server:\n\tgo build -o dist/pipeline-server ./cmd/server\nbuild-agent:\n\tgo build -o dist/pipeline-agent ./cmd/agent\n",
+    };
+    const d = await detectFiles(files);
+    expect(d.apps.map((a) => [a.select, a.name, a.dockerfile])).toEqual([
+      ["cmd/server", "pipeline-server", "docker/Dockerfile.server.multiarch.rootless"],
+      ["cmd/agent", "pipeline-agent", "docker/Dockerfile.agent.multiarch"],
+    ]);
+    expect(d).toMatchObject({ appPath: ".", name: "pipeline-server", port: 8000 });
+    expect(d.commands.build).toBe("make build-server");
+    const agent = await detectFiles(files, { app: "cmd/agent" });
+    expect(agent).toMatchObject({ name: "pipeline-agent", port: 3000 });
+    expect(agent.commands).toMatchObject({ build: "make build-agent", test: "make test-agent" });
+  });
+
   test("the name is the image CI tags, unless CI only builds it to test it", async () => {
     const workflow = (tags: string) =>
       [

@@ -65,6 +65,22 @@ describe("commands: what the project already runs before conventions", () => {
     expect(d.sources.test).toBe("Makefile");
   });
 
+  test("the project's own program run from source is not a linter, whatever its argument", async () => {
+    const d = await detectFiles({
+      "go.mod": "module example.com/pipeline\n\ngo 1.22\n",
+      ".github/workflows/ci.yml": [
+        "on: push",
+        "jobs:",
+        "  lint:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        "      - run: go run example.com/pipeline/cmd/cli lint .pipeline/",
+        "      - run: golangci-lint run",
+      ].join("\n"),
+    });
+    expect(d.commands.lint).toBe("golangci-lint run");
+  });
+
   test("an install target that needs the build installs what was built, not the dependencies", async () => {
     const d = await detectFiles({
       "go.mod": "module example.com/blog\n\ngo 1.22\n",
