@@ -12,6 +12,11 @@ const DEFAULTS_TO_LATEST: Record<string, string> = {
   "hashicorp/setup-terraform": "terraform_version",
   "azure/setup-helm": "version",
   "azure/setup-kubectl": "version",
+  "google-github-actions/setup-gcloud": "version",
+  "depot/setup-action": "version",
+  "aws-actions/setup-sam": "version",
+  "imranismail/setup-kustomize": "kustomize-version",
+  "aquasecurity/setup-trivy": "version",
 };
 /** A version input that floats: `latest`, or a range (`~1`, `1.x`, `^1.5`, `>= 1`). */
 const FLOATING = /^\s*(latest|\*|~>?\s*v?\d+(\.\d+)?|\^\s*v?\d+|v?\d+(\.(x|\*))+|[<>]=?\s*v?\d[\w.]*)\s*$/i;
