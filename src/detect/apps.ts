@@ -3,6 +3,7 @@ import type { Language } from "../config/schema.js";
 import { ciDockerBuilds } from "./ci-commands.js";
 import type { CiFacts } from "./ci-jobs.js";
 import { composeBuilds } from "./compose.js";
+import { parseInstructions } from "./dockerfile.js";
 import type { EcosystemDetection, ReaderContext } from "./ecosystem.js";
 import { type ProjectFiles, projectFiles } from "./files.js";
 import { detectGo } from "./go.js";
@@ -106,6 +107,8 @@ export async function discoverApps(options: {
   for (const dir of [...(await memberDirs(repo)), ...(await nestedMemberDirs(repo))])
     if (!dir.split("/").some((segment) => SKIPPED.test(segment))) dirs.add(dir);
   for (const dir of await foldersWithManifestAndDockerfile(repo)) dirs.add(dir);
+  for (const dir of await foldersCopiedByRootImage(repo))
+    if (!SKIPPED.test(dir) && (await hasManifest(repo, dir))) dirs.add(dir);
   for (const build of builds) if (await hasManifest(repo, build.context)) dirs.add(build.context);
 
   const candidates: AppCandidate[] = [];
@@ -241,6 +244,33 @@ async function foldersWithManifestAndDockerfile(repo: ProjectFiles): Promise<str
   };
   await walk(".", 1);
   return found;
+}
+
+/**
+ * Top-level folders the root image copies in (`COPY api/ /app/`): a repository whose only
+ * Dockerfile is at the root, building the service kept in `api/` (and, in another stage, the
+ * front end in `frontend/`).
+ */
+async function foldersCopiedByRootImage(repo: ProjectFiles): Promise<string[]> {
+  const found = new Set<string>();
+  for (const file of ["Dockerfile", "docker/Dockerfile"]) {
+    const text = await repo.text(file);
+    if (text === null) continue;
+    for (const ins of parseInstructions(text)) {
+      if (ins.keyword !== "COPY" && ins.keyword !== "ADD") continue;
+      if (/--from[=\s]/.test(ins.args)) continue; // from another stage or image, not the repository
+      const words = ins.args
+        .replace(/^\[|\]$/g, "")
+        .split(/[\s,]+/)
+        .map((w) => w.replace(/^["']|["']$/g, ""))
+        .filter((w) => w && !w.startsWith("--"));
+      for (const source of words.slice(0, -1)) {
+        const top = source.replace(/^\.\//, "").split("/")[0]!;
+        if (top && top !== "." && !/[*$?]/.test(top) && (await repo.isDirectory(top))) found.add(top);
+      }
+    }
+  }
+  return [...found];
 }
 
 /** The Dockerfile that lives with a folder's code, in the places projects keep one. */

@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import type { Language } from "../config/schema.js";
 
 /**
@@ -44,6 +45,9 @@ export function commandKind(command: string): CommandKind | null {
   const body = commandBody(command);
   // Assignments, option lines of a continued command and subshell fragments run nothing of their own.
   if (!body || NOT_A_CHECK.test(body) || /^([A-Za-z_]\w*=|-|\)|\(|\{|\})/.test(body)) return null;
+  // Installing a linter's or the docs' own requirements is not installing the app.
+  if (INSTALL.test(body) && /\s-r\s*\S*(lint|docs?|format|typing|pre-commit)\S*\.(txt|in)\b/.test(body))
+    return null;
   if (INSTALL.test(body)) return "install";
   if (/^(npm|pnpm|yarn|bun|pip3?|pipx|cargo|go|python3? -m pip) (install|add)\b/.test(body)) return null;
   // Preparing a database or waiting for one is part of a test run, not the tests.
@@ -54,6 +58,15 @@ export function commandKind(command: string): CommandKind | null {
   if (/^go run (\.\/|\S+\/cmd\/)/.test(body)) return null;
   // Maven and Gradle say in one command whether tests run: `package -DskipTests` builds.
   if (/^(\.\/)?(mvnw?|gradlew?)\b/.test(body)) return jvmKind(body);
+  // A script run by its interpreter is a test run when its name says it runs tests
+  // (`run_tests.sh`, `test_api.py`) or its arguments do (`manage.py test`), not when "test" is
+  // one word of another job's name (`update_performance_test_counts.py`).
+  const script = /^(?:python3?|node|bash|sh|ruby|perl)\s+(\S+\.(?:py|js|mjs|sh|rb|pl))\b/.exec(body)?.[1];
+  if (script && !TEST.test(body.replace(script, "")) && TEST.test(body)) {
+    const name = posix.basename(script).replace(/\.\w+$/, "");
+    if (!/^(run[-_]?)?(unit[-_]?|integration[-_]?)?tests?([-_]|$)|[-_](unit)?tests?$/i.test(name))
+      return null;
+  }
   if (TYPECHECK.test(body)) return "typecheck";
   if (LINT.test(body)) return "lint";
   if (TEST.test(body)) return "test";

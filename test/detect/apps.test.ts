@@ -91,6 +91,26 @@ describe("which app: deployables in subfolders", () => {
     expect(chosen).toMatchObject({ appPath: ".", name: other.name, dockerfile: other.dockerfile });
   });
 
+  test("a root Dockerfile that copies api/ and frontend/ in: both are deployables, the API chosen", async () => {
+    const d = await detectFiles({
+      Dockerfile: [
+        "FROM node:22 AS web",
+        "COPY frontend/ /build/",
+        "RUN npm ci && npm run build",
+        "FROM python:3.13 AS api",
+        "COPY api/ /app/",
+        "COPY --from=web /build/dist /app/static",
+        'CMD ["gunicorn", "app.wsgi"]',
+      ].join("\n"),
+      "api/pyproject.toml": '[project]\nname = "flags-api"\ndependencies = ["django", "gunicorn"]\n',
+      "api/uv.lock": "",
+      "frontend/package.json": json({ name: "flags-frontend", scripts: { build: "webpack" } }),
+      "frontend/package-lock.json": "{}",
+    });
+    expect(d.apps.map((a) => a.path).sort()).toEqual(["api", "frontend"]);
+    expect(d).toMatchObject({ appPath: "api", dockerfile: "Dockerfile", dockerContext: "." });
+  });
+
   test("a Go module whose commands each have an image: one app per service, the server first, the CLI not one", async () => {
     const files = {
       "go.mod": "module go.example.org/pipeline/v3\n\ngo 1.26.0\n",

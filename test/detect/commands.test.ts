@@ -65,6 +65,30 @@ describe("commands: what the project already runs before conventions", () => {
     expect(d.sources.test).toBe("Makefile");
   });
 
+  test("a script whose name only mentions tests is not the test run; manage.py test still is", async () => {
+    const ci = (run: string) => ({
+      "requirements.txt": "Django==5.0\n",
+      "manage.py": "#!/usr/bin/env python\n",
+      ".github/workflows/ci.yml": `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ${run}\n`,
+    });
+    const counts = await detectFiles(ci("python3 scripts/update_performance_test_counts.py"));
+    expect(counts.commands.test).not.toBe("python3 scripts/update_performance_test_counts.py");
+    expect((await detectFiles(ci("python manage.py test --parallel"))).commands.test).toBe(
+      "python manage.py test --parallel",
+    );
+  });
+
+  test("installing a linter's requirements is not the app's install", async () => {
+    const d = await detectFiles({
+      "requirements.txt": "Django==5.0\n",
+      "requirements-lint.txt": "ruff==0.6.0\n",
+      "manage.py": "#!/usr/bin/env python\n",
+      ".github/workflows/lint.yml":
+        "on: push\njobs:\n  ruff:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pip install -r requirements-lint.txt\n      - run: ruff check .\n",
+    });
+    expect(d.commands.install).not.toBe("pip install -r requirements-lint.txt");
+  });
+
   test("the project's own program run from source is not a linter, whatever its argument", async () => {
     const d = await detectFiles({
       "go.mod": "module example.com/pipeline\n\ngo 1.22\n",

@@ -406,12 +406,6 @@ export function matchApps(
       }
     });
   };
-  // Two apps at one path (a module's several commands) are told apart by name first.
-  assign(
-    (l, o) =>
-      normalizePath(String(l.fields.path.value)) === normalizePath(o.path) &&
-      String(l.fields.name.value) === o.name,
-  );
   assign((l, o) => normalizePath(String(l.fields.path.value)) === normalizePath(o.path));
   assign((l, o) => o.name !== undefined && String(l.fields.name.value) === o.name);
   // Whatever the tool described first stands for the main app, the label's first.
