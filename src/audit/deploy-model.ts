@@ -224,7 +224,8 @@ export function callDeploys(job: Job): boolean {
   if (job.callee?.jobs.some((j) => j.steps.some(stepDeploys) || migratesProduction(j))) return true;
   // An input named for the environment, not an expression that merely reads one
   // (`fail_on_vulns: ${{ … inputs.environment … }}`); `env:` alone is often a build's config.
-  const inputs = (job.node.toJSON() as { with?: Record<string, unknown> }).with ?? {};
+  const withNode = job.node.get("with", true) as { toJSON?: () => unknown } | undefined;
+  const inputs = (withNode?.toJSON?.() as Record<string, unknown> | null) ?? {};
   return Object.keys(inputs).some((key) => /\benvironment\b/i.test(key.replace(/_/g, " ")));
 }
 

@@ -58,7 +58,9 @@ export function taintedOutputs(workflow: Workflow): Map<Job, Map<string, string>
       }
     }
     byJob.set(job, tainted);
-    const outputs = (job.node.toJSON() as { outputs?: Record<string, unknown> } | null)?.outputs ?? {};
+    // Only the outputs mapping: converting the whole job costs more than the rest of this pass.
+    const outputsNode = job.node.get("outputs", true) as { toJSON?: () => unknown } | undefined;
+    const outputs = (outputsNode?.toJSON?.() as Record<string, unknown> | null) ?? {};
     const exported = new Map<string, string>();
     for (const [name, value] of Object.entries(outputs)) {
       if (typeof value !== "string") continue;
