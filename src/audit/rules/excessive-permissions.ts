@@ -1,6 +1,7 @@
 import { isMap, isPair, isScalar, type Node } from "yaml";
 import { triggeredBy } from "../classify.js";
-import type { Value } from "../model/workflow.js";
+import type { Job, Value } from "../model/workflow.js";
+import { JUDGED_SCOPES, type JudgedScope, scopesUsed } from "../token-scopes.js";
 import { defineRule, type RuleContext } from "../types.js";
 
 /** Triggers whose runs an outsider starts, with data (or code) they control. */
@@ -14,7 +15,7 @@ export const excessivePermissions = defineRule({
     confidence: "high",
     category: "security",
     description:
-      "Reports `permissions: write-all`, and write scopes granted to the whole workflow when it runs on `pull_request_target`, `issue_comment` or `workflow_run`.",
+      "Reports `permissions: write-all`, write scopes granted to the whole workflow when it runs on `pull_request_target`, `issue_comment` or `workflow_run`, and write scopes (other than `contents` and `id-token`) that nothing in the jobs they reach can be using.",
     fixable: false,
   },
   workflow(workflow, ctx) {
@@ -26,7 +27,11 @@ export const excessivePermissions = defineRule({
     }
     const trigger = FORK_TRIGGERS.find((t) => triggeredBy(workflow, t));
     // With a single job, a workflow-level grant is exactly as narrow as a job-level one.
-    if (!trigger || workflow.jobs.length < 2 || !isMap(permissions.node)) return;
+    if (!trigger || workflow.jobs.length < 2 || !isMap(permissions.node)) {
+      const inheriting = workflow.jobs.filter((job) => !job.permissions);
+      if (inheriting.length) reportUnused(permissions, inheriting, "no job", "workflow", ctx);
+      return;
+    }
     for (const item of permissions.node.items) {
       if (!isPair(item) || !isScalar(item.key) || !isScalar(item.value) || item.value.value !== "write")
         continue;
@@ -39,8 +44,9 @@ export const excessivePermissions = defineRule({
     }
   },
   job(job, ctx) {
-    if (job.permissions && isWriteAll(job.permissions))
-      reportWriteAll(job.permissions, `job "${job.id}"`, job.id, ctx);
+    if (!job.permissions) return;
+    if (isWriteAll(job.permissions)) reportWriteAll(job.permissions, `job "${job.id}"`, job.id, ctx);
+    else reportUnused(job.permissions, [job], `job "${job.id}"`, job.id, ctx);
   },
 });
 
@@ -54,4 +60,33 @@ function reportWriteAll(permissions: Value<unknown>, who: string, key: string, c
     key,
     message: `permissions: write-all gives ${who} a token that can push code, create releases, publish packages and edit issues and pull requests: list only the scopes it needs (e.g. contents: read)`,
   });
+}
+
+/**
+ * Write scopes granted to jobs none of which can be using them (see ../token-scopes.ts): one
+ * warning per scope, at its grant.
+ */
+function reportUnused(
+  permissions: Value<unknown>,
+  jobs: readonly Job[],
+  who: string,
+  key: string,
+  ctx: RuleContext,
+) {
+  if (!isMap(permissions.node)) return;
+  const used = jobs.map((job) => scopesUsed(job, ctx.workflow));
+  if (used.includes("any")) return;
+  for (const item of permissions.node.items) {
+    if (!isPair(item) || !isScalar(item.key) || !isScalar(item.value) || item.value.value !== "write")
+      continue;
+    const scope = String(item.key.value) as JudgedScope;
+    if (!JUDGED_SCOPES.includes(scope)) continue;
+    if (used.some((scopes) => scopes !== "any" && scopes.has(scope))) continue;
+    ctx.report({
+      node: item.value as Node,
+      key: `${key}:unused:${scope}`,
+      severity: "warning",
+      message: `${scope}: write is granted but ${who === "no job" ? "no job it reaches runs" : `${who} runs`} nothing that uses it: a compromised step gets the scope for nothing. Remove it, or grant it only to the job that needs it`,
+    });
+  }
 }

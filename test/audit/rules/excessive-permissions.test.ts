@@ -30,7 +30,26 @@ describe("excessive-permissions", () => {
   });
 
   test("with a single job, a workflow-level grant is as narrow as a job-level one", () => {
-    const text = `on: pull_request_target\npermissions:\n  pull-requests: write\njobs:\n${jobs(1)}`;
+    const job =
+      "  label:\n    runs-on: ubuntu-latest\n    steps:\n      - run: gh pr edit --add-label triage\n";
+    const text = `on: pull_request_target\npermissions:\n  pull-requests: write\njobs:\n${job}`;
     expect(findingsOf(ID, text)).toEqual([]);
+  });
+
+  test("a write scope nothing can use is a warning; an unknown action or gh may use any", () => {
+    const withStep = (step: string) =>
+      `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n      deployments: write\n    steps:\n      - ${step}\n`;
+    const [finding] = findingsOf(ID, withStep("run: make deploy"));
+    expect(finding).toMatchObject({ severity: "warning" });
+    expect(finding!.message).toMatch(/^deployments: write is granted but job "a" runs nothing that uses it/);
+    expect(findingsOf(ID, withStep("uses: chrnorm/deployment-action@v2"))).toEqual([]);
+    expect(findingsOf(ID, withStep("uses: example/anything@v1"))).toEqual([]);
+    expect(findingsOf(ID, withStep("run: gh api repos/o/r/deployments"))).toEqual([]);
+    // The token in the workflow's env reaches every script: ./report.sh may use it.
+    const shared = withStep("run: ./report.sh").replace(
+      "on: push\n",
+      "on: push\nenv:\n  GH_TOKEN: ${{ github.token }}\n",
+    );
+    expect(findingsOf(ID, shared)).toEqual([]);
   });
 });
