@@ -6,6 +6,7 @@ import { type AppCandidate, discoverApps, ownDockerfile } from "./apps.js";
 import { defaultBranch } from "./branch.js";
 import { ciCommands, ciVersions } from "./ci-commands.js";
 import { type CiFacts, readCi } from "./ci-jobs.js";
+import { codeVariables } from "./code-variables.js";
 import { COMMAND_KINDS, type CommandKind, isBrowserSuite } from "./command-kinds.js";
 import { appCommands, chooseCommands, type EcosystemCommand } from "./commands.js";
 import { dockerfileFacts, toolchainVersion } from "./dockerfile.js";
@@ -251,6 +252,15 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
             unsure.testEnv = `${envFile.file} lists these for development; check the tests read them`;
           }
         }
+      }
+    }
+    if (!Object.keys(testEnv).length) {
+      // Nothing sets them for the tests: the names the app's configuration reads for its services.
+      const read = await codeVariables(repo, appPath);
+      testEnv = testEnvFrom(Object.fromEntries(read.map((name) => [name, ""])), kinds);
+      if (Object.keys(testEnv).length) {
+        sources.testEnv = "the variables the app's configuration reads";
+        unsure.testEnv = "read from the app's configuration files; check the tests read them too";
       }
     }
   }

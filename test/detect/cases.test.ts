@@ -305,6 +305,21 @@ describe("python", () => {
   });
 });
 
+describe("test variables from the app's configuration", () => {
+  test("nothing sets them for the tests: the names the settings read for its database, marked", async () => {
+    const d = await detectFiles({
+      "requirements.txt": "Django==5.0\npsycopg2-binary==2.9\npytest\n",
+      "manage.py": "#!/usr/bin/env python\n",
+      "app/settings/common.py":
+        'import environ\nenv = environ.Env()\nDATABASES = {"default": env.db("DATABASE_URL")}\nSECRET = env("SECRET_KEY")\n',
+    });
+    expect(d.services.map((s) => s.kind)).toEqual(["postgres"]);
+    expect(Object.keys(d.testEnv)).toEqual(["DATABASE_URL"]);
+    expect(d.sources.testEnv).toBe("the variables the app's configuration reads");
+    expect(d.unsure.testEnv).toMatch(/check the tests read them too/);
+  });
+});
+
 describe("the runtime version from the image's toolchain", () => {
   test("nothing else pins it: FROM node:22-alpine (a registry prefix and a later stage's base do not matter)", async () => {
     const d = await detectFiles({
