@@ -1,3 +1,4 @@
+import { escapeRegExp } from "../regexp.js";
 import type { Job, Step, Workflow } from "./model/workflow.js";
 
 /**
@@ -172,8 +173,4 @@ function jobsInOrder(workflow: Workflow): Job[] {
 
 function jobText(job: Job): string {
   return JSON.stringify(job.node.toJSON());
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

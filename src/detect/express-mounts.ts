@@ -1,4 +1,5 @@
 import { dirname, join } from "node:path";
+import { escapeRegExp } from "../regexp.js";
 
 /**
  * Where an Express-style router is mounted: `apiRouter.use("/health", health)` in
@@ -136,8 +137,4 @@ function resolvesTo(from: string, spec: string, target: string): boolean {
   return (
     target === base || target.replace(/\.\w+$/, "") === base || target.replace(/\/index\.\w+$/, "") === base
   );
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
