@@ -43,13 +43,15 @@ export function taintedOutputs(workflow: Workflow): Map<Job, Map<string, string>
       for (const [name, from] of jobOutputs.get(need) ?? [])
         tainted.set(`needs.${need}.outputs.${name}`, from);
     }
+    let text: string | undefined; // the job's text, converted once when an action's outputs need it
     for (const step of job.steps) {
       if (!step.id) continue;
       const repository = step.uses?.kind === "action" ? step.uses.repository : undefined;
       const names = repository && UNTRUSTED_OUTPUTS.find(([action]) => action.test(repository))?.[1];
       if (names) {
         // The outputs this job reads of the step, those that carry the text.
-        for (const m of jobText(job).matchAll(
+        text ??= jobText(job);
+        for (const m of text.matchAll(
           new RegExp(`\\bsteps\\.${escapeRegExp(step.id)}\\.outputs\\.([\\w-]+)`, "g"),
         ))
           if (names.test(m[1]!)) tainted.set(m[0], `${m[1]} of ${repository}`);

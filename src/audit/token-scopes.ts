@@ -68,8 +68,13 @@ export function scopesUsed(job: Job, workflow: Workflow): Set<JudgedScope> | "an
   // The token in the workflow's or job's env reaches every script, whatever it runs.
   const shared = [...workflow.env.values(), ...job.env.values()].some((v) => TOKEN_IN_SCRIPT.test(v.value));
   if (shared && job.steps.some((step) => step.run)) return "any";
+  return stepsScopes(job.steps);
+}
+
+/** The scopes a run of steps may use: the union of each step's, or all when one may use any. */
+function stepsScopes(steps: readonly Step[]): Set<JudgedScope> | "any" {
   const used = new Set<JudgedScope>();
-  for (const step of job.steps) {
+  for (const step of steps) {
     const scopes = stepScopes(step);
     if (scopes === "any") return "any";
     for (const scope of scopes) used.add(scope);
@@ -78,15 +83,7 @@ export function scopesUsed(job: Job, workflow: Workflow): Set<JudgedScope> | "an
 }
 
 function stepScopes(step: Step): Set<JudgedScope> | "any" {
-  if (step.localSteps) {
-    const used = new Set<JudgedScope>();
-    for (const inner of step.localSteps) {
-      const scopes = stepScopes(inner);
-      if (scopes === "any") return "any";
-      for (const scope of scopes) used.add(scope);
-    }
-    return used;
-  }
+  if (step.localSteps) return stepsScopes(step.localSteps);
   const text = [
     step.run?.value ?? "",
     ...[...step.env.values()].map((v) => v.value),
