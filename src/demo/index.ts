@@ -89,9 +89,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         // A tolerance of 1 (the canary may fail up to twice as often as stable) lets the sample's
         // canary show it is within the limits in seconds at 20 requests/s; see docs/deliver.md
         // for how long the defaults take at a given traffic. The sample answers in about a
-        // millisecond, where a busy machine moves p95 by more than half: the default latency
-        // tolerance (2 ms over stable's p95) keeps that noise from holding the demo's canary.
-        analysis: "{ maxErrorRate: 0.02, errorTolerance: 1, minRequests: 20 }",
+        // millisecond; on a busy machine the canary's instances, at a tenth of the traffic, are
+        // scheduled later than stable's and their p95 stays 1–2 ms higher for as long as the load
+        // lasts. A 5 ms tolerance over stable's p95 keeps that noise from holding the demo's
+        // canary; a real service's latencies make the default 2 ms the right size there.
+        analysis: "{ maxErrorRate: 0.02, errorTolerance: 1, minRequests: 20, latencyToleranceMs: 5 }",
       }),
     );
     step(
