@@ -433,7 +433,10 @@ interface EngineFinding {
 }
 
 interface Engine {
-  auditWorkflows(options: { files: Array<{ path: string; text: string }> }): {
+  auditWorkflows(options: {
+    files: Array<{ path: string; text: string }>;
+    settings?: { repositoryOwner?: string };
+  }): {
     findings: EngineFinding[];
     failures: Array<{ ruleId: string; file: string; message: string }>;
   };
@@ -468,7 +471,9 @@ function auditCorpus(engine: Engine, entries: readonly ManifestEntry[], layout: 
         : filesUnder(repoDir).filter((p) => /\.ya?ml$/.test(p));
     const files = paths.map((path) => ({ path, text: readFileSync(join(repoDir, path), "utf8") }));
     const byPath = new Map(group.entries.map((e) => [e.path, e.id]));
-    const result = engine.auditWorkflows({ files });
+    // As `shipgate audit` run in that repository knows it from its origin remote.
+    const repositoryOwner = group.repo.split("/")[0];
+    const result = engine.auditWorkflows({ files, settings: { repositoryOwner } });
     for (const f of result.findings) {
       const id = byPath.get(f.file);
       if (!id) continue;

@@ -229,8 +229,22 @@ export function callDeploys(job: Job): boolean {
   return Object.keys(inputs).some((key) => /\benvironment\b/i.test(key.replace(/_/g, " ")));
 }
 
+/**
+ * Words of GitHub environments that hold a tool's secrets rather than stand for a running app
+ * (`image-publishing`, `pytest-upload-django-db-queries`, `Docs`): a job in one deploys only
+ * when its steps do.
+ */
+const TOOLING_ENVIRONMENT_WORD =
+  /(^|[-_\s])(build|builds|docs?|documentation|publish(ing)?|uploads?|pytest|coverage|bench(marks?)?|packages?|images?|registry|signing|scans?)([-_\s]|$)/i;
+
+function environmentMeansDeploy(name: string): boolean {
+  if (NOT_AN_APP_ENVIRONMENT.test(name)) return false;
+  if (name.includes("${{") || PRODUCTION_WORDS.test(name) || PRE_PRODUCTION_WORDS.test(name)) return true;
+  return !TOOLING_ENVIRONMENT_WORD.test(name);
+}
+
 export function isDeployJob(job: Job): boolean {
-  if (job.environment && !NOT_AN_APP_ENVIRONMENT.test(job.environment.value.trim())) return true;
+  if (job.environment && environmentMeansDeploy(job.environment.value.trim())) return true;
   if (job.uses) return callDeploys(job);
   return job.steps.some(stepDeploys) || migratesProduction(job);
 }

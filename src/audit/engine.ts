@@ -65,7 +65,10 @@ class Context implements RuleContext {
     readonly workflow: Workflow,
     private readonly settings: AuditSettings,
     private readonly findings: Finding[],
-  ) {}
+  ) {
+    this.repositoryOwner = settings.repositoryOwner;
+  }
+  readonly repositoryOwner: string | undefined;
   // A property, not a method: rules may pass `ctx.report` on unbound.
   readonly report = (report: Report): void => {
     this.findings.push(toFinding(this.rule, this.workflow.source, report, this.settings));

@@ -6,6 +6,11 @@ export type RuleSetting = Severity | "off";
 export interface AuditSettings {
   /** Per-rule severity override, or "off". */
   rules?: Record<string, RuleSetting>;
+  /**
+   * The GitHub user or organisation that owns the audited repository (`acme` of
+   * `acme/orders`): its own actions are graded as its own code.
+   */
+  repositoryOwner?: string;
 }
 
 export function toFinding(rule: Rule, source: SourceFile, report: Report, settings: AuditSettings): Finding {

@@ -1,6 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { readFileBytes } from "../config/text-file.js";
+import { findGitRoot, readGitFacts } from "../detect/git.js";
 import { inputError, ShipgateError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { readBaseline, writeBaseline } from "./baseline.js";
@@ -32,6 +33,11 @@ export interface AuditRepositoryOptions {
   dryRun?: boolean;
   baselinePath?: string;
   writeBaselinePath?: string;
+  /**
+   * The GitHub user or organisation owning the repository (its own actions are graded as its
+   * own code); by default the owner in the URL of root's `origin` remote.
+   */
+  repositoryOwner?: string;
 }
 
 export interface AuditRun extends AuditResult {
@@ -69,7 +75,11 @@ export async function auditRepository(options: AuditRepositoryOptions): Promise<
     }),
   );
   const sources = new Map(inputs.map((i) => [i.path, i.text]));
-  let result = await auditWorkflowsParallel({ files: inputs, settings: { rules: settings?.rules } });
+  const auditSettings = {
+    rules: settings?.rules,
+    repositoryOwner: options.repositoryOwner ?? (await originOwner(root)),
+  };
+  let result = await auditWorkflowsParallel({ files: inputs, settings: auditSettings });
 
   const fixed = new Map<string, [string, string]>();
   if (options.fix) {
@@ -85,7 +95,7 @@ export async function auditRepository(options: AuditRepositoryOptions): Promise<
     }
     const after = inputs.map((i) => ({ path: i.path, text: fixed.get(i.path)?.[1] ?? i.text }));
     if (!options.dryRun) {
-      result = await auditWorkflowsParallel({ files: after, settings: { rules: settings?.rules } });
+      result = await auditWorkflowsParallel({ files: after, settings: auditSettings });
       for (const i of after) sources.set(i.path, i.text);
     }
   }
@@ -101,6 +111,11 @@ export async function auditRepository(options: AuditRepositoryOptions): Promise<
     result = { ...result, findings: fresh };
   }
   return { ...result, hiddenByBaseline, sources, fixed };
+}
+
+async function originOwner(root: string): Promise<string | undefined> {
+  const gitRoot = await findGitRoot(root);
+  return (gitRoot ? (await readGitFacts(gitRoot)).remoteOwner : null) ?? undefined;
 }
 
 function display(root: string, absolute: string): string {

@@ -64,6 +64,8 @@ export interface Report {
 
 export interface RuleContext {
   workflow: Workflow;
+  /** The GitHub user or organisation that owns the audited repository, when known. */
+  repositoryOwner?: string;
   report(report: Report): void;
 }
 

@@ -15,6 +15,8 @@ export interface GitFacts {
   currentBranch: string | null;
   /** `acme/orders` → `orders`: the last segment of origin's URL, without `.git`. */
   remoteName: string | null;
+  /** `acme/orders` → `acme`: the segment of origin's URL before the name. */
+  remoteOwner: string | null;
 }
 
 /** The nearest directory at or above `dir` that holds `.git` (a directory, or a worktree's file). */
@@ -40,7 +42,7 @@ export async function readGitFacts(root: string): Promise<GitFacts> {
     root,
     originHead: branchOf(originRef, "refs/remotes/origin/"),
     currentBranch: branchOf(head, "refs/heads/"),
-    remoteName: config ? originName(config) : null,
+    ...originRepository(config),
   };
 }
 
@@ -68,10 +70,12 @@ async function commonDir(gitDir: string): Promise<string> {
   return isAbsolute(text) ? text : resolve(gitDir, text);
 }
 
-function originName(config: string): string | null {
-  const section = /\[remote "origin"\]([^[]*)/.exec(config)?.[1];
+function originRepository(config: string | null): Pick<GitFacts, "remoteName" | "remoteOwner"> {
+  const section = config ? /\[remote "origin"\]([^[]*)/.exec(config)?.[1] : undefined;
   const url = section ? /^\s*url\s*=\s*(\S+)/m.exec(section)?.[1] : undefined;
-  if (!url) return null;
-  const last = url.replace(/\/+$/, "").split(/[/:]/).pop() ?? "";
-  return last.replace(/\.git$/, "") || null;
+  // https://github.com/acme/orders.git, git@github.com:acme/orders, ssh://git@host/acme/orders
+  const segments = (url ?? "").replace(/\/+$/, "").split(/[/:]/);
+  const name = segments.pop()?.replace(/\.git$/, "");
+  const owner = segments.length > 1 ? segments.pop() : undefined;
+  return { remoteName: name || null, remoteOwner: owner || null };
 }

@@ -50,7 +50,7 @@ describe("shipgate audit", () => {
     const r = await runCli(["audit"], { cwd: root });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(".github/workflows/deploy.yml");
-    expect(r.stdout).toMatch(/11:15\s+error\s+actions\/checkout@v4 can change under you/);
+    expect(r.stdout).toMatch(/11:15\s+note\s+actions\/checkout@v4 \(GitHub's own\) can change under you/);
     expect(r.stdout).toContain("     11 |       - uses: actions/checkout@v4");
     expect(r.stdout).toMatch(
       /\d+ problems \(\d+ errors, \d+ warnings?, \d+ notes\) in 1 file; \d+ fixable with --fix/,
@@ -79,7 +79,7 @@ describe("shipgate audit", () => {
     const report = JSON.parse(r.stdout);
     const pin = report.findings.find((f: { ruleId: string }) => f.ruleId === "unpinned-action");
     expect(pin).toMatchObject({
-      severity: "error",
+      severity: "note",
       file: ".github/workflows/deploy.yml",
       region: { startLine: 11, startColumn: 15, endLine: 11, endColumn: 34 },
       docsUrl: expect.stringMatching(/docs\/rules\/unpinned-action\.md$/),
@@ -110,8 +110,28 @@ describe("shipgate audit", () => {
     const root = await repo({ ".github/workflows/deploy.yml": UNSAFE });
     const r = await runCli(["audit", "--format", "github"], { cwd: root });
     expect(r.stdout).toMatch(
-      /^::error file=\.github\/workflows\/deploy\.yml,line=11,col=15,endLine=11,endColumn=34,title=shipgate unpinned-action::/m,
+      /^::notice file=\.github\/workflows\/deploy\.yml,line=11,col=15,endLine=11,endColumn=34,title=shipgate unpinned-action::/m,
     );
+    expect(r.stdout).toMatch(
+      /^::error file=\.github\/workflows\/deploy\.yml,line=12,.*title=shipgate script-injection::/m,
+    );
+  });
+
+  test("the repository's own actions are graded as its own code: owner from origin's URL, or GITHUB_REPOSITORY", async () => {
+    const own =
+      "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: acme/gh-actions/login@main\n";
+    const root = await repo({ ".github/workflows/ci.yml": own });
+    const severity = async (env: NodeJS.ProcessEnv) => {
+      const r = await runCli(["audit", "--format", "json"], { cwd: root, env });
+      return JSON.parse(r.stdout).findings.find((f: { ruleId: string }) => f.ruleId === "unpinned-action")
+        ?.severity;
+    };
+    expect(await severity({ GITHUB_REPOSITORY: "" })).toBe("error");
+    expect(await severity({ GITHUB_REPOSITORY: "acme/orders" })).toBe("note");
+    await run("git", ["init", "-q", root]);
+    await run("git", ["-C", root, "remote", "add", "origin", "git@github.com:Acme/orders.git"]);
+    expect(await severity({ GITHUB_REPOSITORY: "" })).toBe("note");
+    expect(await severity({ GITHUB_REPOSITORY: "someone-else/fork" })).toBe("error");
   });
 
   test("--fix --dry-run prints a diff and writes nothing; --fix applies safe fixes and keeps comments", async () => {
@@ -145,14 +165,14 @@ describe("shipgate audit", () => {
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toMatch(/No problems found\. \(\d+ in the baseline\)/);
     // Lines move and a new problem appears: only the new one is reported.
-    const changed = `# deploys main\n${UNSAFE}      - uses: actions/setup-node@v4\n`;
+    const changed = `# deploys main\n${UNSAFE}      - uses: docker/setup-buildx-action@v3\n`;
     await writeFile(join(root, ".github/workflows/deploy.yml"), changed);
     const fresh = await runCli(["audit", "--baseline", ".shipgate-baseline.json", "--format", "json"], {
       cwd: root,
     });
     const report = JSON.parse(fresh.stdout);
     expect(report.findings.map((f: { message: string }) => f.message)).toEqual([
-      expect.stringContaining("actions/setup-node@v4"),
+      expect.stringContaining("docker/setup-buildx-action@v3"),
     ]);
     expect(fresh.code).toBe(1);
   });

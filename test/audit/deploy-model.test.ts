@@ -131,6 +131,18 @@ jobs:
     expect(stageOf(j, w).stage).toBe("production");
   });
 
+  test("an environment named for a tool's secrets is a deploy only when its steps deploy", () => {
+    const job = (env: string, run: string) =>
+      one(`on: push\njobs:\n  a:\n    runs-on: x\n    environment: ${env}\n    steps: [{ run: ${run} }]\n`).j;
+    for (const env of ["image-publishing", "pytest-upload-django-db-queries", "build", "Docs"]) {
+      expect(isDeployJob(job(env, "make upload")), env).toBe(false);
+      expect(isDeployJob(job(env, "kubectl apply -f k8s/")), env).toBe(true);
+    }
+    // Stage words and app or platform names still make the environment a deploy on its own.
+    for (const env of ["build-staging", "heroku", "orders-api", "prod-docs"])
+      expect(isDeployJob(job(env, "make upload")), env).toBe(true);
+  });
+
   test("pre-production names include test and gamma stages", () => {
     for (const env of ["test", "gamma", "uat", "preview-42"]) {
       const { w, j } = one(

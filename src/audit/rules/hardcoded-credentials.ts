@@ -151,6 +151,9 @@ function checkKey(scalar: Scalar, path: string[], serviceEnv: Set<string>, ctx: 
   )
     return;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return; // a URL: its password, if any, is checked as one
+  // One lowercase word (`KEY_SECRET: direct`, `TOKEN_STORE: vault`) picks a mode; a credential
+  // mixes cases, digits or symbols.
+  if (/^[a-z]{1,12}$/.test(value)) return;
   // A name, not a value: `secret: prod-db-password` names a Key Vault secret to fetch, and
   // `api-cache-url:latest` a Secret Manager secret's version.
   if (looksLikeName(value.replace(/:(latest|\d+)$/, ""))) return;

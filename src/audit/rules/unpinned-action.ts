@@ -1,9 +1,13 @@
 import { findMajorPin, findPin } from "../../pins/index.js";
 import type { SourceFile } from "../model/source.js";
 import type { UsesRef } from "../model/workflow.js";
-import { defineRule, type Fix, type RuleContext } from "../types.js";
+import { defineRule, type Fix, type RuleContext, type Severity } from "../types.js";
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
+/** `v4`, `v4.2.1`, `1.2`, `v2.0.0-beta.1`: a release tag. Anything else (`main`, `stable`) may be a branch. */
+const VERSION_TAG = /^v?\d+(\.\d+)*([-+][\w.-]+)?$/;
+/** GitHub's own actions: the same party as the runner that executes them. */
+const GITHUB_OWNED = new Set(["actions", "github"]);
 /**
  * Reusable workflows that must be called by their release tag: the SLSA generators prove
  * which release built an artifact from the workflow ref in the OIDC token, and refuse a SHA.
@@ -22,33 +26,60 @@ export const unpinnedAction = defineRule({
     fixable: true,
   },
   step(step, _job, ctx) {
-    if (step.uses) check(step.uses, ctx.workflow.source, ctx.report);
+    if (step.uses) check(step.uses, ctx);
   },
   job(job, ctx) {
-    if (job.uses) check(job.uses, ctx.workflow.source, ctx.report);
+    if (job.uses) check(job.uses, ctx);
   },
 });
 
-function check(uses: UsesRef, source: SourceFile, report: RuleContext["report"]) {
+function check(uses: UsesRef, ctx: RuleContext) {
   if (uses.kind === "local" || (uses.kind === "reusable-workflow" && uses.raw.startsWith("./"))) return;
   if (uses.kind === "docker") {
     if (!uses.ref?.includes("@sha256:")) {
-      report({
+      // `docker://alpine` and `:latest` move with every push, like a branch; a versioned tag
+      // can be re-pushed, like a release tag.
+      const floating = !/:[^/]+$/.test(uses.raw) || uses.raw.endsWith(":latest");
+      ctx.report({
         node: uses.node,
         message: `${uses.raw} is a mutable image tag: pin it by digest (docker://image@sha256:...)`,
+        severity: floating ? "error" : "warning",
       });
     }
     return;
   }
   if (uses.ref && FULL_SHA.test(uses.ref)) return;
   if (TAG_BY_DESIGN.test(uses.raw)) return;
-  const fix = pinFix(uses, source);
+  const fix = pinFix(uses, ctx.workflow.source);
   const what = uses.ref ? `${uses.repository}@${uses.ref}` : uses.raw;
-  report({
+  const { severity, whose } = grade(uses, ctx.repositoryOwner);
+  const risk = isTag(uses) ? "a moved tag or a compromised release" : "every push to that branch runs here";
+  ctx.report({
     node: uses.node,
-    message: `${what} can change under you (a moved tag or a compromised release): pin a full commit SHA${fix ? `, e.g. ${fix.pinned}` : ""}`,
+    message: `${what}${whose} can change under you (${risk}): pin a full commit SHA${fix ? `, e.g. ${fix.pinned}` : ""}`,
+    severity,
     fix: fix?.fix,
   });
+}
+
+function isTag(uses: UsesRef): boolean {
+  return Boolean(uses.ref && VERSION_TAG.test(uses.ref));
+}
+
+/**
+ * How much a moving reference risks depends on who can move it. The repository's own
+ * organisation already controls what its workflows run (a note); GitHub's own actions by a
+ * release tag are as trusted as the runner itself (a note; by a branch, a warning); a third
+ * party's release tag can be moved by anyone who takes over that account (a warning), and its
+ * branch changes with every push (an error).
+ */
+function grade(uses: UsesRef, repositoryOwner: string | undefined): { severity: Severity; whose: string } {
+  const owner = uses.repository?.split("/")[0]?.toLowerCase() ?? "";
+  if (repositoryOwner && owner === repositoryOwner.toLowerCase())
+    return { severity: "note", whose: " (your own organisation's)" };
+  if (GITHUB_OWNED.has(owner))
+    return { severity: isTag(uses) ? "note" : "warning", whose: " (GitHub's own)" };
+  return { severity: isTag(uses) ? "warning" : "error", whose: "" };
 }
 
 function pinFix(uses: UsesRef, source: SourceFile): { fix: Fix; pinned: string } | undefined {

@@ -61,6 +61,8 @@ export const registerAudit: RegisterCommand = (program, ctx) => {
         dryRun: opts.dryRun,
         baselinePath: opts.baseline,
         writeBaselinePath: opts.writeBaseline,
+        // Inside GitHub Actions the run says whose repository it is; elsewhere, origin's URL.
+        repositoryOwner: ctx.io.env.GITHUB_REPOSITORY?.split("/")[0] || undefined,
       });
       for (const failure of run.failures) {
         ctx.io.stderr.write(

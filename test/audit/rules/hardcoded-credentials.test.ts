@@ -66,6 +66,9 @@ jobs:
     expect(count(job("TOKEN_PATH: /var/run/secrets/token"))).toBe(0);
     expect(count(job("SKIP_TOKEN_CHECK: 'yes'"))).toBe(0);
     expect(count(job("TOKEN_TTL: 3600"))).toBe(0);
+    // One lowercase word picks a mode; a mix of cases, digits or symbols is a credential.
+    expect(count(job("KEY_SECRET: direct"))).toBe(0);
+    expect(count(job("DB_PASSWORD: Winter2024"))).toBe(1);
     // Not a credential setting: only shaped credentials count there.
     expect(count(job("GREETING: Hx7pQ2mW9kLs"))).toBe(0);
   });
