@@ -1,4 +1,4 @@
-import type { Job, Step, Workflow } from "./model/workflow.js";
+import type { Job, Step, Value, Workflow } from "./model/workflow.js";
 
 /**
  * What deploys, and where to: the one reading of a workflow that every delivery rule shares.
@@ -137,8 +137,31 @@ const DEPLOY_ACTIONS = new Set([
   "dokku/github-action",
   "samber/kamal-action",
 ]);
-/** Actions whose root deploys but whose sub-actions only install the tool. */
-const ROOT_ONLY = new Set(["superfly/flyctl-actions", "helmfile/helmfile-action"]);
+/**
+ * Actions that run a deploy tool with an input as its arguments (`args: deploy --remote-only`
+ * is `flyctl deploy --remote-only`): a deploy when that command line is. Only their root runs
+ * the tool; their sub-actions install it.
+ */
+const COMMAND_ACTIONS: Record<string, { tool: string; inputs: readonly string[] }> = {
+  "superfly/flyctl-actions": { tool: "flyctl", inputs: ["args"] },
+  "helmfile/helmfile-action": { tool: "helmfile", inputs: ["helmfile-args"] },
+  // cloud.gov's CLI action: `cf_command: push -f manifest.yml`.
+  "cloud-gov/cg-cli-tools": { tool: "cf", inputs: ["cf_command"] },
+};
+
+/**
+ * The command line a tool-running action runs (see COMMAND_ACTIONS), with the input that holds
+ * its arguments, when the step is one.
+ */
+export function actionCommand(step: Step): { command: string; input?: Value<string> } | undefined {
+  const uses = step.uses;
+  if (uses?.kind !== "action" || !uses.repository) return undefined;
+  const repository = uses.repository.toLowerCase();
+  const action = COMMAND_ACTIONS[repository];
+  if (!action || uses.raw.split("@")[0]!.toLowerCase() !== repository) return undefined;
+  const input = action.inputs.map((name) => step.with.get(name)).find((v) => v !== undefined);
+  return { command: `${action.tool} ${(input?.value ?? "").replace(/\s+/g, " ").trim()}`, input };
+}
 /** Setting up a tool is not a deploy, even under a deploy action's repository. */
 const SETUP_ACTION = /\/setup-/i;
 
@@ -188,11 +211,9 @@ function actionDeploys(step: Step): boolean {
   if (!uses?.repository || uses.kind !== "action") return false;
   const repository = uses.repository.toLowerCase();
   const path = uses.raw.split("@")[0]!.toLowerCase();
-  if (ROOT_ONLY.has(repository)) {
-    // flyctl-actions runs `flyctl <args>`, helmfile-action `helmfile <helmfile-args>`: a deploy
-    // when the arguments say so.
-    const args = step.with.get("args")?.value ?? step.with.get("helmfile-args")?.value ?? "";
-    return path === repository && /\b(deploy|apply|sync)\b/.test(args);
+  if (COMMAND_ACTIONS[repository]) {
+    const command = actionCommand(step)?.command;
+    return command !== undefined && deployLines(command).length > 0;
   }
   if (SETUP_ACTION.test(path.slice(repository.length))) return false;
   const remote = remoteScript(step);
@@ -378,7 +399,8 @@ export function isProductionJob(job: Job, workflow: Workflow): boolean {
 export function mayDeploy(text: string): boolean {
   if (DEPLOY_COMMAND.test(text)) return true;
   const lower = text.toLowerCase();
-  for (const action of [...DEPLOY_ACTIONS, ...ROOT_ONLY]) if (lower.includes(action)) return true;
+  for (const action of [...DEPLOY_ACTIONS, ...Object.keys(COMMAND_ACTIONS)])
+    if (lower.includes(action)) return true;
   return false;
 }
 

@@ -1,5 +1,5 @@
 import { isDeployJob, isProductionJob, runsOnlyOnFailure, scriptLines, stepDeploys } from "../classify.js";
-import { deploysStaticSite, remoteScript } from "../deploy-model.js";
+import { actionCommand, deploysStaticSite, remoteScript } from "../deploy-model.js";
 import { jobDependents } from "../job-graph.js";
 import type { Job, Step } from "../model/workflow.js";
 import { defineRule } from "../types.js";
@@ -95,6 +95,8 @@ function waitsForStability(step: Step): boolean {
   const wait = step.with.get("wait-for-service-stability")?.value ?? step.with.get("wait")?.value;
   if (wait !== undefined && /^true$/i.test(wait.trim())) return true;
   if (step.uses?.repository && STABILITY_WAIT_ACTIONS.test(step.uses.repository)) return true;
+  const command = actionCommand(step)?.command;
+  if (command !== undefined) return STABILITY_WAIT.test(command);
   return Boolean(step.run && scriptLines(step.run.value).some((l) => STABILITY_WAIT.test(l.text)));
 }
 

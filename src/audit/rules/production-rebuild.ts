@@ -6,6 +6,7 @@ import {
   jobScriptLines,
   scriptOffset,
 } from "../classify.js";
+import { actionCommand, deployLines } from "../deploy-model.js";
 import { memoByObject } from "../memo.js";
 import type { Job, Step, Workflow } from "../model/workflow.js";
 import { defineRule, type RepositoryContext } from "../types.js";
@@ -48,6 +49,25 @@ const buildsOnlyWhenMissing = memoByObject((job: Job): boolean => {
     .some((s) => s.id && s.run && IMAGE_LOOKUP.test(s.run.value) && gate.includes(`steps.${s.id}.`));
 });
 
+/**
+ * Deploy commands with which the platform builds the release from the repository's source
+ * (Heroku's git push, App Engine, Cloud Run `--source`, a Cloud Foundry push without a Docker
+ * image, `fly deploy` without `--image`, `railway up`): nothing tested upstream can be promoted
+ * through them.
+ */
+const SOURCE_BUILD_DEPLOY =
+  /\bgit\s+push\b[^\n|;&]*\bheroku\b|\bgcloud\b[^\n|;&]*\sapp\s+deploy\b|\bgcloud\b[^\n|;&]*\srun\s+deploy\b[^\n|;&]*\s--source\b|\bcf[78]?\b[^\n|;&]*?\spush\b(?![^\n|;&]*\s(--docker-image|-o)\s)|\b(fly|flyctl)\s+deploy\b(?![^\n|;&]*\s(--image|-i)[\s=])|\brailway\s+up\b/;
+/** Deploy actions that hand the platform the source to build. */
+const SOURCE_BUILD_ACTIONS = new Set(["akhileshns/heroku-deploy", "google-github-actions/deploy-appengine"]);
+
+function buildsFromSource(step: Step): boolean {
+  const command = actionCommand(step)?.command;
+  if (command !== undefined) return SOURCE_BUILD_DEPLOY.test(command);
+  const repository = step.uses?.kind === "action" ? step.uses.repository?.toLowerCase() : undefined;
+  if (repository) return SOURCE_BUILD_ACTIONS.has(repository);
+  return Boolean(step.run && deployLines(step.run.value).some((line) => SOURCE_BUILD_DEPLOY.test(line)));
+}
+
 /** Jobs that publish the image a job deploys: itself and everything it waits for. */
 function buildPath(job: Job, workflow: Workflow): Job[] {
   return [job, ...jobAncestors(job, workflow)].filter(publishesImage);
@@ -61,7 +81,7 @@ export const productionRebuild = defineRule({
     confidence: "medium",
     category: "delivery",
     description:
-      "Reports production deploy jobs that build a container image themselves, and production deploys that wait on an image build of their own while pre-production runs a different build.",
+      "Reports production deploy jobs that build a container image themselves, production deploys that wait on an image build of their own while pre-production runs a different build, and production deploys whose platform builds the release from source (Heroku, App Engine, Cloud Run --source, Cloud Foundry and Fly without an image) while a pre-production stage exists.",
     fixable: false,
   },
   repository(ctx) {
@@ -91,6 +111,19 @@ export const productionRebuild = defineRule({
           );
           continue;
         }
+        const fromSource = preProduction.length > 0 ? job.steps.find(buildsFromSource) : undefined;
+        if (fromSource) {
+          report(
+            ctx,
+            workflow,
+            job,
+            fromSource,
+            `job "${job.id}" deploys production with a command that has the platform build the release from source`,
+            SOURCE_BUILD_DEPLOY,
+            SOURCE_ADVICE,
+          );
+          continue;
+        }
         if (!stagingBuilds) continue;
         for (const builder of jobAncestors(job, workflow)) {
           if (reported.has(builder) || shared.has(builder) || !publishesImage(builder)) continue;
@@ -110,20 +143,32 @@ export const productionRebuild = defineRule({
   },
 });
 
-function report(ctx: RepositoryContext, workflow: Workflow, job: Job, step: Step, what: string) {
+const IMAGE_ADVICE =
+  "so production runs an image nothing has tested, rebuilt from whatever base images and registries served at that moment. Build once, tag the image with the commit SHA, and promote the image staging verified (docker pull/tag/push, crane tag, aws ecr put-image or docker buildx imagetools create)";
+const SOURCE_ADVICE =
+  "so production runs a build nothing has tested, made from whatever dependencies and buildpacks served at that moment. Build once, and deploy that image or package to every stage (heroku container:release, gcloud run deploy --image, cf push --docker-image, fly deploy --image)";
+
+function report(
+  ctx: RepositoryContext,
+  workflow: Workflow,
+  job: Job,
+  step: Step,
+  what: string,
+  command = BUILD_COMMAND,
+  advice = IMAGE_ADVICE,
+) {
   const source = workflow.source;
-  const advice =
-    "so production runs an image nothing has tested, rebuilt from whatever base images and registries served at that moment. Build once, tag the image with the commit SHA, and promote the image staging verified (docker pull/tag/push, crane tag, aws ecr put-image or docker buildx imagetools create)";
   if (step.uses) {
     ctx.report(workflow, {
-      node: step.uses.node,
+      // A tool-running action's command (`cf_command: push …`) says more than its `uses:`.
+      node: actionCommand(step)?.input?.node ?? step.uses.node,
       key: `${job.id}: ${step.uses.raw}`,
       message: `${what}, ${advice}`,
     });
     return;
   }
-  const line = jobScriptLines(job, source.text).find((l) => l.step === step && BUILD_COMMAND.test(l.text));
-  const needle = line ? BUILD_COMMAND.exec(line.text)![0] : "build";
+  const line = jobScriptLines(job, source.text).find((l) => l.step === step && command.test(l.text));
+  const needle = line ? command.exec(line.text)![0] : "build";
   const at = line ? scriptOffset(source.text, line, needle) : undefined;
   ctx.report(workflow, {
     node: step.run!.node,

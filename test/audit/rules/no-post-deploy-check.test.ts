@@ -86,6 +86,8 @@ describe(ID, () => {
       "      - run: gcloud functions deploy fn --gen2 --runtime nodejs20\n",
       "      - run: cf push app --strategy rolling\n",
       "      - uses: google-github-actions/deploy-cloudrun@v2\n        with:\n          service: api\n",
+      // cloud.gov's CLI action runs `cf <cf_command>`.
+      "      - uses: cloud-gov/cg-cli-tools@main\n        with:\n          cf_command: >-\n            push -f manifest.yml\n            --strategy rolling\n",
     ]) {
       expect(
         findingsOf(ID, job(deploy)).map((f) => f.severity),

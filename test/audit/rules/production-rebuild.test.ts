@@ -137,4 +137,49 @@ ${steps}      - run: kubectl set image deployment/app app=r/app:\${{ github.sha 
     const text = `on: push\njobs:${service("web")}${service("api")}\n`;
     expect(findingsOf(ID, text)).toEqual([]);
   });
+
+  test("production deployed with a command that has the platform build from source, while a pre-production stage exists", () => {
+    const staging = `on: { push: { branches: [develop] } }
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: staging
+    steps:
+      - run: flyctl deploy --config fly.staging.toml
+`;
+    const production = (deploy: string) => `on: { push: { branches: [main] } }
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+${deploy}`;
+    const fromSource = [
+      "      - run: flyctl deploy --remote-only --config fly.production.toml\n",
+      "      - run: gcloud app deploy app.yaml --quiet\n",
+      "      - run: gcloud run deploy api --source . --region europe-west1\n",
+      "      - run: git push https://heroku:$KEY@git.heroku.com/app.git HEAD:main\n",
+      "      - run: railway up --service api\n",
+      "      - uses: akhileshns/heroku-deploy@v3\n        with:\n          heroku_app_name: app\n",
+      "      - uses: cloud-gov/cg-cli-tools@main\n        with:\n          cf_command: push -f manifest.yml --strategy rolling\n",
+    ];
+    for (const deploy of fromSource) {
+      const found = audit({ "staging.yml": staging, "production.yml": production(deploy) });
+      // At the command: the script line, or the action's `cf_command:` input.
+      const line = deploy.includes("cf_command") ? 9 : 7;
+      expect(
+        found.map((f) => [f.file, f.region.startLine]),
+        deploy,
+      ).toEqual([[".github/workflows/production.yml", line]]);
+      expect(found[0]!.message).toMatch(/has the platform build the release from source/);
+    }
+    // Deploying a built image is promotion; with no pre-production stage there is nothing to promote.
+    for (const deploy of [
+      "      - run: flyctl deploy --image registry.fly.io/app:${{ github.sha }}\n",
+      '      - run: gcloud run deploy api --image "$IMAGE"\n',
+      "      - run: cf push app --docker-image r/app:${{ github.sha }}\n",
+    ])
+      expect(audit({ "staging.yml": staging, "production.yml": production(deploy) }), deploy).toEqual([]);
+    expect(audit({ "production.yml": production(fromSource[0]!) })).toEqual([]);
+  });
 });
