@@ -43,7 +43,7 @@ export const DEPLOY_COMMAND = new RegExp(
     // A deploy script of the repository (`./scripts/deploy_ecs_service.sh`, `./util/deploy-staging.sh`).
     "(^|\\s)(bash\\s+|sh\\s+)?\\.?\\/?[\\w./-]*deploy[\\w.-]*\\.sh\\b",
     "\\bpulumi\\s+up\\b",
-    "\\b(serverless|sls|flyctl|fly|netlify|eb|cdk|kamal|sam|copilot|firebase|wrangler|railway|cap)\\b[^\\n|;&]*?\\bdeploy\\b",
+    "\\b(serverless|sls|sst|flyctl|fly|netlify|eb|cdk|kamal|sam|copilot|firebase|wrangler|railway|cap)\\b[^\\n|;&]*?\\bdeploy\\b",
     "\\brailway\\s+up\\b",
     `\\bvercel\\b${ARGS}--prod\\b`,
     "\\bgcloud\\s+(run|app|functions)\\s+(services\\s+update|deploy)\\b",

@@ -19,6 +19,7 @@ describe("what deploys", () => {
     ["docker stack deploy -c stack.yml web", true],
     ["cf push notify-api --strategy rolling", true],
     ["cf7 push -f manifest.yml", true],
+    ["npx sst deploy --stage prod", true],
     ["git push origin main", false],
     ["rsync -az ./dist/ deploy@$HOST:/srv/app/", true],
     ["aws lambda update-function-code --function-name api --zip-file fileb://a.zip", true],
