@@ -79,6 +79,7 @@ export const RULE_CATEGORIES: Record<string, readonly LabelCategory[]> = {
   "production-rebuild": ["mutable-artifact"],
   "workflow-run-head-checkout": ["mutable-artifact"],
   "production-without-environment": ["production-without-gate"],
+  "retired-action": ["invalid-workflow"],
   "retired-runner": ["invalid-workflow"],
   "scan-cannot-fail": ["other"],
   "script-injection": ["script-injection"],

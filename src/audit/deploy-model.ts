@@ -233,13 +233,19 @@ export function stepDeploys(step: Step): boolean {
   return actionDeploys(step);
 }
 
+/** A called workflow's file named for a deploy (`deploy-ecs.yml`, `release.yml`, `rollout.yml`). */
+const CALLED_DEPLOY_NAME = /deploy|release|rollout|publish-?(app|service)/i;
+/** Release chores that ship nothing: tagging, drafting, notes (`tag-release-devcontainer.yml`). */
+const NOT_A_RELEASE_NAME =
+  /(tag|draft|create|cut|prepare)[-_]release|release[-_](notes|drafter|please|tag)/gi;
+
 /**
  * A reusable-workflow call that deploys: by the called file's name, by what the called workflow
  * does when the audit read it, or by an environment it passes.
  */
 export function callDeploys(job: Job): boolean {
   if (!job.uses) return false;
-  if (/deploy|release|rollout|publish-?(app|service)/i.test(job.uses.raw.split("@")[0]!)) return true;
+  if (CALLED_DEPLOY_NAME.test(job.uses.raw.split("@")[0]!.replace(NOT_A_RELEASE_NAME, ""))) return true;
   // Its jobs' deploy steps count, not their environments alone: a build job often takes an
   // environment only for its secrets.
   if (job.callee?.jobs.some((j) => j.steps.some(stepDeploys) || migratesProduction(j))) return true;

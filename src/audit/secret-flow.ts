@@ -175,6 +175,8 @@ export function findLeaks(script: string, secretVars: Map<string, string>): Leak
   );
 }
 
+/** Builtins that print their arguments, to the log or into a pipe. */
+const PRINTS = new Set(["echo", "printf", "write-output"]);
 /** Shell builtins and keywords: their arguments never reach another process's command line. */
 const BUILTINS = new Set([
   "echo",
@@ -207,6 +209,8 @@ export interface CommandLineSecret {
   command: string;
   /** The option the value is given to, when the word before it is one (`--build-arg`, `-p`). */
   option?: string;
+  /** Printed by a builtin into a pipe (`echo … | docker login --password-stdin`): off argv, in the script file. */
+  piped?: boolean;
 }
 
 /**
@@ -226,7 +230,10 @@ export function findCommandLineSecrets(script: string, secretVars: Map<string, s
     seen.add(logical);
     for (const ref of expressionRefs(logical.text, secretVars)) {
       const context = commandAt(logical.text, ref.index);
-      if (!context || BUILTINS.has(context.name)) continue;
+      if (!context) continue;
+      // A builtin's arguments reach no other process, but `echo <secret> | docker login
+      // --password-stdin` still pastes the secret into the script file GitHub writes.
+      if (BUILTINS.has(context.name) && !(PRINTS.has(context.name) && context.pipedTo)) continue;
       const piece =
         logical.pieces.find((p) => ref.index >= p.at && ref.index < p.at + p.length) ?? logical.pieces[0]!;
       out.push({
@@ -234,8 +241,12 @@ export function findCommandLineSecrets(script: string, secretVars: Map<string, s
         column: ref.index - piece.at,
         text: ref.text,
         what: ref.what,
-        command: context.name,
+        command:
+          context.pipedTo && BUILTINS.has(context.name)
+            ? `${context.name} | ${context.pipedTo}`
+            : context.name,
         option: context.option,
+        ...(BUILTINS.has(context.name) ? { piped: true } : {}),
       });
     }
   }
@@ -258,10 +269,13 @@ function expressionRefs(text: string, secretVars: Map<string, string>) {
  * The command whose argument holds position `at` of a logical line, looking into `$( )`; none
  * when the position is in an assignment, a redirect target, or the command word itself.
  */
-function commandAt(text: string, at: number): { name: string; option?: string } | undefined {
+function commandAt(
+  text: string,
+  at: number,
+): { name: string; option?: string; pipedTo?: string } | undefined {
   const logical = read(text, [{ line: 0, at: 0, length: text.length }]);
   for (const pipeline of logical.pipelines) {
-    for (const stage of pipeline) {
+    for (const [position, stage] of pipeline.entries()) {
       const index = stage.words.findIndex((w) => w.start <= at && at < w.end);
       if (index < 0) continue;
       const word = stage.words[index]!;
@@ -280,7 +294,9 @@ function commandAt(text: string, at: number): { name: string; option?: string } 
       const option =
         /^--?[\w-]+=/.exec(word.text)?.[0]?.slice(0, -1) ??
         (previous?.startsWith("-") ? previous : undefined);
-      return { name: command.name, option };
+      const next = pipeline[position + 1];
+      const pipedTo = next ? commandOf(next)?.name : undefined;
+      return { name: command.name, option, ...(pipedTo ? { pipedTo } : {}) };
     }
   }
   return undefined;

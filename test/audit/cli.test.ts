@@ -66,8 +66,8 @@ describe("shipgate audit", () => {
   });
 
   test("--min-severity error ignores warnings for the exit code", async () => {
-    // No permissions: a warning (missing-permissions), no error.
-    const text = CLEAN.replace("permissions:\n  contents: read\n", "");
+    // No permissions for a job that uses the token: a warning (missing-permissions), no error.
+    const text = CLEAN.replace("permissions:\n  contents: read\n", "").replace("npm test", "gh pr list");
     const root = await repo({ ".github/workflows/ci.yml": text });
     expect((await runCli(["audit"], { cwd: root })).code).toBe(1);
     expect((await runCli(["audit", "--min-severity", "error"], { cwd: root })).code).toBe(0);

@@ -48,9 +48,20 @@ export const awsStaticCredentials = defineRule({
   },
 });
 
+/**
+ * S3-compatible stores that are not AWS (Cloudflare R2, DigitalOcean Spaces, Backblaze B2,
+ * Wasabi, MinIO, …) take keys through the same variables but offer no OIDC role to assume:
+ * named by the endpoint the variables point the CLI at, or by the secret holding the key.
+ */
+const OTHER_S3_ENDPOINT =
+  /r2\.cloudflarestorage\.com|digitaloceanspaces\.com|backblazeb2\.com|wasabisys\.com|linodeobjects\.com|scw\.cloud|storage\.googleapis\.com|minio/i;
+const OTHER_S3_SECRET = /\b(secrets|vars)\.\w*?(R2|SPACES|B2|WASABI|MINIO|LINODE|SCALEWAY)(_|\b)/i;
+
 function checkEnv(env: Map<string, Value<string>>, where: string, label: string, ctx: RuleContext) {
   const found = pick(env.get(KEY_ID_ENV), env.get(SECRET_ENV));
-  if (!found) return;
+  if (!found || OTHER_S3_SECRET.test(found.value)) return;
+  const endpoint = env.get("AWS_ENDPOINT_URL") ?? env.get("AWS_ENDPOINT_URL_S3");
+  if (endpoint && OTHER_S3_ENDPOINT.test(endpoint.value)) return;
   ctx.report({
     node: found.node,
     key: `${label}:env`,

@@ -28,6 +28,7 @@ import { nonDeterministicInstall } from "./non-deterministic-install.js";
 import { persistCredentials } from "./persist-credentials.js";
 import { productionRebuild } from "./production-rebuild.js";
 import { productionWithoutEnvironment } from "./production-without-environment.js";
+import { retiredAction } from "./retired-action.js";
 import { retiredRunner } from "./retired-runner.js";
 import { scanCannotFail } from "./scan-cannot-fail.js";
 import { scriptInjection } from "./script-injection.js";
@@ -77,6 +78,7 @@ export const RULE_REGISTRY = {
   "persist-credentials": persistCredentials,
   "production-rebuild": productionRebuild,
   "production-without-environment": productionWithoutEnvironment,
+  "retired-action": retiredAction,
   "retired-runner": retiredRunner,
   "scan-cannot-fail": scanCannotFail,
   "script-injection": scriptInjection,

@@ -53,15 +53,17 @@ export const missingPermissions = defineRule({
   },
   workflow(workflow, ctx) {
     if (!judged(workflow)) return;
-    const without = workflow.jobs.filter((job) => !job.permissions);
+    const lacking = workflow.jobs.filter((job) => !job.permissions);
+    const without = lacking.filter((job) => reachesToken(job, workflow));
     if (without.length === 0) return;
+    const allLack = lacking.length === workflow.jobs.length;
     // Calls to the repository's own workflows are judged with the callee in view (below).
     if (without.some(callsLocalWorkflow)) {
-      if (without.length < workflow.jobs.length)
+      if (!allLack)
         for (const job of without) if (!callsLocalWorkflow(job)) ctx.report(jobFinding(job, true));
       return;
     }
-    report(workflow, without, ctx.report);
+    report(workflow, without, allLack, ctx.report);
   },
   /**
    * A job calling the repository's own workflow gets the token that workflow's jobs ask for
@@ -71,21 +73,48 @@ export const missingPermissions = defineRule({
   repository(ctx) {
     for (const workflow of ctx.workflows) {
       if (!judged(workflow)) continue;
-      const without = workflow.jobs.filter((job) => !job.permissions);
+      const lacking = workflow.jobs.filter((job) => !job.permissions);
+      const without = lacking.filter((job) => reachesToken(job, workflow));
       if (!without.some(callsLocalWorkflow)) continue;
       const exposed = without.filter(
         (job) => !callsLocalWorkflow(job) || !narrowedByCallee(job, ctx.workflows),
       );
       if (exposed.length === 0) continue;
-      if (without.length < workflow.jobs.length) {
+      if (lacking.length < workflow.jobs.length) {
         // The non-callers were reported with the workflow's own findings.
         for (const job of exposed) if (callsLocalWorkflow(job)) ctx.report(workflow, jobFinding(job));
         continue;
       }
-      report(workflow, exposed, (r) => ctx.report(workflow, r));
+      // One finding for the workflow unless a called workflow narrows some job's token.
+      const narrowed = without.length - exposed.length;
+      report(workflow, exposed, narrowed === 0, (r) => ctx.report(workflow, r));
     }
   },
 });
+
+/** Notifiers that post through their own webhook or mail account and take no token input. */
+const WEBHOOK_ACTIONS =
+  /^(slackapi\/slack-github-action|rtcamp\/action-slack-notify|appleboy\/(discord|telegram)-action|sauravpanda\/discord-notify|dawidd6\/action-send-mail)$/i;
+
+/** The token, or a tool that asks for it by name: `${{ github.token }}`, `secrets.GITHUB_TOKEN`, `gh`. */
+const TOKEN_REFERENCE = /\bGITHUB_TOKEN\b|\bgithub\.token\b|(^|[\s;&|(])gh\s+/;
+
+/**
+ * Whether anything in the job can use the GITHUB_TOKEN: an action (actions get it as a default
+ * input), a called workflow, or a script or variable that names it. A job of scripts that never
+ * name it (computing outputs, printing results) cannot reach the token, whatever its scopes.
+ */
+function reachesToken(job: Job, workflow: Workflow): boolean {
+  if (job.uses || job.steps.some((step) => step.uses && !WEBHOOK_ACTIONS.test(step.uses.repository ?? "")))
+    return true;
+  const shared = [...workflow.env.values(), ...job.env.values()];
+  if (shared.some((v) => TOKEN_REFERENCE.test(v.value))) return true;
+  return job.steps.some((step) =>
+    [step.run?.value ?? "", ...[...step.env.values()].map((v) => v.value)].some((text) =>
+      TOKEN_REFERENCE.test(text),
+    ),
+  );
+}
 
 /** Reusable workflows get the caller's token: the calling workflow is where to restrict it. */
 function judged(workflow: Workflow): boolean {
@@ -101,16 +130,16 @@ function narrowedByCallee(job: Job, workflows: Workflow[]): boolean {
 }
 
 /**
- * When every job of the workflow runs with the default token, one finding at `jobs:`
- * (with the fix that adds a top-level block); otherwise one per exposed job.
+ * When no job of the workflow sets permissions, one finding at `jobs:` (with the fix that adds
+ * a top-level block); otherwise one per exposed job.
  */
-function report(workflow: Workflow, exposed: Job[], emit: (report: Report) => void): void {
-  if (exposed.length < workflow.jobs.length) {
+function report(workflow: Workflow, exposed: Job[], allLack: boolean, emit: (report: Report) => void): void {
+  if (!allLack) {
     for (const job of exposed) emit(jobFinding(job));
     return;
   }
   const jobsKey = topLevelKey(workflow, "jobs");
-  const first = workflow.jobs[0]!;
+  const first = exposed[0]!;
   const others = workflow.jobs.length > 1 ? " (and every other job)" : "";
   emit({
     // At `jobs:`, where the fix goes, when the workflow has it as a key of its own.

@@ -56,6 +56,15 @@ export const secretInCommandLine = defineRule({
 function report(ctx: RuleContext, step: Step, label: string, found: CommandLineSecret) {
   const run = step.run!;
   const region = regionInScript(ctx.workflow.source, run, found);
+  if (found.piped) {
+    ctx.report({
+      node: run.node,
+      region,
+      key: `${label}:${found.command}:${found.text}`,
+      message: `${found.what} is expanded into the script (${found.command}): the pipe keeps it off the command line, but GitHub writes the expanded script to the runner's disk and a quote or \`$\` in the value changes what the shell runs. Pass it through the step's env (env: NAME: \${{ secrets.X }}) and pipe "$NAME" instead`,
+    });
+    return;
+  }
   ctx.report({
     node: run.node,
     region,

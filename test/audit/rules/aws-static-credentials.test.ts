@@ -27,4 +27,29 @@ describe("aws-static-credentials", () => {
     expect(findingsOf(ID, step("aws-access-key-id: ${{ steps.sts.outputs.key }}"))).toEqual([]);
     expect(findingsOf(ID, step("aws-access-key-id: ${{ env.AWS_ACCESS_KEY_ID }}"))).toEqual([]);
   });
+
+  test("keys of S3-compatible stores that are not AWS (R2, Spaces, B2, MinIO) are not AWS keys", () => {
+    const env = (vars: string) =>
+      `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: aws s3 sync dist s3://site\n        env:\n${vars
+        .split("\n")
+        .map((l) => `          ${l}`)
+        .join("\n")}\n`;
+    expect(
+      findingsOf(
+        ID,
+        env("AWS_ACCESS_KEY_ID: ${{ secrets.KEY }}\nAWS_SECRET_ACCESS_KEY: ${{ secrets.SECRET }}"),
+      ),
+    ).toHaveLength(1);
+    // By the secret's name, or by the endpoint the variables point the CLI at.
+    expect(findingsOf(ID, env("AWS_ACCESS_KEY_ID: ${{ secrets.CLOUDFLARE_R2_ACCESS_KEY_ID }}"))).toEqual([]);
+    expect(findingsOf(ID, env("AWS_ACCESS_KEY_ID: ${{ secrets.DO_SPACES_KEY }}"))).toEqual([]);
+    expect(
+      findingsOf(
+        ID,
+        env(
+          "AWS_ACCESS_KEY_ID: ${{ secrets.KEY }}\nAWS_ENDPOINT_URL: https://${{ secrets.ACCOUNT }}.r2.cloudflarestorage.com",
+        ),
+      ),
+    ).toEqual([]);
+  });
 });

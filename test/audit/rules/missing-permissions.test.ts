@@ -5,15 +5,38 @@ import { findingsOf } from "../harness.js";
 
 const ID = "missing-permissions";
 
-const job = (id: string, extra = "", steps = "      - run: make test\n") =>
+const job = (id: string, extra = "", steps = "      - uses: actions/checkout@v4\n      - run: make test\n") =>
   `  ${id}:\n    runs-on: ubuntu-latest\n${extra}    steps:\n${steps}`;
 
 describe("missing-permissions", () => {
   test("some jobs with permissions, others without: each job without is reported, no fix", () => {
     const text = `on: push\njobs:\n${job("a", "    permissions:\n      contents: read\n")}${job("b")}${job("c")}`;
     const findings = findingsOf(ID, text);
-    expect(findings.map((f) => f.region.startLine)).toEqual([9, 13]);
+    expect(findings.map((f) => f.region.startLine)).toEqual([10, 15]);
     expect(findings.every((f) => !f.fix)).toBe(true);
+  });
+
+  test("a job whose scripts never name the token cannot use it: not reported", () => {
+    const scripts = '      - run: echo "host=app.example" >> "$GITHUB_OUTPUT"\n';
+    // Every job lacks permissions but none reaches the token.
+    expect(findingsOf(ID, `on: push\njobs:\n${job("a", "", scripts)}${job("b", "", scripts)}`)).toEqual([]);
+    // One job reaches it: the workflow-level finding, naming that job.
+    const [finding, ...rest] = findingsOf(ID, `on: push\njobs:\n${job("a", "", scripts)}${job("b")}`);
+    expect(rest).toEqual([]);
+    expect(finding?.message).toMatch(/so job "b" \(and every other job\)/);
+    // Scripts that name it, or the GitHub CLI, reach it.
+    for (const run of [
+      "gh release view",
+      "echo ${{ github.token }} | docker login ghcr.io -u ci --password-stdin",
+      "./notify.sh",
+    ]) {
+      const env = run === "./notify.sh" ? "        env:\n          TOKEN: ${{ secrets.GITHUB_TOKEN }}\n" : "";
+      const text = `on: push\njobs:\n${job("a", "    permissions: {}\n")}${job("b", "", `      - run: ${run}\n${env}`)}`;
+      expect(
+        findingsOf(ID, text).map((f) => f.region.startLine),
+        run,
+      ).toEqual([9]);
+    }
   });
 
   test("a workflow-level block, even empty, covers every job", () => {
@@ -42,7 +65,7 @@ describe("missing-permissions", () => {
         "",
         "      - run: gh pr comment 1 --body hi\n        env:\n          GH_TOKEN: ${{ github.token }}\n",
       ),
-      job("a", "", "      - run: git push origin HEAD:main\n"),
+      job("a", "", "      - uses: actions/checkout@v4\n      - run: git push origin HEAD:main\n"),
       job("a", "", "      - uses: actions/labeler@8558fd74291d67161a8a78ce36a881fa63b766a9\n"),
       job("a", "", "      - uses: ./.github/actions/setup\n"),
       "  a:\n    uses: org/shared/.github/workflows/deploy.yml@v1\n",
