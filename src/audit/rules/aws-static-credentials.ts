@@ -1,4 +1,5 @@
-import type { Value } from "../model/workflow.js";
+import { isMap, isScalar, type Node } from "yaml";
+import type { Job, Value } from "../model/workflow.js";
 import { defineRule, type RuleContext } from "../types.js";
 
 /**
@@ -31,6 +32,7 @@ export const awsStaticCredentials = defineRule({
   },
   job(job, ctx) {
     checkEnv(job.env, `the env of job "${job.id}"`, job.id, ctx);
+    if (job.uses) checkCallSecrets(job, ctx);
   },
   step(step, job, ctx) {
     const label = `${job.id}:${step.id ?? step.name ?? step.index}`;
@@ -67,6 +69,28 @@ function checkEnv(env: Map<string, Value<string>>, where: string, label: string,
     key: `${label}:env`,
     message: `${where} sets ${found === env.get(KEY_ID_ENV) ? KEY_ID_ENV : SECRET_ENV} to a long-lived AWS access key: use aws-actions/configure-aws-credentials with role-to-assume (OIDC, permissions id-token: write) and delete the key`,
   });
+}
+
+/** Secret names a called workflow takes an AWS key by (`AWS_ACCESS_KEY_ID`, `AWS_RUNNER_USER_SECRET_ID`). */
+const AWS_KEY_SECRET = /^AWS_\w*(ACCESS_KEY(_ID)?|SECRET(_ACCESS)?_KEY|SECRET_ID|KEY_ID)$/;
+
+/** A reusable-workflow call handing an AWS key to the called workflow through `secrets:`. */
+function checkCallSecrets(job: Job, ctx: RuleContext) {
+  const secrets = job.node.get("secrets", true);
+  if (!isMap(secrets)) return;
+  for (const pair of secrets.items) {
+    if (!isScalar(pair.key) || !isScalar(pair.value)) continue;
+    const name = String(pair.key.value).toUpperCase().replace(/-/g, "_");
+    const value = String(pair.value.value ?? "");
+    if (!AWS_KEY_SECRET.test(name) || !isStatic(value, LITERAL_KEY_ID) || OTHER_S3_SECRET.test(value))
+      continue;
+    ctx.report({
+      node: pair.value as Node,
+      key: `${job.id}:secrets`,
+      message: `job "${job.id}" hands ${job.uses!.raw.split("@")[0]} a long-lived AWS access key (${pair.key.value}): have the called workflow assume a role through OIDC (aws-actions/configure-aws-credentials with role-to-assume, permissions id-token: write) and delete the key`,
+    });
+    return; // one finding per call: the key id and its secret are one credential
+  }
 }
 
 /** The key id (or the secret key when only that is set) when either is a static credential. */

@@ -23,6 +23,12 @@ const AZURE: Cloud = {
     "use OIDC instead (azure/login with client-id, tenant-id and subscription-id, a federated credential on the app registration, permissions id-token: write) and delete the secret",
 };
 
+const AZURE_PUBLISH_PROFILE: Cloud = {
+  name: "Azure publish profile (the app's deployment user and password)",
+  instead:
+    "log in with OIDC first (azure/login with client-id, tenant-id and subscription-id, permissions id-token: write), drop publish-profile, and reset the app's publish credentials",
+};
+
 /** Action inputs (lower case, `_` as `-`) that carry a key. */
 const KEY_INPUTS: ReadonlyArray<[RegExp, Cloud]> = [
   [
@@ -30,6 +36,8 @@ const KEY_INPUTS: ReadonlyArray<[RegExp, Cloud]> = [
     GOOGLE,
   ],
   [/^(creds|client-secret|azure-client-secret|azure-credentials)$/, AZURE],
+  // azure/webapps-deploy and azure/functions-action.
+  [/^publish-profile$/, AZURE_PUBLISH_PROFILE],
 ];
 /**
  * Secrets named for a key, whatever the input they are given to whole (`azure_creds:` of a
@@ -62,7 +70,7 @@ export const cloudStaticCredentials = defineRule({
     confidence: "high",
     category: "security",
     description:
-      "Reports Google Cloud service-account keys (`credentials_json`, `GCLOUD_SERVICE_KEY`, `gcloud auth activate-service-account --key-file`) and Azure service-principal secrets (`azure/login` `creds`, `ARM_CLIENT_SECRET`, `az login --service-principal -p`) given to a workflow from secrets, where both clouds offer short-lived credentials through OIDC.",
+      "Reports Google Cloud service-account keys (`credentials_json`, `GCLOUD_SERVICE_KEY`, `gcloud auth activate-service-account --key-file`) and Azure service-principal secrets and publish profiles (`azure/login` `creds`, `ARM_CLIENT_SECRET`, `az login --service-principal -p`, `publish-profile`) given to a workflow from secrets, where both clouds offer short-lived credentials through OIDC.",
     fixable: false,
   },
   workflow(workflow, ctx) {
@@ -123,8 +131,12 @@ function inputCloud(name: string, value: string, repository: string | undefined)
   if (named) return named;
   const cloud = matching(KEY_INPUTS, name.toLowerCase().replace(/_/g, "-"));
   if (!cloud || !fromStore(value)) return undefined;
-  // `creds` means an Azure secret only on Azure's actions.
-  if (cloud === AZURE && name === "creds" && !/^azure\//i.test(repository ?? "")) return undefined;
+  // `creds` and `publish-profile` mean an Azure secret only on Azure's actions.
+  if (
+    (cloud === AZURE_PUBLISH_PROFILE || (cloud === AZURE && name === "creds")) &&
+    !/^azure\//i.test(repository ?? "")
+  )
+    return undefined;
   return cloud;
 }
 

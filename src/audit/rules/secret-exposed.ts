@@ -40,10 +40,13 @@ export const secretExposed = defineRule({
     fixable: false,
   },
   workflow(workflow, ctx) {
+    // The job's token too, once a job runs code from outside the repository: in workflow env
+    // that code reads it, where it would otherwise get only what it is given.
     reportEnvBlock(
       workflow.env,
       ctx,
       "every step of every job in this workflow, third-party actions included",
+      workflow.jobs.some((job) => outsideCode(job) !== undefined),
     );
     reportSecretInputs(workflow, ctx);
   },
@@ -109,25 +112,24 @@ function report(
 }
 
 /** One finding per `env:` block, at its first secret, naming them all. */
-function reportEnvBlock(env: Map<string, Value<string>>, ctx: RuleContext, who: string) {
+function reportEnvBlock(env: Map<string, Value<string>>, ctx: RuleContext, who: string, jobToken = false) {
   const secrets = [...env].filter(
     ([k, v]) =>
       READS_CREDENTIAL.test(v.value) &&
       !COMPARISON.test(v.value) &&
-      !JOB_TOKEN.test(v.value.trim()) &&
+      (jobToken || !JOB_TOKEN.test(v.value.trim())) &&
       // Account ids, project and bucket names kept in secrets are not credentials.
       !namesAnIdentifier(`secrets.${k}`) &&
       !namesAnIdentifier(v.value),
   );
-  if (secrets.length === 0) return;
-  const names = secrets.map(([k]) => k);
-  const listed =
-    names.length > 4 ? `${names.slice(0, 4).join(", ")} and ${names.length - 4} more` : names.join(", ");
-  ctx.report({
-    node: secrets[0]![1].key ?? secrets[0]![1].node,
-    key: `env:${names.join(",")}`,
-    message: `${listed} ${names.length > 1 ? "are secrets" : "is a secret"} given to ${who}: any of them can read and send ${names.length > 1 ? "them" : "it"} anywhere. Give each secret in the env: of the steps that use it`,
-  });
+  // One finding per variable: each is moved to the steps that use it on its own.
+  for (const [name, value] of secrets) {
+    ctx.report({
+      node: value.key ?? value.node,
+      key: `env:${name}`,
+      message: `${name} is a secret given to ${who}: any of them can read it and send it anywhere. Give it in the env: of the steps that use it`,
+    });
+  }
 }
 
 /** What in a job runs code from outside the repository with the job's environment. */

@@ -52,4 +52,21 @@ describe("aws-static-credentials", () => {
       ),
     ).toEqual([]);
   });
+
+  test("a key handed to a reusable workflow through secrets: is one finding per call", () => {
+    const text = `on: push
+jobs:
+  runner:
+    uses: acme/shared/.github/workflows/start-runner.yml@v1
+    secrets:
+      AWS_REGION: \${{ secrets.AWS_REGION }}
+      AWS_RUNNER_USER_ACCESS_KEY: \${{ secrets.AWS_RUNNER_USER_ACCESS_KEY }}
+      AWS_RUNNER_USER_SECRET_ID: \${{ secrets.AWS_RUNNER_USER_SECRET_ID }}
+  other:
+    uses: acme/shared/.github/workflows/notify.yml@v1
+    secrets:
+      AWS_ROLE_ARN: \${{ secrets.AWS_ROLE_ARN }}
+`;
+    expect(findingsOf(ID, text).map((f) => f.region.startLine)).toEqual([7]);
+  });
 });

@@ -62,4 +62,11 @@ describe("cloud-static-credentials", () => {
     expect(findingsOf(ID, env(""))).toHaveLength(1);
     expect(findingsOf(ID, env("      AZURE_REDIRECT_URI: https://app.example.org/callback\n"))).toEqual([]);
   });
+
+  test("an Azure publish profile is a long-lived credential on Azure's deploy actions only", () => {
+    const step = (uses: string) =>
+      `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ${uses}\n        with:\n          app-name: web\n          publish-profile: \${{ secrets.AZURE_WEBAPP_PUBLISH_PROFILE }}\n`;
+    expect(findingsOf(ID, step("azure/webapps-deploy@v3")).map((f) => f.region.startLine)).toEqual([9]);
+    expect(findingsOf(ID, step("someone/ftp-deploy@v1"))).toEqual([]);
+  });
 });

@@ -20,7 +20,7 @@ describe(ID, () => {
     expect(found(job("      - uses: codecov/codecov-action@v5\n", env))).toHaveLength(1);
   });
 
-  test("one finding per env block, naming every secret in it", () => {
+  test("one finding per secret of an env block, at its line", () => {
     const text = `on: push
 env:
   A_TOKEN: \${{ secrets.A }}
@@ -29,8 +29,24 @@ env:
 jobs: {}
 `;
     const findings = findingsOf(ID, text);
-    expect(findings).toHaveLength(1);
-    expect(findings[0]!.message).toMatch(/^A_TOKEN, B_PASSWORD are secrets/);
+    expect(findings.map((f) => [f.region.startLine, f.message.split(" ")[0]])).toEqual([
+      [3, "A_TOKEN"],
+      [4, "B_PASSWORD"],
+    ]);
+  });
+
+  test("the job's own token in workflow env: reported once a job runs code from outside the repository", () => {
+    const workflow = (steps: string) =>
+      `on: push\nenv:\n  GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n${steps}`;
+    expect(
+      findingsOf(ID, workflow("      - uses: actions/checkout@v4\n      - run: ./release.sh\n")),
+    ).toEqual([]);
+    expect(
+      findingsOf(
+        ID,
+        workflow("      - uses: actions/checkout@v4\n      - run: npm ci && ./release.sh\n"),
+      ).map((f) => f.region.startLine),
+    ).toEqual([3]);
   });
 
   test("build arguments from the environment, bare or as a default expansion", () => {
