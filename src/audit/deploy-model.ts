@@ -384,15 +384,49 @@ const ENVIRONMENT_INPUT =
  */
 export function productionByInput(job: Job, workflow: Workflow): string | undefined {
   const read = ENVIRONMENT_INPUT.exec(JSON.stringify(job.node.toJSON()))?.[1];
-  if (!read) return undefined;
-  for (const trigger of ["workflow_dispatch", "workflow_call"]) {
-    const inputs = (workflow.on.get(trigger)?.value as { inputs?: Record<string, unknown> } | null)?.inputs;
-    const definition = inputs?.[read] as { options?: unknown[]; type?: unknown } | undefined;
-    if (!definition) continue;
-    if (definition.type !== undefined && definition.type !== "string" && definition.type !== "choice")
-      continue;
+  if (!read) return workflowEnvironmentInput(workflow);
+  for (const { name, definition } of inputDefinitions(workflow)) {
+    if (name !== read) continue;
     const options = Array.isArray(definition.options) ? definition.options.map(String) : undefined;
     if (!options || options.some((o) => PRODUCTION_WORDS.test(words(o)))) return `inputs.${read}`;
+  }
+  return undefined;
+}
+
+interface InputDefinition {
+  options?: unknown[];
+  type?: unknown;
+  description?: unknown;
+}
+
+/** The string and choice inputs of the workflow's dispatch and call triggers. */
+function inputDefinitions(workflow: Workflow): Array<{ name: string; definition: InputDefinition }> {
+  const out: Array<{ name: string; definition: InputDefinition }> = [];
+  for (const trigger of ["workflow_dispatch", "workflow_call"]) {
+    const inputs = (workflow.on.get(trigger)?.value as { inputs?: Record<string, unknown> } | null)?.inputs;
+    for (const [name, value] of Object.entries(inputs ?? {})) {
+      const definition = (value ?? {}) as InputDefinition;
+      if (definition.type !== undefined && definition.type !== "string" && definition.type !== "choice")
+        continue;
+      out.push({ name, definition });
+    }
+  }
+  return out;
+}
+
+/**
+ * A workflow built to deploy to the environment its caller names (`deploy-env: dev | prod`,
+ * said by the input's options or description): each of its deploys goes there, whether or not
+ * the deploying job reads the input itself.
+ */
+function workflowEnvironmentInput(workflow: Workflow): string | undefined {
+  for (const { name, definition } of inputDefinitions(workflow)) {
+    if (!ENVIRONMENT_INPUT.test(`inputs.${name}`)) continue;
+    const said = [
+      ...(Array.isArray(definition.options) ? definition.options : []),
+      definition.description ?? "",
+    ];
+    if (said.some((text) => PRODUCTION_WORDS.test(words(String(text))))) return `inputs.${name}`;
   }
   return undefined;
 }

@@ -104,4 +104,29 @@ jobs:
       findingsOf(ID, reusable("        type: string", "    environment: ${{ inputs.environment }}\n")),
     ).toEqual([]);
   });
+
+  test("a reusable deploy workflow whose environment input can be prod: its deploy jobs go there too", () => {
+    const workflow = (description: string) => `on:
+  workflow_call:
+    inputs:
+      deploy-env:
+        description: '${description}'
+        required: true
+        type: string
+      app-name:
+        type: string
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: azure/webapps-deploy@v3
+        with:
+          app-name: \${{ inputs.app-name }}
+`;
+    const found = findingsOf(ID, workflow("environment to deploy (dev | prod)"));
+    expect(found.map((f) => f.region.startLine)).toEqual([11]);
+    expect(found[0]!.message).toContain("inputs.deploy-env");
+    // Nothing says production is among the picks.
+    expect(findingsOf(ID, workflow("the app's environment"))).toEqual([]);
+  });
 });
