@@ -50,6 +50,7 @@ export const RULE_CATEGORIES: Record<string, readonly LabelCategory[]> = {
   "cloud-static-credentials": ["long-lived-credentials"],
   "ci-no-cancel-stale": ["other"],
   "curl-pipe-shell": ["insecure-download"],
+  "deploy-after-failure": ["other"],
   "deploy-cancel-in-progress": ["deploy-concurrency"],
   "deploy-missing-concurrency": ["deploy-concurrency"],
   "deploy-without-ci": ["other"],

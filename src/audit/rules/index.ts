@@ -3,6 +3,7 @@ import { awsStaticCredentials } from "./aws-static-credentials.js";
 import { ciNoCancelStale } from "./ci-no-cancel-stale.js";
 import { cloudStaticCredentials } from "./cloud-static-credentials.js";
 import { curlPipeShell } from "./curl-pipe-shell.js";
+import { deployAfterFailure } from "./deploy-after-failure.js";
 import { deployCancelInProgress } from "./deploy-cancel-in-progress.js";
 import { deployMissingConcurrency } from "./deploy-missing-concurrency.js";
 import { deployWithoutCi } from "./deploy-without-ci.js";
@@ -53,6 +54,7 @@ export const RULE_REGISTRY = {
   "ci-no-cancel-stale": ciNoCancelStale,
   "cloud-static-credentials": cloudStaticCredentials,
   "curl-pipe-shell": curlPipeShell,
+  "deploy-after-failure": deployAfterFailure,
   "deploy-cancel-in-progress": deployCancelInProgress,
   "deploy-missing-concurrency": deployMissingConcurrency,
   "deploy-without-ci": deployWithoutCi,
