@@ -36,6 +36,7 @@ const SANITISED = /\|\s*(sha\d*sum|shasum|md5sum|b2sum|cksum|wc\b|base64\b|tr\s+
  */
 export function taintedOutputs(workflow: Workflow): Map<Job, Map<string, string>> {
   const byJob = new Map<Job, Map<string, string>>();
+  const free = freeDispatchInputs(workflow);
   const jobOutputs = new Map<string, Map<string, string>>();
   for (const job of jobsInOrder(workflow)) {
     const tainted = new Map<string, string>();
@@ -56,7 +57,7 @@ export function taintedOutputs(workflow: Workflow): Map<Job, Map<string, string>
         ))
           if (names.test(m[1]!)) tainted.set(m[0], `${m[1]} of ${repository}`);
       } else if (step.run) {
-        for (const [name, from] of writtenOutputs(step, tainted))
+        for (const [name, from] of writtenOutputs(step, tainted, free))
           tainted.set(`steps.${step.id}.outputs.${name}`, from);
       }
     }
@@ -75,16 +76,39 @@ export function taintedOutputs(workflow: Workflow): Map<Job, Map<string, string>
   return byJob;
 }
 
-/** The tainted reference an expression text reads, if any: `steps.x.outputs.y` or `needs.j.outputs.y`. */
-export function taintIn(text: string, tainted: ReadonlyMap<string, string>): string | undefined {
+/**
+ * The tainted reference an expression text reads, if any: an untrusted field, `steps.x.outputs.y`
+ * or `needs.j.outputs.y`, or (among `free`) a free-text dispatch input, as `inputs.<name>`.
+ */
+export function taintIn(
+  text: string,
+  tainted: ReadonlyMap<string, string>,
+  free: ReadonlySet<string> = NO_INPUTS,
+): string | undefined {
   for (const m of text.matchAll(EXPRESSION)) {
     if (NOT_TEXT.test(m[1]!)) continue;
     const field = UNTRUSTED.exec(m[1]!)?.[1];
     if (field) return field;
     const read = readOutput(m[1]!, tainted);
     if (read) return read.from;
+    for (const input of m[1]!.matchAll(/\b(?:github\.event\.)?inputs\.([\w-]+)/g))
+      if (free.has(input[1]!)) return `inputs.${input[1]}`;
   }
   return undefined;
+}
+
+const NO_INPUTS: ReadonlySet<string> = new Set();
+
+/** Free-text inputs of the dispatch form: whoever runs the workflow types them. */
+function freeDispatchInputs(workflow: Workflow): Set<string> {
+  const inputs = (workflow.on.get("workflow_dispatch")?.value as { inputs?: Record<string, unknown> } | null)
+    ?.inputs;
+  const free = new Set<string>();
+  for (const [name, value] of Object.entries(inputs ?? {})) {
+    const spec = value as { type?: unknown; options?: unknown } | null;
+    if ((spec?.type ?? "string") === "string" && !Array.isArray(spec?.options)) free.add(name);
+  }
+  return free;
 }
 
 /** The first tainted output an expression reads. */
@@ -104,23 +128,27 @@ export function readOutput(
  * `name=value` lines a script appends to `$GITHUB_OUTPUT` whose value holds an untrusted field or
  * a shell variable assigned from one (`ID=$(echo '${{ github.head_ref }}' | cut …)`).
  */
-function writtenOutputs(step: Step, tainted: ReadonlyMap<string, string>): Map<string, string> {
+function writtenOutputs(
+  step: Step,
+  tainted: ReadonlyMap<string, string>,
+  free: ReadonlySet<string>,
+): Map<string, string> {
   const out = new Map<string, string>();
   const variables = new Map<string, string>();
   for (const [name, value] of step.env) {
-    const from = taintIn(value.value, tainted);
+    const from = taintIn(value.value, tainted, free);
     if (from) variables.set(name, from);
   }
   const lines = logicalLines(step.run!.value);
   for (const line of lines) {
     const assignment = /^\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=(.*)$/.exec(line);
     if (assignment && !SANITISED.test(assignment[2]!)) {
-      const from = taintIn(assignment[2]!, tainted) ?? variableIn(assignment[2]!, variables);
+      const from = taintIn(assignment[2]!, tainted, free) ?? variableIn(assignment[2]!, variables);
       if (from) variables.set(assignment[1]!, from);
     }
     if (!/\$\{?GITHUB_OUTPUT\b/.test(line)) continue;
     for (const m of line.matchAll(/([\w-]+)=([^"'>]*(?:"[^"]*"|'[^']*')?[^>]*)/g)) {
-      const from = taintIn(m[2]!, tainted) ?? variableIn(m[2]!, variables);
+      const from = taintIn(m[2]!, tainted, free) ?? variableIn(m[2]!, variables);
       if (from) out.set(m[1]!, from);
     }
   }

@@ -77,6 +77,13 @@ function reportIn(
   }
 }
 
+/** How dangerous carried text is: a dispatch form's free text is typed by a person (a warning). */
+function carried(from: string): Pick<Taint, "severity" | "why"> {
+  return from.startsWith("inputs.")
+    ? { severity: "warning", why: "is free text typed by whoever runs the workflow" }
+    : { why: "is attacker-controlled" };
+}
+
 /** What makes the text of one expression dangerous, if anything does. */
 function taintOf(
   expression: string,
@@ -88,11 +95,11 @@ function taintOf(
   const direct = UNTRUSTED.exec(expression)?.[1];
   if (direct) return { what: direct, why: "is attacker-controlled" };
   const output = readOutput(expression, outputs);
-  if (output) return { what: `${output.what} (carrying ${output.from})`, why: "is attacker-controlled" };
+  if (output) return { what: `${output.what} (carrying ${output.from})`, ...carried(output.from) };
   for (const m of expression.matchAll(ENV_READ)) {
     const name = m[1] ?? m[2]!;
     const from = tainted.get(name);
-    if (from) return { what: `env.${name} (set from ${from})`, why: "is attacker-controlled" };
+    if (from) return { what: `env.${name} (set from ${from})`, ...carried(from) };
   }
   for (const m of expression.matchAll(/\bmatrix\.([\w-]+)/g)) {
     const from = tainted.get(`matrix.${m[1]}`) ?? tainted.get("matrix.*");

@@ -147,4 +147,30 @@ describe(`${ID}: text carried by step and job outputs`, () => {
       [11, "steps.filter.outputs.api_files"],
     ]);
   });
+
+  test("a dispatch form's free text carried through an output is a warning where a script expands it", () => {
+    const text = [
+      "on:",
+      "  workflow_dispatch:",
+      "    inputs:",
+      "      sha: { type: string, required: true }",
+      "      target: { type: choice, options: [staging, production] }",
+      "jobs:",
+      "  a:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - id: short",
+      "        env:",
+      "          INPUT_SHA: ${{ inputs.sha }}",
+      '        run: echo "sha=${INPUT_SHA:0:7}" >> "$GITHUB_OUTPUT"',
+      "      - id: where",
+      '        run: echo "to=${{ inputs.target }}" >> "$GITHUB_OUTPUT"',
+      "      - run: docker buildx imagetools create -t app:latest app:git-${{ steps.short.outputs.sha }}",
+      "      - run: ./deploy.sh ${{ steps.where.outputs.to }}",
+    ].join("\n");
+    expect(reported(text)).toEqual([["warning", "steps.short.outputs.sha"]]);
+    expect(findingsOf(ID, text)[0]!.message).toContain(
+      "(carrying inputs.sha) is free text typed by whoever runs the workflow",
+    );
+  });
 });
