@@ -2,6 +2,7 @@ import { isMap, isScalar, type Node } from "yaml";
 import { isDeployJob, stepDeploys, triggeredBy } from "../classify.js";
 import { callDeploys } from "../deploy-model.js";
 import type { Job, Value } from "../model/workflow.js";
+import { calledWorkflow } from "../reusable.js";
 import { defineRule } from "../types.js";
 
 /** Events that start deployments without a human looking at the previous one first. */
@@ -25,7 +26,7 @@ export const deployMissingConcurrency = defineRule({
     confidence: "high",
     category: "delivery",
     description:
-      "Reports deploy workflows started by pushes, releases, schedules or by hand with no concurrency group at workflow or deploy-job level, so two deployments can run at once.",
+      "Reports deploy workflows started by pushes, releases, schedules or by hand with no concurrency group at workflow or deploy-job level, so two deployments can run at once, and reusable deploy workflows none of whose callers in the repository sets one.",
     fixable: false,
   },
   workflow(workflow, ctx) {
@@ -52,6 +53,36 @@ export const deployMissingConcurrency = defineRule({
       key: job.id,
       message: `deploy job "${job.id}" has no concurrency group: two pushes in a row deploy at the same time and the older one can finish last, leaving the older release live. Add concurrency: { group: deploy-<environment>, cancel-in-progress: false } to the workflow or the job`,
     });
+  },
+  /**
+   * A reusable deploy workflow only its callers start: when none of the repository's callers
+   * queues its runs (a group on the calling workflow or job), nothing does, and the group belongs
+   * here, where every caller gets it.
+   */
+  repository(ctx) {
+    for (const workflow of ctx.workflows) {
+      if (!triggeredBy(workflow, "workflow_call") || triggeredBy(workflow, ...DEPLOY_TRIGGERS)) continue;
+      if (group(workflow.concurrency).kind !== "none") continue;
+      const job = workflow.jobs.find(
+        (j) => isDeployJob(j) && group(j.concurrency).kind === "none" && j.steps.some(stepDeploys),
+      );
+      if (!job) continue;
+      const callers = ctx.workflows.flatMap((caller) =>
+        caller.jobs.filter((j) => calledWorkflow(j, ctx.workflows) === workflow).map((j) => ({ caller, j })),
+      );
+      if (callers.length === 0) continue;
+      if (
+        callers.some(
+          ({ caller, j }) => group(caller.concurrency).kind === "ok" || group(j.concurrency).kind === "ok",
+        )
+      )
+        continue;
+      ctx.report(workflow, {
+        node: job.key,
+        key: job.id,
+        message: `deploy job "${job.id}" of this reusable workflow has no concurrency group, and none of its callers (${[...new Set(callers.map(({ caller }) => caller.source.path))].join(", ")}) queues it: two runs deploy to the same environment at once. Add concurrency: { group: deploy-\${{ inputs.<environment> }}, cancel-in-progress: false } here, where every caller gets it`,
+      });
+    }
   },
 });
 

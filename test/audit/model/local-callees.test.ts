@@ -131,7 +131,10 @@ ${concurrency}jobs:
         { path: CALLER, text: caller },
         { path: CALLEE, text: callee("") },
       ]),
-    ).toEqual([[CALLER, 7]]);
+    ).toEqual([
+      [CALLEE, 6],
+      [CALLER, 7],
+    ]);
     // Without the called file, the call's path says nothing: no deploy is seen.
     expect(concurrencyFindings([{ path: CALLER, text: caller }])).toEqual([]);
   });

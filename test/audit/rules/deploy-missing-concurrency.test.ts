@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { auditWorkflows } from "../../../src/audit/engine.js";
 import { findingsOf } from "../harness.js";
 
 const ID = "deploy-missing-concurrency";
@@ -56,5 +57,26 @@ describe(ID, () => {
     expect(job[0]!.message).toMatch(/changes with every run/);
     const top = findingsOf(ID, workflow("push", "concurrency:\n  group: ${{ github.run_id }}", ""));
     expect(top.map((f) => f.region.startLine)).toEqual([3]);
+  });
+
+  test("a reusable deploy workflow none of whose callers queues it: reported in it, at its deploy job", () => {
+    const callee = (group = "") =>
+      `on: workflow_call\n${group}jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: flyctl deploy --remote-only\n`;
+    const caller = (group = "") =>
+      `on: push\n${group}jobs:\n  ship:\n    uses: ./.github/workflows/deploy.yml\n`;
+    const audit = (files: Record<string, string>) =>
+      auditWorkflows({
+        files: Object.entries(files).map(([name, text]) => ({ path: `.github/workflows/${name}`, text })),
+      }).findings.filter((f) => f.ruleId === ID);
+    const at = (files: Record<string, string>) => audit(files).map((f) => [f.file, f.region.startLine]);
+    // The caller's job and the reusable workflow's deploy job: either place can take the group.
+    expect(at({ "ci.yml": caller(), "deploy.yml": callee() })).toEqual([
+      [".github/workflows/ci.yml", 3],
+      [".github/workflows/deploy.yml", 3],
+    ]);
+    expect(at({ "ci.yml": caller("concurrency: deploy\n"), "deploy.yml": callee() })).toEqual([]);
+    expect(at({ "ci.yml": caller(), "deploy.yml": callee("concurrency: deploy\n") })).toEqual([]);
+    // No caller read: left to the callers, wherever they are.
+    expect(at({ "deploy.yml": callee() })).toEqual([]);
   });
 });
