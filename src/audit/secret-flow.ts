@@ -233,7 +233,8 @@ export function findCommandLineSecrets(script: string, secretVars: Map<string, s
       if (!context) continue;
       // A builtin's arguments reach no other process, but `echo <secret> | docker login
       // --password-stdin` still pastes the secret into the script file GitHub writes.
-      if (BUILTINS.has(context.name) && !(PRINTS.has(context.name) && context.pipedTo)) continue;
+      const piped = BUILTINS.has(context.name);
+      if (piped && !(PRINTS.has(context.name) && context.pipedTo)) continue;
       const piece =
         logical.pieces.find((p) => ref.index >= p.at && ref.index < p.at + p.length) ?? logical.pieces[0]!;
       out.push({
@@ -241,12 +242,9 @@ export function findCommandLineSecrets(script: string, secretVars: Map<string, s
         column: ref.index - piece.at,
         text: ref.text,
         what: ref.what,
-        command:
-          context.pipedTo && BUILTINS.has(context.name)
-            ? `${context.name} | ${context.pipedTo}`
-            : context.name,
+        command: piped ? `${context.name} | ${context.pipedTo}` : context.name,
         option: context.option,
-        ...(BUILTINS.has(context.name) ? { piped: true } : {}),
+        ...(piped ? { piped: true } : {}),
       });
     }
   }

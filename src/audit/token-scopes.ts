@@ -57,7 +57,8 @@ const NO_TOKEN_WRITES =
   /^(actions\/(checkout|setup-[\w-]+|cache(\/\w+)?|upload-artifact|download-artifact)|aws-actions\/[\w-]+|google-github-actions\/(auth|setup-gcloud|deploy-cloudrun|get-gke-credentials)|azure\/(login|setup-[\w-]+|k8s-[\w-]+|webapps-deploy|arm-deploy|cli)|hashicorp\/setup-[\w-]+|docker\/(setup-[\w-]+|metadata-action)|superfly\/flyctl-actions|pnpm\/action-setup|oven-sh\/setup-bun|astral-sh\/setup-uv|dtolnay\/rust-toolchain|ruby\/setup-ruby|gradle\/actions\/setup-gradle|asdf-vm\/actions\/[\w-]+|depot\/(setup-action|build-push-action))(\/[\w./-]+)?$/i;
 
 /** A script that may use the token for anything: the GitHub CLI, an API call, the token itself. */
-const TOKEN_IN_SCRIPT = /(^|[\s;&|(])gh\s+|api\.github\.com|GITHUB_TOKEN|github\.token|ACTIONS_RUNTIME_TOKEN/;
+export const TOKEN_IN_SCRIPT =
+  /(^|[\s;&|(])gh\s+|api\.github\.com|GITHUB_TOKEN|github\.token|ACTIONS_RUNTIME_TOKEN/;
 
 /**
  * The judged scopes a job may use: all of them when anything in it may use the token freely,

@@ -1,6 +1,7 @@
 import { isPair, isScalar, type Node } from "yaml";
 import type { Job, Workflow } from "../model/workflow.js";
 import { calledWorkflow, callsLocalWorkflow } from "../reusable.js";
+import { TOKEN_IN_SCRIPT } from "../token-scopes.js";
 import { defineRule, type Fix, type Report } from "../types.js";
 
 /**
@@ -96,9 +97,6 @@ export const missingPermissions = defineRule({
 const WEBHOOK_ACTIONS =
   /^(slackapi\/slack-github-action|rtcamp\/action-slack-notify|appleboy\/(discord|telegram)-action|sauravpanda\/discord-notify|dawidd6\/action-send-mail)$/i;
 
-/** The token, or a tool that asks for it by name: `${{ github.token }}`, `secrets.GITHUB_TOKEN`, `gh`. */
-const TOKEN_REFERENCE = /\bGITHUB_TOKEN\b|\bgithub\.token\b|(^|[\s;&|(])gh\s+/;
-
 /**
  * Whether anything in the job can use the GITHUB_TOKEN: an action (actions get it as a default
  * input), a called workflow, or a script or variable that names it. A job of scripts that never
@@ -108,10 +106,10 @@ function reachesToken(job: Job, workflow: Workflow): boolean {
   if (job.uses || job.steps.some((step) => step.uses && !WEBHOOK_ACTIONS.test(step.uses.repository ?? "")))
     return true;
   const shared = [...workflow.env.values(), ...job.env.values()];
-  if (shared.some((v) => TOKEN_REFERENCE.test(v.value))) return true;
+  if (shared.some((v) => TOKEN_IN_SCRIPT.test(v.value))) return true;
   return job.steps.some((step) =>
     [step.run?.value ?? "", ...[...step.env.values()].map((v) => v.value)].some((text) =>
-      TOKEN_REFERENCE.test(text),
+      TOKEN_IN_SCRIPT.test(text),
     ),
   );
 }
