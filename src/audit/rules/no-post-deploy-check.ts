@@ -19,8 +19,12 @@ const STABILITY_WAIT =
 /** Actions that deploy through the same health-gated mechanisms (Azure/k8s-deploy waits for the rollout). */
 const STABILITY_WAIT_ACTIONS =
   /^(google-github-actions\/deploy-cloudrun|superfly\/flyctl-actions|samber\/kamal-action|azure\/k8s-deploy)$/i;
-/** An HTTP call that tells people, not one that checks the release. */
-const NOTIFICATION = /slack|discord|webhook|hooks\.|api\.github\.com|office\.com|pagerduty|opsgenie/i;
+/**
+ * An HTTP call that tells people or other services about the release — a chat message, a CDN
+ * purge, a release marker — not one that checks it.
+ */
+const NOTIFICATION =
+  /slack|discord|webhook|hooks\.|api\.github\.com|office\.com|pagerduty|opsgenie|api\.cloudflare\.com|api\.fastly\.com|purge|sentry\.io|newrelic\.com|datadoghq\.(com|eu)|api\.honeycomb\.io|statuspage\.io/i;
 /** Piped into a shell: an installer, not a check. */
 const INSTALLER = /\|\s*(sudo\s+)?(ba|z)?sh\b/;
 const CHECK_ACTION = /smoke|health|http|wait[-_]?for|uptime|e2e|playwright|cypress/i;
