@@ -8,6 +8,11 @@ import { defineRule, type RuleContext } from "../types.js";
  */
 const KEY_ID_INPUT = "aws-access-key-id";
 const SECRET_INPUT = "aws-secret-access-key";
+/** Other actions' spellings (einaregilsson/beanstalk-deploy's `aws_access_key`, `aws_secret_key`). */
+const INPUT_SPELLINGS: Record<string, string> = {
+  "aws-access-key": KEY_ID_INPUT,
+  "aws-secret-key": SECRET_INPUT,
+};
 const KEY_ID_ENV = "AWS_ACCESS_KEY_ID";
 const SECRET_ENV = "AWS_SECRET_ACCESS_KEY";
 
@@ -38,8 +43,13 @@ export const awsStaticCredentials = defineRule({
     const label = `${job.id}:${step.id ?? step.name ?? step.index}`;
     checkEnv(step.env, `a step of job "${job.id}"`, label, ctx);
     const inputs = new Map<string, Value<string>>();
-    for (const [name, value] of step.with) inputs.set(name.toLowerCase().replace(/_/g, "-"), value);
-    const found = pick(inputs.get(KEY_ID_INPUT), inputs.get(SECRET_INPUT));
+    for (const [name, value] of step.with) {
+      const normal = name.toLowerCase().replace(/_/g, "-");
+      inputs.set(INPUT_SPELLINGS[normal] ?? normal, value);
+    }
+    // In a composite action, a key taken as an input is a long-lived key its callers must hold.
+    const fromInputs = ctx.workflow.kind === "action";
+    const found = pick(inputs.get(KEY_ID_INPUT), inputs.get(SECRET_INPUT), fromInputs);
     if (!found) return;
     const action = step.uses?.repository ?? "the action";
     ctx.report({
@@ -97,9 +107,12 @@ function checkCallSecrets(job: Job, ctx: RuleContext) {
 function pick(
   keyId: Value<string> | undefined,
   secret: Value<string> | undefined,
+  fromInputs = false,
 ): Value<string> | undefined {
-  if (keyId && isStatic(keyId.value, LITERAL_KEY_ID)) return keyId;
-  if (secret && isStatic(secret.value, LITERAL_SECRET)) return secret;
+  const keyInput = (v: Value<string>) =>
+    fromInputs && /^\$\{\{\s*inputs\.[\w-]*access[-_]?key/i.test(v.value.trim());
+  if (keyId && (isStatic(keyId.value, LITERAL_KEY_ID) || keyInput(keyId))) return keyId;
+  if (secret && (isStatic(secret.value, LITERAL_SECRET) || keyInput(secret))) return secret;
   return undefined;
 }
 

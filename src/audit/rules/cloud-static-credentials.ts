@@ -52,7 +52,7 @@ const KEY_SECRETS: ReadonlyArray<[RegExp, Cloud]> = [
 ];
 /** Variables that carry a key to the CLIs, SDKs and Terraform providers. */
 const KEY_VARIABLES: ReadonlyArray<[RegExp, Cloud]> = [
-  [/^(GOOGLE|GCP|GCLOUD|GKE)_\w*(KEY|CREDENTIALS)(_JSON)?$/, GOOGLE],
+  [/^(GOOGLE|GCP|GCLOUD|GKE)_\w*(KEY|CREDENTIALS)(_FILE)?(_JSON)?$/, GOOGLE],
   // Terraform's azurerm provider and the Azure SDKs' environment credential.
   [/^(ARM|AZURE)_CLIENT_SECRET$/, AZURE],
 ];

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { auditWorkflows } from "../../../src/audit/engine.js";
 import { findingsOf } from "../harness.js";
 
 const ID = "aws-static-credentials";
@@ -68,5 +69,23 @@ jobs:
       AWS_ROLE_ARN: \${{ secrets.AWS_ROLE_ARN }}
 `;
     expect(findingsOf(ID, text).map((f) => f.region.startLine)).toEqual([7]);
+  });
+
+  test("other actions' spellings, and a composite action that takes the key as an input", () => {
+    expect(
+      findingsOf(
+        ID,
+        step(
+          "aws_access_key: ${{ secrets.AWS_ACCESS_KEY_ID }}\naws_secret_key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}",
+        ),
+      ),
+    ).toHaveLength(1);
+    const action = `name: Deploy\ninputs:\n  aws_access_key_id: { required: true }\nruns:\n  using: composite\n  steps:\n    - uses: aws-actions/configure-aws-credentials@v4\n      with:\n        aws-access-key-id: \${{ inputs.aws_access_key_id }}\n        aws-region: eu-west-2\n`;
+    const found = auditWorkflows({
+      files: [{ path: ".github/actions/deploy/action.yml", text: action }],
+    }).findings.filter((f) => f.ruleId === ID);
+    expect(found.map((f) => f.region.startLine)).toEqual([9]);
+    // In a workflow, an input is whatever its caller passes: not judged.
+    expect(findingsOf(ID, step("aws-access-key-id: ${{ inputs.aws_access_key_id }}"))).toEqual([]);
   });
 });

@@ -69,4 +69,10 @@ describe("cloud-static-credentials", () => {
     expect(findingsOf(ID, step("azure/webapps-deploy@v3")).map((f) => f.region.startLine)).toEqual([9]);
     expect(findingsOf(ID, step("someone/ftp-deploy@v1"))).toEqual([]);
   });
+
+  test("a key file's JSON in a variable named for it", () => {
+    const text =
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "$GCLOUD_KEY_FILE_JSON" > key.json\n        env:\n          GCLOUD_KEY_FILE_JSON: ${{ secrets.GCLOUD_KEY_FILE_JSON }}\n';
+    expect(findingsOf(ID, text).map((f) => f.region.startLine)).toEqual([8]);
+  });
 });
