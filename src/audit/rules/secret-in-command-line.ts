@@ -9,6 +9,7 @@ import {
   secretEnv,
 } from "../secret-flow.js";
 import { defineRule, type RuleContext } from "../types.js";
+import { locatedLines, regionInLine } from "./curl-pipe-shell.js";
 
 /** Actions that run a script on another machine over SSH; `script` is sent as text. */
 const SSH_SCRIPT_ACTIONS = new Set(["appleboy/ssh-action", "garygrossgarten/github-action-ssh"]);
@@ -23,7 +24,7 @@ export const secretInCommandLine = defineRule({
     confidence: "high",
     category: "security",
     description:
-      "Reports `${{ secrets.X }}` written into the arguments of a command in a `run:` script (`curl -H`, `docker login -p`, `git config`, `--var`), or into a script an SSH action sends to a server, instead of passing it through an environment variable.",
+      "Reports `${{ secrets.X }}` written into the arguments of a command in a `run:` script (`curl -H`, `docker login -p`, `git config`, `--var`), or into a script an SSH action sends to a server, instead of passing it through an environment variable, and secret variables written into git URLs (`git clone https://$TOKEN@…`).",
     fixable: false,
   },
   step(step, job, ctx) {
@@ -44,7 +45,9 @@ export const secretInCommandLine = defineRule({
     }
     if (!step.run || !isShellScript(step, job, ctx.workflow)) return;
     const label = `${job.id}:${step.id ?? step.name ?? step.index}`;
-    for (const found of findCommandLineSecrets(step.run.value, secretEnv(ctx.workflow, job, step))) {
+    const secretVars = secretEnv(ctx.workflow, job, step);
+    reportGitUrls(ctx, step, label, secretVars);
+    for (const found of findCommandLineSecrets(step.run.value, secretVars)) {
       if (found.option && BUILD_ARG.test(found.option)) continue;
       // Account ids, project and bucket names kept in secrets are not credentials.
       if (namesAnIdentifier(found.what)) continue;
@@ -52,6 +55,31 @@ export const secretInCommandLine = defineRule({
     }
   },
 });
+
+/** A git command given a URL whose user part is a variable: `git clone https://${TOKEN}@github.com/…`. */
+const GIT_URL_VARIABLE =
+  /\bgit\b[^\n|;&]*?\s(clone|remote\s+(add|set-url)|push|pull|fetch|submodule\s+add)\b[^\n|;&]*?https?:\/\/[^\s/@'"]*?\$\{?([A-Za-z_]\w*)\}?[^\s/@'"]*@/;
+
+/**
+ * A secret variable in a git URL reaches git's command line (ps, /proc) and, for `clone` and
+ * `remote add`, is saved as the remote's URL in `.git/config`, where every later step, cache and
+ * artifact of the workspace can read it.
+ */
+function reportGitUrls(ctx: RuleContext, step: Step, label: string, secretVars: Map<string, string>) {
+  if (secretVars.size === 0 || !/\bgit\b/.test(step.run!.value)) return;
+  const source = ctx.workflow.source;
+  for (const line of locatedLines(source, step.run!)) {
+    const m = GIT_URL_VARIABLE.exec(line.text);
+    const secret = m ? secretVars.get(m[3]!) : undefined;
+    if (!m || !secret || namesAnIdentifier(secret)) continue;
+    ctx.report({
+      node: step.run!.node,
+      region: regionInLine(source, step.run!.node, line, m[0], m.index),
+      key: `${label}:git-url:${m[3]}`,
+      message: `$${m[3]} (${secret}) is written into a git URL: it reaches git's command line, and git ${m[1]} keeps the URL${/^(clone|remote)/.test(m[1]!) ? " in .git/config, readable by every later step and anything that packs the workspace" : " in its error messages"}. Use a credential helper or an http.extraheader set from the environment (git -c http.extraheader="AUTHORIZATION: basic …"), or actions/checkout with a token for another repository`,
+    });
+  }
+}
 
 function report(ctx: RuleContext, step: Step, label: string, found: CommandLineSecret) {
   const run = step.run!;

@@ -55,4 +55,22 @@ describe(ID, () => {
     expect(found("gcloud config set project ${{ secrets.GCP_PROJECT_NAME }}")).toEqual([]);
     expect(found("aws s3 sync site s3://${{ secrets.DOCS_BUCKET }}/")).toEqual([]);
   });
+
+  test("a secret variable in a git URL: on git's command line, and kept in .git/config by clone", () => {
+    const env = "\n    env:\n      PAT: ${{ secrets.DOCS_PAT }}";
+    const [finding, ...rest] = findingsOf(
+      ID,
+      workflow("git clone https://${PAT}@github.com/acme/docs.git docs", env),
+    );
+    expect(rest).toEqual([]);
+    expect(finding?.message).toMatch(
+      /^\$PAT \(secrets\.DOCS_PAT\) is written into a git URL: .* in \.git\/config/,
+    );
+    expect(found("git push https://x-access-token:$PAT@github.com/acme/docs.git HEAD", env)).toEqual([
+      "$PAT",
+    ]);
+    // A variable that is not a secret, or a URL without a user part, is nothing to report.
+    expect(found("git clone https://${HOST}/acme/docs.git", env)).toEqual([]);
+    expect(found('git clone "https://github.com/acme/docs.git"', env)).toEqual([]);
+  });
 });
