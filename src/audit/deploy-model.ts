@@ -270,10 +270,22 @@ function environmentMeansDeploy(name: string): boolean {
   return !TOOLING_ENVIRONMENT_WORD.test(name);
 }
 
+/**
+ * A GitOps release: the job rewrites the image tag a manifest deploys (`kustomize edit set
+ * image`, `yq` on an image tag, `sed -i` on an `image:` line) and pushes the commit for Flux or
+ * Argo CD to apply.
+ */
+const IMAGE_TAG_EDIT =
+  /\bkustomize\s+edit\s+set\s+image\b|\byq\b[^\n]*\s-i\b[^\n]*\b(image|tag)\b|\byq\b[^\n]*\b(containerImage|image)\.tag\b|\bsed\s+-i\b[^\n]*\bimage:/i;
+export function updatesGitOpsManifest(job: Job): boolean {
+  const scripts = job.steps.map((s) => s.run?.value ?? "");
+  return scripts.some((s) => IMAGE_TAG_EDIT.test(s)) && scripts.some((s) => /\bgit\s+push\b/.test(s));
+}
+
 export function isDeployJob(job: Job): boolean {
   if (job.environment && environmentMeansDeploy(job.environment.value.trim())) return true;
   if (job.uses) return callDeploys(job);
-  return job.steps.some(stepDeploys) || migratesProduction(job);
+  return job.steps.some(stepDeploys) || migratesProduction(job) || updatesGitOpsManifest(job);
 }
 
 /** What a job's environment names: the literal name, or the values an expression can take. */

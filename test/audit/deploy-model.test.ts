@@ -132,6 +132,19 @@ jobs:
     expect(stageOf(j, w).stage).toBe("production");
   });
 
+  test("a GitOps release (an image tag rewritten in a manifest and pushed) is a deploy", () => {
+    const job = (steps: string) => one(`on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n${steps}`).j;
+    const edit = "      - run: yq -i '.spec.values.web.containerImage.tag = strenv(TAG)' envs/prod.yaml\n";
+    const push = '      - run: git commit -am "deploy $TAG" && git push\n';
+    expect(isDeployJob(job(edit + push))).toBe(true);
+    expect(
+      isDeployJob(job("      - run: cd overlays/prod && kustomize edit set image app=$IMAGE\n" + push)),
+    ).toBe(true);
+    // An edit never pushed, or a push of anything else, is not one.
+    expect(isDeployJob(job(edit))).toBe(false);
+    expect(isDeployJob(job("      - run: npm version patch\n" + push))).toBe(false);
+  });
+
   test("an environment named for a tool's secrets is a deploy only when its steps deploy", () => {
     const job = (env: string, run: string) =>
       one(`on: push\njobs:\n  a:\n    runs-on: x\n    environment: ${env}\n    steps: [{ run: ${run} }]\n`).j;

@@ -1,5 +1,5 @@
 import { isDeployJob, stageOf } from "../classify.js";
-import { deployLines, deploysStaticSite, stepDeploys } from "../deploy-model.js";
+import { deployLines, deploysStaticSite, stepDeploys, updatesGitOpsManifest } from "../deploy-model.js";
 import type { Job, Workflow } from "../model/workflow.js";
 import { calledWorkflow } from "../reusable.js";
 import { defineRule } from "../types.js";
@@ -65,7 +65,8 @@ function keptByPlatform(job: Job, workflows: Workflow[]): boolean {
     const deploying = callee?.jobs.filter(isDeployJob) ?? [];
     return deploying.length > 0 && deploying.every((j) => keepsReleases(j) || deploysStaticSite(j.steps));
   }
-  return keepsReleases(job) || deploysStaticSite(job.steps);
+  // A GitOps commit is the release record: reverting it puts the previous release back.
+  return keepsReleases(job) || deploysStaticSite(job.steps) || updatesGitOpsManifest(job);
 }
 
 /** Whether the workflow's push trigger names tags and no branches. */

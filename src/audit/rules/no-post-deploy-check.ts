@@ -1,5 +1,5 @@
 import { isDeployJob, isProductionJob, runsOnlyOnFailure, scriptLines, stepDeploys } from "../classify.js";
-import { actionCommand, deploysStaticSite, remoteScript } from "../deploy-model.js";
+import { actionCommand, deploysStaticSite, remoteScript, updatesGitOpsManifest } from "../deploy-model.js";
 import { jobDependents } from "../job-graph.js";
 import type { Job, Step } from "../model/workflow.js";
 import { defineRule } from "../types.js";
@@ -51,6 +51,8 @@ export const noPostDeployCheck = defineRule({
     const steps = job.steps.filter((s) => !runsOnlyOnFailure(s));
     // A job in a deploy environment that deploys through its own script (`./deploy.sh`, `make deploy`).
     const ownScript = !steps.some(stepDeploys);
+    // A GitOps commit is applied later by Flux or Argo CD: there is nothing to check yet here.
+    if (ownScript && updatesGitOpsManifest(job)) return;
     const last = ownScript
       ? // A step named for the deploy that checks it (`./.github/actions/post-deploy-smoke-test`) is the check.
         findLastIndex(steps, (s) => DEPLOY_WORD.test(s.run?.value ?? s.uses?.raw ?? "") && !checks(s))
