@@ -1,3 +1,4 @@
+import { actionCommand } from "../deploy-model.js";
 import type { Step } from "../model/workflow.js";
 import {
   type CommandLineSecret,
@@ -24,7 +25,7 @@ export const secretInCommandLine = defineRule({
     confidence: "high",
     category: "security",
     description:
-      "Reports `${{ secrets.X }}` written into the arguments of a command in a `run:` script (`curl -H`, `docker login -p`, `git config`, `--var`), or into a script an SSH action sends to a server, instead of passing it through an environment variable, and secret variables written into git URLs (`git clone https://$TOKEN@…`).",
+      "Reports `${{ secrets.X }}` written into the arguments of a command in a `run:` script (`curl -H`, `docker login -p`, `git config`, `--var`), or into a script an SSH action sends to a server, instead of passing it through an environment variable; secret variables written into git URLs (`git clone https://$TOKEN@…`); and secrets in the command line an action runs a tool with (`cf_command` of cloud.gov's CLI action).",
     fixable: false,
   },
   step(step, job, ctx) {
@@ -43,9 +44,10 @@ export const secretInCommandLine = defineRule({
         });
       }
     }
-    if (!step.run || !isShellScript(step, job, ctx.workflow)) return;
     const label = `${job.id}:${step.id ?? step.name ?? step.index}`;
     const secretVars = secretEnv(ctx.workflow, job, step);
+    reportToolCommand(ctx, step, label, secretVars);
+    if (!step.run || !isShellScript(step, job, ctx.workflow)) return;
     reportGitUrls(ctx, step, label, secretVars);
     for (const found of findCommandLineSecrets(step.run.value, secretVars)) {
       if (found.option && BUILD_ARG.test(found.option)) continue;
@@ -55,6 +57,40 @@ export const secretInCommandLine = defineRule({
     }
   },
 });
+
+/**
+ * The command line an action runs a tool with (`cf_command: push --var KEY="$SECRET"`): a
+ * secret written into it, or a secret variable it expands, ends up in the tool's argv.
+ */
+function reportToolCommand(ctx: RuleContext, step: Step, label: string, secretVars: Map<string, string>) {
+  const input = actionCommand(step)?.input;
+  if (!input) return;
+  const found = [
+    ...[...input.value.matchAll(SECRET_EXPRESSION)].map((m) => ({
+      at: m.index,
+      text: m[0],
+      what: m[1]!.replace(/\s+/g, ""),
+    })),
+    ...[...input.value.matchAll(/\$\{?([A-Za-z_]\w*)\}?/g)].map((m) => ({
+      at: m.index,
+      text: m[0],
+      what: secretVars.get(m[1]!),
+    })),
+  ].filter(
+    (f): f is { at: number; text: string; what: string } =>
+      f.what !== undefined && !namesAnIdentifier(f.what),
+  );
+  if (found.length === 0) return;
+  const secrets = [...new Set(found.map((f) => f.what))];
+  const first = found.reduce((a, b) => (b.at < a.at ? b : a));
+  ctx.report({
+    node: input.node,
+    // At the first secret written, where the multi-line command shows it.
+    region: ctx.workflow.source.regionIn(input.node, first.text),
+    key: `${label}:tool-command`,
+    message: `${secrets.join(", ")} ${secrets.length > 1 ? "are" : "is"} written into the command line ${step.uses!.repository} runs: every process on the runner can read it while the tool runs (ps, /proc), and a failing command may print it. Give the tool the values another way (a vars file written under $RUNNER_TEMP and removed after, or the tool's own secret store)`,
+  });
+}
 
 /** A git command given a URL whose user part is a variable: `git clone https://${TOKEN}@github.com/…`. */
 const GIT_URL_VARIABLE =

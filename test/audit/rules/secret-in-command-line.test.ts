@@ -73,4 +73,29 @@ describe(ID, () => {
     expect(found("git clone https://${HOST}/acme/docs.git", env)).toEqual([]);
     expect(found('git clone "https://github.com/acme/docs.git"', env)).toEqual([]);
   });
+
+  test("secrets in the command line an action runs a tool with (cloud.gov's cf_command)", () => {
+    const text = `on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: cloud-gov/cg-cli-tools@main
+        env:
+          SECRET_KEY: \${{ secrets.SECRET_KEY }}
+        with:
+          cf_space: prod
+          cf_command: >-
+            push -f manifest.yml
+            --var SECRET_KEY="$SECRET_KEY"
+            --var API_TOKEN=\${{ secrets.API_TOKEN }}
+            --strategy rolling
+`;
+    const [finding, ...rest] = findingsOf(ID, text);
+    expect(rest).toEqual([]);
+    expect(finding?.region.startLine).toBe(13);
+    expect(finding?.message).toMatch(
+      /^secrets\.API_TOKEN, secrets\.SECRET_KEY are written into the command line cloud-gov\/cg-cli-tools runs/,
+    );
+  });
 });
