@@ -1,4 +1,4 @@
-import type { Job, Step, Value, Workflow } from "./model/workflow.js";
+import { type Job, type Step, triggerInputs, type Value, type Workflow } from "./model/workflow.js";
 
 /**
  * What deploys, and where to: the one reading of a workflow that every delivery rule shares.
@@ -414,9 +414,8 @@ interface InputDefinition {
 /** The string and choice inputs of the workflow's dispatch and call triggers. */
 function inputDefinitions(workflow: Workflow): Array<{ name: string; definition: InputDefinition }> {
   const out: Array<{ name: string; definition: InputDefinition }> = [];
-  for (const trigger of ["workflow_dispatch", "workflow_call"]) {
-    const inputs = (workflow.on.get(trigger)?.value as { inputs?: Record<string, unknown> } | null)?.inputs;
-    for (const [name, value] of Object.entries(inputs ?? {})) {
+  for (const trigger of ["workflow_dispatch", "workflow_call"] as const) {
+    for (const [name, value] of Object.entries(triggerInputs(workflow, trigger))) {
       const definition = (value ?? {}) as InputDefinition;
       if (definition.type !== undefined && definition.type !== "string" && definition.type !== "choice")
         continue;

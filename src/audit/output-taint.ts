@@ -1,5 +1,5 @@
 import { escapeRegExp } from "../regexp.js";
-import type { Job, Step, Workflow } from "./model/workflow.js";
+import { isFreeTextInput, type Job, type Step, triggerInputs, type Workflow } from "./model/workflow.js";
 
 /**
  * Contexts an outsider controls: titles, bodies, branch names and commit messages of pull
@@ -101,14 +101,8 @@ const NO_INPUTS: ReadonlySet<string> = new Set();
 
 /** Free-text inputs of the dispatch form: whoever runs the workflow types them. */
 function freeDispatchInputs(workflow: Workflow): Set<string> {
-  const inputs = (workflow.on.get("workflow_dispatch")?.value as { inputs?: Record<string, unknown> } | null)
-    ?.inputs;
-  const free = new Set<string>();
-  for (const [name, value] of Object.entries(inputs ?? {})) {
-    const spec = value as { type?: unknown; options?: unknown } | null;
-    if ((spec?.type ?? "string") === "string" && !Array.isArray(spec?.options)) free.add(name);
-  }
-  return free;
+  const inputs = triggerInputs(workflow, "workflow_dispatch");
+  return new Set(Object.keys(inputs).filter((name) => isFreeTextInput(inputs[name])));
 }
 
 /** The first tainted output an expression reads. */

@@ -67,9 +67,13 @@ export const TOKEN_IN_SCRIPT =
 export function scopesUsed(job: Job, workflow: Workflow): Set<JudgedScope> | "any" {
   if (job.uses) return "any";
   // The token in the workflow's or job's env reaches every script, whatever it runs.
-  const shared = [...workflow.env.values(), ...job.env.values()].some((v) => TOKEN_IN_SCRIPT.test(v.value));
-  if (shared && job.steps.some((step) => step.run)) return "any";
+  if (tokenInSharedEnv(job, workflow) && job.steps.some((step) => step.run)) return "any";
   return stepsScopes(job.steps);
+}
+
+/** Whether the workflow's or the job's env hands the token to every step of the job. */
+export function tokenInSharedEnv(job: Job, workflow: Workflow): boolean {
+  return [...workflow.env.values(), ...job.env.values()].some((v) => TOKEN_IN_SCRIPT.test(v.value));
 }
 
 /** The scopes a run of steps may use: the union of each step's, or all when one may use any. */

@@ -297,12 +297,24 @@ export function declaredInputs(workflow: Workflow): Record<string, unknown> {
     const inputs = get(workflow.root, "inputs")?.value;
     return isMap(inputs) ? (inputs.toJSON() as Record<string, unknown>) : {};
   }
-  const out: Record<string, unknown> = {};
-  for (const trigger of ["workflow_call", "workflow_dispatch"]) {
-    const inputs = (workflow.on.get(trigger)?.value as { inputs?: Record<string, unknown> } | null)?.inputs;
-    if (inputs && typeof inputs === "object") Object.assign(out, inputs);
-  }
-  return out;
+  return { ...triggerInputs(workflow, "workflow_call"), ...triggerInputs(workflow, "workflow_dispatch") };
+}
+
+/** The inputs one trigger of a workflow declares, by name. */
+export function triggerInputs(
+  workflow: Workflow,
+  trigger: "workflow_dispatch" | "workflow_call",
+): Record<string, unknown> {
+  const inputs = (workflow.on.get(trigger)?.value as { inputs?: unknown } | null)?.inputs;
+  return inputs && typeof inputs === "object" ? (inputs as Record<string, unknown>) : {};
+}
+
+/** Whether a declared input takes free text: a string (or untyped) input without options. */
+export function isFreeTextInput(spec: unknown): boolean {
+  if (spec === undefined) return false;
+  const input = spec as { type?: unknown; options?: unknown } | null;
+  const type = typeof input?.type === "string" ? input.type : "string";
+  return type === "string" && !Array.isArray(input?.options);
 }
 
 /** Reads a workflow or an action; returns undefined when the document is not a mapping at all. */

@@ -1,7 +1,7 @@
 import { isPair, isScalar, type Node } from "yaml";
 import type { Job, Workflow } from "../model/workflow.js";
 import { calledWorkflow, callsLocalWorkflow } from "../reusable.js";
-import { TOKEN_IN_SCRIPT } from "../token-scopes.js";
+import { TOKEN_IN_SCRIPT, tokenInSharedEnv } from "../token-scopes.js";
 import { defineRule, type Fix, type Report } from "../types.js";
 
 /**
@@ -105,8 +105,7 @@ const WEBHOOK_ACTIONS =
 function reachesToken(job: Job, workflow: Workflow): boolean {
   if (job.uses || job.steps.some((step) => step.uses && !WEBHOOK_ACTIONS.test(step.uses.repository ?? "")))
     return true;
-  const shared = [...workflow.env.values(), ...job.env.values()];
-  if (shared.some((v) => TOKEN_IN_SCRIPT.test(v.value))) return true;
+  if (tokenInSharedEnv(job, workflow)) return true;
   return job.steps.some((step) =>
     [step.run?.value ?? "", ...[...step.env.values()].map((v) => v.value)].some((text) =>
       TOKEN_IN_SCRIPT.test(text),

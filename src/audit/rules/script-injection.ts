@@ -1,6 +1,14 @@
 import { locateInOrder } from "../locate-lines.js";
 import { memoByObject } from "../memo.js";
-import { declaredInputs, type Job, type Step, type Value, type Workflow } from "../model/workflow.js";
+import {
+  declaredInputs,
+  isFreeTextInput,
+  type Job,
+  type Step,
+  triggerInputs,
+  type Value,
+  type Workflow,
+} from "../model/workflow.js";
 import { EXPRESSION, NOT_TEXT, readOutput, taintedOutputs, taintIn, UNTRUSTED } from "../output-taint.js";
 import { defineRule, type RuleContext, type Severity } from "../types.js";
 
@@ -184,16 +192,10 @@ function freeTextInput(
   workflow: Workflow,
   name: string,
 ): "workflow_dispatch" | "workflow_call" | "action" | undefined {
-  const isFree = (input: unknown) => {
-    if (input === undefined) return false;
-    const spec = input as { type?: unknown; options?: unknown } | null;
-    const type = typeof spec?.type === "string" ? spec.type : "string";
-    return type === "string" && !Array.isArray(spec?.options);
-  };
-  if (workflow.kind === "action") return isFree(declaredInputs(workflow)[name]) ? "action" : undefined;
+  if (workflow.kind === "action")
+    return isFreeTextInput(declaredInputs(workflow)[name]) ? "action" : undefined;
   for (const trigger of ["workflow_dispatch", "workflow_call"] as const) {
-    const inputs = (workflow.on.get(trigger)?.value as { inputs?: Record<string, unknown> } | null)?.inputs;
-    if (inputs && isFree(inputs[name])) return trigger;
+    if (isFreeTextInput(triggerInputs(workflow, trigger)[name])) return trigger;
   }
   return undefined;
 }
