@@ -192,7 +192,9 @@ export function mattersToRepositoryRules(path: string, text: string): boolean {
     /environment\s*:|roll[\s_-]?back|workflow_call|pull_request|merge_group|uses\s*:\s*["']?\.\/\.github\/workflows\//i.test(
       text,
     ) ||
-    /roll[\s_-]?back/i.test(path)
+    /roll[\s_-]?back/i.test(path) ||
+    // CI on pushes, which a deploy on the same pushes may or may not wait for.
+    (/\bpush\b/.test(text) && /\b(tests?|lint|pytest|jest|vitest|mocha|rspec|tox|phpunit)\b/i.test(text))
   )
     return true;
   return deployModel.mayDeploy(text);

@@ -176,7 +176,7 @@ const REMOTE_SCRIPT_INPUT: Record<string, string> = {
  * A remote step made only of these (a live check, `docker system prune`) is not a deploy.
  */
 const REMOTE_NOT_A_RELEASE =
-  /^\s*(#.*|set\s.*|cd\s.*|sleep\s.*|echo\s.*|export\s.*|(sudo\s+)?docker\s+(system|image|container|volume|builder|network)\s+prune\b.*|(sudo\s+)?docker\s+(ps|logs|images|inspect)\b.*|make\s+(livecheck|health\w*|check\w*|status|smoke\w*|prune|clean\w*)\b.*|(curl|wget)\s.*|df\b.*|du\b.*|ls\b.*|)$/;
+  /^\s*(#.*|set\s.*|cd\s.*|sleep\s.*|echo\s.*|export\s.*|(for|while)\s.*|(then|else|fi|do|done|break|continue|exit|return)\b.*|if\s+\[.*|\w+=("[^"]*"|'[^']*'|\([^)]*\)|[^\s$`]*)\s*|\w+=\$\((sudo\s+)?docker\s+(inspect|ps)\b.*|(sudo\s+)?docker\s+(system|image|container|volume|builder|network)\s+prune\b.*|(sudo\s+)?docker\s+(ps|logs|images|inspect)\b.*|make\s+(livecheck|health\w*|check\w*|status|smoke\w*|prune|clean\w*)\b.*|(curl|wget)\s.*|df\b.*|du\b.*|ls\b.*|)$/;
 
 /** The script a remote-shell action runs, when it is one. */
 export function remoteScript(step: Step): string | undefined {
@@ -235,9 +235,12 @@ export function stepDeploys(step: Step): boolean {
 
 /** A called workflow's file named for a deploy (`deploy-ecs.yml`, `release.yml`, `rollout.yml`). */
 const CALLED_DEPLOY_NAME = /deploy|release|rollout|publish-?(app|service)/i;
-/** Release chores that ship nothing: tagging, drafting, notes (`tag-release-devcontainer.yml`). */
+/**
+ * Release chores that ship nothing: tagging, drafting, notes (`tag-release-devcontainer.yml`),
+ * and checks run before a deploy (`validate-deployment.yml`).
+ */
 const NOT_A_RELEASE_NAME =
-  /(tag|draft|create|cut|prepare)[-_]release|release[-_](notes|drafter|please|tag)/gi;
+  /(tag|draft|create|cut|prepare)[-_]release|release[-_](notes|drafter|please|tag)|(validate|check|verify|lint)[-_]?(deploy(ment)?|release)s?/gi;
 
 /**
  * A reusable-workflow call that deploys: by the called file's name, by what the called workflow
@@ -315,7 +318,14 @@ export function environmentNames(job: Job, workflow: Workflow): string[] {
       if (typeof include[matrixKey] === "string") values.push(include[matrixKey] as string);
     }
   }
-  return values;
+  values.push(...expressionChoices(environment));
+  // A matrix value can itself choose: `${{ startsWith(github.ref, 'refs/tags/') && 'app-org' || 'app-net' }}`.
+  return values.flatMap((v) => (v.includes("${{") ? expressionChoices(v) : [v]));
+}
+
+/** The literals an `a && 'x' || 'y'` expression chooses between. */
+function expressionChoices(expression: string): string[] {
+  return [...expression.matchAll(/(?:&&|\|\|)\s*'([^']+)'/g)].map((m) => m[1]!);
 }
 
 /** A reusable-workflow call's `with: environment:` (or `env:`/`stage:`), as its environment. */
@@ -387,7 +397,7 @@ function deploysFromMainline(workflow: Workflow): boolean {
 
 /** Inputs that pick the environment a job deploys to. */
 const ENVIRONMENT_INPUT =
-  /\b(?:github\.event\.)?inputs\.((?:[\w]+[-_])?(?:environment|env|stage)(?:[-_]name)?)\b/;
+  /\b(?:github\.event\.)?inputs\.((?:[\w]+[-_])?(?:environment|env|stage)(?:[-_]name)?)\b/i;
 
 /**
  * The input that picks where a job deploys (`make release ENVIRONMENT=${{ inputs.environment }}`),
@@ -403,6 +413,17 @@ export function productionByInput(job: Job, workflow: Workflow): string | undefi
     if (!options || options.some((o) => PRODUCTION_WORDS.test(words(o)))) return `inputs.${read}`;
   }
   return undefined;
+}
+
+/**
+ * The environments an input can pick for a job (`ENVIRONMENT: staging | production`), from
+ * the options of the input the job reads, or of the workflow's environment input.
+ */
+export function environmentChoices(job: Job, workflow: Workflow): string[] {
+  const read = ENVIRONMENT_INPUT.exec(JSON.stringify(job.node.toJSON()))?.[1];
+  return inputDefinitions(workflow)
+    .filter(({ name }) => (read ? name === read : ENVIRONMENT_INPUT.test(`inputs.${name}`)))
+    .flatMap(({ definition }) => (Array.isArray(definition.options) ? definition.options.map(String) : []));
 }
 
 interface InputDefinition {

@@ -1,7 +1,7 @@
 import { isMap, isScalar, type Node } from "yaml";
 import { isDeployJob, stepDeploys, triggeredBy } from "../classify.js";
 import { callDeploys } from "../deploy-model.js";
-import type { Job, Value } from "../model/workflow.js";
+import type { Job, Value, Workflow } from "../model/workflow.js";
 import { calledWorkflow } from "../reusable.js";
 import { defineRule } from "../types.js";
 
@@ -45,6 +45,15 @@ export const deployMissingConcurrency = defineRule({
         node: perRun.node,
         key: `job:${job.id}`,
         message: `the concurrency group of deploy job "${job.id}" changes with every run or commit, so it never makes two deployments wait for each other: use one group per environment, e.g. group: deploy-production`,
+      });
+      return;
+    }
+    if (publishesTaggedRelease(workflow, job)) {
+      ctx.report({
+        node: job.key,
+        key: job.id,
+        severity: "note",
+        message: `job "${job.id}" publishes the release of the tag that started it, with no concurrency group: two tags pushed together publish two versions at once, which is harmless unless the called workflow also deploys. If it does, add concurrency: { group: release, cancel-in-progress: false }`,
       });
       return;
     }
@@ -107,4 +116,21 @@ function group(concurrency: Value<unknown> | undefined): Group {
   if (isScalar(node) && typeof node.value === "string" && PER_RUN.test(node.value))
     return { kind: "per-run", node };
   return { kind: "ok" };
+}
+
+/**
+ * A release workflow of another repository (`org/workflows/.github/workflows/controller-release.yaml`)
+ * called from a workflow that only tags or releases start: each run publishes its own version
+ * rather than replacing what a previous run deployed.
+ */
+function publishesTaggedRelease(workflow: Workflow, job: Job): boolean {
+  const called = job.uses?.raw.split("@")[0] ?? "";
+  if (!called || called.startsWith("./") || !/release/i.test(called) || /deploy/i.test(called)) return false;
+  const push = workflow.on.get("push")?.value as { branches?: unknown; tags?: unknown } | null | undefined;
+  return [...workflow.on.keys()].every(
+    (event) =>
+      event === "release" ||
+      event === "workflow_dispatch" ||
+      (event === "push" && Boolean(push && push.tags !== undefined && push.branches === undefined)),
+  );
 }

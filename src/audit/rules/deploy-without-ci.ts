@@ -13,9 +13,30 @@ const CHECK_ACTION = /lint|test|cypress|playwright/i;
 /** Reusable workflows whose file name says they are CI. */
 const CI_WORKFLOW = /(^|[/._-])(ci|tests?|testing|lint|checks?|verify|validate|quality|pr)([._-]|$)/i;
 
+/**
+ * What a pull request's plan shows a reviewer: for infrastructure and manifests, the check
+ * before merging is the plan or diff of what the apply will change.
+ */
+const PLAN_COMMAND =
+  /\b(terraform|terragrunt|tofu)\b[^\n|;&]*\splan\b|\b(helmfile|helm)\b[^\n|;&]*\sdiff\b|\bpulumi\s+preview\b|\bcdk\s+diff\b|\bkubectl\s+diff\b/;
+const PLAN_ACTION = /[/-]plan\b|terraform-plan|pulumi|helmfile/i;
+
 function stepChecks(step: Step): boolean {
   if (step.run && CHECK_COMMAND.test(step.run.value.replace(SHELL_TEST, ""))) return true;
-  return Boolean(step.uses && step.uses.kind === "action" && CHECK_ACTION.test(step.uses.raw.split("@")[0]!));
+  // A local action named for tests (`./.github/actions/run-tests`), or whose own steps run them.
+  if (step.localSteps?.some(stepChecks)) return true;
+  return Boolean(
+    step.uses &&
+      (step.uses.kind === "action" || step.uses.kind === "local") &&
+      CHECK_ACTION.test(step.uses.raw.split("@")[0]!),
+  );
+}
+
+/** Checks a pull request or push runs before merging: tests and linters, or a plan of the change. */
+function stepReviews(step: Step): boolean {
+  if (stepChecks(step)) return true;
+  if (step.run) return PLAN_COMMAND.test(step.run.value);
+  return Boolean(step.uses && PLAN_ACTION.test(step.uses.raw.split("@")[0]!));
 }
 
 export const deployWithoutCi = defineRule({
@@ -30,11 +51,15 @@ export const deployWithoutCi = defineRule({
     fixable: false,
   },
   repository(ctx) {
+    const reviews = (w: Workflow) =>
+      w.jobs.some((j) => j.steps.some(stepReviews) || (j.uses ? callsCi(j, ctx.workflows, 0) : false));
     // CI on pull requests gates what merges, if branch protection requires it (not visible here).
     const pullRequestCi = ctx.workflows.find(
-      (w) =>
-        triggeredBy(w, "pull_request", "merge_group") &&
-        w.jobs.some((j) => j.steps.some(stepChecks) || (j.uses ? callsCi(j, ctx.workflows, 0) : false)),
+      (w) => triggeredBy(w, "pull_request", "merge_group") && reviews(w),
+    );
+    // CI that tests every push, beside the deploy rather than before it.
+    const pushCi = ctx.workflows.find(
+      (w) => triggeredBy(w, "push") && !w.jobs.some(isDeployJob) && reviews(w),
     );
     for (const workflow of ctx.workflows) {
       if (!triggeredBy(workflow, "push")) continue;
@@ -65,7 +90,16 @@ export const deployWithoutCi = defineRule({
             node: job.key,
             key: job.id,
             severity: "note",
-            message: `job "${job.id}" deploys on every push and waits for no tests itself; ${pullRequestCi.source.path} tests pull requests, so this holds only while branch protection requires those checks before merging and nobody pushes directly`,
+            message: `job "${job.id}" deploys on every push and waits for no tests itself; ${pullRequestCi.source.path} checks pull requests, so this holds only while branch protection requires those checks before merging and nobody pushes directly`,
+          });
+          continue;
+        }
+        if (pushCi) {
+          ctx.report(workflow, {
+            node: job.key,
+            key: job.id,
+            severity: "note",
+            message: `job "${job.id}" deploys on every push without waiting for ${pushCi.source.path}, which tests the same pushes: a commit that fails them is already deployed when they finish. Run the deploy after them (workflow_run on that workflow, or call it and add needs:)`,
           });
           continue;
         }

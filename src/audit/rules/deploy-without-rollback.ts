@@ -1,6 +1,14 @@
 import { isDeployJob, stageOf } from "../classify.js";
-import { deployLines, deploysStaticSite, stepDeploys, updatesGitOpsManifest } from "../deploy-model.js";
-import type { Job, Workflow } from "../model/workflow.js";
+import {
+  deployLines,
+  deploysStaticSite,
+  productionByInput,
+  stepDeploys,
+  updatesGitOpsManifest,
+} from "../deploy-model.js";
+import { jobDependents } from "../job-graph.js";
+import type { Job, Step, Workflow } from "../model/workflow.js";
+import { releaseCheck } from "../post-deploy-check.js";
 import { calledWorkflow } from "../reusable.js";
 import { defineRule } from "../types.js";
 import { checkWorkflowStructure } from "../workflow-schema.js";
@@ -16,6 +24,18 @@ const ROLLBACK_COMMAND =
 const CIRCUIT_BREAKER =
   /circuit[\s_-]?breaker|deploymentCircuitBreaker|failure[_-]action[\s:=]+["']?rollback/i;
 const ON_FAILURE = /(?<!!\s*)\bfailure\(\)/;
+/** What a failure step does that puts something back, rather than only telling people. */
+const RESTORES = /\b(revert|restore|undo|previous)\b/i;
+/** A called workflow that only tells people that something failed. */
+const NOTIFIES = /notif|slack|announce|alert|teams|discord|mail/i;
+/** Commands that move traffic to a version already deployed: what a check before them gates. */
+const PROMOTES =
+  /\bslot\s+swap\b|\bupdate-traffic\b|\bversions\s+migrate\b|\bset-traffic\b|--to-latest\b|\bpromote\b/;
+/** An image reference that moves with every push. */
+const MOVING_TAG = /:latest\b/;
+/** Redeploys that pull the same reference again instead of naming the new image. */
+const REDEPLOY_IN_PLACE = /--force-new-deployment\b|\brollout\s+restart\b/;
+const PUSHES_LATEST = /\bdocker\b[^\n]*\s(push|--push\b)[^\n]*:latest\b/;
 /**
  * Deploys whose platform puts the previous version back by itself when the new one fails:
  * CloudFormation rolls a failed stack update back (and cdk, sam, serverless and copilot deploy
@@ -97,18 +117,95 @@ function deploysOf(job: Job): { lines: string[]; selfReverting: boolean } {
   };
 }
 
+/** A step that runs when something failed and puts a release back, not one that only reports it. */
+function restores(step: Step): boolean {
+  const text = step.run?.value ?? "";
+  return (
+    stepDeploys(step) ||
+    ROLLBACK_COMMAND.test(text) ||
+    RESTORES.test(text) ||
+    ROLLBACK_NAME.test(`${step.uses?.raw ?? ""} ${step.name ?? ""}`)
+  );
+}
+
+/**
+ * A way back the workflow prepares: a step or job that runs on failure() and restores a
+ * release, a rollback command or action anywhere, or a circuit breaker. A failure step that
+ * only announces the failure leaves the broken release serving.
+ */
 function hasWayBack(workflow: Workflow): boolean {
   if (CIRCUIT_BREAKER.test(workflow.source.text)) return true;
   return workflow.jobs.some(
     (job) =>
-      ON_FAILURE.test(job.if?.value ?? "") ||
+      (ON_FAILURE.test(job.if?.value ?? "") &&
+        (job.steps.some(restores) ||
+          ROLLBACK_NAME.test(job.id) ||
+          Boolean(job.uses && !NOTIFIES.test(job.uses.raw)))) ||
       Boolean(job.uses && ROLLBACK_NAME.test(job.uses.raw)) ||
       job.steps.some(
         (step) =>
-          ON_FAILURE.test(step.if?.value ?? "") ||
+          (ON_FAILURE.test(step.if?.value ?? "") && restores(step)) ||
           ROLLBACK_COMMAND.test(step.run?.value ?? "") ||
           ROLLBACK_NAME.test(step.uses?.raw ?? ""),
       ),
+  );
+}
+
+/** Whether a deploy job can deploy to production: by its stage, or by an input that can pick it. */
+function canReachProduction(job: Job, workflow: Workflow): boolean {
+  return stageOf(job, workflow).stage === "production" || productionByInput(job, workflow) !== undefined;
+}
+
+/**
+ * A check of a production release whose failure puts nothing back: the job (or, for a call,
+ * the called deploy workflow) checks the release and the workflow has no way back, so a
+ * failed check turns the run red and leaves the failing release serving.
+ */
+function checkWithoutWayBack(job: Job, workflow: Workflow, workflows: Workflow[]) {
+  if (job.uses) {
+    const callee = calledWorkflow(job, workflows);
+    if (!callee || hasWayBack(callee)) return undefined;
+    const checked = callee.jobs.filter(isDeployJob).some((j) => releaseCheck(j, callee));
+    return checked ? { node: job.key, where: `the called ${callee.source.path}` } : undefined;
+  }
+  // A check before a later job promotes the release (a candidate version, a slot) is a gate:
+  // when it fails, the release never reaches traffic.
+  if (jobDependents(job, workflow).some(isDeployJob)) return undefined;
+  const check = releaseCheck(job, workflow);
+  if (!check) return undefined;
+  if ("steps" in check) return { node: check.key, where: `job "${check.id}"` };
+  // The same in one job: a slot swap or traffic shift after the check releases what it checked.
+  if (job.steps.slice(job.steps.indexOf(check) + 1).some((s) => PROMOTES.test(s.run?.value ?? "")))
+    return undefined;
+  return { node: check.node, where: "a later step" };
+}
+
+/** A production deploy of a moving tag: the release it replaces is no longer stored anywhere. */
+function movingTagDeploy(job: Job): Step | undefined {
+  const deploys = job.steps.filter(stepDeploys);
+  if (deploys.length === 0) return undefined;
+  // The `name:latest` references the job pushes itself.
+  const pushed = new Set(
+    job.steps.flatMap((s) => {
+      const lines = [
+        ...(s.run?.value ?? "").split("\n").filter((l) => PUSHES_LATEST.test(l)),
+        ...(s.with.get("tags")?.value ?? "").split(/[\n,]/),
+      ];
+      return lines.flatMap((l) => [...l.matchAll(/([^\s/"'=]+):latest\b/g)].map((m) => m[1]!));
+    }),
+  );
+  const moving = deploys.find((step) => {
+    const said = step.run ? deployLines(step.run.value) : [...step.with.values()].map((v) => v.value);
+    return said.some((l) => MOVING_TAG.test(l) || (pushed.size > 0 && REDEPLOY_IN_PLACE.test(l)));
+  });
+  if (moving) return moving;
+  // The job's own `:latest` written into what is deployed (a task definition rendered with
+  // `image: …/api:latest`); a vendor's sidecar by tag is mutable-image-tag's concern.
+  return job.steps.find((step) =>
+    [...step.with.entries()].some(
+      ([key, value]) =>
+        /image/i.test(key) && pushed.has(/([^\s/"'=]+):latest\b/.exec(value.value)?.[1] ?? ""),
+    ),
   );
 }
 
@@ -120,7 +217,7 @@ export const deployWithoutRollback = defineRule({
     confidence: "medium",
     category: "delivery",
     description:
-      "Reports deploy workflows with no way back: no failure-triggered step or job, no rollback command, no deployment circuit breaker, and no rollback workflow in the repository.",
+      "Reports production deploys a failure would strand: a check of the release whose failure restores nothing, or a moving tag (`:latest`) with no previous image to return to. Other deploys with no prepared way back (no rollback step on failure(), rollback command, circuit breaker or rollback workflow) are notes.",
     fixable: false,
   },
   repository(ctx) {
@@ -150,6 +247,12 @@ export const deployWithoutRollback = defineRule({
         .filter((job) => stageOf(job, workflow).stage !== "pre-production");
       const first = deploys[0];
       if (!first || hasWayBack(workflow)) continue;
+      // A call to a workflow of the repository that the audit did not read: its way back is there.
+      if (deploys.some((job) => job.uses?.raw.startsWith("./") && !calledWorkflow(job, ctx.workflows)))
+        continue;
+      // Calls whose workflows prepare their own way back.
+      const callees = deploys.map((job) => (job.uses ? calledWorkflow(job, ctx.workflows) : undefined));
+      if (callees.every((callee) => callee && hasWayBack(callee))) continue;
       const reads = deploys.map(deploysOf);
       if (reads.every((r) => r.selfReverting)) continue;
       const lines = reads.flatMap((r) => r.lines);
@@ -162,7 +265,39 @@ export const deployWithoutRollback = defineRule({
         });
         continue;
       }
-      const production = deploys.some((job) => stageOf(job, workflow).stage === "production");
+      const production = deploys.filter((job) => canReachProduction(job, workflow));
+      if (broken && production.length > 0) {
+        ctx.report(workflow, {
+          node: first.key,
+          key: first.id,
+          message: `this workflow deploys (job "${first.id}") and its way back is ${broken.source.path}, which GitHub refuses to run (see invalid-workflow): the rollback fails the moment it is needed. Fix that workflow, and try it on a staging deploy`,
+        });
+        continue;
+      }
+      // The two ways a production release is stranded: a check that fails and leaves it serving,
+      // and a moving tag that leaves nothing to go back to.
+      let stranded = false;
+      for (const job of production) {
+        const check = checkWithoutWayBack(job, workflow, ctx.workflows);
+        if (check) {
+          stranded = true;
+          ctx.report(workflow, {
+            node: check.node,
+            key: job.id,
+            message: `job "${job.id}" deploys to production and ${check.where} checks the release, but when the check fails nothing puts the previous release back: the run goes red and the failing release keeps serving. Add a step with if: failure() that restores the previous release (helm rollback, kubectl rollout undo, the previous task definition or image), or deploy with shipgate deploy, which rolls back on a failed check`,
+          });
+        }
+        const moving = movingTagDeploy(job);
+        if (moving) {
+          stranded = true;
+          ctx.report(workflow, {
+            node: moving.run?.node ?? moving.uses?.node ?? moving.node,
+            key: job.id,
+            message: `job "${job.id}" deploys a moving tag (:latest) to production: the push overwrote the release it replaces, so there is no previous image to go back to. Deploy an immutable tag (the commit SHA or a digest) so the previous release can be redeployed`,
+          });
+        }
+      }
+      if (stranded) continue;
       // Ways back the platform or the trigger keep without a prepared step: the previous
       // release still stored (Helm revisions, task definitions, a slot), static files that an
       // older commit's run puts back, and releases cut from tags, whose previous run redeploys.
@@ -172,12 +307,10 @@ export const deployWithoutRollback = defineRule({
       ctx.report(workflow, {
         node: first.key,
         key: first.id,
-        severity: production && (!kept || broken) ? undefined : "note",
-        message: broken
-          ? `this workflow deploys (job "${first.id}") and its way back is ${broken.source.path}, which GitHub refuses to run (see invalid-workflow): the rollback fails the moment it is needed. Fix that workflow, and try it on a staging deploy`
-          : kept
-            ? `this workflow deploys (job "${first.id}") with no prepared way back: nothing runs on failure() and the repository has no rollback workflow. The previous release can still be had (helm rollback, kubectl rollout undo, the previous task definition or revision, re-running the previous release's run), so going back is possible but not written down — make it a workflow a person can run, or a step with if: failure()`
-            : `this workflow deploys (job "${first.id}") with no way back: no step or job runs on failure(), nothing rolls back, no deployment circuit breaker, and the repository has no rollback workflow. Add a rollback step with if: failure() that restores the previous release (or enable the ECS circuit breaker / helm --atomic), and a manual rollback workflow`,
+        severity: "note",
+        message: kept
+          ? `this workflow deploys (job "${first.id}") with no prepared way back: nothing runs on failure() and the repository has no rollback workflow. The previous release can still be had (helm rollback, kubectl rollout undo, the previous task definition or revision, re-running the previous release's run), so going back is possible but not written down — make it a workflow a person can run, or a step with if: failure()`
+          : `this workflow deploys (job "${first.id}") with no prepared way back: no step or job restores a release on failure(), nothing rolls back, no deployment circuit breaker, and the repository has no rollback workflow. Going back means re-running an older commit's deploy by hand; add a rollback step with if: failure() that restores the previous release (or enable the ECS circuit breaker / helm --atomic), and a manual rollback workflow`,
       });
     }
   },

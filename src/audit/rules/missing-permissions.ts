@@ -93,9 +93,12 @@ export const missingPermissions = defineRule({
   },
 });
 
-/** Notifiers that post through their own webhook or mail account and take no token input. */
-const WEBHOOK_ACTIONS =
-  /^(slackapi\/slack-github-action|rtcamp\/action-slack-notify|appleboy\/(discord|telegram)-action|sauravpanda\/discord-notify|dawidd6\/action-send-mail)$/i;
+/**
+ * Actions that take no token input: notifiers that post through their own webhook or mail
+ * account, and remote shells and copies that log in with the host's own key.
+ */
+const TOKENLESS_ACTIONS =
+  /^(slackapi\/slack-github-action|rtcamp\/action-slack-notify|appleboy\/(discord|telegram|ssh|scp)-action|sauravpanda\/discord-notify|dawidd6\/action-send-mail|easingthemes\/ssh-deploy|burnett01\/rsync-deployments|webfactory\/ssh-agent|shimataro\/ssh-key-action|garygrossgarten\/github-action-ssh)$/i;
 
 /**
  * Whether anything in the job can use the GITHUB_TOKEN: an action (actions get it as a default
@@ -103,7 +106,7 @@ const WEBHOOK_ACTIONS =
  * name it (computing outputs, printing results) cannot reach the token, whatever its scopes.
  */
 function reachesToken(job: Job, workflow: Workflow): boolean {
-  if (job.uses || job.steps.some((step) => step.uses && !WEBHOOK_ACTIONS.test(step.uses.repository ?? "")))
+  if (job.uses || job.steps.some((step) => step.uses && !TOKENLESS_ACTIONS.test(step.uses.repository ?? "")))
     return true;
   if (tokenInSharedEnv(job, workflow)) return true;
   return job.steps.some((step) =>

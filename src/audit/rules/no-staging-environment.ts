@@ -1,5 +1,5 @@
 import { isDeployJob, isProductionJob, stageOf } from "../classify.js";
-import { environmentNames, PRE_PRODUCTION_WORDS } from "../deploy-model.js";
+import { environmentChoices, environmentNames, PRE_PRODUCTION_WORDS } from "../deploy-model.js";
 import type { Job, Workflow } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 
@@ -9,8 +9,12 @@ import { defineRule } from "../types.js";
  * that, the stage the deploy model reads from its names, commands and workflow.
  */
 function preProduction(job: Job, workflow: Workflow): boolean {
-  if (environmentNames(job, workflow).some((n) => PRE_PRODUCTION_WORDS.test(n.replace(/[-_./]/g, " "))))
-    return true;
+  const names = environmentNames(job, workflow);
+  const choices = environmentChoices(job, workflow);
+  if ([...names, ...choices].some((n) => PRE_PRODUCTION_WORDS.test(n.replace(/[-_./]/g, " ")))) return true;
+  // One job that deploys to two environments (`tags && 'app-org' || 'app-net'`): production is
+  // one of them, and the other is where the same deploy goes first.
+  if (new Set(names).size > 1) return true;
   return stageOf(job, workflow).stage === "pre-production";
 }
 

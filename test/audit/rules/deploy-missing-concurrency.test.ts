@@ -79,4 +79,18 @@ describe(ID, () => {
     // No caller read: left to the callers, wherever they are.
     expect(at({ "deploy.yml": callee() })).toEqual([]);
   });
+
+  test("a tag's release published through another repository's release workflow is a note", () => {
+    const release = (on: string, uses: string) =>
+      `on:\n${on}\njobs:\n  release:\n    uses: org/workflows/.github/workflows/${uses}@v1\n    with:\n      environment: production\n`;
+    const tags = "  push:\n    tags: ['v*']\n  workflow_dispatch:";
+    expect(findingsOf(ID, release(tags, "controller-release.yaml")).map((f) => f.severity)).toEqual(["note"]);
+    // A branch push, or a called workflow that says it deploys, stays an error.
+    expect(
+      findingsOf(ID, release("  push:\n    branches: [main]", "controller-release.yaml")).map(
+        (f) => f.severity,
+      ),
+    ).toEqual(["error"]);
+    expect(findingsOf(ID, release(tags, "deploy-release.yaml")).map((f) => f.severity)).toEqual(["error"]);
+  });
 });

@@ -62,7 +62,7 @@ describe(ID, () => {
       "pr.yml": pr,
     });
     expect(findings.map((f) => f.severity)).toEqual(["note"]);
-    expect(findings[0]!.message).toContain(".github/workflows/pr.yml tests pull requests");
+    expect(findings[0]!.message).toContain(".github/workflows/pr.yml checks pull requests");
     // A pull-request workflow that only builds gates nothing.
     const build = pr.replace("npm test", "npm run build");
     expect(
@@ -71,5 +71,27 @@ describe(ID, () => {
         "pr.yml": build,
       }).map((f) => f.severity),
     ).toEqual(["warning"]);
+  });
+
+  test("a plan of the change on pull requests, or a local action that runs tests, is CI too", () => {
+    const severity = (pr: string) =>
+      audit({ "deploy.yml": deploy("org/shared/.github/workflows/docker-build.yml@v1"), "pr.yml": pr }).map(
+        (f) => f.severity,
+      );
+    const pr = (step: string) =>
+      `on: pull_request\njobs:\n  plan:\n    runs-on: ubuntu-latest\n    steps:\n${step}`;
+    expect(severity(pr("      - run: terragrunt run-all plan\n"))).toEqual(["note"]);
+    expect(severity(pr("      - run: helmfile -e production diff\n"))).toEqual(["note"]);
+    expect(severity(pr("      - uses: ./.github/actions/run-tests\n"))).toEqual(["note"]);
+  });
+
+  test("CI that tests the same pushes beside the deploy is a note that names it", () => {
+    const ci = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n";
+    const findings = audit({
+      "deploy.yml": deploy("org/shared/.github/workflows/docker-build.yml@v1"),
+      "ci.yml": ci,
+    });
+    expect(findings.map((f) => f.severity)).toEqual(["note"]);
+    expect(findings[0]!.message).toContain(".github/workflows/ci.yml, which tests the same pushes");
   });
 });

@@ -87,7 +87,7 @@ describe(ID, () => {
     expect(findingsOf(ID, deploy(PLAIN, "pull_request"))).toEqual([]);
   });
 
-  test("platforms that keep the previous release make the finding a note", () => {
+  test("with no failing check and no moving tag, a deploy with no prepared way back is a note", () => {
     for (const steps of [
       PLAIN,
       "      - run: kubectl set image deployment/app app=$IMAGE\n",
@@ -101,30 +101,63 @@ describe(ID, () => {
       ).toEqual(["note"]);
       expect(findings[0]!.message).toContain("previous release can still be had");
     }
-    // Static files: an older commit's run puts them back.
-    expect(
-      audit({ "deploy.yml": deploy("      - run: aws s3 sync ./site s3://www.example.com --delete\n") }).map(
-        (f) => f.severity,
-      ),
-    ).toEqual(["note"]);
-    // Releases cut from tags or GitHub releases: the previous release's run redeploys it.
+    // A copy over SSH keeps nothing: going back is re-running an older commit's deploy by hand.
     const ssh = "      - run: rsync -az dist/ deploy@web:/srv/app\n";
+    const copied = audit({ "deploy.yml": deploy(ssh, "\n  push:\n    branches: [main]") });
+    expect(copied.map((f) => f.severity)).toEqual(["note"]);
+    expect(copied[0]!.message).toContain("re-running an older commit's deploy by hand");
+  });
+
+  test("a check whose failure puts nothing back strands the release it checked", () => {
+    const checked = `${PLAIN}      - name: Smoke test\n        run: curl -fsS https://app.example.com/health\n`;
+    const findings = audit({ "deploy.yml": deploy(checked) });
+    expect(findings.map((f) => [f.severity, f.region.startLine])).toEqual([["warning", 14]]);
+    expect(findings[0]!.message).toContain("the failing release keeps serving");
+    // A failure step that only tells people is not a way back; one that restores is.
+    const announced = `${checked}      - if: failure()\n        run: ./scripts/announce-broken-build\n`;
+    expect(audit({ "deploy.yml": deploy(announced) }).map((f) => f.severity)).toEqual(["warning"]);
+    const restored = `${checked}      - if: failure()\n        run: helm rollback app\n`;
+    expect(audit({ "deploy.yml": deploy(restored) })).toEqual([]);
+    // A check in a job after the deploy counts, at that job.
+    const later = `${deploy(PLAIN)}  smoke:\n    needs: deploy\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx playwright test\n`;
+    expect(audit({ "deploy.yml": later }).map((f) => [f.severity, f.region.startLine])).toEqual([
+      ["warning", 14],
+    ]);
+    // Printing the word is not a check.
+    const printed = `${PLAIN}      - run: echo "Running e2e tests against the release"\n`;
+    expect(audit({ "deploy.yml": deploy(printed) }).map((f) => f.severity)).toEqual(["note"]);
+  });
+
+  test("a check before the release takes traffic is a gate, not a stranded release", () => {
+    // Deploy to a slot, check it, then swap.
+    const slot =
+      "      - run: az webapp deploy --name app --slot staging --src-path app.zip\n      - run: curl -f https://app-staging.azurewebsites.net/health\n      - run: az webapp deployment slot swap --name app --slot staging --target-slot production\n";
+    expect(audit({ "deploy.yml": deploy(slot) }).map((f) => f.severity)).toEqual(["note"]);
+    // A later job promotes the checked candidate.
+    const candidate = `${deploy(`${PLAIN}      - run: curl -f https://candidate.example.com/health\n`)}  promote:\n    needs: deploy\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: gcloud app services set-traffic api --splits v2=1\n      - run: helm upgrade --install app ./chart\n`;
+    expect(audit({ "deploy.yml": candidate }).filter((f) => f.severity === "warning")).toEqual([]);
+  });
+
+  test("a production deploy of a moving tag leaves no previous image to go back to", () => {
+    const latest = "      - run: kubectl set image deployment/web web=registry.example.com/web:latest\n";
+    const findings = audit({ "deploy.yml": deploy(latest) });
+    expect(findings.map((f) => [f.severity, f.region.startLine])).toEqual([["warning", 13]]);
+    expect(findings[0]!.message).toContain("moving tag");
+    // Pushing :latest and restarting the service in place, or rendering it into the task definition.
+    const restart =
+      "      - run: docker push $REGISTRY/api:latest\n      - run: aws ecs update-service --cluster c --service api --force-new-deployment\n";
+    expect(audit({ "deploy.yml": deploy(restart) }).map((f) => f.severity)).toEqual(["warning"]);
+    const rendered =
+      "      - run: docker push 1234.dkr.ecr.us-east-1.amazonaws.com/api:latest\n      - uses: aws-actions/amazon-ecs-render-task-definition@v1\n        with:\n          task-definition: td.json\n          image: 1234.dkr.ecr.us-east-1.amazonaws.com/api:latest\n      - uses: aws-actions/amazon-ecs-deploy-task-definition@v2\n        with:\n          task-definition: td.json\n";
+    expect(audit({ "deploy.yml": deploy(rendered) }).map((f) => f.severity)).toEqual(["warning"]);
+    // A vendor's image by tag, in a job that pushes no :latest of its own, is not this case.
     expect(
-      audit({ "deploy.yml": deploy(ssh, "\n  push:\n    tags: ['v*']") }).map((f) => f.severity),
-    ).toEqual(["note"]);
-    expect(
-      audit({ "deploy.yml": deploy(ssh, "\n  release:\n    types: [published]") }).map((f) => f.severity),
-    ).toEqual(["note"]);
-    expect(
-      audit({ "deploy.yml": deploy(ssh, "\n  push:\n    branches: [main]\n    tags: ['v*']") }).map(
+      audit({ "deploy.yml": deploy(rendered.replace(/ {6}- run: docker push[^\n]*\n/, "")) }).map(
         (f) => f.severity,
       ),
-    ).toEqual(["warning"]);
-    // One deploy that keeps nothing (a copy over SSH) keeps the warning.
-    const mixed = audit({
-      "deploy.yml": deploy(`${PLAIN}      - run: rsync -az dist/ deploy@web:/srv/app\n`),
-    });
-    expect(mixed.map((f) => f.severity)).toEqual(["warning"]);
+    ).toEqual(["note"]);
+    // Staging runs of the same are not reported.
+    expect(audit({ "deploy.yml": deploy(latest).replace("production", "staging") })).toEqual([]);
   });
 
   test("a dispatch workflow that deploys a chosen version is the way back", () => {
@@ -152,7 +185,15 @@ describe(ID, () => {
         "      - uses: cloudflare/wrangler-action@v3\n        with:\n          command: pages deploy dist\n",
       ),
     ).toEqual(["note"]);
-    expect(severities("      - run: rsync -az dist/ deploy@web:/srv/app\n")).toEqual(["warning"]);
+    // The callee checks the release and restores nothing: the caller's production job strands it.
+    const checked =
+      "      - run: rsync -az dist/ deploy@web:/srv/app\n      - run: curl -f https://app.example.com/health\n";
+    expect(severities(checked)).toEqual(["warning"]);
+    expect(
+      severities(`${checked}      - if: failure()\n        run: ./scripts/restore-previous.sh\n`),
+    ).toEqual([]);
+    // A call to a workflow the audit did not read is not judged.
+    expect(audit({ "release.yml": caller })).toEqual([]);
   });
 
   test("a rollback workflow GitHub refuses to run is no way back", () => {
