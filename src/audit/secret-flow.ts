@@ -168,11 +168,36 @@ interface Heredoc {
 /** A script can leak only through `${{ secrets… }}` or a variable set from a secret. */
 const MENTIONS_SECRETS = /secrets|outputs\.|inputs\./i;
 
-export function findLeaks(script: string, secretVars: Map<string, string>): Leak[] {
+export function findLeaks(script: string, environmentSecrets: Map<string, string>): Leak[] {
+  const secretVars = withScriptSecrets(script, environmentSecrets);
   if (secretVars.size === 0 && !MENTIONS_SECRETS.test(script)) return [];
   return readScript(script).flatMap((e) =>
     leaksOf(e.pipeline, e.logical, e.docs, secretVars, e.sink === undefined ? "log" : e.sink),
   );
+}
+
+/** Commands that fetch or decrypt a secret at run time. */
+const FETCHES_SECRET =
+  /\b(aws\s+secretsmanager\s+get-secret-value|aws\s+ssm\s+get-parameters?\b.*--with-decryption|az\s+keyvault\s+secret\s+show|gcloud\s+secrets\s+versions\s+access|vault\s+(kv\s+get|read)\b|gpg\b.*\s(-\w*d|--decrypt)\b|sops\s+(-d|--decrypt)\b)/;
+const MAY_MAKE_SECRETS =
+  /::add-mask::|secretsmanager|keyvault|secrets\s+versions|\bvault\s|\bgpg\b|\bsops\b|--with-decryption/;
+
+/**
+ * The secret variables of a script: those its environment sets from secrets, and the shell
+ * variables it makes secret itself — masked with `::add-mask::` (its author says so), or set
+ * from a secret store or a decryption (`X=$(aws secretsmanager get-secret-value …)`).
+ */
+function withScriptSecrets(script: string, environmentSecrets: Map<string, string>): Map<string, string> {
+  if (!MAY_MAKE_SECRETS.test(script)) return environmentSecrets;
+  const vars = new Map(environmentSecrets);
+  // Scripts mask identifiers too (an account number, an image path holding it): a masked value
+  // counts when its name says credential.
+  for (const m of script.matchAll(/::add-mask::\s*\$\{?([A-Za-z_]\w*)\}?/g))
+    if (!vars.has(m[1]!) && CREDENTIAL_NAME.test(m[1]!.toUpperCase()))
+      vars.set(m[1]!, "a value the script masks");
+  for (const m of script.matchAll(/^\s*(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=["']?\$\((.*)/gm))
+    if (FETCHES_SECRET.test(m[2]!) && !vars.has(m[1]!)) vars.set(m[1]!, "a secret store");
+  return vars;
 }
 
 /** Builtins that print their arguments, to the log or into a pipe. */

@@ -35,6 +35,22 @@ describe("secret-echoed", () => {
     expect(sinks("echo \"${{ secrets['TOKEN'] }}\"")).toHaveLength(1);
   });
 
+  test("values the script fetches from a secret store, decrypts or masks as credentials are secrets", () => {
+    const fetched = sinks(
+      'PASSWORD=$(az keyvault secret show --name db --vault-name kv --query value -o tsv)\necho "password=$PASSWORD" >> "$GITHUB_OUTPUT"',
+    );
+    expect(fetched).toEqual(["$PASSWORD (set from a secret store) is written to $GITHUB_OUTPUT by echo"]);
+    const decrypted = sinks(
+      'decrypted=$(gpg -qd --batch --passphrase "$TOKEN" -o - key.gpg)\necho "::add-mask::${decrypted}"\necho "out=${decrypted}" >> $GITHUB_OUTPUT',
+    );
+    expect(decrypted).toHaveLength(1);
+    expect(sinks('echo "::add-mask::$API_TOKEN"\necho "$API_TOKEN"')).toHaveLength(1);
+    // A masked identifier (an account number) is not a credential.
+    expect(
+      sinks('echo "::add-mask::$ACCOUNT_NUMBER"\necho "account=$ACCOUNT_NUMBER" >> $GITHUB_OUTPUT'),
+    ).toEqual([]);
+  });
+
   test("output consumed by another program or written to a file is not reported", () => {
     expect(sinks('echo "$TOKEN" | docker login -u me --password-stdin')).toEqual([]);
     expect(sinks('echo "$TOKEN" | base64 -d | kubectl apply -f -')).toEqual([]);
