@@ -26,7 +26,7 @@ export const deployMissingConcurrency = defineRule({
     confidence: "high",
     category: "delivery",
     description:
-      "Reports deploy workflows started by pushes, releases, schedules or by hand with no concurrency group at workflow or deploy-job level, so two deployments can run at once, and reusable deploy workflows none of whose callers in the repository sets one.",
+      "Reports deploy workflows started by pushes, releases, schedules or by hand with no concurrency group at workflow or deploy-job level, so two deployments can run at once, and reusable deploy workflows none of whose callers in the repository sets one, or that no workflow of the repository calls.",
     fixable: false,
   },
   workflow(workflow, ctx) {
@@ -79,7 +79,16 @@ export const deployMissingConcurrency = defineRule({
       const callers = ctx.workflows.flatMap((caller) =>
         caller.jobs.filter((j) => calledWorkflow(j, ctx.workflows) === workflow).map((j) => ({ caller, j })),
       );
-      if (callers.length === 0) continue;
+      if (callers.length === 0) {
+        // Shared deploy workflows called from other repositories: each caller would have to
+        // remember a group, and none can be seen from here.
+        ctx.report(workflow, {
+          node: job.key,
+          key: job.id,
+          message: `deploy job "${job.id}" of this reusable workflow has no concurrency group, and no workflow of this repository calls it: its callers elsewhere would each have to remember one, or two runs deploy to the same environment at once. Add concurrency: { group: deploy-\${{ inputs.<environment> }}, cancel-in-progress: false } here, where every caller gets it`,
+        });
+        continue;
+      }
       if (
         callers.some(
           ({ caller, j }) => group(caller.concurrency).kind === "ok" || group(j.concurrency).kind === "ok",

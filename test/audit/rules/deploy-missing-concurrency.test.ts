@@ -38,9 +38,10 @@ describe(ID, () => {
     }
   });
 
-  test("pull-request previews and reusable workflows are left to their callers", () => {
+  test("pull-request previews are not reported; a reusable workflow is judged with its callers", () => {
     expect(findingsOf(ID, workflow("pull_request", "", ""))).toEqual([]);
-    expect(findingsOf(ID, workflow("workflow_call", "", ""))).toEqual([]);
+    // Alone, with no caller in the repository, it takes the group itself (more below).
+    expect(findingsOf(ID, workflow("workflow_call", "", "")).map((f) => f.region.startLine)).toEqual([8]);
   });
 
   test("a group at either level is enough, in any form", () => {
@@ -76,8 +77,12 @@ describe(ID, () => {
     ]);
     expect(at({ "ci.yml": caller("concurrency: deploy\n"), "deploy.yml": callee() })).toEqual([]);
     expect(at({ "ci.yml": caller(), "deploy.yml": callee("concurrency: deploy\n") })).toEqual([]);
-    // No caller read: left to the callers, wherever they are.
-    expect(at({ "deploy.yml": callee() })).toEqual([]);
+    // No caller in the repository: a shared workflow whose callers are elsewhere takes the group.
+    expect(at({ "deploy.yml": callee() })).toEqual([[".github/workflows/deploy.yml", 3]]);
+    expect(audit({ "deploy.yml": callee() })[0]!.message).toContain(
+      "no workflow of this repository calls it",
+    );
+    expect(at({ "deploy.yml": callee("concurrency: deploy\n") })).toEqual([]);
   });
 
   test("a tag's release published through another repository's release workflow is a note", () => {
