@@ -24,8 +24,15 @@ export function isPullRequestCi(workflow: Workflow): boolean {
 }
 
 /** Whether a step builds a container image. */
+/**
+ * Actions that build a container image, by their path: Docker's and Depot's build-push actions,
+ * Buildah, Kaniko, and organisations' own wrappers (`mbta/actions/build-push-ecr`).
+ */
+const IMAGE_BUILD_ACTION =
+  /build[-_]?(and[-_])?push|docker[-_]build|build[-_](docker[-_])?image|kaniko|buildah[-_]build/i;
+
 export function buildsImage(step: Step): boolean {
-  if (step.uses?.repository?.toLowerCase() === "docker/build-push-action") return true;
+  if (step.uses?.kind === "action" && IMAGE_BUILD_ACTION.test(step.uses.raw.split("@")[0]!)) return true;
   return Boolean(step.run && /\b(docker|podman)\s+(buildx\s+)?build\b/.test(step.run.value));
 }
 

@@ -5,10 +5,12 @@ import {
   jobAncestors,
   jobScriptLines,
   scriptOffset,
+  stageOf,
 } from "../classify.js";
 import { actionCommand, deployLines } from "../deploy-model.js";
 import { memoByObject } from "../memo.js";
 import type { Job, Step, Workflow } from "../model/workflow.js";
+import { calledWorkflow } from "../reusable.js";
 import { defineRule, type RepositoryContext } from "../types.js";
 
 const BUILD_COMMAND = /\b(?:docker|podman)\s+(?:buildx\s+)?build\b/;
@@ -18,13 +20,18 @@ const BUILD_COMMAND = /\b(?:docker|podman)\s+(?:buildx\s+)?build\b/;
  * job, though every deploy that waits for it asks.
  */
 const publishesImage = memoByObject((job: Job): boolean => {
+  // A call to the repository's build workflow publishes what its jobs publish.
+  if (job.callee) return job.callee.jobs.some(publishesImage);
   if (!job.steps.some(buildsImage)) return false;
   return job.steps.some((step) => {
-    if (step.uses?.repository?.toLowerCase() === "docker/build-push-action") {
+    const repository = step.uses?.repository?.toLowerCase();
+    if (repository === "docker/build-push-action" || repository === "depot/build-push-action") {
       const push = step.with.get("push")?.value ?? "";
       const outputs = step.with.get("outputs")?.value ?? "";
       return /^true$|\$\{\{/.test(push.trim()) || /push=true|type=registry/.test(outputs);
     }
+    // Other build actions push when their name says so (`build-push-ecr`, `build-and-push`).
+    if (step.uses && buildsImage(step)) return /push|publish/i.test(step.uses.raw.split("@")[0]!);
     return Boolean(step.run && /\b(?:docker|podman)\s+push\b|\s--push\b/.test(step.run.value));
   });
 });
@@ -85,10 +92,13 @@ export const productionRebuild = defineRule({
     fixable: false,
   },
   repository(ctx) {
+    // Pull-request previews build the branch, not an earlier stage of what main ships.
     const preProduction = ctx.workflows.flatMap((workflow) =>
-      workflow.jobs
-        .filter((job) => isDeployJob(job) && !isProductionJob(job, workflow))
-        .map((job) => ({ job, workflow })),
+      [...workflow.on.keys()].every((e) => /^pull_request(_target)?$/.test(e))
+        ? []
+        : workflow.jobs
+            .filter((job) => isDeployJob(job) && !isProductionJob(job, workflow))
+            .map((job) => ({ job, workflow })),
     );
     // Pre-production deploys something built in CI: production should reuse that image.
     const stagingBuilds = preProduction.some(({ job, workflow }) => buildPath(job, workflow).length > 0);
@@ -129,7 +139,7 @@ export const productionRebuild = defineRule({
           if (reported.has(builder) || shared.has(builder) || !publishesImage(builder)) continue;
           if (buildsOnlyWhenMissing(builder)) continue;
           reported.add(builder);
-          const step = builder.steps.find(buildsImage)!;
+          const step = builder.uses ? undefined : builder.steps.find(buildsImage)!;
           report(
             ctx,
             workflow,
@@ -140,8 +150,41 @@ export const productionRebuild = defineRule({
         }
       }
     }
+    reportReusableRebuilds(ctx);
   },
 });
+
+/**
+ * A reusable deploy workflow that builds its image in every run, called by the repository for
+ * production and for an earlier stage: each call builds anew, so production ships a build the
+ * earlier stage never ran.
+ */
+function reportReusableRebuilds(ctx: RepositoryContext) {
+  for (const workflow of ctx.workflows) {
+    if (!workflow.on.has("workflow_call")) continue;
+    const stages = new Set(
+      ctx.workflows.flatMap((caller) =>
+        caller.jobs
+          .filter((j) => calledWorkflow(j, ctx.workflows) === workflow && isDeployJob(j))
+          .map((j) => stageOf(j, caller).stage),
+      ),
+    );
+    if (!stages.has("production") || !stages.has("pre-production")) continue;
+    for (const job of workflow.jobs) {
+      if (job.uses || !publishesImage(job) || buildsOnlyWhenMissing(job)) continue;
+      const step = job.steps.find(buildsImage)!;
+      // Gated on an input (`if: inputs.build`): a caller can deploy an image built before.
+      if (/\binputs\./.test(`${job.if?.value ?? ""} ${step.if?.value ?? ""}`)) continue;
+      report(
+        ctx,
+        workflow,
+        job,
+        step,
+        `job "${job.id}" builds the image in every run of this reusable workflow, which the repository calls for production and for an earlier stage: the production call ships a new build, not the one the earlier stage ran`,
+      );
+    }
+  }
+}
 
 const IMAGE_ADVICE =
   "so production runs an image nothing has tested, rebuilt from whatever base images and registries served at that moment. Build once, tag the image with the commit SHA, and promote the image staging verified (docker pull/tag/push, crane tag, aws ecr put-image or docker buildx imagetools create)";
@@ -152,12 +195,21 @@ function report(
   ctx: RepositoryContext,
   workflow: Workflow,
   job: Job,
-  step: Step,
+  step: Step | undefined,
   what: string,
   command = BUILD_COMMAND,
   advice = IMAGE_ADVICE,
 ) {
   const source = workflow.source;
+  // A call to the repository's build workflow: the calling job is the place to change.
+  if (!step) {
+    ctx.report(workflow, {
+      node: job.key,
+      key: `${job.id}: ${job.uses?.raw}`,
+      message: `${what}, ${advice}`,
+    });
+    return;
+  }
   if (step.uses) {
     ctx.report(workflow, {
       // A tool-running action's command (`cf_command: push …`) says more than its `uses:`.

@@ -182,4 +182,54 @@ ${deploy}`;
       expect(audit({ "staging.yml": staging, "production.yml": production(deploy) }), deploy).toEqual([]);
     expect(audit({ "production.yml": production(fromSource[0]!) })).toEqual([]);
   });
+
+  test("a reusable deploy workflow that builds in every run, called for production and an earlier stage", () => {
+    const reusable = `on:
+  workflow_call:
+    inputs:
+      env:
+        type: string
+jobs:
+  build-deploy:
+    runs-on: ubuntu-latest
+    environment: \${{ inputs.env }}
+    steps:
+      - uses: acme/actions/build-push-ecr@v2
+      - uses: aws-actions/amazon-ecs-deploy-task-definition@v1
+        with:
+          task-definition: td.json
+`;
+    const caller = (stage: string, on: string) =>
+      `on: ${on}\njobs:\n  deploy:\n    uses: ./.github/workflows/deploy-base.yml\n    with:\n      env: ${stage}\n    environment: ${stage}\n`;
+    const findings = audit({
+      "deploy-base.yml": reusable,
+      "deploy-dev.yml": caller("dev", "push"),
+      "deploy-prod.yml": caller("prod", "release"),
+    });
+    expect(findings.map((f) => [f.file, f.region.startLine])).toEqual([
+      [".github/workflows/deploy-base.yml", 11],
+    ]);
+    expect(findings[0]!.message).toContain("builds the image in every run of this reusable workflow");
+    // Called for production only, or with the build behind an input, it is not reported.
+    expect(audit({ "deploy-base.yml": reusable, "deploy-prod.yml": caller("prod", "release") })).toEqual([]);
+    const gated = reusable.replace(
+      "      - uses: acme/actions/build-push-ecr@v2",
+      "      - if: inputs.build\n        uses: acme/actions/build-push-ecr@v2",
+    );
+    expect(
+      audit({
+        "deploy-base.yml": gated,
+        "deploy-dev.yml": caller("dev", "push"),
+        "deploy-prod.yml": caller("prod", "release"),
+      }),
+    ).toEqual([]);
+  });
+
+  test("pull-request previews are not an earlier stage of what main ships", () => {
+    const preview = STAGING.replace("push:\n    branches: [staging]", "pull_request:").replace(
+      "staging",
+      "preview",
+    );
+    expect(audit({ "preview.yml": preview, "production.yml": PRODUCTION(REBUILD) })).toEqual([]);
+  });
 });
