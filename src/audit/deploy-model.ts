@@ -42,6 +42,8 @@ export const DEPLOY_COMMAND = new RegExp(
     "\\bmake\\b[^\\n|;&]*?\\s([\\w]+-)?deploy([\\w-]*)(?=\\s|$)",
     // A deploy script of the repository (`./scripts/deploy_ecs_service.sh`, `./util/deploy-staging.sh`).
     "(^|\\s)(bash\\s+|sh\\s+)?\\.?\\/?[\\w./-]*deploy[\\w.-]*\\.sh\\b",
+    // …or without an extension, run by its path (`./bin/deploy prod`).
+    "(^|\\s)\\.\\/([\\w.-]+\\/)*deploy([-_][\\w-]+)?(?=\\s|$)",
     "\\bpulumi\\s+up\\b",
     "\\b(serverless|sls|sst|flyctl|fly|netlify|eb|cdk|kamal|sam|copilot|firebase|wrangler|railway|cap)\\b[^\\n|;&]*?\\bdeploy\\b",
     "\\brailway\\s+up\\b",

@@ -45,6 +45,9 @@ describe("what deploys", () => {
     ["./scripts/deploy_ecs_service.sh api", true],
     ["bash util/deploy-staging.sh", true],
     ["./scripts/build.sh", false],
+    ["./bin/deploy prod", true],
+    ["./deploy_to_production", true],
+    ["./bin/predeploy-checks", false],
   ])("%s → %s", (script, deploys) => {
     const { j } = one(`on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: ${script}\n`);
     expect(stepDeploys(j.steps[0]!)).toBe(deploys);
