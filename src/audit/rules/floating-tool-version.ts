@@ -120,7 +120,10 @@ function reportAction(step: Step, ctx: RuleContext) {
   }
 }
 
-/** `npm i -g a b@1` → [a]; each floating install on a line, with where it starts. */
+/** An exact npm version: 1.2.3, with an optional pre-release or build (1.2.3-rc.1). */
+const EXACT_VERSION = /^v?\d+\.\d+\.\d+([-+][\w.-]+)?$/;
+
+/** `npm i -g a b@1.2.3 c@2` → [a, c@2]; each floating install on a line, with where it starts. */
 export function floatingInstalls(line: string): Array<{ what: string; label: string; offset: number }> {
   const out: Array<{ what: string; label: string; offset: number }> = [];
   for (const { pattern, what, label, named } of FLOATING_COMMANDS) {
@@ -128,13 +131,18 @@ export function floatingInstalls(line: string): Array<{ what: string; label: str
     if (!m) continue;
     if (pattern === FLOATING_COMMANDS[0]!.pattern) {
       for (const word of m[1]!.trim().split(/\s+/)) {
-        if (word.startsWith("-") || /^@?[^@\s]+@\S+$/.test(word) || /^(\.|\/|file:|git\+|https?:)/.test(word))
-          continue;
+        if (word.startsWith("-") || /^(\.|\/|file:|git\+|https?:)/.test(word)) continue;
         // Stop at the end of the command (`&&`, `;`, a pipe).
         if (/^[;&|]/.test(word)) break;
+        // pkg@1.2.3 is pinned; pkg@2, pkg@^2.1, pkg@1.x and pkg@latest are ranges or tags.
+        const version = /^@?[^@\s]+@(\S+)$/.exec(word)?.[1];
+        if (version !== undefined && EXACT_VERSION.test(version)) continue;
         out.push({
           what: word,
-          label: `the global install of ${word}`,
+          label:
+            version === undefined
+              ? `the global install of ${word}`
+              : `the global install of ${word}, a range or tag,`,
           offset: m.index + m[0].indexOf(word),
         });
       }
