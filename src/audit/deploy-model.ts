@@ -381,8 +381,16 @@ export function stageOf(job: Job, workflow: Workflow): { stage: Stage; reason: s
   if (PRE_PRODUCTION_WORDS.test(around)) return { stage: "pre-production", reason: "workflow name" };
   if (deploysFromMainline(workflow))
     return { stage: "production", reason: "deploys the default branch, releases or tags" };
+  // A job that runs for pushes to the default branch by its own condition (`if: github.ref ==
+  // 'refs/heads/master'`), in a workflow every push starts.
+  if (MAINLINE_CONDITION.test(job.if?.value ?? ""))
+    return { stage: "production", reason: "runs for the default branch (its if:)" };
   return { stage: "unknown", reason: "nothing names a stage" };
 }
+
+/** A condition that selects pushes to the default branch. */
+const MAINLINE_CONDITION =
+  /github\.ref\s*==\s*['"]refs\/heads\/(main|master)['"]|github\.ref_name\s*==\s*['"](main|master)['"]/;
 
 /** Triggered by pushes to main/master, by releases or by version tags: what ships to users. */
 function deploysFromMainline(workflow: Workflow): boolean {

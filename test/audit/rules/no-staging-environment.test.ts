@@ -88,6 +88,27 @@ jobs:
     ).toEqual([]);
   });
 
+  test("one job that deploys two environments, or runs for two branches, deploys somewhere first", () => {
+    const chosen = deployTo("${{ startsWith(github.ref, 'refs/tags/') && 'app-org' || 'app-net' }}").replace(
+      "on: push",
+      "on:\n  push:\n    branches: [main]\n    tags: ['v*']",
+    );
+    expect(audit({ "deploy.yml": chosen })).toEqual([]);
+    const branches = `on: push
+jobs:
+  heroku:
+    if: github.ref == 'refs/heads/develop' || github.ref == 'refs/heads/master'
+    runs-on: ubuntu-latest
+    steps:
+      - uses: akhileshns/heroku-deploy@v3.13.15
+`;
+    expect(audit({ "ci.yml": branches })).toEqual([]);
+    // Only the default branch: production, with nothing before it.
+    expect(audit({ "ci.yml": branches.replace("github.ref == 'refs/heads/develop' || ", "") })).toHaveLength(
+      1,
+    );
+  });
+
   test("no production deploy, nothing to report", () => {
     expect(findingsOf(ID, deployTo("staging"))).toEqual([]);
     expect(findingsOf(ID, deployTo("docs"))).toEqual([]);
