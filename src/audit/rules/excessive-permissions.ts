@@ -15,7 +15,7 @@ export const excessivePermissions = defineRule({
     confidence: "high",
     category: "security",
     description:
-      "Reports `permissions: write-all`, write scopes granted to the whole workflow when it runs on `pull_request_target`, `issue_comment` or `workflow_run`, and write scopes (other than `contents` and `id-token`) that nothing in the jobs they reach can be using.",
+      "Reports `permissions: write-all`, write scopes granted to the whole workflow when it runs on `pull_request_target`, `issue_comment` or `workflow_run`, and write scopes (other than `id-token`) that nothing in the jobs they reach can be using.",
     fixable: false,
   },
   workflow(workflow, ctx) {

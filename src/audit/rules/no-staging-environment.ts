@@ -16,7 +16,9 @@ function preProduction(job: Job, workflow: Workflow): boolean {
   // one of them, and the other is where the same deploy goes first.
   if (new Set(names).size > 1) return true;
   // …or one job that runs for two branches (`refs/heads/develop` and `refs/heads/master`).
-  const branches = (job.if?.value ?? "").matchAll(/refs\/heads\/([\w./-]+)|ref_name\s*==\s*['"]([\w./-]+)['"]/g);
+  const branches = (job.if?.value ?? "").matchAll(
+    /refs\/heads\/([\w./-]+)|ref_name\s*==\s*['"]([\w./-]+)['"]/g,
+  );
   if (new Set([...branches].map((m) => m[1] ?? m[2])).size > 1) return true;
   return stageOf(job, workflow).stage === "pre-production";
 }

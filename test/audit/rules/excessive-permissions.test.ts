@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { auditWorkflows } from "../../../src/audit/engine.js";
 import { findingsOf } from "../harness.js";
 
 const ID = "excessive-permissions";
@@ -15,7 +16,8 @@ describe("excessive-permissions", () => {
   });
 
   test("workflow-level write scopes are fine for triggers outsiders cannot start", () => {
-    const text = `on: push\npermissions:\n  contents: write\njobs:\n${jobs(2)}`;
+    // (The jobs push, so the scope is used; unused scopes are the last tests' concern.)
+    const text = `on: push\npermissions:\n  contents: write\njobs:\n${jobs(2).replaceAll("run: make", "run: make && git push")}`;
     expect(findingsOf(ID, text)).toEqual([]);
   });
 
@@ -51,5 +53,37 @@ describe("excessive-permissions", () => {
       "on: push\nenv:\n  GH_TOKEN: ${{ github.token }}\n",
     );
     expect(findingsOf(ID, shared)).toEqual([]);
+  });
+
+  test("contents: write is used by pushes, tags and release actions, and is reported when nothing writes", () => {
+    const withStep = (step: string) =>
+      `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: write\n    steps:\n      - uses: actions/checkout@v4\n      - ${step}\n`;
+    expect(findingsOf(ID, withStep("run: make deploy")).map((f) => f.message)).toEqual([
+      expect.stringMatching(/^contents: write is granted but job "a" runs nothing that uses it/),
+    ]);
+    for (const step of [
+      "run: git tag v1 && git push origin v1",
+      "run: poetry run mike deploy --push 1.2 latest",
+      "uses: softprops/action-gh-release@v2",
+    ])
+      expect(findingsOf(ID, withStep(step)), step).toEqual([]);
+  });
+
+  test("a call to a workflow of the repository uses what its jobs use and what they ask for", () => {
+    const caller = (scope: string) =>
+      `on: push\njobs:\n  docs:\n    permissions:\n      ${scope}: write\n    uses: ./.github/workflows/docs.yml\n`;
+    const callee = (permissions: string, step: string) =>
+      `on: workflow_call\njobs:\n  publish:\n    runs-on: ubuntu-latest\n${permissions}    steps:\n      - ${step}\n`;
+    const findings = (scope: string, permissions: string, step: string) =>
+      auditWorkflows({
+        files: [
+          { path: ".github/workflows/release.yml", text: caller(scope) },
+          { path: ".github/workflows/docs.yml", text: callee(permissions, step) },
+        ],
+      }).findings.filter((f) => f.ruleId === ID && f.file.endsWith("release.yml"));
+    expect(findings("deployments", "", "run: make docs")).toHaveLength(1);
+    // The called job asks for it: GitHub refuses to start the call without the grant.
+    expect(findings("pages", "    permissions:\n      pages: write\n", "run: make docs")).toEqual([]);
+    expect(findings("deployments", "", "uses: example/anything@v1")).toEqual([]);
   });
 });
