@@ -81,6 +81,11 @@ export const AppSchema = z
       .regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes")
       .describe("Service name; used for image and service names."),
     path: relativePath.default(".").describe("Directory of the app inside the repository."),
+    buildRoot: relativePath
+      .optional()
+      .describe(
+        "Directory the install, lint, typecheck, test, build and start commands run in, when it is not app.path: the root of the multi-module Maven or Gradle build that app.path is a module of.",
+      ),
     language: LanguageSchema,
     packageManager: PackageManagerSchema.optional(),
     languageVersion: oneLine.optional().describe("Runtime version, e.g. '20' for Node or '3.12' for Python."),

@@ -65,7 +65,8 @@ export async function buildArtifact(options: {
     .filter(Boolean)
     .map((line) => line.slice(3));
   const id = `${config.app.name}@${commit.slice(0, 12)}`;
-  const workdir = relative(top, join(configDir, config.app.path)) || ".";
+  // Where the start command runs: the build root of a module (its jar is built from there).
+  const workdir = relative(top, join(configDir, config.app.buildRoot ?? config.app.path)) || ".";
   if (workdir === ".." || workdir.startsWith(`..${sep}`) || isAbsolute(workdir)) {
     throw inputError(
       "build/app-path-outside",

@@ -291,6 +291,7 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
   return {
     root,
     appPath,
+    ...(chosen?.module && eco?.language === "java" && appPath === "." ? { buildModule: chosen.module } : {}),
     name,
     language: eco?.language ?? null,
     packageManager: eco?.packageManager ?? null,

@@ -52,6 +52,11 @@ export interface Detection {
   root: string;
   /** The app's folder relative to the root; "." for the root. */
   appPath: string;
+  /**
+   * The module folder of an app built from the root of a multi-module Maven or Gradle build:
+   * shipgate.yml names it as app.path, with the root (appPath) as app.buildRoot.
+   */
+  buildModule?: string;
   /** Suggested service name (from the manifest, the app's folder or the repository). */
   name: string;
   language: Language | null;

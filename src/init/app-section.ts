@@ -27,7 +27,16 @@ export function appSection(d: Detection, name: string): string[] {
     lines.push(...comment(1, "Commands run in this folder; the workflows live at the repository root."));
     if (d.appReason) lines.push(...comment(1, `${capitalized(d.appReason)}.`));
   }
-  lines.push(pair(1, "path", d.appPath));
+  if (d.buildModule) {
+    lines.push(
+      ...comment(
+        1,
+        `A module of the root ${d.packageManager ?? "JVM"} build: its commands run at the build's root.`,
+      ),
+      pair(1, "path", d.buildModule),
+      pair(1, "buildRoot", d.appPath),
+    );
+  } else lines.push(pair(1, "path", d.appPath));
   if (d.language) {
     lines.push(pair(1, "language", d.language));
   } else {

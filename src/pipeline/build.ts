@@ -37,13 +37,13 @@ export function buildPipeline({ config, shipgateVersion = VERSION }: BuildPipeli
   const container = config.artifact.type === "container";
 
   const model: Omit<PipelineModel, "gates"> = {
-    app: { name: app.name, path: app.path },
+    app: { name: app.name, path: app.path, buildRoot: app.buildRoot ?? app.path },
     toolchain: {
       language: app.language,
       packageManager,
       version: app.languageVersion ?? null,
       versionFile: app.versionFile ?? null,
-      path: app.path,
+      path: app.buildRoot ?? app.path,
       setup: app.setup,
       install: app.commands.install ?? INSTALL_COMMANDS[packageManager],
     },

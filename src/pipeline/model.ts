@@ -119,7 +119,8 @@ export interface QualityGate {
 export type CliPlan = { kind: "npm"; version: string } | { kind: "tarball"; path: string };
 
 export interface PipelineModel {
-  app: { name: string; path: string };
+  /** `buildRoot`: where the app's commands run (app.buildRoot, else its path). */
+  app: { name: string; path: string; buildRoot: string };
   toolchain: Toolchain;
   ci: CiPlan;
   artifact: ArtifactPlan;

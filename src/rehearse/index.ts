@@ -53,9 +53,10 @@ export async function rehearseCi(options: RehearseOptions): Promise<RehearsalRep
       workingTree: options.workingTree ?? false,
       submodules: model.ci.submodules,
     });
-    const appDir = resolve(workspace.repo, model.app.path);
+    // The commands run where CI runs them: the build root of a module, else the app's folder.
+    const appDir = resolve(workspace.repo, model.app.buildRoot);
     if (relative(workspace.repo, appDir).startsWith("..") || isAbsolute(relative(workspace.repo, appDir))) {
-      throw inputError("rehearse/bad-app-path", `app.path ${model.app.path} is outside the repository`);
+      throw inputError("rehearse/bad-app-path", `app.path ${model.app.buildRoot} is outside the repository`);
     }
     const warnings: string[] = [];
     if (workspace.uncommitted.length && !options.workingTree) {

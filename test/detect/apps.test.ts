@@ -89,6 +89,8 @@ describe("which app: deployables in subfolders", () => {
     const other = d.apps.find((a) => a.name !== d.name)!;
     const chosen = await detectFiles(files, { app: other.select });
     expect(chosen).toMatchObject({ appPath: ".", name: other.name, dockerfile: other.dockerfile });
+    // shipgate.yml names the module as app.path and runs its commands at the root.
+    expect(chosen.buildModule).toBe(other.select);
   });
 
   test("a root Dockerfile that copies api/ and frontend/ in: both are deployables, the API chosen", async () => {

@@ -111,6 +111,19 @@ describe("renderConfig", () => {
     expect(config.aws).toBeUndefined();
   });
 
+  test("a module of the root JVM build is app.path, with the root as app.buildRoot", () => {
+    const d = {
+      ...detection(),
+      language: "java" as const,
+      packageManager: "maven" as const,
+      buildModule: "orders-service",
+    };
+    const text = renderConfig({ detection: d, target: "local" });
+    const config = parseConfig({ text, file: "x" });
+    expect(config.app).toMatchObject({ path: "orders-service", buildRoot: "." });
+    expect(text).toContain("A module of the root maven build");
+  });
+
   test("a version YAML would read as a number stays a string", () => {
     const config = parseConfig({
       text: renderConfig({ detection: DETECTIONS.python!, target: "ecs" }),

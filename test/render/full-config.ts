@@ -147,6 +147,7 @@ export function fullConfigInput(options: {
     app: {
       name: "orders-api",
       path: "services/orders",
+      buildRoot: "services",
       language,
       ...APPS[language],
       languageVersion: "22",

@@ -61,6 +61,17 @@ describe("GitHub Actions renderer", () => {
     );
   });
 
+  test("a module of a multi-module build runs its commands at the build root", () => {
+    const ci = (app: Record<string, unknown>) => {
+      const files = render(sampleConfig({ target: "local", app }));
+      return parse(files.find((f) => f.path.endsWith("ci.yml"))!.body) as {
+        defaults?: { run?: { "working-directory"?: string } };
+      };
+    };
+    expect(ci({ path: "services/orders" }).defaults?.run?.["working-directory"]).toBe("services/orders");
+    expect(ci({ path: "services/orders", buildRoot: "." }).defaults).toBeUndefined();
+  });
+
   test("rendering is deterministic", () => {
     const config = sampleConfig({ target: "ecs" });
     expect(render(config)).toEqual(render(sampleConfig({ target: "ecs" })));

@@ -44,7 +44,7 @@ export function ciWorkflow(model: PipelineModel): YamlMap {
       "A new push to a pull request cancels its stale run; runs on main always finish.",
     ),
     permissions: { contents: "read" },
-    defaults: model.app.path === "." ? undefined : { run: { "working-directory": model.app.path } },
+    defaults: model.app.buildRoot === "." ? undefined : { run: { "working-directory": model.app.buildRoot } },
     jobs: spaced(jobs),
   };
 }
@@ -95,7 +95,8 @@ function testJob(model: PipelineModel, check: CiCheck): YamlMap {
       uses: uses("actions/upload-artifact"),
       with: {
         name: "coverage",
-        path: model.app.path === "." ? ci.coverage.report : `${model.app.path}/${ci.coverage.report}`,
+        path:
+          model.app.buildRoot === "." ? ci.coverage.report : `${model.app.buildRoot}/${ci.coverage.report}`,
         "retention-days": 14,
         "if-no-files-found": "ignore",
       },
