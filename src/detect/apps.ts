@@ -425,6 +425,55 @@ async function anyMemberNamedIn(repo: ProjectFiles, dockerfile: string): Promise
   return /WORKDIR\s+\S*\/(apps|packages|services)\//.test(text);
 }
 
+/** Modules that are examples, demos or test harnesses, not services. */
+const NOT_A_SERVICE_MODULE = /(^|[-_])(demo|examples?|samples?|tests?|it|benchmarks?|docs?)([-_]|$)/i;
+
+/**
+ * Spring Boot application modules of a Maven reactor, nested modules included, that one
+ * Dockerfile of the repository builds, told apart by a build argument whose default names one
+ * of them (`ARG HAWKBIT_APP=hawkbit-update-server`): each module is a deployable of that image,
+ * the one the default names first.
+ */
+async function sharedImageModules(
+  repo: ProjectFiles,
+  topModules: readonly string[],
+): Promise<Array<{ module: string; dockerfile: string }>> {
+  const modules: string[] = [];
+  const visit = async (module: string, depth: number) => {
+    const pom = await repo.text(`${module}/pom.xml`);
+    if (pom === null) return;
+    const nested = [...pom.matchAll(/<module>\s*([^<\s]+)\s*<\/module>/g)].map(([, m]) => `${module}/${m}`);
+    if (/spring-boot-maven-plugin/.test(pom) && !NOT_A_SERVICE_MODULE.test(posix.basename(module)))
+      modules.push(module);
+    if (depth < 2) for (const child of nested) await visit(child, depth + 1);
+  };
+  for (const module of topModules) await visit(module, 0);
+  if (modules.length < 2) return [];
+  for (const dockerfile of ["Dockerfile", "docker/Dockerfile", ...(await dockerfilesUnder(repo, "docker"))]) {
+    const text = await repo.text(dockerfile);
+    if (text === null) continue;
+    const names = new Set(modules.map((m) => posix.basename(m)));
+    const chosen = [...text.matchAll(/^\s*ARG\s+\w+\s*=\s*["']?([\w.-]+)/gm)]
+      .map(([, v]) => v!)
+      .find((v) => names.has(v));
+    if (!chosen) continue;
+    const ordered = [...modules].sort(
+      (a, b) => Number(posix.basename(b) === chosen) - Number(posix.basename(a) === chosen),
+    );
+    return ordered.map((module) => ({ module, dockerfile }));
+  }
+  return [];
+}
+
+/** Dockerfiles one level into a folder (`docker/build/Dockerfile`). */
+async function dockerfilesUnder(repo: ProjectFiles, dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await repo.list(dir)) {
+    if (await repo.exists(`${dir}/${entry}/Dockerfile`)) out.push(`${dir}/${entry}/Dockerfile`);
+  }
+  return out;
+}
+
 /**
  * A Maven or Gradle build with several modules is built and tested from its root; a module
  * with a Dockerfile of its own is a deployable of that root build. Each becomes a candidate
@@ -444,6 +493,7 @@ async function jvmReactorModules(options: {
     const dockerfile = await ownDockerfile(repo, module);
     if (dockerfile) deployables.push({ module, dockerfile });
   }
+  if (!deployables.length) deployables.push(...(await sharedImageModules(repo, modules)));
   for (const [i, c] of [...candidates.entries()].reverse()) {
     if (c.language === "java" && c.path !== "." && modules.includes(c.path)) candidates.splice(i, 1);
   }

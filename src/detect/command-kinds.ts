@@ -76,9 +76,11 @@ export function commandKind(command: string): CommandKind | null {
 }
 
 function jvmKind(body: string): CommandKind | null {
-  if (/spotless:check|spotlessCheck|checkstyle|pmd|spotbugs|ktlint|detekt/.test(body)) return "lint";
+  if (/spotless:check|spotlessCheck|checkstyle|pmd|spotbugs|ktlint|detekt|license:check|rat:check/.test(body))
+    return "lint";
   const skipsTests = /-DskipTests|-Dmaven\.test\.skip=true|-x test\b/.test(body);
-  if (!skipsTests && /\b(test|verify|install|check)\b/.test(body)) return "test";
+  // A phase, not a plugin's goal of the same name (`license:check` checks headers).
+  if (!skipsTests && /(?<![:\w-])(test|verify|install|check)\b/.test(body)) return "test";
   if (!skipsTests && /\bpackage\b/.test(body) && /\bjacoco\b/.test(body)) return "test";
   if (/\b(package|build|assemble|bootJar|jar|install)\b/.test(body)) return "build";
   if (/\bdependency:(go-offline|resolve)\b|\bdependencies\b/.test(body)) return "install";

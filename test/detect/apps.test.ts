@@ -93,6 +93,31 @@ describe("which app: deployables in subfolders", () => {
     expect(chosen.buildModule).toBe(other.select);
   });
 
+  test("Spring Boot modules of a reactor sharing one Dockerfile chosen by a build argument", async () => {
+    const boot = (name: string) => ({
+      [`${name}/pom.xml`]: `<project><artifactId>${name.split("/").pop()}</artifactId><build><plugins><plugin><artifactId>spring-boot-maven-plugin</artifactId></plugin></plugins></build></project>`,
+    });
+    const d = await detectFiles({
+      "pom.xml":
+        "<project><artifactId>fleet</artifactId><modules><module>fleet-core</module><module>fleet-monolith</module><module>fleet-ui</module><module>fleet-sdk</module></modules></project>",
+      "fleet-core/pom.xml": "<project><artifactId>fleet-core</artifactId></project>",
+      "fleet-monolith/pom.xml":
+        "<project><artifactId>fleet-monolith</artifactId><modules><module>fleet-server</module></modules></project>",
+      ...boot("fleet-monolith/fleet-server"),
+      ...boot("fleet-ui"),
+      "fleet-sdk/pom.xml": "<project><modules><module>fleet-sdk-demo</module></modules></project>",
+      ...boot("fleet-sdk/fleet-sdk-demo"),
+      "docker/build/Dockerfile":
+        "FROM eclipse-temurin:21\nARG FLEET_APP=fleet-server\nCOPY ${FLEET_APP}.jar /app.jar\n",
+    });
+    // The Dockerfile's default names the first; a demo module is no service.
+    expect(d.apps.map((a) => a.select)).toEqual(["fleet-monolith/fleet-server", "fleet-ui"]);
+    expect(d).toMatchObject({
+      buildModule: "fleet-monolith/fleet-server",
+      dockerfile: "docker/build/Dockerfile",
+    });
+  });
+
   test("a root Dockerfile that copies api/ and frontend/ in: both are deployables, the API chosen", async () => {
     const d = await detectFiles({
       Dockerfile: [

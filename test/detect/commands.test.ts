@@ -152,4 +152,24 @@ describe("commands: what the project already runs before conventions", () => {
     });
     expect(plain.commands.test).toBe("make test");
   });
+
+  test("a Maven plugin's check goal is a lint, the verify phase the tests", async () => {
+    const d = await detectFiles({
+      "pom.xml": "<project><artifactId>svc</artifactId></project>",
+      ".github/workflows/ci.yml": [
+        "on: [push, pull_request]",
+        "jobs:",
+        "  verify:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        "      - uses: actions/checkout@v4",
+        "      - run: mvn license:check -PcheckLicense --batch-mode",
+        "      - run: mvn clean verify --batch-mode",
+      ].join("\n"),
+    });
+    expect(d.commands).toMatchObject({
+      lint: "mvn license:check -PcheckLicense --batch-mode",
+      test: "mvn clean verify --batch-mode",
+    });
+  });
 });
