@@ -79,10 +79,18 @@ export async function prepareEnvironment(
   env: string,
   options: EnvironmentOptions = {},
 ): Promise<{ target: Target; url: string }> {
-  const port = await freePort();
-  const target = createLocalTarget({ stateDir, env, port, ...options });
-  await target.prepare();
-  return { target, url: `http://127.0.0.1:${port}` };
+  // A port found free can be taken by another test file's process before the router binds it
+  // (two files run at once); the target refuses it with local/port-in-use, so take another.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const target = createLocalTarget({ stateDir, env, port, ...options });
+    try {
+      await target.prepare();
+      return { target, url: `http://127.0.0.1:${port}` };
+    } catch (error) {
+      if (attempt >= 5 || (error as { code?: string }).code !== "local/port-in-use") throw error;
+    }
+  }
 }
 
 /** Stops the agent of `stateDir` and makes sure nothing it started is left, then removes the dir. */
