@@ -18,6 +18,12 @@ export function triggeredBy(workflow: Workflow, ...events: string[]): boolean {
   return events.some((e) => workflow.on.has(e));
 }
 
+/** Whether the workflow's push trigger names tags and no branches (a release cut by tagging). */
+export function pushesTagsOnly(workflow: Workflow): boolean {
+  const push = workflow.on.get("push")?.value as { tags?: unknown; branches?: unknown } | null | undefined;
+  return Boolean(push && typeof push === "object" && push.tags !== undefined && push.branches === undefined);
+}
+
 /** Pull-request CI: runs on pull requests and deploys nothing. */
 export function isPullRequestCi(workflow: Workflow): boolean {
   return triggeredBy(workflow, "pull_request") && !isDeployWorkflow(workflow);

@@ -1,4 +1,4 @@
-import { type Job, type Step, triggerInputs, type Value, type Workflow } from "./model/workflow.js";
+import { type Job, jobText, type Step, triggerInputs, type Value, type Workflow } from "./model/workflow.js";
 
 /**
  * What deploys, and where to: the one reading of a workflow that every delivery rule shares.
@@ -415,7 +415,7 @@ const ENVIRONMENT_INPUT =
  * input. `undefined` when no input picks it, or none of its options is production.
  */
 export function productionByInput(job: Job, workflow: Workflow): string | undefined {
-  const read = ENVIRONMENT_INPUT.exec(JSON.stringify(job.node.toJSON()))?.[1];
+  const read = ENVIRONMENT_INPUT.exec(jobText(job))?.[1];
   if (!read) return workflowEnvironmentInput(workflow);
   for (const { name, definition } of inputDefinitions(workflow)) {
     if (name !== read) continue;
@@ -430,7 +430,7 @@ export function productionByInput(job: Job, workflow: Workflow): string | undefi
  * the options of the input the job reads, or of the workflow's environment input.
  */
 export function environmentChoices(job: Job, workflow: Workflow): string[] {
-  const read = ENVIRONMENT_INPUT.exec(JSON.stringify(job.node.toJSON()))?.[1];
+  const read = ENVIRONMENT_INPUT.exec(jobText(job))?.[1];
   return inputDefinitions(workflow)
     .filter(({ name }) => (read ? name === read : ENVIRONMENT_INPUT.test(`inputs.${name}`)))
     .flatMap(({ definition }) => (Array.isArray(definition.options) ? definition.options.map(String) : []));

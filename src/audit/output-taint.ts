@@ -1,5 +1,12 @@
 import { escapeRegExp } from "../regexp.js";
-import { isFreeTextInput, type Job, type Step, triggerInputs, type Workflow } from "./model/workflow.js";
+import {
+  isFreeTextInput,
+  type Job,
+  jobText,
+  type Step,
+  triggerInputs,
+  type Workflow,
+} from "./model/workflow.js";
 
 /**
  * Contexts an outsider controls: titles, bodies, branch names and commit messages of pull
@@ -193,8 +200,4 @@ function jobsInOrder(workflow: Workflow): Job[] {
   };
   for (const job of workflow.jobs) visit(job, 0);
   return ordered;
-}
-
-function jobText(job: Job): string {
-  return JSON.stringify(job.node.toJSON());
 }

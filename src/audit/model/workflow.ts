@@ -1,4 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
+import { memoByObject } from "../memo.js";
 import { type SourceFile, scalarString } from "./source.js";
 
 /**
@@ -299,6 +300,12 @@ export function declaredInputs(workflow: Workflow): Record<string, unknown> {
   }
   return { ...triggerInputs(workflow, "workflow_call"), ...triggerInputs(workflow, "workflow_dispatch") };
 }
+
+/**
+ * The whole job as JSON text, for readings that look for a reference anywhere in it (an input,
+ * an output): serialized once per job, however many rules ask.
+ */
+export const jobText = memoByObject((job: Job): string => JSON.stringify(job.node.toJSON()));
 
 /** The inputs one trigger of a workflow declares, by name. */
 export function triggerInputs(

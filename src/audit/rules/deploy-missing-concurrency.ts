@@ -1,5 +1,5 @@
 import { isMap, isScalar, type Node } from "yaml";
-import { isDeployJob, stepDeploys, triggeredBy } from "../classify.js";
+import { isDeployJob, pushesTagsOnly, stepDeploys, triggeredBy } from "../classify.js";
 import { callDeploys } from "../deploy-model.js";
 import type { Job, Value, Workflow } from "../model/workflow.js";
 import { calledWorkflow } from "../reusable.js";
@@ -135,11 +135,8 @@ function group(concurrency: Value<unknown> | undefined): Group {
 function publishesTaggedRelease(workflow: Workflow, job: Job): boolean {
   const called = job.uses?.raw.split("@")[0] ?? "";
   if (!called || called.startsWith("./") || !/release/i.test(called) || /deploy/i.test(called)) return false;
-  const push = workflow.on.get("push")?.value as { branches?: unknown; tags?: unknown } | null | undefined;
   return [...workflow.on.keys()].every(
     (event) =>
-      event === "release" ||
-      event === "workflow_dispatch" ||
-      (event === "push" && Boolean(push && push.tags !== undefined && push.branches === undefined)),
+      event === "release" || event === "workflow_dispatch" || (event === "push" && pushesTagsOnly(workflow)),
   );
 }

@@ -1,4 +1,4 @@
-import { isDeployJob, stageOf } from "../classify.js";
+import { isDeployJob, pushesTagsOnly, stageOf } from "../classify.js";
 import {
   deployLines,
   deploysStaticSite,
@@ -31,8 +31,9 @@ const NOTIFIES = /notif|slack|announce|alert|teams|discord|mail/i;
 /** Commands that move traffic to a version already deployed: what a check before them gates. */
 const PROMOTES =
   /\bslot\s+swap\b|\bupdate-traffic\b|\bversions\s+migrate\b|\bset-traffic\b|--to-latest\b|\bpromote\b/;
-/** An image reference that moves with every push. */
+/** An image reference that moves with every push, and the name before its `:latest`. */
 const MOVING_TAG = /:latest\b/;
+const LATEST_NAME = /([^\s/"'=]+):latest\b/g;
 /** Redeploys that pull the same reference again instead of naming the new image. */
 const REDEPLOY_IN_PLACE = /--force-new-deployment\b|\brollout\s+restart\b/;
 const PUSHES_LATEST = /\bdocker\b[^\n]*\s(push|--push\b)[^\n]*:latest\b/;
@@ -87,12 +88,6 @@ function keptByPlatform(job: Job, workflows: Workflow[]): boolean {
   }
   // A GitOps commit is the release record: reverting it puts the previous release back.
   return keepsReleases(job) || deploysStaticSite(job.steps) || updatesGitOpsManifest(job);
-}
-
-/** Whether the workflow's push trigger names tags and no branches. */
-function pushesTagsOnly(workflow: Workflow): boolean {
-  const push = workflow.on.get("push")?.value as { tags?: unknown; branches?: unknown } | null | undefined;
-  return Boolean(push && typeof push === "object" && push.tags !== undefined && push.branches === undefined);
 }
 
 /** A workflow a person can run to deploy a release they choose (an earlier one included). */
@@ -191,7 +186,7 @@ function movingTagDeploy(job: Job): Step | undefined {
         ...(s.run?.value ?? "").split("\n").filter((l) => PUSHES_LATEST.test(l)),
         ...(s.with.get("tags")?.value ?? "").split(/[\n,]/),
       ];
-      return lines.flatMap((l) => [...l.matchAll(/([^\s/"'=]+):latest\b/g)].map((m) => m[1]!));
+      return lines.flatMap((l) => [...l.matchAll(LATEST_NAME)].map((m) => m[1]!));
     }),
   );
   const moving = deploys.find((step) => {
@@ -204,7 +199,7 @@ function movingTagDeploy(job: Job): Step | undefined {
   return job.steps.find((step) =>
     [...step.with.entries()].some(
       ([key, value]) =>
-        /image/i.test(key) && pushed.has(/([^\s/"'=]+):latest\b/.exec(value.value)?.[1] ?? ""),
+        /image/i.test(key) && pushed.has([...value.value.matchAll(LATEST_NAME)][0]?.[1] ?? ""),
     ),
   );
 }
