@@ -25,6 +25,8 @@ const CHECK_ACTION = /smoke|health|http|wait[-_]?for|uptime|e2e|playwright|cypre
 /** `deploy` as a word or a script name (deploy.sh, deploy_prod), not "deployed" or "deployment". */
 const DEPLOY_WORD = /\bdeploy(?![a-z])/i;
 const INFRASTRUCTURE = /\b(terraform|tofu)\b[^\n|;&]*?\sapply\b/;
+/** A new image for scheduled jobs: nothing serves it, and Kubernetes has no rollout to wait on. */
+export const CRONJOB_IMAGE = /\bkubectl\b[^\n|;&]*\sset\s+image\b[^\n|;&]*\s(cronjobs?|cj)(\.batch)?\//i;
 
 /**
  * The job's steps that run on success, and the last of them that ships the release: its last
@@ -57,12 +59,23 @@ export function releaseCheck(job: Job, workflow: Workflow): Step | Job | undefin
   return jobDependents(job, workflow).find(checksBeforeDeploying);
 }
 
-/** A deploy step that ships a release: `terraform apply` alone changes infrastructure, not the app. */
+/**
+ * A deploy step that ships a release: `terraform apply` alone changes infrastructure, and a
+ * CronJob's new image serves nothing.
+ */
 function deploysRelease(step: Step): boolean {
   if (!stepDeploys(step)) return false;
   if (!step.run) return true;
   const deploying = scriptLines(step.run.value).filter((l) => lineDeploys(step, l.text));
-  return !(deploying.length > 0 && deploying.every((l) => INFRASTRUCTURE.test(l.text)));
+  return !(
+    deploying.length > 0 && deploying.every((l) => INFRASTRUCTURE.test(l.text) || CRONJOB_IMAGE.test(l.text))
+  );
+}
+
+/** The last line of a deploy step's script that deploys: where a finding about it points. */
+export function lastDeployingLine(step: Step): string | undefined {
+  if (!step.run) return undefined;
+  return scriptLines(step.run.value).findLast((l) => lineDeploys(step, l.text))?.text;
 }
 
 function lineDeploys(step: Step, text: string): boolean {

@@ -54,14 +54,14 @@ const PASSTHROUGH = new Set([
 
 /**
  * Secret names that denote an identifier rather than a credential: `CF_ZONE_ID`, `SSH_HOST`,
- * `AWS_REGION`, `DEPLOY_USER`. A name that also says key, token, password or secret is a
+ * `AWS_REGION`, `DEPLOY_USER`, `DEPLOY_ROLE` (a role ARN). A name that also says key, token, password or secret is a
  * credential whatever else it says (`API_KEY_ID` stays an error), and a URL is not an
  * identifier — it may carry credentials (`https://user:pass@…`, webhook URLs) — unless it names
  * a registry, an API or an endpoint. OIDC settings (`AUTH_ISSUER`, `AUTH_CLIENT_ID`) and
  * references to where a secret is kept (`CLIENT_SECRET_RESOURCE`) are identifiers too.
  */
 const IDENTIFIER_NAME =
-  /(^|_)(ID|IDS|HOST|HOSTNAME|DOMAIN|REGION|ZONE|USER|USERNAME|LOGIN|EMAIL|ORG|ORGANIZATION|PROJECT|ACCOUNT|BUCKET|PORT|NAME|REGISTRY|SERVER|CLUSTER|PROVIDER|ARN|NAMESPACE|LOCATION|TENANT|SUBSCRIPTION|(REGISTRY|ENDPOINT|ENTRYPOINT|BASE|API)_URL)$/;
+  /(^|_)(ID|IDS|HOST|HOSTNAME|DOMAIN|REGION|ZONE|USER|USERNAME|LOGIN|EMAIL|ORG|ORGANIZATION|PROJECT|ACCOUNT|BUCKET|PORT|NAME|REGISTRY|SERVER|CLUSTER|PROVIDER|ARN|NAMESPACE|LOCATION|TENANT|SUBSCRIPTION|ROLE|(REGISTRY|ENDPOINT|ENTRYPOINT|BASE|API)_URL)$/;
 const CREDENTIAL_NAME =
   /KEY|TOKEN|PASS|PWD|SECRET|CREDENTIAL|AUTH|PRIVATE|CERT|SIGN|WEBHOOK|DSN|COOKIE|SESSION/;
 /** What an OAuth or OIDC client is configured with, published by the identity provider itself. */

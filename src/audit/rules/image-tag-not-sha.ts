@@ -52,8 +52,35 @@ function actionPushes(step: Step, resolve: (text: string) => string): Push[] {
   const pushed = (pushes !== undefined && pushes !== "false") || /type=registry|push=true/.test(outputs);
   const tags = step.with.get("tags");
   if (!pushed || !tags) return [];
-  return tags.value.split(/[\n,]/).flatMap((t) => push(resolve(t), tags.node) ?? []);
+  return splitTags(tags.value)
+    .map(resolve)
+    .filter((t) => !WHOLE_EXPRESSION.test(t.trim()))
+    .flatMap((t) => push(t, tags.node) ?? []);
 }
+
+/**
+ * The tags of a `tags:` input: one per line or between commas, except commas inside an
+ * expression (`${{ format('{0}:{1}', a, b) }}`).
+ */
+function splitTags(value: string): string[] {
+  const tags: string[] = [];
+  let current = "";
+  let depth = 0;
+  for (let i = 0; i < value.length; i++) {
+    if (value.startsWith("${{", i)) depth++;
+    else if (value.startsWith("}}", i) && depth > 0) depth--;
+    const c = value[i]!;
+    if ((c === "\n" || c === ",") && depth === 0) {
+      tags.push(current);
+      current = "";
+    } else current += c;
+  }
+  tags.push(current);
+  return tags.filter((t) => t.trim());
+}
+
+/** A tag that is one expression (after env is resolved) names its image only at run time. */
+const WHOLE_EXPRESSION = /^\$\{\{((?!\}\})[\s\S])*\}\}$/;
 
 function tagsOf(command: Command): string[] {
   return command.args.flatMap((a, i) =>

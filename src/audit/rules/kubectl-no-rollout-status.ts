@@ -1,4 +1,5 @@
 import { type JobScriptLine, jobScriptLines, scriptOffset } from "../classify.js";
+import { CRONJOB_IMAGE } from "../post-deploy-check.js";
 import { defineRule, type RuleContext } from "../types.js";
 import { laterWaits } from "../waits.js";
 
@@ -30,7 +31,7 @@ export const kubectlNoRolloutStatus = defineRule({
         const command = segment(line.text.slice(match.index));
         if (/--dry-run\b(?!=none)|\bapply\s+(view|set|edit)-last-applied\b/.test(command)) continue;
         if (/--(wait|atomic|rollback-on-failure)\b(?!=false)/.test(command)) continue;
-        if (appliesOnlyNonWorkloads(command)) continue;
+        if (appliesOnlyNonWorkloads(command) || CRONJOB_IMAGE.test(command)) continue;
         const rest = line.text.slice(match.index + command.length);
         if (WAITS.test(rest) || waited.afterLine(i)) continue;
         report(ctx, line, match[0], command);

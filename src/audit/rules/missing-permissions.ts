@@ -1,7 +1,7 @@
 import { isPair, isScalar, type Node } from "yaml";
 import type { Job, Workflow } from "../model/workflow.js";
 import { calledWorkflow, callsLocalWorkflow } from "../reusable.js";
-import { TOKEN_IN_SCRIPT, tokenInSharedEnv } from "../token-scopes.js";
+import { TOKEN_IN_SCRIPT, TOKENLESS_ACTIONS, tokenInSharedEnv } from "../token-scopes.js";
 import { defineRule, type Fix, type Report } from "../types.js";
 
 /**
@@ -92,13 +92,6 @@ export const missingPermissions = defineRule({
     }
   },
 });
-
-/**
- * Actions that take no token input: notifiers that post through their own webhook or mail
- * account, and remote shells and copies that log in with the host's own key.
- */
-const TOKENLESS_ACTIONS =
-  /^(slackapi\/slack-github-action|rtcamp\/action-slack-notify|appleboy\/(discord|telegram|ssh|scp)-action|sauravpanda\/discord-notify|dawidd6\/action-send-mail|easingthemes\/ssh-deploy|burnett01\/rsync-deployments|webfactory\/ssh-agent|shimataro\/ssh-key-action|garygrossgarten\/github-action-ssh)$/i;
 
 /**
  * Whether anything in the job can use the GITHUB_TOKEN: an action (actions get it as a default

@@ -1,8 +1,10 @@
 import { isDeployJob, isProductionJob, runsOnlyOnFailure, scriptLines } from "../classify.js";
 import { actionCommand, deploysStaticSite, updatesGitOpsManifest } from "../deploy-model.js";
+import type { Region, SourceFile } from "../model/source.js";
 import type { Step } from "../model/workflow.js";
-import { lastReleaseStep, releaseCheck } from "../post-deploy-check.js";
+import { lastDeployingLine, lastReleaseStep, releaseCheck } from "../post-deploy-check.js";
 import { defineRule } from "../types.js";
+import { locatedLines, regionInLine } from "./curl-pipe-shell.js";
 
 /**
  * The platform's own wait for the new version to run (`kubectl rollout status`, `aws ecs wait
@@ -39,9 +41,11 @@ export const noPostDeployCheck = defineRule({
     if (!step || SELF_VERIFYING.test(step.run?.value ?? "")) return;
     if (releaseCheck(job, ctx.workflow)) return;
     const node = step.uses?.node ?? step.run?.node ?? step.node;
+    const region = deployLineRegion(step, ctx.workflow.source);
     if (steps.slice(last).some(waitsForStability)) {
       ctx.report({
         node,
+        region,
         key: job.id,
         severity: "note",
         message: `job "${job.id}" waits for the rollout to be stable, which fails on crashing or unready instances, but nothing asks the new version a question: add a smoke check (shipgate verify <url>, or curl --fail https://<host>/health) to catch a release that runs and is wrong`,
@@ -51,12 +55,21 @@ export const noPostDeployCheck = defineRule({
     // Production is where a release that runs and is wrong costs users; elsewhere it is a note.
     ctx.report({
       node,
+      region,
       key: job.id,
       severity: isProductionJob(job, ctx.workflow) && !deploysStaticSite(steps) ? undefined : "note",
       message: `nothing checks the release after job "${job.id}" deploys it: the job goes green while the new version may be failing every request. Add a smoke or health check after this step: shipgate verify <url>, or curl --fail --retry 10 --retry-all-errors https://<host>/health`,
     });
   },
 });
+
+/** The script line of the step that deploys last, when it can be found in the file. */
+function deployLineRegion(step: Step, source: SourceFile): Region | undefined {
+  const text = lastDeployingLine(step);
+  if (!text || !step.run) return undefined;
+  const line = locatedLines(source, step.run).findLast((l) => l.text === text);
+  return line && line.offset >= 0 ? regionInLine(source, step.run.node, line, line.text.trim()) : undefined;
+}
 
 /** A deploy action told to wait for a stable rollout, or a script line that waits for one. */
 function waitsForStability(step: Step): boolean {

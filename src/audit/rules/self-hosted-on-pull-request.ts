@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import { scalarString } from "../model/source.js";
+import type { Job, Value, Workflow } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 import { triggerNode, trustedOnly } from "./untrusted-checkout.js";
 
@@ -17,6 +18,34 @@ function selfHostedLabel(runsOn: unknown): Node | undefined {
   return undefined;
 }
 
+/** A condition that lets a workflow_run job run only after pushes (or only for this repository's branches). */
+function pushesOnly(condition: Value<string> | undefined): boolean {
+  return Boolean(
+    condition &&
+      /workflow_run\.event\s*==\s*['"](push|schedule|workflow_dispatch)['"]|workflow_run\.event\s*!=\s*['"]pull_request['"]|workflow_run\.head_repository\.full_name\s*==\s*github\.repository/.test(
+        condition.value,
+      ),
+  );
+}
+
+/** The `if:` of the jobs this one needs, directly or through others: a guard there skips it too. */
+function jobsBefore(job: Job, workflow: Workflow): Array<Value<string> | undefined> {
+  const seen = new Set<string>();
+  const out: Array<Value<string> | undefined> = [];
+  const visit = (needs: readonly string[]) => {
+    for (const id of needs) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const needed = workflow.jobs.find((j) => j.id === id);
+      if (!needed) continue;
+      out.push(needed.if);
+      visit(needed.needs);
+    }
+  };
+  visit(job.needs);
+  return out;
+}
+
 export const selfHostedOnPullRequest = defineRule({
   meta: {
     id: "self-hosted-on-pull-request",
@@ -25,18 +54,23 @@ export const selfHostedOnPullRequest = defineRule({
     confidence: "medium",
     category: "security",
     description:
-      "Reports jobs on `self-hosted` runners in workflows triggered by `pull_request` or `pull_request_target`, where anyone who opens a pull request can run code on the machine.",
+      "Reports jobs on `self-hosted` runners in workflows triggered by `pull_request` or `pull_request_target`, where anyone who opens a pull request can run code on the machine, and by `workflow_run`, which a fork's pull request starts through the workflow it follows, with its branch name and artifacts as input.",
     fixable: false,
   },
   job(job, ctx) {
-    const trigger = triggerNode(ctx.workflow, ["pull_request_target", "pull_request"]);
+    const trigger = triggerNode(ctx.workflow, ["pull_request_target", "pull_request", "workflow_run"]);
     if (!trigger || job.uses || trustedOnly(job.if)) return;
+    if (trigger.event === "workflow_run" && [job.if, ...jobsBefore(job, ctx.workflow)].some(pushesOnly))
+      return;
     const label = selfHostedLabel(job.node.get("runs-on", true));
     if (!label) return;
     ctx.report({
       node: label,
       key: `${job.id} self-hosted`,
-      message: `job "${job.id}" runs pull request code on a self-hosted runner: a pull request from a fork can run anything on that machine and leave something behind for the next job. Use GitHub-hosted runners for pull requests, or run this job only for branches of this repository (if: github.event.pull_request.head.repo.full_name == github.repository)`,
+      message:
+        trigger.event === "workflow_run"
+          ? `job "${job.id}" runs on a self-hosted runner in a workflow_run workflow, which a fork's pull request starts through the workflow it follows, choosing its branch name and artifacts: whatever reads them runs on that machine. Run it only for pushes (if: github.event.workflow_run.event == 'push'), or on GitHub-hosted runners`
+          : `job "${job.id}" runs pull request code on a self-hosted runner: a pull request from a fork can run anything on that machine and leave something behind for the next job. Use GitHub-hosted runners for pull requests, or run this job only for branches of this repository (if: github.event.pull_request.head.repo.full_name == github.repository)`,
       related: [{ node: trigger.node, message: `triggered by ${trigger.event}` }],
     });
   },

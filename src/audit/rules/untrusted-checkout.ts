@@ -5,9 +5,14 @@ import { commandsIn, locatedLines, regionInLine } from "./curl-pipe-shell.js";
 
 const PRIVILEGED_TRIGGERS = ["pull_request_target", "workflow_run"];
 
-/** Expressions and refs that name the pull request's (or the triggering run's) code. */
+/**
+ * Expressions and refs that name the pull request's (or the triggering run's) commits. A fork's
+ * commits can be fetched from the base repository (GitHub keeps them under `refs/pull/`), so a
+ * SHA is enough; its branch name is not: without the fork as `repository`, it names a branch of
+ * the base repository, whose code is trusted.
+ */
 const HEAD_REF =
-  /github\.event\.pull_request\.(head\.(sha|ref)|merge_commit_sha)\b|github\.event\.workflow_run\.(head_sha|head_branch|head_commit\.id|pull_requests\[\d+\]\.head\.(sha|ref))\b|\bgithub\.head_ref\b|\brefs\/pull\/|^\+?pull\/.+?\/(head|merge)\b/;
+  /github\.event\.pull_request\.(head\.sha|merge_commit_sha)\b|github\.event\.workflow_run\.(head_sha|head_commit\.id|pull_requests\[\d+\]\.head\.sha)\b|\brefs\/pull\/|^\+?pull\/.+?\/(head|merge)\b/;
 /** The fork the pull request comes from. */
 const HEAD_REPOSITORY =
   /github\.event\.pull_request\.head\.repo\.(full_name|clone_url|ssh_url|html_url)|github\.event\.workflow_run\.head_repository\.(full_name|clone_url|html_url)/;

@@ -38,7 +38,7 @@ describe("excessive-permissions", () => {
     expect(findingsOf(ID, text)).toEqual([]);
   });
 
-  test("a write scope nothing can use is a warning; an unknown action or gh may use any", () => {
+  test("a write scope nothing can use is a warning; an unknown action or a program handed the token may use any", () => {
     const withStep = (step: string) =>
       `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n      deployments: write\n    steps:\n      - ${step}\n`;
     const [finding] = findingsOf(ID, withStep("run: make deploy"));
@@ -46,13 +46,55 @@ describe("excessive-permissions", () => {
     expect(finding!.message).toMatch(/^deployments: write is granted but job "a" runs nothing that uses it/);
     expect(findingsOf(ID, withStep("uses: chrnorm/deployment-action@v2"))).toEqual([]);
     expect(findingsOf(ID, withStep("uses: example/anything@v1"))).toEqual([]);
-    expect(findingsOf(ID, withStep("run: gh api repos/o/r/deployments"))).toEqual([]);
+    expect(findingsOf(ID, withStep("run: gh api -X POST repos/o/r/deployments -f ref=main"))).toEqual([]);
+    // Reading deployments needs no write scope; neither does an action given another token.
+    expect(findingsOf(ID, withStep("run: gh api repos/o/r/deployments"))).toHaveLength(1);
+    expect(
+      findingsOf(
+        ID,
+        withStep("uses: example/anything@v1\n        with:\n          token: ${{ secrets.BOT_PAT }}"),
+      ),
+    ).toHaveLength(1);
     // The token in the workflow's env reaches every script: ./report.sh may use it.
     const shared = withStep("run: ./report.sh").replace(
       "on: push\n",
       "on: push\nenv:\n  GH_TOKEN: ${{ github.token }}\n",
     );
     expect(findingsOf(ID, shared)).toEqual([]);
+    // … but the CLI and shell built-ins are read for what they write.
+    expect(findingsOf(ID, shared.replace("./report.sh", "gh pr comment 1 --body done"))).toHaveLength(1);
+  });
+
+  test("scripts, github-script calls, installers and notifiers are read for the scopes they write", () => {
+    const withSteps = (scope: string, ...steps: string[]) =>
+      `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions:\n      ${scope}: write\n    steps:\n${steps.map((s) => `      - ${s}\n`).join("")}`;
+    const installers = [
+      "uses: mamezou-tech/setup-helmfile@v2",
+      "uses: sigstore/cosign-installer@v3",
+      "uses: slackapi/slack-github-action@v2",
+      "uses: actions/download-artifact@v4\n        with:\n          github-token: ${{ github.token }}\n          run-id: 1",
+    ];
+    expect(findingsOf(ID, withSteps("pull-requests", ...installers))).toHaveLength(1);
+    expect(
+      findingsOf(
+        ID,
+        withSteps("pull-requests", ...installers, "uses: marocchino/sticky-pull-request-comment@v2"),
+      ),
+    ).toEqual([]);
+    const script = (code: string) =>
+      `uses: actions/github-script@v7\n        with:\n          script: ${JSON.stringify(code)}`;
+    expect(
+      findingsOf(ID, withSteps("actions", script("await github.rest.issues.createComment({})"))),
+    ).toHaveLength(1);
+    expect(
+      findingsOf(ID, withSteps("actions", script("await github.rest.actions.reRunWorkflow({})"))),
+    ).toEqual([]);
+    expect(findingsOf(ID, withSteps("actions", script("await github.graphql('mutation {}')")))).toEqual([]);
+    // The token as a git credential reaches the repository's contents, nothing else.
+    const credential =
+      'run: git config --global url."https://x-access-token:${{ secrets.GITHUB_TOKEN }}@github.com/".insteadOf "https://github.com/"';
+    expect(findingsOf(ID, withSteps("pull-requests", credential))).toHaveLength(1);
+    expect(findingsOf(ID, withSteps("contents", credential))).toEqual([]);
   });
 
   test("contents: write is used by pushes, tags and release actions, and is reported when nothing writes", () => {

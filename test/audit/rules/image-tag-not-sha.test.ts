@@ -56,4 +56,24 @@ describe(ID, () => {
 `);
     expect(findingsOf(ID, text)).toEqual([]);
   });
+
+  test("commas inside an expression do not split a tag; a tag that is one expression is not judged", () => {
+    const text = job(`      - uses: docker/build-push-action@v6
+        with:
+          push: true
+          tags: |
+            \${{ ((inputs.tag != '') && format('{0}/app:{1}', vars.USER, inputs.tag) || '') }}
+            \${{ vars.USER }}/app:\${{ inputs.sha }}
+`);
+    expect(findingsOf(ID, text)).toEqual([]);
+    expect(
+      findingsOf(
+        ID,
+        text.replace(
+          "inputs.sha }}",
+          "inputs.sha }}\n            ghcr.io/acme/app:latest,ghcr.io/acme/web:latest",
+        ),
+      ),
+    ).toHaveLength(2);
+  });
 });

@@ -57,6 +57,12 @@ describe(ID, () => {
     expect(reported('kubectl apply -f "k8s/services.yaml"')).toEqual([]);
   });
 
+  test("a CronJob's new image has no rollout to wait on", () => {
+    expect(reported("kubectl set image -n prod CronJob/$name job=app:$SHA")).toEqual([]);
+    expect(reported("kubectl set image cronjob.batch/nightly job=app:$SHA")).toEqual([]);
+    expect(reported("kubectl set image deployment/web web=app:$SHA")).toEqual([7]);
+  });
+
   test("kubectl wait counts; a wait in a failure-only step does not", () => {
     expect(
       reported(

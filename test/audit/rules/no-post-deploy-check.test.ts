@@ -21,6 +21,13 @@ describe(ID, () => {
         run: flyctl deploy --app b --image "$PREVIOUS"
 `);
     expect(lines(text)).toEqual([8]);
+    // In a script, at the line that deploys last.
+    const script = job(`      - run: |
+          docker push "$IMAGE"
+          aws ecs update-service --cluster c --service web --force-new-deployment
+          echo "done"
+`);
+    expect(findingsOf(ID, script).map((f) => [f.region.startLine, f.region.startColumn])).toEqual([[9, 11]]);
   });
 
   test("checks that count", () => {
@@ -170,6 +177,8 @@ ${steps}`;
     ).toEqual([7]);
     expect(lines(job("      - run: ./scripts/publish.sh\n"))).toEqual([]);
     expect(lines(job("      - run: terraform apply -auto-approve\n"))).toEqual([]);
+    // Scheduled jobs' new image serves nothing until they run.
+    expect(lines(job("      - run: kubectl set image -n prod CronJob/nightly job=app:$SHA\n"))).toEqual([]);
     expect(
       lines(job("      - run: terraform apply -auto-approve\n      - run: kubectl apply -f k8s/\n")),
     ).toEqual([8]);

@@ -26,6 +26,30 @@ describe(ID, () => {
     expect(findingsOf(ID, call)).toEqual([]);
   });
 
+  test("workflow_run: a fork's pull request starts it, unless the job (or one it needs) runs only after pushes", () => {
+    const on = "\n  workflow_run:\n    workflows: [CI]\n    types: [completed]\n    branches: [release-*]";
+    expect(findingsOf(ID, workflow(on, "[self-hosted, deployment]"))).toHaveLength(1);
+    const guarded = workflow(on, "[self-hosted, deployment]").replace(
+      "    runs-on:",
+      "    if: github.event.workflow_run.event == 'push'\n    runs-on:",
+    );
+    expect(findingsOf(ID, guarded)).toEqual([]);
+    const after = `on:${on}
+jobs:
+  gate:
+    if: github.event.workflow_run.event == 'push'
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ok
+  deploy:
+    needs: gate
+    runs-on: self-hosted
+    steps:
+      - run: make deploy
+`;
+    expect(findingsOf(ID, after)).toEqual([]);
+  });
+
   test("the related location is the pull request trigger", () => {
     const [finding] = findingsOf(ID, workflow("pull_request", "self-hosted"));
     expect(finding!.region.startLine).toBe(4);

@@ -31,17 +31,23 @@ describe(ID, () => {
     expect(finding!.message).toContain("workflow_run");
   });
 
-  test("head_branch, head_ref and the pull request branch name are the pull request's code too", () => {
+  test("a branch name alone names a branch of the base repository; with the fork as repository it is the fork's code", () => {
     for (const ref of [
       "${{ github.event.workflow_run.head_branch }}",
       "${{ github.head_ref }}",
       "${{ github.event.pull_request.head.ref }}",
     ]) {
-      expect(
-        findingsOf(ID, workflow("  pull_request_target:\n  workflow_run:", checkout(ref))),
-        ref,
-      ).toHaveLength(1);
+      const on = "  pull_request_target:\n  workflow_run:";
+      expect(findingsOf(ID, workflow(on, checkout(ref))), ref).toEqual([]);
+      const fork = `${checkout(ref)}          repository: \${{ github.event.pull_request.head.repo.full_name }}\n`;
+      expect(findingsOf(ID, workflow(on, fork)), ref).toHaveLength(1);
     }
+    // A fork's commits are fetchable from the base repository by SHA or pull request ref.
+    for (const ref of [
+      "${{ github.event.pull_request.merge_commit_sha }}",
+      "refs/pull/${{ github.event.number }}/merge",
+    ])
+      expect(findingsOf(ID, workflow("  pull_request_target:", checkout(ref))), ref).toHaveLength(1);
   });
 
   test("the same checkout under pull_request or push is not privileged", () => {
@@ -73,6 +79,6 @@ describe(ID, () => {
           git log -1 \${{ github.event.pull_request.head.sha }}
 `,
     );
-    expect(findingsOf(ID, text).map((f) => f.region.startLine)).toEqual([9, 10, 11]);
+    expect(findingsOf(ID, text).map((f) => f.region.startLine)).toEqual([10, 11]);
   });
 });
