@@ -56,8 +56,12 @@ export const DEPLOY_COMMAND = new RegExp(
     "\\bcf[78]?\\b[^\\n|;&]*?\\spush\\b",
     "\\bgit\\s+push\\b[^\\n|;&]*\\b(heroku|dokku|production|prod)\\b",
     "\\bheroku\\s+(container:release|releases:rollback)\\b",
-    "\\brsync\\b[^\\n|;&]*\\s[\\w.$@{}-]+@[\\w.${}-]+:",
-    "\\bscp\\b[^\\n|;&]*\\s[\\w.$@{}-]+@[\\w.${}-]+:",
+    // To a host (`deploy@$SERVER:/var/www`, quoted or not).
+    "\\brsync\\b[^\\n|;&]*\\s[\"']?[\\w.$@{}-]+@[\\w.${}-]+:",
+    "\\bscp\\b[^\\n|;&]*\\s[\"']?[\\w.$@{}-]+@[\\w.${}-]+:",
+    // Publishing tools that deploy a site or an app to a host they name (`quarto publish netlify`,
+    // `datasette publish fly`).
+    "\\b(quarto|datasette)\\s+publish\\b",
     "\\bansible-playbook\\b",
     "\\bshipgate(@\\S+)?\\s+(deploy|promote|rollback)\\b",
   ].join("|"),
@@ -138,7 +142,10 @@ const DEPLOY_ACTIONS = new Set([
   "w9jds/firebase-action",
   "dokku/github-action",
   "samber/kamal-action",
+  "nwtgck/actions-netlify",
 ]);
+/** Sub-actions that deploy, by their path (their repository's other actions do not). */
+const DEPLOY_SUB_ACTIONS = new Set(["quarto-dev/quarto-actions/publish"]);
 /**
  * Actions that run a deploy tool with an input as its arguments (`args: deploy --remote-only`
  * is `flyctl deploy --remote-only`): a deploy when that command line is. Only their root runs
@@ -220,7 +227,7 @@ function actionDeploys(step: Step): boolean {
   if (SETUP_ACTION.test(path.slice(repository.length))) return false;
   const remote = remoteScript(step);
   if (remote !== undefined) return !remote.split("\n").every((line) => REMOTE_NOT_A_RELEASE.test(line));
-  return DEPLOY_ACTIONS.has(repository);
+  return DEPLOY_ACTIONS.has(repository) || DEPLOY_SUB_ACTIONS.has(path);
 }
 
 /** The lines of a script that deploy (a release, not scaling or teardown). */
@@ -488,9 +495,9 @@ export function mayDeploy(text: string): boolean {
 
 /** Static files uploaded to a bucket or a pages host: nothing runs that could fail requests. */
 const STATIC_SITE =
-  /\baws\b[^\n|;&]*\ss3\s+(sync|cp)\b|\bgsutil\b[^\n|;&]*\b(rsync|cp)\b|\bwrangler\s+pages\s+deploy\b|\bnetlify(-cli)?\b[^\n|;&]*?\sdeploy\b|\bfirebase\s+deploy\b[^\n]*--only\s+hosting|\bmkdocs\s+gh-deploy\b/;
+  /\baws\b[^\n|;&]*\ss3\s+(sync|cp)\b|\bgsutil\b[^\n|;&]*\b(rsync|cp)\b|\bwrangler\s+pages\s+deploy\b|\bnetlify(-cli)?\b[^\n|;&]*?\sdeploy\b|\bfirebase\s+deploy\b[^\n]*--only\s+hosting|\bmkdocs\s+gh-deploy\b|\bquarto\s+publish\s+(netlify|gh-pages|quarto-pub|connect)\b/;
 const STATIC_ACTIONS =
-  /^(actions\/deploy-pages|peaceiris\/actions-gh-pages|jamesives\/github-pages-deploy-action|cloudflare\/pages-action|nwtgck\/actions-netlify)$/i;
+  /^(actions\/deploy-pages|peaceiris\/actions-gh-pages|jamesives\/github-pages-deploy-action|cloudflare\/pages-action|nwtgck\/actions-netlify|quarto-dev\/quarto-actions\/publish)$/i;
 
 /** A step that uploads a static site: a command, an action, wrangler-action's `pages deploy`, or a local action of those. */
 function staticUpload(step: Step): boolean {
@@ -498,7 +505,7 @@ function staticUpload(step: Step): boolean {
   if (step.run) return STATIC_SITE.test(step.run.value);
   if (/^cloudflare\/wrangler-action$/i.test(step.uses?.repository ?? ""))
     return /^\s*pages\s+deploy\b/.test(step.with.get("command")?.value ?? "");
-  return STATIC_ACTIONS.test(step.uses?.repository ?? "");
+  return STATIC_ACTIONS.test(step.uses?.raw.split("@")[0] ?? "");
 }
 
 /** Whether every deploy among the steps uploads a static site. */

@@ -22,6 +22,9 @@ describe("what deploys", () => {
     ["npx sst deploy --stage prod", true],
     ["git push origin main", false],
     ["rsync -az ./dist/ deploy@$HOST:/srv/app/", true],
+    ['rsync --archive "$GITHUB_WORKSPACE/output/" "deploy@$SERVER:/var/www/html"', true],
+    ["datasette publish fly tils.db --app tils", true],
+    ["quarto publish netlify --no-render", true],
     ["aws lambda update-function-code --function-name api --zip-file fileb://a.zip", true],
     ["aws s3 sync ./build s3://www.example.com --delete", true],
     ["gcloud app deploy app.yaml", true],
@@ -67,6 +70,21 @@ jobs:
         with: { args: "status" }
 `);
     expect(j.steps.map(stepDeploys)).toEqual([false, true, true, false]);
+  });
+
+  test("a deploying sub-action deploys; its siblings do not", () => {
+    const { j } = one(`on: push
+jobs:
+  j:
+    runs-on: x
+    steps:
+      - uses: quarto-dev/quarto-actions/setup@v2
+      - uses: quarto-dev/quarto-actions/render@v2
+      - uses: quarto-dev/quarto-actions/publish@v2
+        with: { target: netlify }
+      - uses: nwtgck/actions-netlify@v4
+`);
+    expect(j.steps.map(stepDeploys)).toEqual([false, false, true, true]);
   });
 
   test("a reusable workflow call deploys by its path or the environment it passes", () => {
