@@ -126,9 +126,16 @@ export async function discoverApps(options: {
       if (candidate) candidates.push(candidate);
     }
   }
-  // A Node workspace root only orchestrates its members: when a member is deployable, the root is not.
+  // A Node workspace root only orchestrates its members: when a member is deployable, the root is
+  // not — unless the root is a server with its own image (a backend whose workspace holds its UI).
   const rootNode = candidates.findIndex((c) => c.path === "." && c.language === "node");
-  if (rootIsWorkspace && rootNode >= 0 && candidates.some((c) => c.path !== "." && c.language === "node")) {
+  const rootServes = rootNode >= 0 && servesWithOwnImage(candidates[rootNode]!);
+  if (
+    rootIsWorkspace &&
+    rootNode >= 0 &&
+    !rootServes &&
+    candidates.some((c) => c.path !== "." && c.language === "node")
+  ) {
     candidates.splice(rootNode, 1);
   }
   await jvmReactorModules({ repo, candidates, builds });
@@ -151,6 +158,10 @@ export async function discoverApps(options: {
     }
   }
   return candidates.sort((a, b) => b.score - a.score || order(a) - order(b));
+}
+
+function servesWithOwnImage(c: AppCandidate): boolean {
+  return Boolean(c.detection.serves && !c.detection.frontend && c.dockerfile && c.detection.start);
 }
 
 function order(c: AppCandidate): number {

@@ -53,6 +53,8 @@ export function commandKind(command: string): CommandKind | null {
   // Preparing a database or waiting for one is part of a test run, not the tests.
   if (/(^|[\s:])(db|database|migrate|migrations?|seed|restore|wait-on|wait-for\S*)(:|\s|$)/.test(body))
     return null;
+  // A make target that is a file (`make bin/golangci-lint`) builds a tool, it does not run it.
+  if (/^make\s+(-\S+\s+)*[\w.-]*\/\S*$/.test(body)) return null;
   // The project's own program run from source (`go run ./cmd/cli lint`, `go run <module>/cmd/cli`)
   // does what that program does, whatever its arguments are called.
   if (/^go run (\.\/|\S+\/cmd\/)/.test(body)) return null;

@@ -102,6 +102,20 @@ const WRAPPERS =
   /^(\/usr\/bin\/|\/usr\/local\/bin\/|\/sbin\/|\/bin\/)?(tini|dumb-init|gosu \S+|su-exec \S+|\/init|docker-entrypoint(\.sh)?|\S*entrypoint(\.sh)?)(\s+--)?$/;
 
 /**
+ * The service inside its start command's wrappers: an init process with the command after `--`
+ * (`tini -- /app/boot.sh`), and a shell that only execs it (`sh -c "exec java -jar app.jar \"$@\"" --`).
+ */
+function unwrapStart(start: string): string {
+  let command = start.replace(
+    /^(\/usr\/bin\/|\/usr\/local\/bin\/|\/sbin\/|\/bin\/)?(tini|dumb-init)(\s+--)?\s+(?=\S)/,
+    "",
+  );
+  const shell = /^(?:\/bin\/)?(?:sh|bash) -c "(.*)"(?:\s+--?\S*)?$/.exec(command);
+  if (shell) command = shell[1]!.replace(/\\"/g, '"');
+  return command.replace(/^exec\s+/, "").replace(/\s+"\$@"$/, "");
+}
+
+/**
  * The facts of the stage an image is built from: `target` when a build names one, else the last
  * stage. A stage built `FROM` an earlier one inherits its CMD, EXPOSE and the rest, so the chain
  * of stages is read base first.
@@ -132,7 +146,7 @@ export function dockerfileFacts(text: string, options: { target?: string | null 
   if (entry && (!WRAPPERS.test(entry) || (argument && !/tini|dumb-init|gosu|su-exec|^\/init$/.test(entry)))) {
     start = command ? `${entry} ${command}` : entry;
   } else start = command || null;
-  if (start) start = start.replace(/^(sh|bash) -c "(.*)"$/, "$2");
+  if (start) start = unwrapStart(start);
 
   // The last port exposed: a stage that adds its own after a base's 80 names the app's.
   let port: number | null = null;

@@ -238,7 +238,8 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
     const ciVariables: Record<string, string> = {};
     for (const job of uniqueTestJobs) {
       Object.assign(ciVariables, job.env);
-      for (const step of job.steps) if (step.run && step.env) Object.assign(ciVariables, step.env);
+      // Steps of a test job, the test action's (`pytest-action`) as much as a script's.
+      for (const step of job.steps) if (step.env) Object.assign(ciVariables, step.env);
     }
     testEnv = testEnvFrom(ciVariables, kinds);
     if (Object.keys(testEnv).length) sources.testEnv = "the variables the existing CI sets for the tests";

@@ -114,6 +114,8 @@ export function testEnvFrom(
       if (value && !value.includes("${{") && !SECRET_NAME.test(name) && !/\n/.test(value)) out[name] = value;
       continue;
     }
+    // A switch (`DEBUG_DATABASE=False`) names no part of an address.
+    if (/^(true|false|yes|no|on|off)$/i.test(value.trim())) continue;
     const shape = variableShape(name, services);
     if (shape) out[name] = `{${shape.kind}.${shape.field}}`;
   }

@@ -22,6 +22,25 @@ const goWorker = {
 };
 
 describe("which app: deployables in subfolders", () => {
+  test("a Node workspace root that serves with its own image is the app, its UI member is not", async () => {
+    const d = await detectFiles({
+      "package.json": json({
+        name: "flags-server",
+        scripts: { build: "tsc", start: "node ./dist/server.js" },
+        dependencies: { express: "4" },
+      }),
+      "pnpm-lock.yaml": "",
+      "pnpm-workspace.yaml": "packages:\n  - frontend\n",
+      Dockerfile: 'FROM node:22\nEXPOSE 4242\nCMD ["node", "dist/server.js"]\n',
+      "frontend/package.json": json({
+        name: "flags-frontend",
+        scripts: { build: "vite build", start: "vite" },
+        dependencies: { react: "19" },
+      }),
+    });
+    expect(d).toMatchObject({ appPath: ".", name: "flags-server", port: 4242 });
+  });
+
   test("three services in subfolders: all found, a backend chosen with its reasons", async () => {
     const d = await detectFiles({ ...pyApi, ...webFront, ...goWorker });
     expect(d.apps.map((a) => a.path).sort()).toEqual(["api", "web", "worker"]);

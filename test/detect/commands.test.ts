@@ -89,20 +89,36 @@ describe("commands: what the project already runs before conventions", () => {
     expect(d.commands.install).not.toBe("pip install -r requirements-lint.txt");
   });
 
+  /** A CI workflow whose lint job runs these scripts in order. */
+  const lintJob = (...runs: string[]) =>
+    [
+      "on: push",
+      "jobs:",
+      "  lint:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      ...runs.map((r) => `      - run: ${r}`),
+    ].join("\n");
+
   test("the project's own program run from source is not a linter, whatever its argument", async () => {
     const d = await detectFiles({
       "go.mod": "module example.com/pipeline\n\ngo 1.22\n",
-      ".github/workflows/ci.yml": [
-        "on: push",
-        "jobs:",
-        "  lint:",
-        "    runs-on: ubuntu-latest",
-        "    steps:",
-        "      - run: go run example.com/pipeline/cmd/cli lint .pipeline/",
-        "      - run: golangci-lint run",
-      ].join("\n"),
+      ".github/workflows/ci.yml": lintJob(
+        "go run example.com/pipeline/cmd/cli lint .pipeline/",
+        "golangci-lint run",
+      ),
     });
     expect(d.commands.lint).toBe("golangci-lint run");
+  });
+
+  test("a make target that is a file builds a tool; the target that runs it is the lint", async () => {
+    const d = await detectFiles({
+      "go.mod": "module example.com/idp\n\ngo 1.25\n",
+      Makefile:
+        "lint:\n\tgolangci-lint run\nbin/golangci-lint:\n\tcurl -sSfL https://example.com/install.sh | sh\n",
+      ".github/workflows/ci.yml": lintJob("make bin/golangci-lint", "make lint"),
+    });
+    expect(d.commands.lint).toBe("make lint");
   });
 
   test("an install target that needs the build installs what was built, not the dependencies", async () => {
