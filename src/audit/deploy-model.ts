@@ -327,9 +327,29 @@ export function environmentNames(job: Job, workflow: Workflow): string[] {
       if (typeof include[matrixKey] === "string") values.push(include[matrixKey] as string);
     }
   }
+  const output = /\bneeds\.([\w-]+)\.outputs\.([\w-]+)/.exec(environment);
+  if (output) values.push(...jobOutputChoices(workflow, output[1]!, output[2]!));
   values.push(...expressionChoices(environment));
   // A matrix value can itself choose: `${{ startsWith(github.ref, 'refs/tags/') && 'app-org' || 'app-net' }}`.
   return values.flatMap((v) => (v.includes("${{") ? expressionChoices(v) : [v]));
+}
+
+/**
+ * The literal values a job's output can take, when a step of that job writes them itself
+ * (`echo "environment=prod" >> "$GITHUB_OUTPUT"` in the step the output reads): a set-up job
+ * that picks the environment from the branch.
+ */
+function jobOutputChoices(workflow: Workflow, jobId: string, name: string): string[] {
+  const job = workflow.jobs.find((j) => j.id === jobId);
+  const outputs = (job?.node.toJSON() as { outputs?: Record<string, unknown> } | undefined)?.outputs;
+  const expression = outputs?.[name];
+  if (!job || typeof expression !== "string") return [];
+  const read = /\bsteps\.([\w-]+)\.outputs\.([\w-]+)/.exec(expression);
+  if (!read) return expressionChoices(expression);
+  const script = job.steps.find((s) => s.id === read[1])?.run?.value ?? "";
+  const key = read[2]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const written = new RegExp(String.raw`\b${key}=["']?([\w.-]+)["']?\s*>>\s*"?\$\{?GITHUB_OUTPUT`, "g");
+  return [...script.matchAll(written)].map((m) => m[1]!);
 }
 
 /** The literals an `a && 'x' || 'y'` expression chooses between. */

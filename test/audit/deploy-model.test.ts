@@ -153,6 +153,30 @@ jobs:
     expect(stageOf(j, w).stage).toBe("production");
   });
 
+  test("an environment a set-up job picks: the values its step writes to the output", () => {
+    const w = workflow(`on: push
+jobs:
+  setup:
+    runs-on: x
+    outputs:
+      environment: \${{ steps.pick.outputs.environment }}
+    steps:
+      - id: pick
+        run: |
+          if [[ "$BRANCH" =~ -rc$ ]]; then
+            echo "environment=prod" >> "$GITHUB_OUTPUT"
+          else
+            echo "environment=staging" >> $GITHUB_OUTPUT
+          fi
+  ship:
+    needs: setup
+    runs-on: x
+    environment: \${{ needs.setup.outputs.environment }}
+    steps: [{ run: kubectl apply -f k8s/ }]
+`);
+    expect(stageOf(w.jobs[1]!, w)).toEqual({ stage: "production", reason: "environment prod | staging" });
+  });
+
   test("a GitOps release (an image tag rewritten in a manifest and pushed) is a deploy", () => {
     const job = (steps: string) => one(`on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n${steps}`).j;
     const edit = "      - run: yq -i '.spec.values.web.containerImage.tag = strenv(TAG)' envs/prod.yaml\n";

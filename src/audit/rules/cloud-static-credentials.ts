@@ -83,7 +83,7 @@ export const cloudStaticCredentials = defineRule({
     const label = `${job.id}:${step.id ?? step.name ?? step.index}`;
     checkEnv(step.env, `a step of job "${job.id}"`, label, ctx);
     for (const [name, value] of step.with) {
-      const cloud = inputCloud(name, value.value, step.uses?.repository);
+      const cloud = inputCloud(name, value.value, step.uses?.repository, ctx.workflow.kind === "action");
       if (!cloud) continue;
       ctx.report({
         node: value.node,
@@ -125,12 +125,21 @@ function checkEnv(env: Map<string, Value<string>>, where: string, label: string,
   }
 }
 
-function inputCloud(name: string, value: string, repository: string | undefined): Cloud | undefined {
+/**
+ * The cloud whose long-lived key an action input is given. In a composite action, a key input
+ * given the action's own input (`creds: ${{ inputs.credentials }}`) is the caller's secret.
+ */
+function inputCloud(
+  name: string,
+  value: string,
+  repository: string | undefined,
+  inAction: boolean,
+): Cloud | undefined {
   // The input is the secret itself, not a script that mentions it (an app's key written to a server's .env).
   const named = KEY_SECRETS.find(([pattern]) => pattern.test(value.trim()))?.[1];
   if (named) return named;
   const cloud = matching(KEY_INPUTS, name.toLowerCase().replace(/_/g, "-"));
-  if (!cloud || !fromStore(value)) return undefined;
+  if (!cloud || !(fromStore(value) || (inAction && /\$\{\{\s*inputs\./.test(value)))) return undefined;
   // `creds` and `publish-profile` mean an Azure secret only on Azure's actions.
   if (
     (cloud === AZURE_PUBLISH_PROFILE || (cloud === AZURE && name === "creds")) &&

@@ -15,9 +15,12 @@ import { locatedLines, regionInLine } from "./curl-pipe-shell.js";
  */
 const STABILITY_WAIT =
   /\bkubectl\b[^\n|;&]*\brollout\s+status\b|\bkubectl\b[^\n|;&]*\swait\b[^\n|;&]*--for[\s=]+(condition[\s=/]+(available|complete|ready)|jsonpath)|\baws\b[^\n|;&]*\becs\s+wait\s+services-stable\b|\bhelm\b[^\n|;&]*\s(upgrade|install)\b[^\n|;&]*\s--(wait|atomic)\b|\bkamal\b[^\n|;&]*\s(deploy|redeploy)\b|\b(flyctl|fly)\b[^\n|;&]*\sdeploy\b(?![^\n]*--strategy[\s=]+immediate)|\bgcloud\b[^\n|;&]*\s(run\s+deploy|functions\s+deploy\b[^\n]*--gen2)|\bcf\b[^\n|;&]*\spush\b[^\n]*--strategy[\s=]+rolling/i;
-/** Actions that deploy through the same health-gated mechanisms (Azure/k8s-deploy waits for the rollout). */
+/**
+ * Actions that deploy through the same health-gated mechanisms (Azure/k8s-deploy waits for the
+ * rollout; beanstalk-deploy waits for the environment to be healthy unless told not to).
+ */
 const STABILITY_WAIT_ACTIONS =
-  /^(google-github-actions\/deploy-cloudrun|superfly\/flyctl-actions|samber\/kamal-action|azure\/k8s-deploy)$/i;
+  /^(google-github-actions\/deploy-cloudrun|superfly\/flyctl-actions|samber\/kamal-action|azure\/k8s-deploy|einaregilsson\/beanstalk-deploy)$/i;
 /** shipgate's own engine waits for health, analyses and rolls back by itself. */
 const SELF_VERIFYING = /\bshipgate(@\S+)?\s+(deploy|promote|rollback)\b/;
 
@@ -77,7 +80,8 @@ function waitsForStability(step: Step): boolean {
   if (step.localSteps) return step.localSteps.some(waitsForStability);
   const wait = step.with.get("wait-for-service-stability")?.value ?? step.with.get("wait")?.value;
   if (wait !== undefined && /^true$/i.test(wait.trim())) return true;
-  if (step.uses?.repository && STABILITY_WAIT_ACTIONS.test(step.uses.repository)) return true;
+  if (step.uses?.repository && STABILITY_WAIT_ACTIONS.test(step.uses.repository))
+    return !/^false$/i.test(step.with.get("wait_for_deployment")?.value.trim() ?? "");
   const command = actionCommand(step)?.command;
   if (command !== undefined) return STABILITY_WAIT.test(command);
   return Boolean(step.run && scriptLines(step.run.value).some((l) => STABILITY_WAIT.test(l.text)));

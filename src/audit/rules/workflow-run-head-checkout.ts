@@ -18,6 +18,25 @@ function shipsOrBuilds(step: Step): boolean {
   return Boolean(step.run && BUILD.test(step.run.value));
 }
 
+/**
+ * The ref and repository a step checks out: its own `actions/checkout`, or the first checkout of
+ * the repository's composite action it uses, with the action's inputs replaced by what the step
+ * passes (`ref: ${{ inputs.branch }}` given `branch: ${{ github.event.workflow_run.head_branch }}`).
+ */
+function checkoutOf(step: Step): { ref: string; repository?: string } | undefined {
+  const isCheckout = (s: Step) => s.uses?.repository?.toLowerCase() === "actions/checkout";
+  if (isCheckout(step))
+    return { ref: step.with.get("ref")?.value ?? "", repository: step.with.get("repository")?.value };
+  const inner = step.localSteps?.find(isCheckout);
+  if (!inner) return undefined;
+  const given = (value: string | undefined) =>
+    value?.replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (m, name: string) => step.with.get(name)?.value ?? m);
+  return {
+    ref: given(inner.with.get("ref")?.value) ?? "",
+    repository: given(inner.with.get("repository")?.value),
+  };
+}
+
 /** A ref that names the commit the triggering run was for. */
 const RUN_COMMIT = /workflow_run\.(head_sha|head_commit\.id)\b/;
 
@@ -33,22 +52,26 @@ export const workflowRunHeadCheckout = defineRule({
     fixable: false,
   },
   step(step, job, ctx) {
-    if (step.uses?.repository?.toLowerCase() !== "actions/checkout") return;
+    const checkout = checkoutOf(step);
+    if (!checkout || !step.uses) return;
+    // A plain checkout that only brings the repository's actions, one of which checks out the release itself.
+    const later = job.steps.slice(job.steps.indexOf(step) + 1);
+    if (!step.localSteps && !checkout.ref && later.some((s) => s.localSteps && checkoutOf(s))) return;
     const { workflow } = ctx;
     if (!triggeredBy(workflow, "workflow_run") || !isDeployWorkflow(workflow)) return;
     // Jobs that only notify or check use the checkout for their scripts, not to ship it.
     if (!job.steps.some(shipsOrBuilds)) return;
-    const ref = step.with.get("ref")?.value ?? "";
+    const { ref, repository } = checkout;
     if (RUN_COMMIT.test(ref)) return;
     // Another repository's code (a shared config, a tool) is not the release.
-    const repository = step.with.get("repository")?.value;
     if (repository && !/github\.repository\b/.test(repository)) return;
     const production = workflow.jobs.some((j) => isProductionJob(j, workflow));
+    const where = step.localSteps ? `the local action ${step.uses.raw} checks out` : "this checkout takes";
     ctx.report({
       node: step.uses.node,
       key: `${job.id}:${step.id ?? step.name ?? step.index}`,
       severity: production ? undefined : "note",
-      message: `this workflow runs after another one finishes, but this checkout takes ${ref ? `${ref.trim()}` : "the default branch's newest commit"}, not the commit that run tested: a commit pushed in between ships untested. Check out ref: \${{ github.event.workflow_run.head_sha }}`,
+      message: `this workflow runs after another one finishes, but ${where} ${ref ? `${ref.trim()}` : "the default branch's newest commit"}, not the commit that run tested: a commit pushed in between ships untested. Check out ref: \${{ github.event.workflow_run.head_sha }}`,
     });
   },
 });

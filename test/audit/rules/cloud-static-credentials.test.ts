@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { auditWorkflows } from "../../../src/audit/engine.js";
 import { findingsOf } from "../harness.js";
 
 const ID = "cloud-static-credentials";
@@ -34,6 +35,20 @@ describe("cloud-static-credentials", () => {
   test("`creds` is an Azure secret on Azure's actions only", () => {
     expect(findingsOf(ID, step("Azure/login@v2", "creds: ${{ secrets.AZURE_CREDENTIALS }}"))).toHaveLength(1);
     expect(findingsOf(ID, step("example/login@v1", "creds: ${{ secrets.REGISTRY_CREDS }}"))).toEqual([]);
+  });
+
+  test("in a composite action, a key input given the action's own input is the caller's secret", () => {
+    const action = (creds: string) =>
+      auditWorkflows({
+        files: [
+          {
+            path: ".github/actions/deploy/action.yml",
+            text: `name: deploy\ninputs:\n  credentials:\n    required: true\nruns:\n  using: composite\n  steps:\n    - uses: azure/login@v2\n      with:\n        creds: ${creds}\n`,
+          },
+        ],
+      }).findings.filter((f) => f.ruleId === ID);
+    expect(action("${{ inputs.credentials }}")).toHaveLength(1);
+    expect(action("${{ steps.token.outputs.json }}")).toEqual([]);
   });
 
   test("the finding names the cloud and what to use instead", () => {

@@ -96,6 +96,8 @@ describe(ID, () => {
       "      - uses: google-github-actions/deploy-cloudrun@v2\n        with:\n          service: api\n",
       // cloud.gov's CLI action runs `cf <cf_command>`.
       "      - uses: cloud-gov/cg-cli-tools@main\n        with:\n          cf_command: >-\n            push -f manifest.yml\n            --strategy rolling\n",
+      // Elastic Beanstalk's deploy action waits for the environment to be healthy.
+      "      - uses: einaregilsson/beanstalk-deploy@v22\n        with:\n          application_name: app\n",
     ]) {
       expect(
         findingsOf(ID, job(deploy)).map((f) => f.severity),
@@ -107,6 +109,9 @@ describe(ID, () => {
       findingsOf(ID, job("      - run: flyctl deploy --strategy immediate\n")).map((f) => f.severity),
     ).toEqual(["warning"]);
     expect(findingsOf(ID, job("      - run: cf push app\n")).map((f) => f.severity)).toEqual(["warning"]);
+    const noWait =
+      "      - uses: einaregilsson/beanstalk-deploy@v22\n        with:\n          wait_for_deployment: false\n";
+    expect(findingsOf(ID, job(noWait)).map((f) => f.severity)).toEqual(["warning"]);
     // A live check after the deploy counts.
     expect(lines(job("      - run: ssh host 'docker compose up -d'\n      - run: make livecheck\n"))).toEqual(
       [],
