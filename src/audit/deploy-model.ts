@@ -27,7 +27,8 @@ export const DEPLOY_COMMAND = new RegExp(
     `\\baws\\b${ARGS}lambda\\s+update-function-code\\b`,
     `\\baws\\b${ARGS}cloudformation\\s+deploy\\b`,
     // Upload to a bucket (a static site): the destination, the second argument, is s3://.
-    `\\baws\\b${ARGS}s3\\s+sync\\s+(?!s3:)\\S+\\s+s3:\\/\\/`,
+    // Options may come anywhere (`aws --profile=x s3 sync --acl=public-read dist/ s3://…`).
+    `\\baws\\b${ARGS}s3\\b[^\\n|;&]*?\\ssync\\b[^\\n|;&]*?\\s(?!s3:)[^\\s-]\\S*\\s+s3:\\/\\/`,
     `\\bkubectl\\b${ARGS}(apply|set\\s+image|rollout\\s+restart|replace|patch)\\b`,
     `\\bhelm\\b${ARGS}(upgrade|install)\\b`,
     `\\bhelmfile\\b${ARGS}(apply|sync|deploy)\\b|\\bhelmfile\\s+(apply|sync|deploy)\\b`,
@@ -232,7 +233,9 @@ function actionDeploys(step: Step): boolean {
 
 /** The lines of a script that deploy (a release, not scaling or teardown). */
 export function deployLines(script: string): string[] {
+  // A command continued over several lines (`rsync … \` then its destination) is one line.
   return script
+    .replace(/\\\r?\n\s*/g, " ")
     .split("\n")
     .filter((line) => !/^\s*#/.test(line) && DEPLOY_COMMAND.test(line) && !NOT_A_RELEASE.test(line));
 }

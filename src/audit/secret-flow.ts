@@ -13,11 +13,11 @@ import type { Job, Step, Value, Workflow } from "./model/workflow.js";
 
 /**
  * A credential by its source: `secrets`, or a step output or action input whose name says it
- * is one (`steps.vault.outputs.DEPLOY_TOKEN`, `inputs.npm-token`) — what secret managers' actions
- * and composite actions hand over.
+ * is one (`steps.vault.outputs.DEPLOY_TOKEN`, `inputs.npm-token`, `inputs.webhook`: a webhook's
+ * URL is its credential) — what secret managers' actions and composite actions hand over.
  */
 const CREDENTIAL_REF =
-  "(?:steps\\.[\\w-]+\\.outputs|inputs)\\.[\\w-]*(?:token|password|passwd|passphrase|secret|api[_-]?key|private[_-]?key)(?![\\w-]*[-_](?:arn|name|id|url|type|path|file|count|at|expires?|expiry|expiration)\\b)[\\w-]*";
+  "(?:steps\\.[\\w-]+\\.outputs|inputs)\\.[\\w-]*(?:token|password|passwd|passphrase|secret|api[_-]?key|private[_-]?key|webhook)(?![\\w-]*[-_](?:arn|name|id|type|path|file|count|at|expires?|expiry|expiration)\\b)(?![\\w-]*[-_]url\\b(?<!webhook[-_]url))[\\w-]*";
 export const SECRET_EXPRESSION = new RegExp(
   `\\$\\{\\{\\s*(secrets\\.[A-Za-z_][\\w-]*|secrets\\[\\s*['"][^'"]+['"]\\s*\\]|toJSON\\(\\s*secrets\\s*\\)|${CREDENTIAL_REF})\\s*\\}\\}`,
   "gi",

@@ -27,6 +27,8 @@ describe("what deploys", () => {
     ["quarto publish netlify --no-render", true],
     ["aws lambda update-function-code --function-name api --zip-file fileb://a.zip", true],
     ["aws s3 sync ./build s3://www.example.com --delete", true],
+    ["aws --profile=deploy s3 sync --acl=public-read dist/ s3://releases/app", true],
+    ["aws s3 --profile=deploy sync --acl public-read dist/ s3://releases/app", true],
     ["gcloud app deploy app.yaml", true],
     ["az containerapp update --name web --image $IMAGE", true],
     ["flyctl scale count 0", false],
@@ -54,6 +56,19 @@ describe("what deploys", () => {
   ])("%s → %s", (script, deploys) => {
     const { j } = one(`on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: ${script}\n`);
     expect(stepDeploys(j.steps[0]!)).toBe(deploys);
+  });
+
+  test("a command continued over lines is read whole", () => {
+    const { j } = one(`on: push
+jobs:
+  j:
+    runs-on: x
+    steps:
+      - run: |
+          rsync --archive --delete \\
+                "$GITHUB_WORKSPACE/out/" "deploy@$SERVER:/var/www/site"
+`);
+    expect(stepDeploys(j.steps[0]!)).toBe(true);
   });
 
   test("deploy actions deploy; their setup sub-actions do not", () => {

@@ -1,5 +1,6 @@
 import { buildsImage, isDeployWorkflow, isProductionJob, stepDeploys, triggeredBy } from "../classify.js";
-import type { Step } from "../model/workflow.js";
+import { memoByObject } from "../memo.js";
+import type { Job, Step } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 
 /** Build commands: the job turns the checked-out code into what ships. */
@@ -37,6 +38,11 @@ function checkoutOf(step: Step): { ref: string; repository?: string } | undefine
   };
 }
 
+/** The index of the job's last step that is a local action checking out code itself (-1 if none). */
+const lastActionCheckout = memoByObject((job: Job): number =>
+  job.steps.reduce((last, s) => (s.localSteps && checkoutOf(s) ? s.index : last), -1),
+);
+
 /** A ref that names the commit the triggering run was for. */
 const RUN_COMMIT = /workflow_run\.(head_sha|head_commit\.id)\b/;
 
@@ -54,11 +60,10 @@ export const workflowRunHeadCheckout = defineRule({
   step(step, job, ctx) {
     const checkout = checkoutOf(step);
     if (!checkout || !step.uses) return;
-    // A plain checkout that only brings the repository's actions, one of which checks out the release itself.
-    const later = job.steps.slice(job.steps.indexOf(step) + 1);
-    if (!step.localSteps && !checkout.ref && later.some((s) => s.localSteps && checkoutOf(s))) return;
     const { workflow } = ctx;
     if (!triggeredBy(workflow, "workflow_run") || !isDeployWorkflow(workflow)) return;
+    // A plain checkout that only brings the repository's actions, one of which checks out the release itself.
+    if (!step.localSteps && !checkout.ref && step.index < lastActionCheckout(job)) return;
     // Jobs that only notify or check use the checkout for their scripts, not to ship it.
     if (!job.steps.some(shipsOrBuilds)) return;
     const { ref, repository } = checkout;
