@@ -10,10 +10,11 @@ import {
 
 /**
  * Contexts an outsider controls: titles, bodies, branch names and commit messages of pull
- * requests, issues and comments. Expanded into a script, they run as shell code.
+ * requests, issues and comments, and the objects that hold them dumped whole
+ * (`toJSON(github.event.commits)`). Expanded into a script, they run as shell code.
  */
 export const UNTRUSTED =
-  /\b(github\.event\.(issue\.(title|body)|pull_request\.(title|body|head\.ref|head\.label|head\.repo\.default_branch)|comment\.body|review\.body|review_comment\.body|discussion\.(title|body)|pages\.[\w*[\]]*\.page_name|commits\.[\w*[\]]*\.(message|author\.(email|name))|head_commit\.(message|author\.(email|name))|workflow_run\.(head_branch|head_commit\.(message|author\.(email|name))|display_title)|merge_group\.head_commit\.message)|github\.head_ref)\b/;
+  /\b(github\.event\.(issue\.(title|body)|pull_request\.(title|body|head\.ref|head\.label|head\.repo\.default_branch)|comment\.body|review\.body|review_comment\.body|discussion\.(title|body)|pages\.[\w*[\]]*\.page_name|commits\.[\w*[\]]*\.(message|author\.(email|name))|head_commit\.(message|author\.(email|name))|workflow_run\.(head_branch|head_commit\.(message|author\.(email|name))|display_title)|merge_group\.head_commit\.message)|github\.head_ref|github\.event(\.(commits|head_commit|pull_request|issue|comment|review|review_comment|discussion|workflow_run))?(?=\s*\)))\b/;
 /** Every `${{ … }}` of a text. */
 export const EXPRESSION = /\$\{\{([\s\S]*?)\}\}/g;
 /** Expressions that yield a boolean or a number, not the text they read. */
@@ -44,6 +45,7 @@ const SANITISED = /\|\s*(sha\d*sum|shasum|md5sum|b2sum|cksum|wc\b|base64\b|tr\s+
 export function taintedOutputs(workflow: Workflow): Map<Job, Map<string, string>> {
   const byJob = new Map<Job, Map<string, string>>();
   const free = freeDispatchInputs(workflow);
+  const untrustedArtifacts = workflow.on.has("workflow_run");
   const jobOutputs = new Map<string, Map<string, string>>();
   for (const job of jobsInOrder(workflow)) {
     const tainted = new Map<string, string>();
@@ -52,7 +54,10 @@ export function taintedOutputs(workflow: Workflow): Map<Job, Map<string, string>
         tainted.set(`needs.${need}.outputs.${name}`, from);
     }
     let text: string | undefined; // the job's text, converted once when an action's outputs need it
+    // Files of another run's artifact: a pull request's build wrote them (`pr/number`).
+    let artifact = false;
     for (const step of job.steps) {
+      if (untrustedArtifacts && downloadsRunArtifact(step)) artifact = true;
       if (!step.id) continue;
       const repository = step.uses?.kind === "action" ? step.uses.repository : undefined;
       const names = repository && UNTRUSTED_OUTPUTS.find(([action]) => action.test(repository))?.[1];
@@ -64,7 +69,7 @@ export function taintedOutputs(workflow: Workflow): Map<Job, Map<string, string>
         ))
           if (names.test(m[1]!)) tainted.set(m[0], `${m[1]} of ${repository}`);
       } else if (step.run) {
-        for (const [name, from] of writtenOutputs(step, tainted, free))
+        for (const [name, from] of writtenOutputs(step, tainted, free, artifact))
           tainted.set(`steps.${step.id}.outputs.${name}`, from);
       }
     }
@@ -133,7 +138,12 @@ function writtenOutputs(
   step: Step,
   tainted: ReadonlyMap<string, string>,
   free: ReadonlySet<string>,
+  artifact: boolean,
 ): Map<string, string> {
+  const fromText = (text: string) =>
+    taintIn(text, tainted, free) ??
+    variableIn(text, variables) ??
+    (artifact && FILE_READ.test(text) ? "a file of the triggering run's artifact" : undefined);
   const out = new Map<string, string>();
   const variables = new Map<string, string>();
   for (const [name, value] of step.env) {
@@ -144,16 +154,34 @@ function writtenOutputs(
   for (const line of lines) {
     const assignment = /^\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=(.*)$/.exec(line);
     if (assignment && !SANITISED.test(assignment[2]!)) {
-      const from = taintIn(assignment[2]!, tainted, free) ?? variableIn(assignment[2]!, variables);
+      const from = fromText(assignment[2]!);
       if (from) variables.set(assignment[1]!, from);
     }
     if (!/\$\{?GITHUB_OUTPUT\b/.test(line)) continue;
     for (const m of line.matchAll(/([\w-]+)=([^"'>]*(?:"[^"]*"|'[^']*')?[^>]*)/g)) {
-      const from = taintIn(m[2]!, tainted, free) ?? variableIn(m[2]!, variables);
+      const from = fromText(m[2]!);
       if (from) out.set(m[1]!, from);
     }
   }
   return out;
+}
+
+/** A command substitution that reads a file: `$(cat pr/number)`, `$(<pr/ref)`, `$(jq -r .sha pr.json)`. */
+const FILE_READ = /\$\(\s*(<|cat\s|jq\s|head\s|tail\s|awk\s|sed\s)/;
+
+/**
+ * A step that downloads an artifact of another workflow run (the one that triggered this
+ * `workflow_run`): download-artifact given a `run-id`, dawidd6's action, github-script's
+ * `downloadArtifact`, or `gh run download`.
+ */
+function downloadsRunArtifact(step: Step): boolean {
+  const repository = step.uses?.repository?.toLowerCase();
+  if (repository === "actions/download-artifact") return step.with.has("run-id");
+  if (repository === "dawidd6/action-download-artifact") return true;
+  // GitHub's documented pattern: github-script downloads the run's artifact, a script unzips it.
+  if (repository === "actions/github-script")
+    return /\bdownloadArtifact\b/.test(step.with.get("script")?.value ?? "");
+  return Boolean(step.run && /\bgh\s+run\s+download\b/.test(step.run.value));
 }
 
 /** Lines with continuations joined, and a `$( … )` spread over several lines as one. */

@@ -19,8 +19,12 @@ describe(ID, () => {
       'echo "${{ toJSON(github.event.pull_request.body) }}"',
       "git checkout ${{ github.head_ref || 'main' }}",
       "echo \"${{ format('title {0}', github.event.issue.title) }}\"",
+      // The objects that hold messages and titles, dumped whole.
+      "echo '${{ toJson(github.event.commits) }}' | jq .",
+      "echo '${{ toJSON(github.event) }}' > event.json",
     ])
       expect(reported(workflow(run)), run).toHaveLength(1);
+    expect(reported(workflow("echo '${{ toJSON(github.event.repository) }}'"))).toEqual([]);
   });
 
   test("expressions that yield a boolean are not text", () => {
@@ -146,6 +150,38 @@ describe(`${ID}: text carried by step and job outputs`, () => {
       [10, "steps.branch.outputs.current_branch"],
       [11, "steps.filter.outputs.api_files"],
     ]);
+  });
+
+  test("a workflow_run job: files of the triggering run's artifact, read into outputs, are attacker-controlled", () => {
+    const text = (download: string) =>
+      [
+        "on:",
+        "  workflow_run:",
+        "    workflows: [CI]",
+        "    types: [completed]",
+        "jobs:",
+        "  a:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        download,
+        "      - id: pr",
+        '        run: echo "ref=$(cat pr/ref)" >> "$GITHUB_OUTPUT"',
+        "      - run: git fetch origin ${{ steps.pr.outputs.ref }}",
+      ].join("\n");
+    const downloads = [
+      '      - uses: actions/download-artifact@v4\n        with:\n          name: pr\n          run-id: "${{ github.event.workflow_run.id }}"',
+      "      - uses: dawidd6/action-download-artifact@v6",
+      "      - run: gh run download ${{ github.event.workflow_run.id }} -n pr",
+    ];
+    for (const download of downloads)
+      expect(
+        findingsOf(ID, text(download)).map((f) => f.message.split(" ")[0]),
+        download,
+      ).toEqual(["steps.pr.outputs.ref"]);
+    // This run's own artifact is not another run's.
+    expect(
+      findingsOf(ID, text("      - uses: actions/download-artifact@v4\n        with:\n          name: pr")),
+    ).toEqual([]);
   });
 
   test("a dispatch form's free text carried through an output is a warning where a script expands it", () => {
