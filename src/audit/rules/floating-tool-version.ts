@@ -1,5 +1,6 @@
 import { jobScriptLinesByStep, scriptOffset } from "../classify.js";
-import type { Step } from "../model/workflow.js";
+import { memoByObject } from "../memo.js";
+import type { Job, Step } from "../model/workflow.js";
 import { defineRule, type RuleContext } from "../types.js";
 
 /**
@@ -73,16 +74,21 @@ export const floatingToolVersion = defineRule({
     confidence: "medium",
     category: "reliability",
     description:
-      "Reports tools installed without a pinned version: setup actions given `latest`, a range or no version where they default to the newest release, `npm install -g` and `pipx install` without a version, `go install …@latest`, `releases/latest/download` URLs and `gcloud components update`.",
+      "Reports tools installed without a pinned version: setup actions given `latest`, a range or no version where they default to the newest release, `npm install -g` and `pipx install` without a version, packages fetched to run (`npx` before the project's dependencies are installed, `pnpm dlx`, `yarn dlx`, `bunx`, `uvx`, `pipx run`) without one, `go install …@latest`, `releases/latest/download` URLs and `gcloud components update`.",
     fixable: false,
   },
   step(step, job, ctx) {
     if (step.uses?.kind === "action") reportAction(step, ctx);
     if (!step.run) return;
     const text = ctx.workflow.source.text;
+    // Before the project's dependencies are installed, npx has nothing local to run: it fetches.
+    const installed = firstInstall(job) <= step.index;
     for (const line of jobScriptLinesByStep(job, text).get(step) ?? []) {
       if (/^\s*#/.test(line.text)) continue;
-      for (const { what, label, offset } of floatingInstalls(line.text)) {
+      for (const { what, label, offset } of [
+        ...floatingInstalls(line.text),
+        ...fetchedRuns(line.text, installed),
+      ]) {
         const at = scriptOffset(text, line, what);
         ctx.report({
           node: step.run.node,
@@ -118,6 +124,61 @@ function reportAction(step: Step, ctx: RuleContext) {
       message: `${path} without ${input} installs the newest release of its tool every run: a new major version or a broken release changes the deploy with no commit. Set ${input} to an exact version`,
     });
   }
+}
+
+/** The index of the job's first step that installs the project's dependencies (Infinity if none). */
+const firstInstall = memoByObject(
+  (job: Job): number => job.steps.find(installsDependencies)?.index ?? Number.POSITIVE_INFINITY,
+);
+
+/**
+ * A step that installs the project's dependencies, so that npx runs their binaries (or a
+ * global package, itself reported when it floats).
+ */
+function installsDependencies(step: Step): boolean {
+  // A local action (`./.github/actions/setup`) usually installs them; an unread one is assumed to.
+  if (step.uses?.kind === "local") return !step.localSteps || step.localSteps.some(installsDependencies);
+  if (step.uses?.repository && /^bahmutov\/npm-install$/i.test(step.uses.repository)) return true;
+  return Boolean(step.run && INSTALLS_DEPENDENCIES.test(step.run.value));
+}
+const INSTALLS_DEPENDENCIES =
+  /\b(npm\s+(ci|install|i)\b|yarn\s*($|[;&|\n])|yarn\s+(install|--frozen-lockfile|--immutable)\b|pnpm\s+(install|i)\b|bun\s+install\b|make\s+(install|deps|setup)\S*)/m;
+
+/**
+ * Package runners that fetch what they run: `pnpm dlx`, `yarn dlx`, `uvx` and `pipx run` always;
+ * `npx` and `bunx` when the project's dependencies are not installed yet (or do not hold it).
+ */
+const FETCHING_RUNNER =
+  /(?:^|[\s;&|(])(npx|pnpm\s+dlx|yarn\s+dlx|bunx|uvx|pipx\s+run)((?:\s+--?[\w-]+(?:=\S+)?)*)\s+([@\w][\w./@=-]*)/g;
+
+/** `npx lockfile-lint …` before any install, `uvx ruff` → the runs that fetch a floating version. */
+export function fetchedRuns(
+  line: string,
+  installed: boolean,
+): Array<{ what: string; label: string; offset: number }> {
+  const out: Array<{ what: string; label: string; offset: number }> = [];
+  for (const m of line.matchAll(FETCHING_RUNNER)) {
+    const [, runner, flags = "", name] = m;
+    // npx and bunx run the project's own binary when its dependencies are installed.
+    if (/^(npx|bunx)$/.test(runner!) && (installed || /--no-install|--no\b|--offline/.test(flags))) continue;
+    // A version from a variable (`netlify-cli@${{ env.NETLIFY_VERSION }}`) is pinned where it is set.
+    if (/^[@$]?\$/.test(line.slice((m.index ?? 0) + m[0].length))) continue;
+    // The package named by an option (`npx -p pkg@1.2.3 cmd`, `uvx --from pkg==1.2 cmd`) is judged instead.
+    const from = /(?:-p|--package|--from)[= ]([@\w][\w./@=-]*)/.exec(m[0])?.[1] ?? name!;
+    const pin = /^@?[^@=\s]+(@|==)(\S+)$/.exec(from);
+    const version = pin?.[2];
+    if (
+      version !== undefined &&
+      (EXACT_VERSION.test(version) || (pin![1] === "==" && /^\d+(\.\d+)+$/.test(version)))
+    )
+      continue;
+    out.push({
+      what: m[0].trim(),
+      label: `${runner} ${from}${version === undefined ? "" : ", a range or tag,"} fetches the package and`,
+      offset: (m.index ?? 0) + m[0].indexOf(runner!),
+    });
+  }
+  return out;
 }
 
 /** An exact npm version: 1.2.3, with an optional pre-release or build (1.2.3-rc.1). */

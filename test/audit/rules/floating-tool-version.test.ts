@@ -1,0 +1,41 @@
+import { describe, expect, test } from "vitest";
+import { findingsOf } from "../harness.js";
+
+const ID = "floating-tool-version";
+
+const job = (...runs: string[]) =>
+  `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n${runs.map((r) => `      - run: ${r}\n`).join("")}`;
+
+const reported = (...runs: string[]) =>
+  findingsOf(ID, job(...runs)).map((f) => f.message.split(" fetches")[0]);
+
+describe(ID, () => {
+  test("npx and bunx fetch the newest release when the project's dependencies are not installed yet", () => {
+    expect(reported("npx lockfile-lint --path package-lock.json", "npm ci")).toEqual(["npx lockfile-lint"]);
+    expect(reported("npm ci", "npx tsc --noEmit")).toEqual([]);
+    expect(reported("bun install", "bunx turbo build")).toEqual([]);
+    expect(reported("npx --no-install eslint .")).toEqual([]);
+  });
+
+  test("dlx, uvx and pipx run always fetch: only an exact version, here or in a variable, pins them", () => {
+    expect(reported("npm ci", "pnpm dlx prisma migrate deploy", "uvx ruff check", "pipx run build")).toEqual([
+      "pnpm dlx prisma",
+      "uvx ruff",
+      "pipx run build",
+    ]);
+    expect(
+      reported(
+        "pnpm dlx prisma@5.22.0 migrate deploy",
+        "uvx ruff@0.6.9 check",
+        "uvx --from black==24.8 black .",
+      ),
+    ).toEqual([]);
+    expect(reported("npx -y netlify-cli@${{ env.NETLIFY_VERSION }} deploy")).toEqual([]);
+    expect(reported("npx -y netlify-cli@17 deploy")).toEqual(["npx netlify-cli@17, a range or tag,"]);
+  });
+
+  test("a global install before npx is reported once, at the install", () => {
+    const found = findingsOf(ID, job("npm install -g @redocly/cli", "npx @redocly/cli build-docs api.yaml"));
+    expect(found.map((f) => f.region.startLine)).toEqual([7]);
+  });
+});
