@@ -46,6 +46,7 @@ export function taintedOutputs(workflow: Workflow): Map<Job, Map<string, string>
   const byJob = new Map<Job, Map<string, string>>();
   const free = freeDispatchInputs(workflow);
   const untrustedArtifacts = workflow.on.has("workflow_run");
+  const pullRequests = workflow.on.has("pull_request") || workflow.on.has("pull_request_target");
   const jobOutputs = new Map<string, Map<string, string>>();
   for (const job of jobsInOrder(workflow)) {
     const tainted = new Map<string, string>();
@@ -56,9 +57,13 @@ export function taintedOutputs(workflow: Workflow): Map<Job, Map<string, string>
     let text: string | undefined; // the job's text, converted once when an action's outputs need it
     // Files of another run's artifact: a pull request's build wrote them (`pr/number`).
     let artifact = false;
+    // A plan of the pull request's Terraform code prints what that code says.
+    const plans = pullRequests && job.steps.some((step) => PLAN.test(step.run?.value ?? ""));
     for (const step of job.steps) {
       if (untrustedArtifacts && downloadsRunArtifact(step)) artifact = true;
       if (!step.id) continue;
+      if (plans)
+        for (const name of planOutputs(step)) tainted.set(`steps.${step.id}.outputs.${name}`, PLAN_TEXT);
       const repository = step.uses?.kind === "action" ? step.uses.repository : undefined;
       const names = repository && UNTRUSTED_OUTPUTS.find(([action]) => action.test(repository))?.[1];
       if (names) {
@@ -164,6 +169,22 @@ function writtenOutputs(
     }
   }
   return out;
+}
+
+/** Terraform or OpenTofu printing a plan. */
+const PLAN = /\b(terraform|tofu|terragrunt)\b[^\n|;&]*\s(plan|show)\b/;
+const PLAN_TEXT = "the plan of the pull request's Terraform code";
+
+/**
+ * The outputs of a step that carry a plan's text: setup-terraform's wrapper gives a step that
+ * runs terraform `stdout` and `stderr`; a file-reading action, the file (`plan_output.txt`).
+ */
+function planOutputs(step: Step): string[] {
+  if (step.run && PLAN.test(step.run.value)) return ["stdout", "stderr"];
+  const repository = step.uses?.repository?.toLowerCase() ?? "";
+  if (/^(juliangruber\/read-file-action|andstor\/file-reader-action)$/.test(repository))
+    return ["content", "contents"];
+  return [];
 }
 
 /** A command substitution that reads a file: `$(cat pr/number)`, `$(<pr/ref)`, `$(jq -r .sha pr.json)`. */

@@ -184,6 +184,35 @@ describe(`${ID}: text carried by step and job outputs`, () => {
     ).toEqual([]);
   });
 
+  test("a pull request's Terraform plan, read back from the wrapper's stdout or a file, is its author's text", () => {
+    const text = (on: string) =>
+      [
+        `on: ${on}`,
+        "jobs:",
+        "  plan:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        "      - uses: hashicorp/setup-terraform@v3",
+        "      - id: plan",
+        "        run: terraform plan -no-color | tee plan.txt",
+        "      - id: file",
+        "        uses: juliangruber/read-file-action@v1",
+        "        with:",
+        "          path: plan.txt",
+        "      - uses: actions/github-script@v7",
+        "        with:",
+        "          script: |",
+        "            const plan = `${{ steps.plan.outputs.stdout }}`;",
+        "            const file = `${{ steps.file.outputs.content }}`;",
+      ].join("\n");
+    expect(findingsOf(ID, text("pull_request")).map((f) => f.message.split(" ")[0])).toEqual([
+      "steps.plan.outputs.stdout",
+      "steps.file.outputs.content",
+    ]);
+    // On pushes the plan is of merged code.
+    expect(findingsOf(ID, text("push"))).toEqual([]);
+  });
+
   test("a dispatch form's free text carried through an output is a warning where a script expands it", () => {
     const text = [
       "on:",
