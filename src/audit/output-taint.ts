@@ -145,12 +145,12 @@ function writtenOutputs(
   free: ReadonlySet<string>,
   artifact: boolean,
 ): Map<string, string> {
+  const out = new Map<string, string>();
+  const variables = new Map<string, string>();
   const fromText = (text: string) =>
     taintIn(text, tainted, free) ??
     variableIn(text, variables) ??
     (artifact && FILE_READ.test(text) ? "a file of the triggering run's artifact" : undefined);
-  const out = new Map<string, string>();
-  const variables = new Map<string, string>();
   for (const [name, value] of step.env) {
     const from = taintIn(value.value, tainted, free);
     if (from) variables.set(name, from);

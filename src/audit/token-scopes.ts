@@ -127,7 +127,7 @@ export const TOKEN_IN_SCRIPT =
 const INSTALLER = /(^|\/|-)(setup|install|installer)(-[\w.-]+)?$/i;
 
 /** An input that hands an action a token: another one than the job's means the job's is not used. */
-const TOKEN_INPUT = /(^|[-_])token$|^token$|Token$/;
+const TOKEN_INPUT = /(^|[-_])token$|[a-z]Token$/;
 
 /** The scopes a job may use, reading it with the token the workflow's and job's env give it. */
 export function scopesUsed(job: Job, workflow: Workflow): Scopes {

@@ -72,3 +72,14 @@ function folderOf(path: string): string {
   const folder = posix.dirname(clean(path));
   return folder === "" ? "." : folder;
 }
+
+/**
+ * A value of a composite action's step read with what the calling step passes: `${{ inputs.ref }}`
+ * becomes the caller's `with: ref:` (unchanged when the caller passes nothing).
+ */
+export function withCallerInputs(caller: Step, value: string): string {
+  return value.replace(
+    /\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g,
+    (expression, name: string) => caller.with.get(name)?.value ?? expression,
+  );
+}

@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, type Node } from "yaml";
+import { jobAncestors } from "../job-graph.js";
 import { scalarString } from "../model/source.js";
-import type { Job, Value, Workflow } from "../model/workflow.js";
+import type { Value } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 import { triggerNode, trustedOnly } from "./untrusted-checkout.js";
 
@@ -28,24 +29,6 @@ function pushesOnly(condition: Value<string> | undefined): boolean {
   );
 }
 
-/** The `if:` of the jobs this one needs, directly or through others: a guard there skips it too. */
-function jobsBefore(job: Job, workflow: Workflow): Array<Value<string> | undefined> {
-  const seen = new Set<string>();
-  const out: Array<Value<string> | undefined> = [];
-  const visit = (needs: readonly string[]) => {
-    for (const id of needs) {
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const needed = workflow.jobs.find((j) => j.id === id);
-      if (!needed) continue;
-      out.push(needed.if);
-      visit(needed.needs);
-    }
-  };
-  visit(job.needs);
-  return out;
-}
-
 export const selfHostedOnPullRequest = defineRule({
   meta: {
     id: "self-hosted-on-pull-request",
@@ -60,7 +43,10 @@ export const selfHostedOnPullRequest = defineRule({
   job(job, ctx) {
     const trigger = triggerNode(ctx.workflow, ["pull_request_target", "pull_request", "workflow_run"]);
     if (!trigger || job.uses || trustedOnly(job.if)) return;
-    if (trigger.event === "workflow_run" && [job.if, ...jobsBefore(job, ctx.workflow)].some(pushesOnly))
+    if (
+      trigger.event === "workflow_run" &&
+      [job, ...jobAncestors(job, ctx.workflow)].some((j) => pushesOnly(j.if))
+    )
       return;
     const label = selfHostedLabel(job.node.get("runs-on", true));
     if (!label) return;

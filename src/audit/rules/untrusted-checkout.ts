@@ -1,4 +1,5 @@
 import type { Node } from "yaml";
+import { withCallerInputs } from "../model/local-callees.js";
 import type { Job, Step, Value, Workflow } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 import { commandsIn, locatedLines, regionInLine } from "./curl-pipe-shell.js";
@@ -92,18 +93,11 @@ export const untrustedCheckout = defineRule({
 
     // The repository's own composite action checking out what this step hands it.
     if (step.localSteps && step.uses) {
-      const given = (value: string) => {
-        const input = /\binputs\.([\w-]+)/.exec(value)?.[1];
-        return input ? (step.with.get(input)?.value ?? "") : "";
-      };
       const risky = step.localSteps.some((inner) => {
         if (inner.uses?.repository?.toLowerCase() !== "actions/checkout") return false;
-        const ref = inner.with.get("ref")?.value ?? "";
-        const repository = inner.with.get("repository")?.value ?? "";
-        return (
-          [ref, given(ref)].some((v) => HEAD_REF.test(v)) ||
-          [repository, given(repository)].some((v) => HEAD_REPOSITORY.test(v))
-        );
+        const ref = withCallerInputs(step, inner.with.get("ref")?.value ?? "");
+        const repository = withCallerInputs(step, inner.with.get("repository")?.value ?? "");
+        return HEAD_REF.test(ref) || HEAD_REPOSITORY.test(repository);
       });
       if (risky)
         ctx.report({

@@ -1,5 +1,6 @@
 import { buildsImage, isDeployWorkflow, isProductionJob, stepDeploys, triggeredBy } from "../classify.js";
 import { memoByObject } from "../memo.js";
+import { withCallerInputs } from "../model/local-callees.js";
 import type { Job, Step } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 
@@ -30,11 +31,10 @@ function checkoutOf(step: Step): { ref: string; repository?: string } | undefine
     return { ref: step.with.get("ref")?.value ?? "", repository: step.with.get("repository")?.value };
   const inner = step.localSteps?.find(isCheckout);
   if (!inner) return undefined;
-  const given = (value: string | undefined) =>
-    value?.replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (m, name: string) => step.with.get(name)?.value ?? m);
+  const repository = inner.with.get("repository")?.value;
   return {
-    ref: given(inner.with.get("ref")?.value) ?? "",
-    repository: given(inner.with.get("repository")?.value),
+    ref: withCallerInputs(step, inner.with.get("ref")?.value ?? ""),
+    repository: repository === undefined ? undefined : withCallerInputs(step, repository),
   };
 }
 
