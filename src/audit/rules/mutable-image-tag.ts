@@ -1,5 +1,6 @@
 import type { Node } from "yaml";
 import { scriptLines } from "../classify.js";
+import { memoByObject } from "../memo.js";
 import type { Region } from "../model/source.js";
 import type { Job, Step, Value } from "../model/workflow.js";
 import { defineRule, type RuleContext } from "../types.js";
@@ -81,12 +82,18 @@ const DEPLOY_IMAGE_INPUTS: Record<string, string[]> = {
   "azure/container-apps-deploy-action": ["imageToDeploy"],
   "azure/aci-deploy": ["image"],
 };
-/** Actions whose input is a script run on the target host. */
-const REMOTE_SCRIPTS: Record<string, string> = { "appleboy/ssh-action": "script" };
+/** Actions whose input is a script: run on the target host, or by the Azure CLI's action. */
+const SCRIPT_INPUTS: Record<string, string> = {
+  "appleboy/ssh-action": "script",
+  "azure/cli": "inlineScript",
+};
 
 const RUN_OR_PULL = /(?:docker|podman)\s+(?:container\s+|image\s+)?(?:run|create|pull)/;
 const DEPLOY_WITH_IMAGE_FLAG =
-  /kubectl\s+(?:run|create\s+deployment)|gcloud\s+run\s+deploy|fly(?:ctl)?\s+deploy/;
+  /kubectl\s+(?:run|create\s+deployment)|gcloud\s+run\s+deploy|fly(?:ctl)?\s+deploy|az\s+(?:webapp|functionapp|containerapp)\b/;
+/** The options that name the image a deploy runs (`--image`, Azure's container image names). */
+const IMAGE_FLAG =
+  /^--(image|deployment-container-image-name|docker-custom-image-name|container-image-name)$/;
 
 interface Found {
   image: string;
@@ -145,8 +152,10 @@ function scriptImages(script: Value<string>, ctx: RuleContext): Found[] {
     }
     for (const c of commandsIn(line.text, DEPLOY_WITH_IMAGE_FLAG)) {
       c.args.forEach((a, i) => {
-        if (a.value === "--image" && c.args[i + 1]) operands.push(c.args[i + 1]!);
-        else if (a.value.startsWith("--image=")) operands.push({ ...a, value: a.value.slice(8) });
+        const [flag, value] = a.value.split(/=(.*)/s);
+        if (!IMAGE_FLAG.test(flag!)) return;
+        if (value !== undefined) operands.push({ ...a, value });
+        else if (c.args[i + 1]) operands.push(c.args[i + 1]!);
       });
     }
     for (const token of operands) {
@@ -165,8 +174,8 @@ function scriptImages(script: Value<string>, ctx: RuleContext): Found[] {
 function stepImages(step: Step, ctx: RuleContext): Found[] {
   const repo = step.uses?.repository?.toLowerCase() ?? "";
   const out: Found[] = step.run ? scriptImages(step.run, ctx) : [];
-  const remote = REMOTE_SCRIPTS[repo] ? step.with.get(REMOTE_SCRIPTS[repo]) : undefined;
-  if (remote) out.push(...scriptImages(remote, ctx));
+  const script = SCRIPT_INPUTS[repo] ? step.with.get(SCRIPT_INPUTS[repo]) : undefined;
+  if (script) out.push(...scriptImages(script, ctx));
   for (const input of DEPLOY_IMAGE_INPUTS[repo] ?? []) {
     const v = step.with.get(input);
     for (const image of v ? v.value.split(/[\n,]/) : []) {
@@ -193,25 +202,41 @@ export const mutableImageTag = defineRule({
     fixable: false,
   },
   job(job, ctx) {
-    const local = localImages(job);
-    const seen = new Set<string>();
-    const found: Found[] = [
-      ...job.images.map((v) => ({ image: v.value, node: v.node })),
-      ...job.steps.flatMap((step) => stepImages(step, ctx)),
-    ];
-    for (const { image, node, region, local: onRunner } of found) {
-      const why = mutableTag(image);
-      // One finding per image per job: a pull and a run of the same image are one problem.
-      // A deploy reference is pulled by the cluster from the registry, built here or not.
-      if (!why || seen.has(image) || (onRunner && local.has(parseImage(image).repository))) continue;
-      seen.add(image);
-      const name = parseImage(image).repository;
-      ctx.report({
-        node,
-        region,
-        key: `${job.id} ${image}`,
-        message: `${image} ${why === "latest" ? "is tagged latest" : "has no tag, so it means latest"}: each run can get a different image, and a bad push breaks every job (or deploys something nobody tested). Pin a version (${name}:<version>) or a digest (${name}@sha256:...)`,
-      });
-    }
+    reportImages(
+      job,
+      [
+        ...job.images.map((v) => ({ image: v.value, node: v.node })),
+        ...job.steps.flatMap((step) => stepImages(step, ctx)),
+      ],
+      ctx,
+    );
+  },
+  step(step, job, ctx) {
+    // A composite action has no jobs for the job visitor: its steps are read one by one here.
+    if (ctx.workflow.kind === "action") reportImages(job, stepImages(step, ctx), ctx);
   },
 });
+
+const localImagesOf = memoByObject(localImages);
+
+/** Images reported per job (or action) so far: a pull and a run of one image are one problem. */
+const reportedIn = memoByObject((_job: Job) => new Set<string>());
+
+function reportImages(job: Job, found: readonly Found[], ctx: RuleContext) {
+  const local = localImagesOf(job);
+  const seen = reportedIn(job);
+  for (const { image, node, region, local: onRunner } of found) {
+    const why = mutableTag(image);
+    // One finding per image per job: a pull and a run of the same image are one problem.
+    // A deploy reference is pulled by the cluster from the registry, built here or not.
+    if (!why || seen.has(image) || (onRunner && local.has(parseImage(image).repository))) continue;
+    seen.add(image);
+    const name = parseImage(image).repository;
+    ctx.report({
+      node,
+      region,
+      key: `${job.id} ${image}`,
+      message: `${image} ${why === "latest" ? "is tagged latest" : "has no tag, so it means latest"}: each run can get a different image, and a bad push breaks every job (or deploys something nobody tested). Pin a version (${name}:<version>) or a digest (${name}@sha256:...)`,
+    });
+  }
+}

@@ -64,4 +64,29 @@ jobs:
 `;
     expect(findingsOf(ID, k8s).map((f) => f.region.startLine)).toEqual([11]);
   });
+
+  test("Azure's deploy commands name their image by option, in a script or the Azure CLI action's", () => {
+    expect(
+      images(
+        "az webapp deployment slot create --slot s --name web --deployment-container-image-name acme.azurecr.io/web:latest",
+      ),
+    ).toEqual(["acme.azurecr.io/web:latest"]);
+    expect(images("az containerapp update -n web --image=acme.azurecr.io/web:$SHA")).toEqual([]);
+    const cli = `on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: azure/cli@v2
+        with:
+          inlineScript: |
+            az functionapp deployment slot create \\
+              --slot staging --name fn \\
+              --deployment-container-image-name acme.azurecr.io/fn:latest
+`;
+    expect(findingsOf(ID, cli).map((f) => f.region.startLine)).toEqual([11]);
+    // The same in a composite action, whose steps have no job of their own.
+    const action = `name: slot\nruns:\n  using: composite\n  steps:\n${cli.split("    steps:\n")[1]!.replace(/^ {4}/gm, "")}`;
+    expect(findingsOf(ID, action, "../actions/slot/action.yml").map((f) => f.region.startLine)).toEqual([10]);
+  });
 });
