@@ -15,6 +15,8 @@ ${script
   .map((l) => `          ${l}`)
   .join("\n")}
 `;
+/** A deploy job's header, its steps to follow. */
+const DEPLOY_JOB = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n";
 const images = (script: string) => findingsOf(ID, run(script)).map((f) => f.message.split(" ")[0]);
 
 describe(ID, () => {
@@ -50,12 +52,7 @@ describe(ID, () => {
   test("deploy images with flags, and multi-line image inputs", () => {
     expect(images("gcloud run deploy web --image gcr.io/acme/web --region eu")).toEqual(["gcr.io/acme/web"]);
     expect(images("kubectl create deployment web --image=nginx:1.27")).toEqual([]);
-    const k8s = `on: push
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: azure/k8s-deploy@v5
+    const k8s = `${DEPLOY_JOB}      - uses: azure/k8s-deploy@v5
         with:
           manifests: k8s/
           images: |
@@ -72,12 +69,7 @@ jobs:
       ),
     ).toEqual(["acme.azurecr.io/web:latest"]);
     expect(images("az containerapp update -n web --image=acme.azurecr.io/web:$SHA")).toEqual([]);
-    const cli = `on: push
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: azure/cli@v2
+    const cli = `${DEPLOY_JOB}      - uses: azure/cli@v2
         with:
           inlineScript: |
             az functionapp deployment slot create \\
