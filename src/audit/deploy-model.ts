@@ -356,7 +356,7 @@ function jobOutputChoices(workflow: Workflow, jobId: string, name: string): stri
 }
 
 /** The literals an `a && 'x' || 'y'` expression chooses between. */
-function expressionChoices(expression: string): string[] {
+export function expressionChoices(expression: string): string[] {
   return [...expression.matchAll(/(?:&&|\|\|)\s*'([^']+)'/g)].map((m) => m[1]!);
 }
 

@@ -90,6 +90,7 @@ export function auditFiles(options: AuditOptions): RawAudit & { workflows: Workf
   const at = (has: (r: Rule) => boolean) => rules.flatMap((r, i) => (has(r) ? [i] : []));
   const workflowRules = at((r) => Boolean(r.workflow));
   const jobRules = at((r) => Boolean(r.job));
+  const actionRules = at((r) => Boolean(r.action));
   const stepRules = at((r) => Boolean(r.step));
   const raw: RawAudit = { findings: [], failures: [] };
   const workflows: Workflow[] = [];
@@ -111,7 +112,8 @@ export function auditFiles(options: AuditOptions): RawAudit & { workflows: Workf
     if (isWorkflow) linkLocalCallees(workflow, callees);
     if (isWorkflow && mattersToRepositoryRules(input.path, input.text)) workflows.push(workflow);
     const contexts = rules.map((rule) => new Context(rule, workflow, settings, raw.findings));
-    // An action has steps but no triggers, jobs or permissions of its own: step rules only.
+    // An action has steps but no triggers, jobs or permissions of its own: step rules, and the
+    // job-level readings that rules say apply to an action's steps too.
     for (const i of isWorkflow ? workflowRules : []) {
       try {
         rules[i]!.workflow!(workflow, contexts[i]!);
@@ -120,9 +122,10 @@ export function auditFiles(options: AuditOptions): RawAudit & { workflows: Workf
       }
     }
     for (const job of workflow.jobs) {
-      for (const i of isWorkflow ? jobRules : []) {
+      for (const i of isWorkflow ? jobRules : actionRules) {
         try {
-          rules[i]!.job!(job, contexts[i]!);
+          if (isWorkflow) rules[i]!.job!(job, contexts[i]!);
+          else rules[i]!.action!(job, contexts[i]!);
         } catch (error) {
           raw.failures.push(failure(rules[i]!, input.path, error));
         }

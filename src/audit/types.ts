@@ -82,6 +82,12 @@ export interface Rule {
   meta: RuleMeta & { docsUrl: string };
   workflow?(workflow: Workflow, ctx: RuleContext): void;
   job?(job: Job, ctx: RuleContext): void;
+  /**
+   * A composite action's steps, read as one job. Job visitors do not see actions (an action has
+   * no timeout, permissions or concurrency of its own); a rule whose job-level reading applies
+   * inside an action too (its scripts' installs, the images it runs) says so here.
+   */
+  action?(steps: Job, ctx: RuleContext): void;
   step?(step: Step, job: Job, ctx: RuleContext): void;
   /**
    * Checks that need the repository's workflows at once. It sees every workflow that may

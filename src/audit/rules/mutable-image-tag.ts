@@ -1,6 +1,5 @@
 import type { Node } from "yaml";
 import { scriptLines } from "../classify.js";
-import { memoByObject } from "../memo.js";
 import type { Region } from "../model/source.js";
 import type { Job, Step, Value } from "../model/workflow.js";
 import { defineRule, type RuleContext } from "../types.js";
@@ -211,20 +210,19 @@ export const mutableImageTag = defineRule({
       ctx,
     );
   },
-  step(step, job, ctx) {
-    // A composite action has no jobs for the job visitor: its steps are read one by one here.
-    if (ctx.workflow.kind === "action") reportImages(job, stepImages(step, ctx), ctx);
+  action(steps, ctx) {
+    reportImages(
+      steps,
+      steps.steps.flatMap((step) => stepImages(step, ctx)),
+      ctx,
+    );
   },
 });
 
-const localImagesOf = memoByObject(localImages);
-
-/** Images reported per job (or action) so far: a pull and a run of one image are one problem. */
-const reportedIn = memoByObject((_job: Job) => new Set<string>());
-
 function reportImages(job: Job, found: readonly Found[], ctx: RuleContext) {
-  const local = localImagesOf(job);
-  const seen = reportedIn(job);
+  const local = localImages(job);
+  // One finding per image: a pull and a run of one image are one problem.
+  const seen = new Set<string>();
   for (const { image, node, region, local: onRunner } of found) {
     const why = mutableTag(image);
     // One finding per image per job: a pull and a run of the same image are one problem.

@@ -5,6 +5,7 @@ import {
   scriptOffset,
   shellCommands,
 } from "../classify.js";
+import { expressionChoices } from "../deploy-model.js";
 import { memoByObject } from "../memo.js";
 import type { Job, Step, Workflow } from "../model/workflow.js";
 import { defineRule, type Fix, type RuleContext } from "../types.js";
@@ -184,16 +185,42 @@ export const nonDeterministicInstall = defineRule({
       "Reports `npm install` without package names, `yarn install` without `--frozen-lockfile`/`--immutable`, `pnpm install --no-frozen-lockfile` and `pip install` of packages without an exact version in workflow scripts.",
     fixable: true,
   },
-  job(job, ctx) {
-    const lines = jobScriptLines(job, ctx.workflow.source.text);
-    for (const line of lines) {
-      for (const command of shellCommands(line.text)) {
-        const problem = installProblem(command.text, (name) => envOf(name, line, job, ctx.workflow));
-        if (problem) report(ctx, job, line, command.text, problem, lines);
+  job: reportInstalls,
+  // A composite action's install runs in every job that uses it.
+  action: reportInstalls,
+});
+
+function reportInstalls(job: Job, ctx: RuleContext) {
+  const lines = jobScriptLines(job, ctx.workflow.source.text);
+  for (const line of lines) {
+    for (const command of shellCommands(line.text)) {
+      const env = (name: string) => envOf(name, line, job, ctx.workflow);
+      // `npm ${{ main && 'ci' || 'install' }}`: each command the expression can make.
+      for (const variant of variants(command.text)) {
+        const problem = installProblem(variant, env);
+        if (!problem) continue;
+        // Only the command as written can be rewritten.
+        const fixable = problem.fixable && variant === command.text;
+        report(ctx, job, line, command.text, { ...problem, fixable }, lines);
+        break;
       }
     }
-  },
-});
+  }
+}
+
+/**
+ * A command with each expression that only chooses between literals (`cond && 'ci' || 'install'`)
+ * replaced by each of them; an expression with another value (`matrix.pkg || 'x'`) stays a word.
+ */
+function variants(command: string): string[] {
+  const out = [command];
+  for (const m of command.matchAll(/\$\{\{([^}]*)\}\}/g)) {
+    if (!TERNARY.test(m[1]!)) continue;
+    out.push(...expressionChoices(m[1]!).map((choice) => command.replace(m[0], choice)));
+  }
+  return out;
+}
+const TERNARY = /&&\s*'[^']*'\s*\|\|\s*'[^']*'\s*$/;
 
 function envOf(name: string, line: JobScriptLine, job: Job, workflow: Workflow): string | undefined {
   return (line.step.env.get(name) ?? job.env.get(name) ?? workflow.env.get(name))?.value;

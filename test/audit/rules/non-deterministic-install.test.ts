@@ -79,6 +79,21 @@ describe(ID, () => {
     expect(findingsOf(ID, step("echo ${{ github.sha || 'npm install' }}"))).toEqual([]);
   });
 
+  test("an expression that chooses the subcommand is read for each choice", () => {
+    const run = "npm ${{ github.ref == 'refs/heads/main' && 'ci' || 'install' }} --ignore-scripts";
+    const [finding, ...rest] = findingsOf(ID, step(run));
+    expect(rest).toEqual([]);
+    expect(finding!.message).toMatch(/^npm install resolves versions again/);
+    expect(finding!.fix).toBeUndefined();
+    expect(findingsOf(ID, step("npm ${{ inputs.fast && 'ci' || 'ci' }}"))).toEqual([]);
+  });
+
+  test("a composite action's installs are read too", () => {
+    const action =
+      "name: deps\nruns:\n  using: composite\n  steps:\n    - run: yarn install\n      shell: bash\n";
+    expect(findingsOf(ID, action, "../actions/deps/action.yml").map((f) => f.region.startLine)).toEqual([5]);
+  });
+
   test("the fix is offered only for a step that runs npm install and nothing else", () => {
     const fixOf = (run: string) => findingsOf(ID, step(run))[0]?.fix;
     expect(fixOf("npm install")?.safe).toBe(true);
