@@ -2,7 +2,7 @@ import type { Node } from "yaml";
 import { buildsImage } from "../classify.js";
 import type { Region } from "../model/source.js";
 import type { Job, Step, Workflow } from "../model/workflow.js";
-import { defineRule } from "../types.js";
+import { defineRule, type RuleContext } from "../types.js";
 import { type Command, commandsIn, locatedLines, regionInLine } from "./curl-pipe-shell.js";
 import { parseImage } from "./mutable-image-tag.js";
 
@@ -153,32 +153,36 @@ export const imageTagNotSha = defineRule({
       "Reports images built and pushed only under fixed tags (`latest`, `prod`, `staging-latest`) and never under the commit SHA, so nobody can tell which commit is deployed.",
     fixable: false,
   },
-  job(job, ctx) {
-    // Only jobs that build: re-tagging an image built elsewhere (a promotion) keeps its SHA tag.
-    if (!job.steps.some(buildsImage)) return;
-    const created = new Created();
-    const pushes = job.steps.flatMap((step) => {
-      const resolve = resolver(step, job, ctx.workflow);
-      return [...actionPushes(step, resolve), ...scriptPushes(step, ctx.workflow, resolve, created)];
-    });
-    const byRepository = new Map<string, Push[]>();
-    for (const p of pushes) {
-      const list = byRepository.get(p.repository);
-      if (list) list.push(p);
-      else byRepository.set(p.repository, [p]);
-    }
-    for (const [repository, list] of byRepository) {
-      if (!list.every((p) => p.fixed)) continue;
-      const tags = [...new Set(list.map((p) => `:${p.tag}`))].join(", ");
-      ctx.report({
-        node: list[0]!.node,
-        region: list[0]!.region,
-        key: `${job.id} ${repository}`,
-        message: `${repository} is pushed only as ${tags}, never tagged with the commit SHA: nobody can tell which commit is running, and there is no earlier image to roll back to. Also tag it with \${{ github.sha }} (docker/metadata-action's type=sha does this) and deploy that tag`,
-      });
-    }
-  },
+  job: reportFixedTags,
+  // A build-and-push action of the repository pushes what every job using it pushes.
+  action: reportFixedTags,
 });
+
+function reportFixedTags(job: Job, ctx: RuleContext) {
+  // Only jobs that build: re-tagging an image built elsewhere (a promotion) keeps its SHA tag.
+  if (!job.steps.some(buildsImage)) return;
+  const created = new Created();
+  const pushes = job.steps.flatMap((step) => {
+    const resolve = resolver(step, job, ctx.workflow);
+    return [...actionPushes(step, resolve), ...scriptPushes(step, ctx.workflow, resolve, created)];
+  });
+  const byRepository = new Map<string, Push[]>();
+  for (const p of pushes) {
+    const list = byRepository.get(p.repository);
+    if (list) list.push(p);
+    else byRepository.set(p.repository, [p]);
+  }
+  for (const [repository, list] of byRepository) {
+    if (!list.every((p) => p.fixed)) continue;
+    const tags = [...new Set(list.map((p) => `:${p.tag}`))].join(", ");
+    ctx.report({
+      node: list[0]!.node,
+      region: list[0]!.region,
+      key: `${job.id} ${repository}`,
+      message: `${repository} is pushed only as ${tags}, never tagged with the commit SHA: nobody can tell which commit is running, and there is no earlier image to roll back to. Also tag it with \${{ github.sha }} (docker/metadata-action's type=sha does this) and deploy that tag`,
+    });
+  }
+}
 
 /** The images a job tagged so far, looked up by repository and tag without a scan per push. */
 class Created {

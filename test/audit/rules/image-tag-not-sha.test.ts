@@ -76,4 +76,19 @@ describe(ID, () => {
       ),
     ).toHaveLength(2);
   });
+
+  test("a composite action that builds and pushes is read too", () => {
+    const action = `name: publish
+runs:
+  using: composite
+  steps:
+    - uses: docker/build-push-action@v6
+      with:
+        push: true
+        tags: ghcr.io/acme/app:latest
+`;
+    expect(findingsOf(ID, action, "../actions/publish/action.yml").map((f) => f.region.startLine)).toEqual([
+      8,
+    ]);
+  });
 });
