@@ -17,6 +17,8 @@ export interface DockerfileFacts {
   start: string | null;
   /** The first port the last stage exposes. */
   port: number | null;
+  /** Whether that port is a build argument's default (`EXPOSE ${PORT}`): each build may set another. */
+  portFromArgument: boolean;
   /** HEALTHCHECK's command, `NONE` excluded. */
   healthcheck: { command: string; line: number } | null;
   /** Debian/Alpine packages any stage installs, in order. */
@@ -150,11 +152,15 @@ export function dockerfileFacts(text: string, options: { target?: string | null 
 
   // The last port exposed: a stage that adds its own after a base's 80 names the app's.
   let port: number | null = null;
+  let portFromArgument = false;
   for (const ins of last) {
     if (ins.keyword !== "EXPOSE") continue;
-    const first = resolve(ins.args.split(/\s+/)[0] ?? "");
-    const n = Number.parseInt(first, 10);
-    if (Number.isInteger(n) && n > 0 && n < 65536) port = n;
+    const written = ins.args.split(/\s+/)[0] ?? "";
+    const n = Number.parseInt(resolve(written), 10);
+    if (Number.isInteger(n) && n > 0 && n < 65536) {
+      port = n;
+      portFromArgument = written.includes("$");
+    }
   }
 
   const health = [...last].reverse().find((ins) => ins.keyword === "HEALTHCHECK");
@@ -184,7 +190,7 @@ export function dockerfileFacts(text: string, options: { target?: string | null 
     if (image && !stageNames.has(image) && !image.includes("$")) baseImages.push({ image, line: ins.line });
     if (m?.[2]) stageNames.add(m[2].toLowerCase());
   }
-  return { start, port, healthcheck, systemPackages, baseImages };
+  return { start, port, portFromArgument, healthcheck, systemPackages, baseImages };
 }
 
 /** The instructions of one stage and of the stages it is built from, base first. */

@@ -354,6 +354,24 @@ async function actuator(
 }
 
 /**
+ * The port a Spring Boot app's own configuration sets (`server.port=8081`, or the default of
+ * `${PORT:8088}`), read from its `src/main/resources`.
+ */
+export async function springServerPort(
+  files: ProjectFiles,
+  appPath: string,
+): Promise<{ port: number; source: string } | null> {
+  const dir = appPath === "." ? "src/main/resources" : `${appPath}/src/main/resources`;
+  for (const name of ["application.properties", "application.yml", "application.yaml"]) {
+    const file = `${dir}/${name}`;
+    const value = springSettings((await files.text(file)) ?? "").get("server.port");
+    const port = Number(/^\$\{\w+:(\d+)\}$/.exec(value ?? "")?.[1] ?? value);
+    if (Number.isInteger(port) && port > 0 && port < 65536) return { port, source: `${file} (server.port)` };
+  }
+  return null;
+}
+
+/**
  * Dotted keys and their values from an application.yml (nested or dotted keys, several
  * documents) or application.properties, read line by line.
  */

@@ -14,7 +14,7 @@ import type { Dependency, EcosystemDetection } from "./ecosystem.js";
 import { type ProjectFiles, projectFiles } from "./files.js";
 import { type GitFacts, readGitFacts } from "./git.js";
 import { commandTargets } from "./go-binaries.js";
-import { detectHealth, kubernetesContainerPort } from "./health.js";
+import { detectHealth, kubernetesContainerPort, springServerPort } from "./health.js";
 import { findRoutes } from "./routes.js";
 import { devServerStart, listenPort, startCommand } from "./runtime.js";
 import { detectServices } from "./services.js";
@@ -183,8 +183,11 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
   }
   const deployed =
     eco && !image?.facts.port && !health.port ? await kubernetesContainerPort(repo, appNames) : null;
+  // A module of a multi-module build listens where its own configuration says.
+  const configured =
+    eco?.language === "java" ? await springServerPort(repo, chosen?.module ?? appPath) : null;
   const port = eco
-    ? listenPort({ dockerfile: image, checked: health.port, deployed, detection: eco, start })
+    ? listenPort({ dockerfile: image, checked: health.port, deployed, configured, detection: eco, start })
     : null;
   if (port) {
     sources.port = port.source;

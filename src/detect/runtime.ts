@@ -43,6 +43,8 @@ export function listenPort(options: {
   checked: { port: number; source: string } | null;
   /** The port a Kubernetes manifest gives the app's container. */
   deployed?: { port: number; source: string } | null;
+  /** The port the app's own configuration sets (Spring's `server.port`). */
+  configured?: { port: number; source: string } | null;
   detection: EcosystemDetection;
   start: { command: string; source: string } | null;
 }): { port: number; source: string; sure: boolean } | null {
@@ -51,6 +53,10 @@ export function listenPort(options: {
     ? /(?:--port[ =]|-p |--bind[ =]\S*:|-b \S*:)(\d{2,5})\b/.exec(start.command)?.[1]
     : undefined;
   if (flag && start) return { port: Number(flag), source: start.source, sure: true };
+  // A Dockerfile several modules share exposes a build argument's default; the module's own
+  // configuration says where it listens.
+  if (options.configured && (!dockerfile?.facts.port || dockerfile.facts.portFromArgument))
+    return { ...options.configured, sure: true };
   if (dockerfile?.facts.port)
     return { port: dockerfile.facts.port, source: `${dockerfile.path} (EXPOSE)`, sure: true };
   if (checked) return { ...checked, sure: true };

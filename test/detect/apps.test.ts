@@ -137,6 +137,21 @@ describe("which app: deployables in subfolders", () => {
     });
   });
 
+  test("a module's own server.port beats the port its Dockerfile exposes by build argument", async () => {
+    const files = {
+      "pom.xml":
+        "<project><artifactId>fleet</artifactId><modules><module>fleet-ui</module></modules></project>",
+      "fleet-ui/pom.xml":
+        "<project><artifactId>fleet-ui</artifactId><build><plugins><plugin><artifactId>spring-boot-maven-plugin</artifactId></plugin></plugins></build></project>",
+      "fleet-ui/src/main/resources/application.properties": "server.port=${PORT:8088}\n",
+      "fleet-ui/Dockerfile": "FROM eclipse-temurin:21\nARG CONTAINER_PORT=8080\nEXPOSE ${CONTAINER_PORT}\n",
+    };
+    expect(await detectFiles(files, { app: "fleet-ui" })).toMatchObject({ port: 8088 });
+    // A literal EXPOSE is the image's own word.
+    const literal = { ...files, "fleet-ui/Dockerfile": "FROM eclipse-temurin:21\nEXPOSE 9000\n" };
+    expect(await detectFiles(literal, { app: "fleet-ui" })).toMatchObject({ port: 9000 });
+  });
+
   test("a root Dockerfile that copies api/ and frontend/ in: both are deployables, the API chosen", async () => {
     const d = await detectFiles({
       Dockerfile: [
