@@ -62,6 +62,11 @@ function reportWriteAll(permissions: Value<unknown>, who: string, key: string, c
   });
 }
 
+function names(jobs: readonly Job[]): string {
+  const quoted = jobs.slice(0, 3).map((j) => `job "${j.id}"`);
+  return jobs.length > 3 ? `${quoted.join(", ")} and ${jobs.length - 3} more` : quoted.join(" and ");
+}
+
 /**
  * Write scopes granted to jobs none of which can be using them (see ../token-scopes.ts): one
  * warning per scope, at its grant.
@@ -75,13 +80,25 @@ function reportUnused(
 ) {
   if (!isMap(permissions.node)) return;
   const used = jobs.map((job) => scopesUsed(job, ctx.workflow));
-  if (used.includes("any")) return;
   for (const item of permissions.node.items) {
     if (!isPair(item) || !isScalar(item.key) || !isScalar(item.value) || item.value.value !== "write")
       continue;
     const scope = String(item.key.value) as JudgedScope;
     if (!JUDGED_SCOPES.includes(scope)) continue;
-    if (used.some((scopes) => scopes !== "any" && scopes.has(scope))) continue;
+    const users = jobs.filter((_, i) => used[i] === "any" || (used[i] as Set<JudgedScope>).has(scope));
+    // A workflow-wide grant that some of the jobs it reaches use: the others get it for nothing.
+    if (users.length && who === "no job") {
+      const idle = jobs.filter((_, i) => used[i] !== "any" && !(used[i] as Set<JudgedScope>).has(scope));
+      if (!idle.length || users.some((j) => used[jobs.indexOf(j)] === "any")) continue;
+      ctx.report({
+        node: item.value as Node,
+        key: `${key}:some:${scope}`,
+        severity: "warning",
+        message: `${scope}: write is granted to every job, but only ${names(users)} ${users.length > 1 ? "use" : "uses"} it: ${names(idle)} ${idle.length > 1 ? "get" : "gets"} it for nothing, and a compromised step there can use it. Grant it in the permissions of ${users.length > 1 ? "those jobs" : "that job"} and keep the workflow level read-only`,
+      });
+      continue;
+    }
+    if (users.length) continue;
     ctx.report({
       node: item.value as Node,
       key: `${key}:unused:${scope}`,

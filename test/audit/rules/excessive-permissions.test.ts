@@ -65,6 +65,19 @@ describe("excessive-permissions", () => {
     expect(findingsOf(ID, shared.replace("./report.sh", "gh pr comment 1 --body done"))).toHaveLength(1);
   });
 
+  test("a workflow-wide grant only some of its jobs use is reported at the grant, naming them", () => {
+    const text = (release: string) =>
+      `on: push\npermissions:\n  contents: write\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - ${release}\n`;
+    const [finding, ...rest] = findingsOf(ID, text("run: git tag v1 && git push origin v1"));
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({ severity: "warning", region: expect.objectContaining({ startLine: 3 }) });
+    expect(finding!.message).toMatch(
+      /^contents: write is granted to every job, but only job "release" uses it: job "test" gets it/,
+    );
+    // A job that may use the token for anything may be the user: nothing is said.
+    expect(findingsOf(ID, text("uses: example/anything@v1"))).toEqual([]);
+  });
+
   test("scripts, github-script calls, installers and notifiers are read for the scopes they write", () => {
     const withSteps = (scope: string, ...steps: string[]) =>
       `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions:\n      ${scope}: write\n    steps:\n${steps.map((s) => `      - ${s}\n`).join("")}`;
