@@ -212,3 +212,11 @@ export function mattersToRepositoryRules(path: string, text: string): boolean {
     return true;
   return deployModel.mayDeploy(text);
 }
+
+/**
+ * A script that installs the project's dependencies (`npm ci`, `yarn`, `pnpm install`, `pip
+ * install`, `bundle`, …): what runs their install scripts, and what puts their binaries where
+ * `npx` finds them.
+ */
+export const INSTALLS_DEPENDENCIES =
+  /\b(npm\s+(ci|install|i)\b|yarn(\s+install)?\s*($|[;&|])|yarn\s+(install|--frozen-lockfile|--immutable)\b|pnpm\s+(install|i)\b|bun\s+install\b|pip3?\s+install\b|poetry\s+install\b|uv\s+sync\b|bundle(\s+install)?\s*($|[;&|])|composer\s+install\b)/m;

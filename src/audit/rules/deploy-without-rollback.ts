@@ -12,6 +12,7 @@ import { releaseCheck } from "../post-deploy-check.js";
 import { calledWorkflow } from "../reusable.js";
 import { defineRule } from "../types.js";
 import { checkWorkflowStructure } from "../workflow-schema.js";
+import { splitTags } from "./mutable-image-tag.js";
 
 const ROLLBACK_NAME = /roll[\s_-]?back/i;
 /** Commands that go back: explicit rollbacks, and deploys that undo themselves when they fail. */
@@ -184,7 +185,7 @@ function movingTagDeploy(job: Job): Step | undefined {
     job.steps.flatMap((s) => {
       const lines = [
         ...(s.run?.value ?? "").split("\n").filter((l) => PUSHES_LATEST.test(l)),
-        ...(s.with.get("tags")?.value ?? "").split(/[\n,]/),
+        ...splitTags(s.with.get("tags")?.value ?? ""),
       ];
       return lines.flatMap((l) => [...l.matchAll(LATEST_NAME)].map((m) => m[1]!));
     }),

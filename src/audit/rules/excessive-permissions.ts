@@ -85,11 +85,12 @@ function reportUnused(
       continue;
     const scope = String(item.key.value) as JudgedScope;
     if (!JUDGED_SCOPES.includes(scope)) continue;
-    const users = jobs.filter((_, i) => used[i] === "any" || (used[i] as Set<JudgedScope>).has(scope));
+    const uses = used.map((scopes) => scopes === "any" || scopes.has(scope));
+    const users = jobs.filter((_, i) => uses[i]);
     // A workflow-wide grant that some of the jobs it reaches use: the others get it for nothing.
     if (users.length && who === "no job") {
-      const idle = jobs.filter((_, i) => used[i] !== "any" && !(used[i] as Set<JudgedScope>).has(scope));
-      if (!idle.length || users.some((j) => used[jobs.indexOf(j)] === "any")) continue;
+      const idle = jobs.filter((_, i) => !uses[i]);
+      if (!idle.length || used.includes("any")) continue;
       ctx.report({
         node: item.value as Node,
         key: `${key}:some:${scope}`,

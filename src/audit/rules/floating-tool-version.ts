@@ -1,4 +1,4 @@
-import { jobScriptLinesByStep, scriptOffset } from "../classify.js";
+import { INSTALLS_DEPENDENCIES, jobScriptLinesByStep, scriptOffset } from "../classify.js";
 import { memoByObject } from "../memo.js";
 import type { Job, Step } from "../model/workflow.js";
 import { defineRule, type RuleContext } from "../types.js";
@@ -139,10 +139,12 @@ function installsDependencies(step: Step): boolean {
   // A local action (`./.github/actions/setup`) usually installs them; an unread one is assumed to.
   if (step.uses?.kind === "local") return !step.localSteps || step.localSteps.some(installsDependencies);
   if (step.uses?.repository && /^bahmutov\/npm-install$/i.test(step.uses.repository)) return true;
-  return Boolean(step.run && INSTALLS_DEPENDENCIES.test(step.run.value));
+  return Boolean(
+    step.run && (INSTALLS_DEPENDENCIES.test(step.run.value) || MAKE_INSTALL.test(step.run.value)),
+  );
 }
-const INSTALLS_DEPENDENCIES =
-  /\b(npm\s+(ci|install|i)\b|yarn\s*($|[;&|\n])|yarn\s+(install|--frozen-lockfile|--immutable)\b|pnpm\s+(install|i)\b|bun\s+install\b|make\s+(install|deps|setup)\S*)/m;
+/** A Makefile target that sets the project up (`make install`, `make deps`, `make setup-js`). */
+const MAKE_INSTALL = /\bmake\s+(install|deps|setup)\S*/;
 
 /**
  * Package runners that fetch what they run: `pnpm dlx`, `yarn dlx`, `uvx` and `pipx run` always;

@@ -4,7 +4,7 @@ import type { Region } from "../model/source.js";
 import type { Job, Step, Workflow } from "../model/workflow.js";
 import { defineRule, type RuleContext } from "../types.js";
 import { type Command, commandsIn, locatedLines, regionInLine } from "./curl-pipe-shell.js";
-import { parseImage } from "./mutable-image-tag.js";
+import { parseImage, splitTags } from "./mutable-image-tag.js";
 
 interface Push {
   repository: string;
@@ -56,27 +56,6 @@ function actionPushes(step: Step, resolve: (text: string) => string): Push[] {
     .map(resolve)
     .filter((t) => !WHOLE_EXPRESSION.test(t.trim()))
     .flatMap((t) => push(t, tags.node) ?? []);
-}
-
-/**
- * The tags of a `tags:` input: one per line or between commas, except commas inside an
- * expression (`${{ format('{0}:{1}', a, b) }}`).
- */
-function splitTags(value: string): string[] {
-  const tags: string[] = [];
-  let current = "";
-  let depth = 0;
-  for (let i = 0; i < value.length; i++) {
-    if (value.startsWith("${{", i)) depth++;
-    else if (value.startsWith("}}", i) && depth > 0) depth--;
-    const c = value[i]!;
-    if ((c === "\n" || c === ",") && depth === 0) {
-      tags.push(current);
-      current = "";
-    } else current += c;
-  }
-  tags.push(current);
-  return tags.filter((t) => t.trim());
 }
 
 /** A tag that is one expression (after env is resolved) names its image only at run time. */

@@ -26,6 +26,27 @@ export function parseImage(image: string): ImageRef {
 }
 
 /**
+ * The tags of a `tags:` input: one per line or between commas, except commas inside an
+ * expression (`${{ format('{0}:{1}', a, b) }}`).
+ */
+export function splitTags(value: string): string[] {
+  const tags: string[] = [];
+  let current = "";
+  let depth = 0;
+  for (let i = 0; i < value.length; i++) {
+    if (value.startsWith("${{", i)) depth++;
+    else if (value.startsWith("}}", i) && depth > 0) depth--;
+    const c = value[i]!;
+    if ((c === "\n" || c === ",") && depth === 0) {
+      tags.push(current);
+      current = "";
+    } else current += c;
+  }
+  tags.push(current);
+  return tags.filter((t) => t.trim());
+}
+
+/**
  * Why an image reference can change between runs: `latest`, or no tag (which means latest).
  * A name or tag from a variable or expression is not judged (its value is unknown), unless the
  * tag itself is a literal `latest`. A pinned major (`postgres:16`) is a deliberate choice.
@@ -107,9 +128,8 @@ function localImages(job: Job): Set<string> {
   const out = new Set<string>();
   for (const step of job.steps) {
     if (step.uses?.repository?.toLowerCase() === "docker/build-push-action") {
-      for (const tag of (step.with.get("tags")?.value ?? "").split(/[\n,]/)) {
-        if (tag.trim()) out.add(parseImage(tag).repository);
-      }
+      for (const tag of splitTags(step.with.get("tags")?.value ?? ""))
+        out.add(parseImage(tag.trim()).repository);
     }
     for (const line of step.run ? scriptLines(step.run.value) : []) {
       for (const c of commandsIn(

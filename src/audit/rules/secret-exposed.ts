@@ -1,4 +1,5 @@
 import { isMap, isPair, isScalar, type Node } from "yaml";
+import { INSTALLS_DEPENDENCIES } from "../classify.js";
 import type { Job, Step, Value, Workflow } from "../model/workflow.js";
 import {
   findCommandLineSecrets,
@@ -22,9 +23,6 @@ import { defineRule, type RuleContext } from "../types.js";
 const COMPARISON = /==|!=|<|>/;
 /** The job's own token: its permissions, not its visibility, are what limit it. */
 const JOB_TOKEN = /^\$\{\{\s*secrets\.GITHUB_TOKEN\s*\}\}$/;
-/** Package installs run the install scripts of every dependency, with the job's environment. */
-const INSTALLS =
-  /\b(npm\s+(ci|install|i)\b|yarn(\s+install)?\s*($|[;&|])|pnpm\s+(install|i)\b|bun\s+install\b|pip3?\s+install\b|poetry\s+install\b|uv\s+sync\b|bundle(\s+install)?\s*($|[;&|])|composer\s+install\b)/m;
 /** Input names that say the value is a credential. */
 const SECRET_INPUT = /pass(word|wd|phrase)?$|secret|token|api[_-]?key|private[_-]?key|credential/i;
 
@@ -138,7 +136,7 @@ function outsideCode(job: Job): string | undefined {
     const uses = step.uses;
     if (uses?.kind === "action" && uses.repository && !/^(actions|github)\//i.test(uses.repository))
       return `the third-party action ${uses.repository}`;
-    if (step.run && INSTALLS.test(step.run.value))
+    if (step.run && INSTALLS_DEPENDENCIES.test(step.run.value))
       return "the install scripts of every dependency it installs";
   }
   return undefined;
