@@ -42,12 +42,15 @@ export const DEPLOY_COMMAND = new RegExp(
     // make deploy, make deploy-prod, make release-deploy (not predeploy or undeploy).
     "\\bmake\\b[^\\n|;&]*?\\s([\\w]+-)?deploy([\\w-]*)(?=\\s|$)",
     // A deploy script of the repository (`./scripts/deploy_ecs_service.sh`, `./util/deploy-staging.sh`).
-    "(^|\\s)(bash\\s+|sh\\s+)?\\.?\\/?[\\w./-]*deploy[\\w.-]*\\.sh\\b",
+    "(^|\\s)(bash\\s+|sh\\s+)?\\.?\\/?[\\w./-]*(deploy|(terraform|tf|tofu|terragrunt)[-_]apply)[\\w.-]*\\.sh\\b",
     // …or without an extension, run by its path (`./bin/deploy prod`).
     "(^|\\s)\\.\\/([\\w.-]+\\/)*deploy([-_][\\w-]+)?(?=\\s|$)",
     "\\bpulumi\\s+up\\b",
-    "\\b(serverless|sls|sst|flyctl|fly|netlify|eb|cdk|kamal|sam|copilot|firebase|wrangler|railway|cap)\\b[^\\n|;&]*?\\bdeploy\\b",
-    "\\brailway\\s+up\\b",
+    "\\b(serverless|sls|sst|flyctl|fly|netlify|eb|cdk|kamal|sam|copilot|firebase|wrangler|railway|cap|trigger\\.dev)\\b[^\\n|;&]*?\\bdeploy\\b",
+    // Railway's CLI, also run from its npm package (`npx @railway/cli up`).
+    "(@railway\\/cli|\\brailway)(@\\S+)?\\s+up\\b",
+    // Dokku, on the host or over ssh (`ssh dokku@host git:from-image app image@sha256:…`).
+    "\\bdokku\\b[^\\n|;&]*?\\s(git:from-image|git:sync|ps:rebuild|tags:deploy)\\b",
     `\\bvercel\\b${ARGS}--prod\\b`,
     "\\bgcloud\\s+(run|app|functions)\\s+(services\\s+update|deploy)\\b",
     `\\bgcloud\\b${ARGS}(run|app|functions)\\s+deploy\\b`,
@@ -371,8 +374,11 @@ function environmentInput(job: Job): string | undefined {
   return undefined;
 }
 
-/** Device paths are not environments (`> /dev/null`). */
-const DEVICES = /\/dev\/(null|stdout|stderr|tty|zero|u?random|fd\/\d+)/g;
+/**
+ * Device paths are not environments (`> /dev/null`), nor is the `.dev` top-level domain of a
+ * host or a tool (`app.fly.dev`, `trigger.dev`).
+ */
+const DEVICES = /\/dev\/(null|stdout|stderr|tty|zero|u?random|fd\/\d+)|\.dev(?![\w.-])/g;
 const words = (text: string) => text.replace(DEVICES, " ").replace(/[-_./]/g, " ");
 
 export type Stage = "production" | "pre-production" | "unknown";

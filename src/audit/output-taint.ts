@@ -59,23 +59,27 @@ export function taintedOutputs(workflow: Workflow): Map<Job, Map<string, string>
     let artifact = false;
     // A plan of the pull request's Terraform code prints what that code says.
     const plans = pullRequests && job.steps.some((step) => PLAN.test(step.run?.value ?? ""));
+    // Variables a step appends to `$GITHUB_ENV`: every later step of the job has them, as
+    // `${{ env.NAME }}` and as shell variables.
+    const exportedEnv = new Map<string, string>();
     for (const step of job.steps) {
       if (untrustedArtifacts && downloadsRunArtifact(step)) artifact = true;
-      if (!step.id) continue;
-      if (plans)
+      if (plans && step.id)
         for (const name of planOutputs(step)) tainted.set(`steps.${step.id}.outputs.${name}`, PLAN_TEXT);
       const repository = step.uses?.kind === "action" ? step.uses.repository : undefined;
       const names = repository && UNTRUSTED_OUTPUTS.find(([action]) => action.test(repository))?.[1];
-      if (names) {
+      if (names && step.id) {
         // The outputs this job reads of the step, those that carry the text.
         text ??= jobText(job);
         for (const m of text.matchAll(
           new RegExp(`\\bsteps\\.${escapeRegExp(step.id)}\\.outputs\\.([\\w-]+)`, "g"),
         ))
           if (names.test(m[1]!)) tainted.set(m[0], `${m[1]} of ${repository}`);
-      } else if (step.run) {
-        for (const [name, from] of writtenOutputs(step, tainted, free, artifact))
-          tainted.set(`steps.${step.id}.outputs.${name}`, from);
+      } else if (step.run && (step.id || /\bGITHUB_ENV\b/.test(step.run.value))) {
+        const written = writtenByScript(step, tainted, free, artifact, exportedEnv);
+        if (step.id)
+          for (const [name, from] of written.outputs) tainted.set(`steps.${step.id}.outputs.${name}`, from);
+        for (const [name, from] of written.env) tainted.set(`env.${name}`, from);
       }
     }
     byJob.set(job, tainted);
@@ -122,12 +126,12 @@ function freeDispatchInputs(workflow: Workflow): Set<string> {
   return new Set(Object.keys(inputs).filter((name) => isFreeTextInput(inputs[name])));
 }
 
-/** The first tainted output an expression reads. */
+/** The first tainted output an expression reads, or a variable a script exported with one. */
 export function readOutput(
   expression: string,
   tainted: ReadonlyMap<string, string>,
 ): { what: string; from: string } | undefined {
-  for (const m of expression.matchAll(/\b(steps|needs)\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+  for (const m of expression.matchAll(/\b(steps|needs)\.([\w-]+)\.outputs\.([\w-]+)|\benv\.[A-Za-z_]\w*/g)) {
     const what = m[0];
     const from = tainted.get(what);
     if (from) return { what, from };
@@ -136,17 +140,20 @@ export function readOutput(
 }
 
 /**
- * `name=value` lines a script appends to `$GITHUB_OUTPUT` whose value holds an untrusted field or
- * a shell variable assigned from one (`ID=$(echo '${{ github.head_ref }}' | cut …)`).
+ * `name=value` lines a script appends to `$GITHUB_OUTPUT` or `$GITHUB_ENV` whose value holds an
+ * untrusted field or a shell variable assigned from one (`ID=$(echo '${{ github.head_ref }}' |
+ * cut …)`), including a variable an earlier step exported (`exportedEnv`, added to as it goes).
  */
-function writtenOutputs(
+function writtenByScript(
   step: Step,
   tainted: ReadonlyMap<string, string>,
   free: ReadonlySet<string>,
   artifact: boolean,
-): Map<string, string> {
-  const out = new Map<string, string>();
-  const variables = new Map<string, string>();
+  exportedEnv: Map<string, string>,
+): { outputs: Map<string, string>; env: Map<string, string> } {
+  const outputs = new Map<string, string>();
+  const env = new Map<string, string>();
+  const variables = new Map<string, string>(exportedEnv);
   const fromText = (text: string) =>
     taintIn(text, tainted, free) ??
     variableIn(text, variables) ??
@@ -154,6 +161,7 @@ function writtenOutputs(
   for (const [name, value] of step.env) {
     const from = taintIn(value.value, tainted, free);
     if (from) variables.set(name, from);
+    else variables.delete(name);
   }
   const lines = logicalLines(step.run!.value);
   for (const line of lines) {
@@ -162,13 +170,19 @@ function writtenOutputs(
       const from = fromText(assignment[2]!);
       if (from) variables.set(assignment[1]!, from);
     }
-    if (!/\$\{?GITHUB_OUTPUT\b/.test(line)) continue;
+    const file = /\$\{?GITHUB_(OUTPUT|ENV)\b/.exec(line)?.[1];
+    if (!file) continue;
     for (const m of line.matchAll(/([\w-]+)=([^"'>]*(?:"[^"]*"|'[^']*')?[^>]*)/g)) {
       const from = fromText(m[2]!);
-      if (from) out.set(m[1]!, from);
+      if (!from) continue;
+      if (file === "OUTPUT") outputs.set(m[1]!, from);
+      else {
+        env.set(m[1]!, from);
+        exportedEnv.set(m[1]!, from);
+      }
     }
   }
-  return out;
+  return { outputs, env };
 }
 
 /** Terraform or OpenTofu printing a plan. */

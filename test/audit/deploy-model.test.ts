@@ -53,6 +53,12 @@ describe("what deploys", () => {
     ["./bin/deploy prod", true],
     ["./deploy_to_production", true],
     ["./bin/predeploy-checks", false],
+    ["npx @railway/cli up --service api", true],
+    ["railway up --detach", true],
+    ["bunx trigger.dev@4.1.2 deploy", true],
+    ['ssh -o "StrictHostKeyChecking=no" "dokku@$HOST" git:from-image app "$IMAGE_DIGEST"', true],
+    ["bash scripts/terraform-apply.sh core-vpc", true],
+    ["bash scripts/terraform-plan.sh core-vpc", false],
   ])("%s → %s", (script, deploys) => {
     const { j } = one(`on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: ${script}\n`);
     expect(stepDeploys(j.steps[0]!)).toBe(deploys);
@@ -239,6 +245,17 @@ jobs:
       `on: push\njobs:\n  ship:\n    runs-on: x\n    steps: [{ run: kubectl apply -f k8s/ }]\n`,
     );
     expect(stageOf(anyPush.j, anyPush.w).stage).toBe("unknown");
+  });
+
+  test("the .dev top-level domain of a host or a tool names no stage", () => {
+    const text = (script: string) =>
+      `name: Production\non: workflow_dispatch\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: ${script}\n`;
+    const tool = one(text("bunx trigger.dev@4.1.2 deploy"));
+    expect(stageOf(tool.j, tool.w).stage).toBe("production");
+    const host = one(text("flyctl deploy --app web && curl https://web.fly.dev/health"));
+    expect(stageOf(host.j, host.w).stage).toBe("production");
+    const stage = one(text("flyctl deploy --app web-dev"));
+    expect(stageOf(stage.j, stage.w).stage).toBe("pre-production");
   });
 
   test("deploy arguments and the file name name the stage too", () => {

@@ -10,17 +10,17 @@ import { locatedLines, regionInLine } from "./curl-pipe-shell.js";
  * The platform's own wait for the new version to run (`kubectl rollout status`, `aws ecs wait
  * services-stable`, `helm --wait`), and deploys that move traffic only to instances that pass
  * their health checks (Kamal, Fly's rolling deploys, Cloud Run and gen2 Cloud Functions
- * revisions, Cloud Foundry's rolling strategy): they fail the job when the new version never
+ * revisions, Cloud Foundry's rolling strategy, Dokku's zero-downtime checks): they fail the job when the new version never
  * becomes healthy, but cannot see a release that runs and is wrong. Reported as a note.
  */
 const STABILITY_WAIT =
-  /\bkubectl\b[^\n|;&]*\brollout\s+status\b|\bkubectl\b[^\n|;&]*\swait\b[^\n|;&]*--for[\s=]+(condition[\s=/]+(available|complete|ready)|jsonpath)|\baws\b[^\n|;&]*\becs\s+wait\s+services-stable\b|\bhelm\b[^\n|;&]*\s(upgrade|install)\b[^\n|;&]*\s--(wait|atomic)\b|\bkamal\b[^\n|;&]*\s(deploy|redeploy)\b|\b(flyctl|fly)\b[^\n|;&]*\sdeploy\b(?![^\n]*--strategy[\s=]+immediate)|\bgcloud\b[^\n|;&]*\s(run\s+deploy|functions\s+deploy\b[^\n]*--gen2)|\bcf\b[^\n|;&]*\spush\b[^\n]*--strategy[\s=]+rolling/i;
+  /\bkubectl\b[^\n|;&]*\brollout\s+status\b|\bkubectl\b[^\n|;&]*\swait\b[^\n|;&]*--for[\s=]+(condition[\s=/]+(available|complete|ready)|jsonpath)|\baws\b[^\n|;&]*\becs\s+wait\s+services-stable\b|\bhelm\b[^\n|;&]*\s(upgrade|install)\b[^\n|;&]*\s--(wait|atomic)\b|\bkamal\b[^\n|;&]*\s(deploy|redeploy)\b|\b(flyctl|fly)\b[^\n|;&]*\sdeploy\b(?![^\n]*--strategy[\s=]+immediate)|\bgcloud\b[^\n|;&]*\s(run\s+deploy|functions\s+deploy\b[^\n]*--gen2)|\bcf\b[^\n|;&]*\spush\b[^\n]*--strategy[\s=]+rolling|\bdokku\b[^\n|;&]*?\s(git:from-image|git:sync|ps:rebuild|tags:deploy)\b/i;
 /**
  * Actions that deploy through the same health-gated mechanisms (Azure/k8s-deploy waits for the
  * rollout; beanstalk-deploy waits for the environment to be healthy unless told not to).
  */
 const STABILITY_WAIT_ACTIONS =
-  /^(google-github-actions\/deploy-cloudrun|superfly\/flyctl-actions|samber\/kamal-action|azure\/k8s-deploy|einaregilsson\/beanstalk-deploy)$/i;
+  /^(google-github-actions\/deploy-cloudrun|superfly\/flyctl-actions|samber\/kamal-action|azure\/k8s-deploy|einaregilsson\/beanstalk-deploy|dokku\/github-action)$/i;
 /** shipgate's own engine waits for health, analyses and rolls back by itself. */
 const SELF_VERIFYING = /\bshipgate(@\S+)?\s+(deploy|promote|rollback)\b/;
 

@@ -35,7 +35,7 @@ export const scriptInjection = defineRule({
     confidence: "high",
     category: "security",
     description:
-      "Reports `${{ }}` expressions of attacker-controlled event fields (titles, bodies, branch names, commit messages) inside `run:` scripts and github-script code, directly, inside functions, or through an `env` variable set from one; free-text `workflow_dispatch` inputs as warnings, and `workflow_call` and action inputs as notes.",
+      "Reports `${{ }}` expressions of attacker-controlled event fields (titles, bodies, branch names, commit messages) inside `run:` scripts and github-script code, directly, inside functions, or through an `env` variable set from one (in `env:`, or written to `$GITHUB_ENV` by an earlier step); free-text `workflow_dispatch` inputs as warnings, and `workflow_call` and action inputs as notes.",
     fixable: false,
   },
   step(step, job, ctx) {

@@ -98,6 +98,8 @@ describe(ID, () => {
       "      - uses: cloud-gov/cg-cli-tools@main\n        with:\n          cf_command: >-\n            push -f manifest.yml\n            --strategy rolling\n",
       // Elastic Beanstalk's deploy action waits for the environment to be healthy.
       "      - uses: einaregilsson/beanstalk-deploy@v22\n        with:\n          application_name: app\n",
+      // Dokku runs its zero-downtime checks before it switches traffic.
+      '      - run: ssh "dokku@$HOST" git:from-image web "$IMAGE_DIGEST"\n',
     ]) {
       expect(
         findingsOf(ID, job(deploy)).map((f) => f.severity),

@@ -129,6 +129,35 @@ describe(`${ID}: text carried by step and job outputs`, () => {
     );
   });
 
+  test("a branch name exported through GITHUB_ENV reaches later steps as env.X and as a shell variable", () => {
+    const text = [
+      "on: pull_request",
+      "jobs:",
+      "  build:",
+      "    runs-on: ubuntu-latest",
+      "    outputs:",
+      "      tag: ${{ env.IMAGE_TAG }}",
+      "    steps:",
+      "      - run: |",
+      "          GIT_REF=${{ github.head_ref }}",
+      '          echo "BRANCH=${GIT_REF##*/}" >> $GITHUB_ENV',
+      '          echo "SHA=${{ github.sha }}" >> $GITHUB_ENV',
+      '      - run: echo "IMAGE_TAG=${BRANCH}-${SHA}" >> $GITHUB_ENV',
+      "      - run: docker build -t app:${{ env.IMAGE_TAG }} .",
+      "      - run: echo ${{ env.SHA }}",
+      "  deploy:",
+      "    needs: build",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - run: helm upgrade app chart --set tag=${{ needs.build.outputs.tag }}",
+    ].join("\n");
+    const findings = findingsOf(ID, text).filter((f) => !f.message.startsWith("github.head_ref"));
+    expect(findings.map((f) => [f.region.startLine, f.message.split(" ")[0]])).toEqual([
+      [13, "env.IMAGE_TAG"],
+      [19, "needs.build.outputs.tag"],
+    ]);
+  });
+
   test("branch and file names from the actions that list them; their booleans are not text", () => {
     const text = [
       "on: pull_request",
