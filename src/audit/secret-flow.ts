@@ -61,7 +61,7 @@ const PASSTHROUGH = new Set([
  * references to where a secret is kept (`CLIENT_SECRET_RESOURCE`) are identifiers too.
  */
 const IDENTIFIER_NAME =
-  /(^|_)(ID|IDS|HOST|HOSTNAME|DOMAIN|REGION|ZONE|USER|USERNAME|LOGIN|EMAIL|ORG|ORGANIZATION|PROJECT|ACCOUNT|BUCKET|PORT|NAME|REGISTRY|SERVER|CLUSTER|PROVIDER|ARN|NAMESPACE|LOCATION|TENANT|SUBSCRIPTION|ROLE|(REGISTRY|ENDPOINT|ENTRYPOINT|BASE|API)_URL)$/;
+  /(^|_)(ID|IDS|HOST|HOSTNAME|DOMAIN|REGION|ZONE|USER|USERNAME|LOGIN|EMAIL|ORG|ORGANIZATION|PROJECT|ACCOUNT|BUCKET|PORT|NAME|REGISTRY|REPOSITORY|REPO|SERVER|CLUSTER|PROVIDER|ARN|NAMESPACE|LOCATION|TENANT|SUBSCRIPTION|ROLE|(REGISTRY|ENDPOINT|ENTRYPOINT|BASE|API)_URL)$/;
 const CREDENTIAL_NAME =
   /KEY|TOKEN|PASS|PWD|SECRET|CREDENTIAL|AUTH|PRIVATE|CERT|SIGN|WEBHOOK|DSN|COOKIE|SESSION/;
 /** What an OAuth or OIDC client is configured with, published by the identity provider itself. */
@@ -85,6 +85,18 @@ export function namesAnIdentifier(what: string): boolean {
  * `$GITHUB_ENV` (every later step of the job), or a file, by the path as written.
  */
 export type Sink = "log" | "output" | "summary" | "env" | `file:${string}`;
+
+/** A file path written relative to the workspace, or under $GITHUB_WORKSPACE. */
+export function inWorkspace(path: string): boolean {
+  const p = path.replace(/^["']|["']$/g, "");
+  if (/^\$\{?(GITHUB_WORKSPACE|\{\s*github\.workspace)/.test(p)) return true;
+  return !/^([/~$]|\\)/.test(p);
+}
+
+/** Whether secret-echoed or secret-exposed reports a leak: where it lands is what they name. */
+export function reportedLeak(leak: Leak): boolean {
+  return leak.sink.startsWith("file:") ? inWorkspace(leak.sink.slice(5)) : true;
+}
 
 export interface Leak {
   /** 0-based line of the script and column in it. */
@@ -236,6 +248,12 @@ export interface CommandLineSecret {
   option?: string;
   /** Printed by a builtin into a pipe (`echo … | docker login --password-stdin`): off argv, in the script file. */
   piped?: boolean;
+  /**
+   * Expanded into the script but given to no other command's argv: a builtin's argument, an
+   * assignment, a redirect or here-string (`ssh-add - <<< '${{ secrets.KEY }}'`). Still in the
+   * script file GitHub writes, and still shell code when the value holds a quote.
+   */
+  inline?: boolean;
 }
 
 /**
@@ -255,21 +273,21 @@ export function findCommandLineSecrets(script: string, secretVars: Map<string, s
     seen.add(logical);
     for (const ref of expressionRefs(logical.text, secretVars)) {
       const context = commandAt(logical.text, ref.index);
-      if (!context) continue;
-      // A builtin's arguments reach no other process, but `echo <secret> | docker login
-      // --password-stdin` still pastes the secret into the script file GitHub writes.
-      const piped = BUILTINS.has(context.name);
-      if (piped && !(PRINTS.has(context.name) && context.pipedTo)) continue;
       const piece =
         logical.pieces.find((p) => ref.index >= p.at && ref.index < p.at + p.length) ?? logical.pieces[0]!;
+      const at = { line: piece.line, column: ref.index - piece.at, text: ref.text, what: ref.what };
+      // A builtin's arguments reach no other process, but `echo <secret> | docker login
+      // --password-stdin` still pastes the secret into the script file GitHub writes.
+      const builtin = context !== undefined && BUILTINS.has(context.name);
+      if (!context || (builtin && !(PRINTS.has(context.name) && context.pipedTo))) {
+        out.push({ ...at, command: context?.name ?? "the script", inline: true });
+        continue;
+      }
       out.push({
-        line: piece.line,
-        column: ref.index - piece.at,
-        text: ref.text,
-        what: ref.what,
-        command: piped ? `${context.name} | ${context.pipedTo}` : context.name,
+        ...at,
+        command: builtin ? `${context.name} | ${context.pipedTo}` : context.name,
         option: context.option,
-        ...(piped ? { piped: true } : {}),
+        ...(builtin ? { piped: true } : {}),
       });
     }
   }

@@ -4,6 +4,7 @@ import type { Job, Step, Value, Workflow } from "../model/workflow.js";
 import {
   findCommandLineSecrets,
   findLeaks,
+  inWorkspace,
   isShellScript,
   namesAnIdentifier,
   READS_CREDENTIAL,
@@ -79,7 +80,7 @@ export const secretExposed = defineRule({
       }
     }
     for (const found of findCommandLineSecrets(step.run.value, secretVars)) {
-      if (found.option !== "--build-arg") continue;
+      if (found.inline || found.option !== "--build-arg") continue;
       report(ctx, step, found, `${label}:build-arg:${found.text}`, buildArgMessage(found.what));
     }
     for (const [name, secret] of buildArgsFromEnv(step.run.value, secretVars)) {
@@ -140,13 +141,6 @@ function outsideCode(job: Job): string | undefined {
       return "the install scripts of every dependency it installs";
   }
   return undefined;
-}
-
-/** A file path written relative to the workspace, or under $GITHUB_WORKSPACE. */
-function inWorkspace(path: string): boolean {
-  const p = path.replace(/^["']|["']$/g, "");
-  if (/^\$\{?(GITHUB_WORKSPACE|\{\s*github\.workspace)/.test(p)) return true;
-  return !/^([/~$]|\\)/.test(p);
 }
 
 /**

@@ -3,9 +3,11 @@ import type { Step } from "../model/workflow.js";
 import {
   type CommandLineSecret,
   findCommandLineSecrets,
+  findLeaks,
   isShellScript,
   namesAnIdentifier,
   regionInScript,
+  reportedLeak,
   SECRET_EXPRESSION,
   secretEnv,
 } from "../secret-flow.js";
@@ -25,7 +27,7 @@ export const secretInCommandLine = defineRule({
     confidence: "high",
     category: "security",
     description:
-      "Reports `${{ secrets.X }}` written into the arguments of a command in a `run:` script (`curl -H`, `docker login -p`, `git config`, `--var`), or into a script an SSH action sends to a server, instead of passing it through an environment variable; secret variables written into git URLs (`git clone https://$TOKEN@…`); and secrets in the command line an action runs a tool with (`cf_command` of cloud.gov's CLI action).",
+      "Reports `${{ secrets.X }}` written into the arguments of a command in a `run:` script (`curl -H`, `docker login -p`, `git config`, `--var`), into the script text elsewhere (an assignment, a builtin, a here-string), or into a script an SSH action sends to a server, instead of passing it through an environment variable; secret variables written into git URLs (`git clone https://$TOKEN@…`); and secrets in the command line an action runs a tool with (`cf_command` of cloud.gov's CLI action).",
     fixable: false,
   },
   step(step, job, ctx) {
@@ -49,10 +51,22 @@ export const secretInCommandLine = defineRule({
     reportToolCommand(ctx, step, label, secretVars);
     if (!step.run || !isShellScript(step, job, ctx.workflow)) return;
     reportGitUrls(ctx, step, label, secretVars);
+    let leaks: Set<string> | undefined; // where secret-echoed and secret-exposed report, read once
     for (const found of findCommandLineSecrets(step.run.value, secretVars)) {
       if (found.option && BUILD_ARG.test(found.option)) continue;
       // Account ids, project and bucket names kept in secrets are not credentials.
       if (namesAnIdentifier(found.what)) continue;
+      if (found.inline) {
+        // Only what GitHub treats as a secret: an input or output named for a credential,
+        // inline, is the script-injection of a value its caller passes.
+        if (!/^(secrets|toJSON\(\s*secrets|env\.)/i.test(found.what)) continue;
+        leaks ??= new Set(
+          findLeaks(step.run.value, secretVars)
+            .filter(reportedLeak)
+            .map((l) => `${l.line}:${l.column}`),
+        );
+        if (leaks.has(`${found.line}:${found.column}`)) continue;
+      }
       report(ctx, step, label, found);
     }
   },
@@ -120,12 +134,17 @@ function reportGitUrls(ctx: RuleContext, step: Step, label: string, secretVars: 
 function report(ctx: RuleContext, step: Step, label: string, found: CommandLineSecret) {
   const run = step.run!;
   const region = regionInScript(ctx.workflow.source, run, found);
-  if (found.piped) {
+  if (found.piped || found.inline) {
+    const how = found.piped
+      ? "the pipe keeps it off the command line, but "
+      : found.command === "the script"
+        ? ""
+        : `${found.command} is a shell builtin, so it stays off the command line, but `;
     ctx.report({
       node: run.node,
       region,
       key: `${label}:${found.command}:${found.text}`,
-      message: `${found.what} is expanded into the script (${found.command}): the pipe keeps it off the command line, but GitHub writes the expanded script to the runner's disk and a quote or \`$\` in the value changes what the shell runs. Pass it through the step's env (env: NAME: \${{ secrets.X }}) and pipe "$NAME" instead`,
+      message: `${found.what} is expanded into the script${found.piped ? ` (${found.command})` : ""}: ${how}GitHub writes the expanded script to the runner's disk and a quote or \`$\` in the value changes what the shell runs. Pass it through the step's env (env: NAME: \${{ secrets.X }}) and use "$NAME" instead`,
     });
     return;
   }

@@ -29,10 +29,21 @@ describe(ID, () => {
     expect(found('echo "${{ secrets.T }}" > token.txt')).toEqual([]);
   });
 
-  test("builtins, assignments and redirect targets are not command lines", () => {
-    expect(found('[[ -n "${{ secrets.T }}" ]] && export T="${{ secrets.T }}"')).toEqual([]);
-    expect(found("T=${{ secrets.T }}")).toEqual([]);
-    expect(found("cat <<< ${{ secrets.T }}")).toEqual([]);
+  test("builtins, assignments and here-strings are off the command line but still in the script", () => {
+    const messages = (script: string) => findingsOf(ID, workflow(script)).map((f) => f.message);
+    expect(messages('[[ -n "${{ secrets.T }}" ]] && export T="${{ secrets.T }}"')).toEqual([
+      expect.stringMatching(
+        /^secrets\.T is expanded into the script: \[\[ is a shell builtin, so it stays off/,
+      ),
+      expect.stringMatching(/^secrets\.T is expanded into the script: export is a shell builtin/),
+    ]);
+    expect(messages("T=${{ secrets.T }}")).toEqual([
+      expect.stringMatching(/^secrets\.T is expanded into the script: GitHub writes the expanded script/),
+    ]);
+    expect(found('ssh-add - <<< "${{ secrets.DEPLOY_KEY }}"')).toEqual(["secrets.DEPLOY_KEY"]);
+    expect(found("echo '${{ secrets.KUBECONFIG }}' > ~/.kube/config")).toEqual(["secrets.KUBECONFIG"]);
+    // A credential-named input or output inline is its caller's text: script-injection's note.
+    expect(found('[ "${{ inputs.password }}" = ok ]')).toEqual([]);
   });
 
   test("credentials handed over by other steps and actions, by their names", () => {
@@ -54,6 +65,7 @@ describe(ID, () => {
   test("identifier-named secrets are not credentials", () => {
     expect(found("gcloud config set project ${{ secrets.GCP_PROJECT_NAME }}")).toEqual([]);
     expect(found("aws s3 sync site s3://${{ secrets.DOCS_BUCKET }}/")).toEqual([]);
+    expect(found('IMAGE="europe-docker.pkg.dev/x/${{ secrets.GAR_REPOSITORY }}/app"')).toEqual([]);
   });
 
   test("a secret variable in a git URL: on git's command line, and kept in .git/config by clone", () => {
