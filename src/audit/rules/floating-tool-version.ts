@@ -19,10 +19,11 @@ const DEFAULTS_TO_LATEST: Record<string, string> = {
   "imranismail/setup-kustomize": "kustomize-version",
   "aquasecurity/setup-trivy": "version",
 };
-/** A version input that floats: `latest`, or a range (`~1`, `1.x`, `^1.5`, `>= 1`). */
-const FLOATING = /^\s*(latest|\*|~>?\s*v?\d+(\.\d+)?|\^\s*v?\d+|v?\d+(\.(x|\*))+|[<>]=?\s*v?\d[\w.]*)\s*$/i;
+/** A version input that floats: `latest`, or a range (`~1`, `1.x`, `^1.5`, `>= 1`, a bare major `4`). */
+const FLOATING =
+  /^\s*(latest|\*|v?\d+|~>?\s*v?\d+(\.\d+)?|\^\s*v?\d+|v?\d+(\.(x|\*))+|[<>]=?\s*v?\d[\w.]*)\s*$/i;
 /** Inputs that name a tool version, by their name. */
-const VERSION_INPUT = /(^|[-_])version$/i;
+const VERSION_INPUT = /(^|[-_])version$|[a-z]Version$/;
 /** Language toolchains by channel are a note-level choice, not a floating deploy tool. */
 const TOOLCHAIN_SETUP =
   /^actions\/setup-(node|python|go|java|dotnet)$|^dtolnay\/rust-toolchain$|^ruby\/setup-ruby$/i;
@@ -34,13 +35,32 @@ const FLOATING_COMMANDS: Array<{
   label: string;
   /** Whether the label is followed by what was installed. */
   named?: boolean;
+  /** The pattern's first group lists packages, each pinned or not by this registry's syntax. */
+  packages?: "npm" | "pip";
 }> = [
   {
     // npm i -g pkg (no @version), yarn global add pkg, pnpm add -g pkg.
     pattern:
       /\b(?:npm\s+(?:install|i|add)\s+(?:--?[\w-]+\s+)*(?:-g|--global)|yarn\s+global\s+add|pnpm\s+(?:add|install)\s+(?:--?[\w-]+\s+)*(?:-g|--global))((?:\s+(?:--?[\w-]+|@?[\w./-]+(?:@[^\s@]*)?))+)/,
     what: () => "",
-    label: "a global package install",
+    label: "the global install of",
+    packages: "npm",
+  },
+  {
+    // npm install cypress, yarn add @actions/core -W: a package added for the job, outside the lockfile.
+    pattern:
+      /\b(?:npm\s+(?:install|i|add)|yarn\s+add|pnpm\s+add|bun\s+add)(?![^\n|;&]*\s(?:-g|--global)\b)((?:\s+(?:--?[\w-]+|@?[\w./-]+(?:@[^\s@]*)?))+)/,
+    what: () => "",
+    label: "the install of",
+    packages: "npm",
+  },
+  {
+    // pip install -t package/ pillow: dependencies vendored into a deploy bundle (a Lambda zip).
+    pattern:
+      /\bpip3?\s+install\b(?=[^\n|;&]*\s(?:-t|--target)\b)((?:\s+(?:--?[\w-]+(?:=\S+)?|[\w.[\]-]+(?:[=<>~!]=?[^\s;&|]*)?))+)/,
+    what: () => "",
+    label: "the install of",
+    packages: "pip",
   },
   {
     pattern: /\bpipx\s+install\s+(?:--?[\w-]+\s+)*([\w.[\]-]+)(?![\w.[\]-]*\s*==)(?=\s|$)/,
@@ -74,7 +94,7 @@ export const floatingToolVersion = defineRule({
     confidence: "medium",
     category: "reliability",
     description:
-      "Reports tools installed without a pinned version: setup actions given `latest`, a range or no version where they default to the newest release, `npm install -g` and `pipx install` without a version, packages fetched to run (`npx` before the project's dependencies are installed, `pnpm dlx`, `yarn dlx`, `bunx`, `uvx`, `pipx run`) without one, `go install …@latest`, `releases/latest/download` URLs and `gcloud components update`.",
+      "Reports tools installed without a pinned version: setup actions given `latest`, a range (a bare major included) or no version where they default to the newest release, `npm install -g` and `pipx install` without a version, packages added for the job (`npm install cypress`, `yarn add pkg`, `pip install -t bundle/ pkg`) without one, packages fetched to run (`npx` before the project's dependencies are installed, `pnpm dlx`, `yarn dlx`, `bunx`, `uvx`, `pipx run`) without one, `go install …@latest`, `releases/latest/download` URLs and `gcloud components update`.",
     fixable: false,
   },
   step(step, job, ctx) {
@@ -183,29 +203,36 @@ export function fetchedRuns(
   return out;
 }
 
+/**
+ * The version a package word asks for: npm's `pkg@1.2.3` (`pkg@2`, `pkg@^2.1` and `pkg@latest`
+ * are ranges or tags), pip's `pkg==1.2.3` (`>=`, `~=` are ranges); undefined when none.
+ */
+function packageVersion(word: string, registry: "npm" | "pip"): string | undefined {
+  if (registry === "npm") return /^@?[^@\s]+@(\S+)$/.exec(word)?.[1];
+  const spec = /^[\w.[\]-]+(==|[<>~!]=?)(\S+)$/.exec(word);
+  return spec ? (spec[1] === "==" ? spec[2] : `${spec[1]}${spec[2]}`) : undefined;
+}
+
 /** An exact npm version: 1.2.3, with an optional pre-release or build (1.2.3-rc.1). */
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+([-+][\w.-]+)?$/;
 
 /** `npm i -g a b@1.2.3 c@2` → [a, c@2]; each floating install on a line, with where it starts. */
 export function floatingInstalls(line: string): Array<{ what: string; label: string; offset: number }> {
   const out: Array<{ what: string; label: string; offset: number }> = [];
-  for (const { pattern, what, label, named } of FLOATING_COMMANDS) {
+  for (const { pattern, what, label, named, packages } of FLOATING_COMMANDS) {
     const m = pattern.exec(line);
     if (!m) continue;
-    if (pattern === FLOATING_COMMANDS[0]!.pattern) {
-      for (const word of m[1]!.trim().split(/\s+/)) {
-        if (word.startsWith("-") || /^(\.|\/|file:|git\+|https?:)/.test(word)) continue;
-        // Stop at the end of the command (`&&`, `;`, a pipe).
-        if (/^[;&|]/.test(word)) break;
-        // pkg@1.2.3 is pinned; pkg@2, pkg@^2.1, pkg@1.x and pkg@latest are ranges or tags.
-        const version = /^@?[^@\s]+@(\S+)$/.exec(word)?.[1];
+    if (packages) {
+      const words = m[1]!.trim().split(/\s+/);
+      for (const [i, word] of words.entries()) {
+        if (word.startsWith("-") || /^(\.|\/|file:|git\+|https?:|\$)/.test(word)) continue;
+        // The value of an option (`--target package/`, `-w api`), not a package.
+        if (/^-(t|w|-target|-workspace|-prefix|-filter)$/.test(words[i - 1] ?? "")) continue;
+        const version = packageVersion(word, packages);
         if (version !== undefined && EXACT_VERSION.test(version)) continue;
         out.push({
           what: word,
-          label:
-            version === undefined
-              ? `the global install of ${word}`
-              : `the global install of ${word}, a range or tag,`,
+          label: `${label} ${word}${version === undefined ? "" : ", a range or tag,"}`,
           offset: m.index + m[0].indexOf(word),
         });
       }

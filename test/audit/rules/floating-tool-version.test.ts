@@ -34,6 +34,32 @@ describe(ID, () => {
     expect(reported("npx -y netlify-cli@17 deploy")).toEqual(["npx netlify-cli@17, a range or tag,"]);
   });
 
+  test("packages added for the job outside the lockfile, and vendored into a bundle with pip -t", () => {
+    const installs = (run: string) => findingsOf(ID, job(run)).map((f) => f.message.split(" installs")[0]);
+    expect(installs("npm install cypress")).toEqual(["the install of cypress"]);
+    expect(installs("yarn add @actions/core -W")).toEqual(["the install of @actions/core"]);
+    expect(installs("pip install pillow -t package/")).toEqual(["the install of pillow"]);
+    expect(installs("pip install --target dist requests==2.32.3 six>=1.16")).toEqual([
+      "the install of six>=1.16, a range or tag,",
+    ]);
+    // The project's own install, an exact version, a path: nothing floats.
+    for (const run of [
+      "npm install",
+      "npm ci",
+      "npm i cypress@13.6.0",
+      "yarn add ./local-pkg",
+      "pip install boto3",
+    ])
+      expect(installs(run), run).toEqual([]);
+  });
+
+  test("a version input given a bare major or a range, camelCase names included", () => {
+    const text = (input: string) =>
+      `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: cloudflare/wrangler-action@v3\n        with:\n          ${input}\n`;
+    expect(findingsOf(ID, text('wranglerVersion: "4"'))).toHaveLength(1);
+    expect(findingsOf(ID, text('wranglerVersion: "4.20.0"'))).toEqual([]);
+  });
+
   test("a global install before npx is reported once, at the install", () => {
     const found = findingsOf(ID, job("npm install -g @redocly/cli", "npx @redocly/cli build-docs api.yaml"));
     expect(found.map((f) => f.region.startLine)).toEqual([7]);
