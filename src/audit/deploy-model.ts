@@ -46,7 +46,7 @@ export const DEPLOY_COMMAND = new RegExp(
     // …or without an extension, run by its path (`./bin/deploy prod`).
     "(^|\\s)\\.\\/([\\w.-]+\\/)*deploy([-_][\\w-]+)?(?=\\s|$)",
     "\\bpulumi\\s+up\\b",
-    "\\b(serverless|sls|sst|flyctl|fly|netlify|eb|cdk|kamal|sam|copilot|firebase|wrangler|railway|cap|trigger\\.dev)\\b[^\\n|;&]*?\\bdeploy\\b",
+    "\\b(serverless|sls|sst|flyctl|fly|netlify|eb|cdk|kamal|sam|copilot|firebase|wrangler|railway|cap|trigger\\.dev)\\b[^\\n|;&]*?\\sdeploy(?![\\w/.-])",
     // Railway's CLI, also run from its npm package (`npx @railway/cli up`).
     "(@railway\\/cli|\\brailway)(@\\S+)?\\s+up\\b",
     // Dokku, on the host or over ssh (`ssh dokku@host git:from-image app image@sha256:…`).
@@ -271,8 +271,18 @@ export function callDeploys(job: Job): boolean {
   // (`fail_on_vulns: ${{ … inputs.environment … }}`); `env:` alone is often a build's config.
   const withNode = job.node.get("with", true) as { toJSON?: () => unknown } | undefined;
   const inputs = (withNode?.toJSON?.() as Record<string, unknown> | null) ?? {};
-  return Object.keys(inputs).some((key) => /\benvironment\b/i.test(key.replace(/_/g, " ")));
+  const file = job.uses.raw.split("@")[0]!.split("/").pop() ?? "";
+  // A workflow named for building or testing takes the environment for its secrets.
+  if (CALLED_BUILD_NAME.test(file)) return false;
+  return Object.entries(inputs).some(([key, value]) => {
+    if (!/\benvironment\b/i.test(key.replace(/_/g, " "))) return false;
+    // A literal names the environment (`environment: test` runs the tests with its secrets).
+    return typeof value !== "string" || value.includes("${{") || environmentMeansDeploy(value.trim());
+  });
 }
+
+/** Reusable workflows named for building, testing or scanning (`image_build.yml`, `test_pnpm.yml`). */
+const CALLED_BUILD_NAME = /(^|[-_.])(build|test|tests|lint|scan|check)([-_.]|$)/i;
 
 /**
  * Words of GitHub environments that hold a tool's secrets rather than stand for a running app

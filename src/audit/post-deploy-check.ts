@@ -1,4 +1,4 @@
-import { runsOnlyOnFailure, scriptLines, stepDeploys } from "./classify.js";
+import { isProductionJob, runsOnlyOnFailure, scriptLines, stepDeploys } from "./classify.js";
 import { remoteScript } from "./deploy-model.js";
 import { jobDependents } from "./job-graph.js";
 import type { Job, Step, Workflow } from "./model/workflow.js";
@@ -55,9 +55,17 @@ export function releaseCheck(job: Job, workflow: Workflow): Step | Job | undefin
   if (checksAfterDeploy(step, ownScript)) return step;
   const later = steps.slice(last + 1).find(checks);
   if (later) return later;
-  // Jobs that run after this one (directly or through others): where smoke-test jobs usually live.
-  return jobDependents(job, workflow).find(checksBeforeDeploying);
+  // Jobs that run after this one (directly or through others): where smoke-test jobs usually live;
+  // one whose condition leaves production out checks every deploy but production's.
+  const production = isProductionJob(job, workflow);
+  return jobDependents(job, workflow).find(
+    (d) => !(production && SKIPS_PRODUCTION.test(d.if?.value ?? "")) && checksBeforeDeploying(d),
+  );
 }
+
+/** A condition that leaves production out: `github.ref_name != 'production'`, `inputs.env != 'prod'`. */
+const SKIPS_PRODUCTION =
+  /\b(github\.ref(_name)?|(github\.event\.)?inputs\.[\w-]+|env\.\w+|vars\.\w+)\s*!=\s*['"](refs\/heads\/)?(prod|production|main|master|live)['"]/;
 
 /**
  * A deploy step that ships a release: `terraform apply` alone changes infrastructure, and a

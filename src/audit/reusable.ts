@@ -4,7 +4,7 @@ import type { Job, Workflow } from "./model/workflow.js";
  * The repository's own workflow a job calls (`uses: ./.github/workflows/deploy.yml`), among
  * the workflows read; undefined for a call to another repository or a file not read.
  */
-export function calledWorkflow(job: Job, workflows: Workflow[]): Workflow | undefined {
+export function calledWorkflow(job: Job, workflows: readonly Workflow[]): Workflow | undefined {
   const raw = job.uses?.raw.split("@")[0];
   if (!raw?.startsWith("./")) return undefined;
   const path = raw.slice(2);

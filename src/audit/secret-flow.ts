@@ -64,6 +64,11 @@ const IDENTIFIER_NAME =
   /(^|_)(ID|IDS|HOST|HOSTNAME|DOMAIN|REGION|ZONE|USER|USERNAME|LOGIN|EMAIL|ORG|ORGANIZATION|PROJECT|ACCOUNT|BUCKET|PORT|NAME|REGISTRY|REPOSITORY|REPO|SERVER|CLUSTER|PROVIDER|ARN|NAMESPACE|LOCATION|TENANT|SUBSCRIPTION|ROLE|(REGISTRY|ENDPOINT|ENTRYPOINT|BASE|API)_URL)$/;
 const CREDENTIAL_NAME =
   /KEY|TOKEN|PASS|PWD|SECRET|CREDENTIAL|AUTH|PRIVATE|CERT|SIGN|WEBHOOK|DSN|COOKIE|SESSION/;
+/**
+ * Values made public by design: a Sentry DSN ships in every client that reports errors, and
+ * Next.js inlines `NEXT_PUBLIC_*` into the browser bundle.
+ */
+const PUBLIC_VALUE = /^NEXT_PUBLIC_|(^|_)SENTRY_(\w+_)?DSN$/;
 /** What an OAuth or OIDC client is configured with, published by the identity provider itself. */
 const OIDC_SETTING = /(^|_)(ISSUER|AUDIENCE|CLIENT_ID|TENANT_ID)$/;
 /** Where a secret is kept, not the secret: `CLIENT_SECRET_RESOURCE` names a Secret Manager entry. */
@@ -76,6 +81,7 @@ export function namesAnIdentifier(what: string): boolean {
   if (!name) return false;
   if (SECRET_REFERENCE.test(name)) return true;
   if (OIDC_SETTING.test(name) && !STRONG_CREDENTIAL.test(name)) return true;
+  if (PUBLIC_VALUE.test(name)) return true;
   if (CREDENTIAL_NAME.test(name)) return false;
   return IDENTIFIER_NAME.test(name);
 }

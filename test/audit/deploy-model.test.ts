@@ -59,6 +59,8 @@ describe("what deploys", () => {
     ['ssh -o "StrictHostKeyChecking=no" "dokku@$HOST" git:from-image app "$IMAGE_DIGEST"', true],
     ["bash scripts/terraform-apply.sh core-vpc", true],
     ["bash scripts/terraform-plan.sh core-vpc", false],
+    ["sam build -t deploy/template.yaml", false],
+    ["sam deploy --no-fail-on-empty-changeset", true],
   ])("%s → %s", (script, deploys) => {
     const { j } = one(`on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: ${script}\n`);
     expect(stepDeploys(j.steps[0]!)).toBe(deploys);
@@ -114,8 +116,13 @@ jobs:
   a: { uses: ./.github/workflows/deploy.yml, secrets: inherit }
   b: { uses: ./.github/workflows/ship.yml, with: { environment: production } }
   c: { uses: ./.github/workflows/lint.yml }
+  d: { uses: ./.github/workflows/just.yml, with: { environment: test, command: test backend } }
+  e: { uses: ./.github/workflows/image_build.yml, with: { environment: "\${{ github.ref_name }}" } }
+  f: { uses: ./.github/workflows/api-tests-image.yml, with: { environment: dev01 } }
+  g: { uses: ./.github/workflows/run.yml, with: { environment: "\${{ inputs.env }}" } }
 `);
-    expect(w.jobs.map(isDeployJob)).toEqual([true, true, false]);
+    // A test environment, or a workflow named for building or testing, takes it for its secrets.
+    expect(w.jobs.map(isDeployJob)).toEqual([true, true, false, false, false, false, true]);
   });
 
   test("a migration is a deploy when the job names production, not before the tests", () => {

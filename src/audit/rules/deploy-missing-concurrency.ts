@@ -76,9 +76,7 @@ export const deployMissingConcurrency = defineRule({
         (j) => isDeployJob(j) && group(j.concurrency).kind === "none" && j.steps.some(stepDeploys),
       );
       if (!job) continue;
-      const callers = ctx.workflows.flatMap((caller) =>
-        caller.jobs.filter((j) => calledWorkflow(j, ctx.workflows) === workflow).map((j) => ({ caller, j })),
-      );
+      const callers = callersOf(workflow, ctx.workflows);
       if (callers.length === 0) {
         // Shared deploy workflows called from other repositories: each caller would have to
         // remember a group, and none can be seen from here.
@@ -89,12 +87,7 @@ export const deployMissingConcurrency = defineRule({
         });
         continue;
       }
-      if (
-        callers.some(
-          ({ caller, j }) => group(caller.concurrency).kind === "ok" || group(j.concurrency).kind === "ok",
-        )
-      )
-        continue;
+      if (callers.some(({ caller, j }) => callQueued(caller, j, ctx.workflows, 0))) continue;
       ctx.report(workflow, {
         node: job.key,
         key: job.id,
@@ -103,6 +96,26 @@ export const deployMissingConcurrency = defineRule({
     }
   },
 });
+
+/** The jobs of the repository's workflows that call `workflow`. */
+function callersOf(workflow: Workflow, workflows: readonly Workflow[]): Array<{ caller: Workflow; j: Job }> {
+  return workflows.flatMap((caller) =>
+    caller.jobs.filter((j) => calledWorkflow(j, workflows) === workflow).map((j) => ({ caller, j })),
+  );
+}
+
+/**
+ * A call is queued by a group on the calling job or workflow, or — when the caller is itself a
+ * reusable workflow — by every one of its own callers (`ci-cd-production.yml` → `run-ci-cd.yml`
+ * → `run-deploy.yml`), a few levels up.
+ */
+function callQueued(caller: Workflow, j: Job, workflows: readonly Workflow[], depth: number): boolean {
+  if (group(caller.concurrency).kind === "ok" || group(j.concurrency).kind === "ok") return true;
+  if (depth >= 3 || !triggeredBy(caller, "workflow_call") || triggeredBy(caller, ...DEPLOY_TRIGGERS))
+    return false;
+  const above = callersOf(caller, workflows);
+  return above.length > 0 && above.every((c) => callQueued(c.caller, c.j, workflows, depth + 1));
+}
 
 /**
  * A deploy job waits its turn when it has a group, or when it calls a workflow of the repository

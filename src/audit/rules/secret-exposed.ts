@@ -80,7 +80,7 @@ export const secretExposed = defineRule({
       }
     }
     for (const found of findCommandLineSecrets(step.run.value, secretVars)) {
-      if (found.inline || found.option !== "--build-arg") continue;
+      if (found.inline || found.option !== "--build-arg" || namesAnIdentifier(found.what)) continue;
       report(ctx, step, found, `${label}:build-arg:${found.text}`, buildArgMessage(found.what));
     }
     for (const [name, secret] of buildArgsFromEnv(step.run.value, secretVars)) {
@@ -159,18 +159,24 @@ function buildArgsFromEnv(script: string, secretVars: Map<string, string>): Arra
   return out;
 }
 
+/** `NAME=…${{ secrets.X }}…` in a build-args list: the argument's name, the expression, the secret. */
+const BUILD_ARG_SECRET = /(?:^|\n)\s*([\w.-]*)=[^\n]*?(\$\{\{\s*(secrets\.[\w-]+)[^}]*\}\})/g;
+
 /** docker/build-push-action's `build-args:` holding a secret. */
 function reportBuildArgsInput(step: Step, ctx: RuleContext) {
   if (step.uses?.repository?.toLowerCase() !== "docker/build-push-action") return;
   const args = step.with.get("build-args");
   if (!args) return;
-  const m = /\$\{\{\s*(secrets\.[\w-]+)[^}]*\}\}/.exec(args.value);
-  if (!m) return;
+  // A value meant for the client (`NEXT_PUBLIC_SENTRY_DSN=…`) or an identifier is no credential.
+  const found = [...args.value.matchAll(BUILD_ARG_SECRET)].find(
+    (m) => !namesAnIdentifier(m[3]!) && !/^NEXT_PUBLIC_/.test(m[1]!),
+  );
+  if (!found) return;
   ctx.report({
     node: args.node,
-    region: ctx.workflow.source.regionIn(args.node, m[0]),
-    key: `build-args:${m[1]}`,
-    message: buildArgMessage(m[1]!),
+    region: ctx.workflow.source.regionIn(args.node, found[2]!),
+    key: `build-args:${found[3]}`,
+    message: buildArgMessage(found[3]!),
   });
 }
 

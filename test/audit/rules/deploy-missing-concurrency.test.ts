@@ -85,6 +85,24 @@ describe(ID, () => {
     expect(at({ "deploy.yml": callee("concurrency: deploy\n") })).toEqual([]);
   });
 
+  test("a reusable workflow called through another is queued by the top callers' groups", () => {
+    const middle = "on: workflow_call\njobs:\n  run-deploy:\n    uses: ./.github/workflows/deploy.yml\n";
+    const top = (group = "") =>
+      `on: push\n${group}jobs:\n  run:\n    uses: ./.github/workflows/pipeline.yml\n`;
+    const callee =
+      "on: workflow_call\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: flyctl deploy --remote-only\n";
+    const files = (group: string) =>
+      Object.entries({ "production.yml": top(group), "pipeline.yml": middle, "deploy.yml": callee }).map(
+        ([name, text]) => ({ path: `.github/workflows/${name}`, text }),
+      );
+    const found = (group: string) =>
+      auditWorkflows({ files: files(group) })
+        .findings.filter((f) => f.ruleId === ID)
+        .map((f) => f.file);
+    expect(found("concurrency: production\n")).toEqual([]);
+    expect(found("")).toContain(".github/workflows/deploy.yml");
+  });
+
   test("a tag's release published through another repository's release workflow is a note", () => {
     const release = (on: string, uses: string) =>
       `on:\n${on}\njobs:\n  release:\n    uses: org/workflows/.github/workflows/${uses}@v1\n    with:\n      environment: production\n`;

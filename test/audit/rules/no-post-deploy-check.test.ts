@@ -161,6 +161,24 @@ describe(ID, () => {
     expect(lines(job("      - run: flyctl deploy\n", more))).toEqual([]);
   });
 
+  test("a check job whose condition leaves production out does not check the production deploy", () => {
+    const smoke = (condition: string) => `  e2e:
+    needs: deploy
+    if: ${condition}
+    runs-on: ubuntu-latest
+    steps:
+      - run: npx playwright test
+`;
+    expect(
+      lines(
+        job("      - run: flyctl deploy --strategy immediate\n", smoke("github.ref_name != 'production'")),
+      ),
+    ).toEqual([7]);
+    expect(
+      lines(job("      - run: flyctl deploy --strategy immediate\n", smoke("github.event_name == 'push'"))),
+    ).toEqual([]);
+  });
+
   test("a later deploy job only counts when it checks before deploying", () => {
     const productionJob = (steps: string) => `  production:
     needs: deploy

@@ -60,6 +60,24 @@ jobs: {}
     expect(found(job(steps))).toHaveLength(2);
   });
 
+  test("build-push-action's build-args: a credential, not a value meant for the client", () => {
+    const build = (args: string) => `      - uses: docker/build-push-action@v6
+        with:
+          build-args: |
+${args
+  .split("\n")
+  .map((a) => `            ${a}`)
+  .join("\n")}
+`;
+    expect(
+      found(job(build("NEXT_PUBLIC_SENTRY_DSN=${{ secrets.SENTRY_DSN }}\nVERSION=${{ github.sha }}"))),
+    ).toEqual([]);
+    expect(found(job(build("SENTRY_DSN=${{ secrets.SENTRY_DSN }}")))).toEqual([]);
+    expect(found(job(build("NPM_TOKEN=${{ secrets.NPM_TOKEN }}")))).toEqual([
+      [10, "secrets.NPM_TOKEN is passed as a Docker "],
+    ]);
+  });
+
   test("files under $RUNNER_TEMP, $HOME or absolute paths are not the workspace", () => {
     const steps = (target: string) => `      - env:
           KEY: \${{ secrets.KEY }}
