@@ -258,9 +258,10 @@ async function foldersWithManifestAndDockerfile(repo: ProjectFiles): Promise<str
 }
 
 /**
- * Top-level folders the root image copies in (`COPY api/ /app/`): a repository whose only
- * Dockerfile is at the root, building the service kept in `api/` (and, in another stage, the
- * front end in `frontend/`).
+ * Top-level folders the root image copies in (`COPY api/ /app/`), and folders it builds in after
+ * copying the whole repository (`RUN cd packages/backend && yarn`): a repository whose only
+ * Dockerfile is at the root (or in docker/), building the service kept in `api/` (and, in another
+ * stage, the front end in `frontend/`).
  */
 async function foldersCopiedByRootImage(repo: ProjectFiles): Promise<string[]> {
   const found = new Set<string>();
@@ -268,6 +269,14 @@ async function foldersCopiedByRootImage(repo: ProjectFiles): Promise<string[]> {
     const text = await repo.text(file);
     if (text === null) continue;
     for (const ins of parseInstructions(text)) {
+      // `COPY . /app` then `RUN cd packages/backend && yarn --production`: the folders it builds in.
+      if (ins.keyword === "RUN") {
+        for (const m of ins.args.matchAll(
+          /(?:^|&&|;)\s*cd\s+(?:\.\/)?([\w-]+(?:\/[\w-]+)*)\/?\s*(?=&&|;|$)/g,
+        ))
+          if (await repo.isDirectory(m[1]!)) found.add(m[1]!);
+        continue;
+      }
       if (ins.keyword !== "COPY" && ins.keyword !== "ADD") continue;
       if (/--from[=\s]/.test(ins.args)) continue; // from another stage or image, not the repository
       const words = ins.args
@@ -406,8 +415,7 @@ async function imageFor(options: {
       dir === "."
         ? !build.dockerfile.includes("/") || build.context === "."
         : build.dockerfile.startsWith(`${dir}/`) || build.context === dir;
-    if (!inside || AUXILIARY.test(posix.basename(build.dockerfile)) || !(await repo.exists(build.dockerfile)))
-      continue;
+    if (!inside || auxiliary(build.dockerfile) || !(await repo.exists(build.dockerfile))) continue;
     if (dir === "." && (await anyMemberNamedIn(repo, build.dockerfile))) continue;
     return build;
   }
@@ -418,7 +426,7 @@ async function imageFor(options: {
     }
   } else {
     const variants = (await repo.list(".")).filter(
-      (f) => /^(Dockerfile\.[\w.-]+|\w[\w.-]*\.Dockerfile)$/i.test(f) && !AUXILIARY.test(f),
+      (f) => /^(Dockerfile\.[\w.-]+|\w[\w.-]*\.Dockerfile)$/i.test(f) && !auxiliary(f),
     );
     const prod = variants.find((f) => /prod/i.test(f)) ?? (variants.length === 1 ? variants[0] : undefined);
     if (prod) return { dockerfile: prod, context: ".", by: null };
@@ -426,9 +434,18 @@ async function imageFor(options: {
   return null;
 }
 
-/** Dockerfiles for a database job, tests or development, not the service's image. */
+/**
+ * Dockerfiles for a database job, tests or development, or a proxy in front of the service, not
+ * the service's image.
+ */
 const AUXILIARY =
-  /[._-](db|database|migrations?|seed|clean|test|tests|cypress|e2e|dev|devcontainer|docs?|ci)([._-]|$)|^\.|gitpod/i;
+  /[._-](db|database|migrations?|seed|clean|test|tests|cypress|e2e|dev|devcontainer|docs?|ci|nginx|proxy|caddy|traefik|haproxy)([._-]|$)|^\.|gitpod/i;
+/** Folders of test fixtures: a Dockerfile there builds a harness (`src/tests/ratelimit/`). */
+const TEST_FOLDER = /(^|\/)(tests?|e2e|spec|fixtures?|testdata|__tests__)\//i;
+
+function auxiliary(dockerfile: string): boolean {
+  return AUXILIARY.test(posix.basename(dockerfile)) || TEST_FOLDER.test(dockerfile);
+}
 
 /** Whether a root Dockerfile builds one workspace member (it names `apps/…` or `packages/…`). */
 async function anyMemberNamedIn(repo: ProjectFiles, dockerfile: string): Promise<boolean> {

@@ -15,7 +15,7 @@ export interface Instruction {
 export interface DockerfileFacts {
   /** ENTRYPOINT and CMD of the last stage, as one command (wrappers such as tini dropped). */
   start: string | null;
-  /** The first port the last stage exposes. */
+  /** The port the last stage exposes for HTTP (see servicePort). */
   port: number | null;
   /** Whether that port is a build argument's default (`EXPOSE ${PORT}`): each build may set another. */
   portFromArgument: boolean;
@@ -122,6 +122,45 @@ function unwrapStart(start: string): string {
  * stage. A stage built `FROM` an earlier one inherits its CMD, EXPOSE and the rest, so the chain
  * of stages is read base first.
  */
+/** Ports of protocols other than HTTP: SSH, mail, DNS, LDAP, databases, brokers. */
+const NOT_HTTP = new Set([
+  22, 25, 53, 110, 143, 389, 465, 587, 636, 993, 995, 1883, 3306, 3890, 5432, 5672, 6360, 6379, 27017,
+]);
+
+/**
+ * The port the service answers HTTP on, of those the stage exposes: the one its HEALTHCHECK
+ * requests, else one a variable names for HTTP (`EXPOSE ${LDAP_PORT} ${HTTP_PORT}`), else the
+ * first of the last EXPOSE that is not SSH, LDAP or a database (a stage that adds its own after a
+ * base's 80 names the app's; `EXPOSE 22 3000` serves on 3000).
+ */
+function servicePort(
+  stage: readonly Instruction[],
+  resolve: (word: string) => string,
+  healthcheck: string | undefined,
+): { port: number | null; portFromArgument: boolean } {
+  const exposes = stage
+    .filter((ins) => ins.keyword === "EXPOSE")
+    .map((ins) =>
+      ins.args
+        .split(/\s+/)
+        .map((written) => ({ written, port: Number.parseInt(resolve(written), 10) }))
+        .filter(({ port }) => Number.isInteger(port) && port > 0 && port < 65536),
+    )
+    .filter((ports) => ports.length > 0);
+  const all = exposes.flat();
+  const checked = healthcheck
+    ? /(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\]):(\d{2,5})\b/.exec(healthcheck)?.[1]
+    : undefined;
+  const chosen =
+    all.find((p) => String(p.port) === checked) ??
+    all.find((p) => /\$\{?\w*(HTTP|WEB)\w*/i.test(p.written)) ??
+    exposes.at(-1)?.find((p) => !NOT_HTTP.has(p.port)) ??
+    exposes.at(-1)?.[0];
+  return chosen
+    ? { port: chosen.port, portFromArgument: chosen.written.includes("$") }
+    : { port: null, portFromArgument: false };
+}
+
 export function dockerfileFacts(text: string, options: { target?: string | null } = {}): DockerfileFacts {
   const all = parseInstructions(text);
   const last = stageChain(all, options.target ?? null);
@@ -150,25 +189,13 @@ export function dockerfileFacts(text: string, options: { target?: string | null 
   } else start = command || null;
   if (start) start = unwrapStart(start);
 
-  // The last port exposed: a stage that adds its own after a base's 80 names the app's.
-  let port: number | null = null;
-  let portFromArgument = false;
-  for (const ins of last) {
-    if (ins.keyword !== "EXPOSE") continue;
-    const written = ins.args.split(/\s+/)[0] ?? "";
-    const n = Number.parseInt(resolve(written), 10);
-    if (Number.isInteger(n) && n > 0 && n < 65536) {
-      port = n;
-      portFromArgument = written.includes("$");
-    }
-  }
-
   const health = [...last].reverse().find((ins) => ins.keyword === "HEALTHCHECK");
   let healthcheck: DockerfileFacts["healthcheck"] = null;
   if (health && !/^NONE\b/i.test(health.args)) {
     const m = /\bCMD\s+(.*)$/i.exec(health.args);
     if (m) healthcheck = { command: commandText(m[1]!), line: health.line };
   }
+  const { port, portFromArgument } = servicePort(last, resolve, healthcheck?.command);
 
   const systemPackages: string[] = [];
   for (const ins of all) {

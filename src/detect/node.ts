@@ -32,10 +32,13 @@ const TYPECHECK_SCRIPTS = [
   "tsc",
   "types",
   "lint:types",
+  "ts-check",
+  "check-ts",
+  "check:ts",
 ];
 /** The test script CI should run: one made for CI first, then unit tests, then the plain one. */
 const TEST_SCRIPTS = ["test:ci", "test:unit", "test-unit", "unit", "test"];
-const START_SCRIPTS = ["start:prod", "start:production", "start"];
+const START_SCRIPTS = ["start:prod", "start:production", "prod", "start"];
 
 /** Server frameworks: a package that depends on one serves requests. */
 const SERVER_DEPENDENCIES =
@@ -130,9 +133,13 @@ export async function detectNode(
         "The test script writes no coverage report shipgate recognises; set ci.coverage.report if it does.",
       );
   }
-  if (scripts.build) {
-    commands.build = run("build");
-    commandSources.build = 'package.json script "build"';
+  // `build`, else the production build or the one named for the package (`build:etherpad`).
+  const build = ["build", "build:prod", "build:production", `build:${pkg.name}`].find(
+    (s) => typeof scripts[s] === "string",
+  );
+  if (build) {
+    commands.build = run(build);
+    commandSources.build = `package.json script "${build}"`;
   }
   const start = START_SCRIPTS.find((s) => scripts[s]);
   if (start) result.start = { command: run(start), source: `package.json script "${start}"` };

@@ -172,6 +172,68 @@ describe("which app: deployables in subfolders", () => {
     expect(d).toMatchObject({ appPath: "api", dockerfile: "Dockerfile", dockerContext: "." });
   });
 
+  test("docker/Dockerfile copies the repository and builds in packages/backend: that folder is the app", async () => {
+    const d = await detectFiles({
+      "docker/Dockerfile": [
+        "FROM node:22.15.0-alpine",
+        "WORKDIR /app",
+        "COPY . /app",
+        "RUN cd packages/web && yarn && yarn build",
+        "RUN cd packages/backend && yarn --production",
+        "EXPOSE 3000",
+        'ENTRYPOINT ["sh", "/entrypoint.sh"]',
+      ].join("\n"),
+      "packages/backend/package.json": json({
+        name: "@acme/backend",
+        scripts: { start: "node src/server.js", test: "vitest run" },
+        dependencies: { express: "4" },
+      }),
+      "packages/backend/yarn.lock": "",
+      "packages/web/package.json": json({ name: "@acme/web", dependencies: { react: "18" } }),
+      "packages/web/yarn.lock": "",
+    });
+    expect(d).toMatchObject({ appPath: "packages/backend", dockerfile: "docker/Dockerfile", port: 3000 });
+  });
+
+  test("a root package whose prod script the root image runs is the app, not the member it filters to", async () => {
+    const d = await detectFiles({
+      "package.json": json({
+        name: "pad",
+        scripts: {
+          prod: "pnpm --filter pad-server run prod",
+          "build:pad": "pnpm --filter ui run build",
+          "ts-check": "pnpm --filter pad-server run ts-check",
+        },
+      }),
+      "pnpm-workspace.yaml": "packages:\n  - src\n  - ui\n",
+      "pnpm-lock.yaml": "",
+      Dockerfile: 'FROM node:22\nCOPY . .\nEXPOSE 9001\nCMD ["pnpm", "run", "prod"]\n',
+      "src/package.json": json({
+        name: "pad-server",
+        scripts: { prod: "node server.js" },
+        dependencies: { express: "4" },
+      }),
+      // A harness CI builds for one test, and the proxy in front of it: neither is the app's image.
+      "src/tests/ratelimit/Dockerfile.nginx": "FROM nginx\n",
+      ".github/workflows/rate-limit.yml": [
+        "on: push",
+        "jobs:",
+        "  ratelimit:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        "      - run: docker build -f src/tests/ratelimit/Dockerfile.nginx -t nginx-latest .",
+      ].join("\n"),
+      "ui/package.json": json({
+        name: "ui",
+        scripts: { build: "vite build" },
+        dependencies: { react: "18" },
+      }),
+    });
+    expect(d).toMatchObject({ appPath: ".", dockerfile: "Dockerfile", port: 9001 });
+    expect(d.commands).toMatchObject({ build: "pnpm run build:pad", typecheck: "pnpm run ts-check" });
+    expect(d.start).toBe("pnpm run prod");
+  });
+
   test("a Go module whose commands each have an image: one app per service, the server first, the CLI not one", async () => {
     const files = {
       "go.mod": "module go.example.org/pipeline/v3\n\ngo 1.26.0\n",
