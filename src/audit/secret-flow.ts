@@ -23,7 +23,7 @@ export const SECRET_EXPRESSION = new RegExp(
   "gi",
 );
 /** A value that reads a credential somewhere in an expression. */
-export const READS_CREDENTIAL = new RegExp(`\\$\\{\\{[^}]*(\\bsecrets\\s*[.[(]|\\b${CREDENTIAL_REF})`, "i");
+export const READS_CREDENTIAL = new RegExp(`\\$\\{\\{[^}]*(\\bsecrets\\s*[.[()]|\\b${CREDENTIAL_REF})`, "i");
 /** Commands that print their arguments. */
 const PRINTERS = new Set(["echo", "printf", "write-host", "write-output"]);
 /** Commands that print their standard input (a heredoc or here-string). */
@@ -144,7 +144,11 @@ export function secretEnv(workflow: Workflow, job: Job, step: Step): Map<string,
     // A comparison (`secrets.X != ''`) yields true/false, not the secret.
     if (READS_CREDENTIAL.test(value) && !/==|!=|<|>/.test(value) && /^[A-Za-z_]\w*$/.test(name)) {
       const secret = /\b(secrets|steps\.[\w-]+\.outputs|inputs)\s*\.\s*([\w-]+)/.exec(value);
-      out.set(name, secret ? `${secret[1]}.${secret[2]}` : "a secret");
+      const every = /\btoJSON\(\s*secrets\s*\)/i.test(value);
+      out.set(
+        name,
+        secret ? `${secret[1]}.${secret[2]}` : every ? "every secret (toJSON(secrets))" : "a secret",
+      );
     }
   }
   return out;
@@ -189,8 +193,12 @@ const MENTIONS_SECRETS = /secrets|outputs\.|inputs\./i;
 export function findLeaks(script: string, environmentSecrets: Map<string, string>): Leak[] {
   const secretVars = withScriptSecrets(script, environmentSecrets);
   if (secretVars.size === 0 && !MENTIONS_SECRETS.test(script)) return [];
+  // A function the script defines (`to_envs() { jq … ; }`) is a filter like jq: what it is fed
+  // comes out transformed.
+  const filters = new Set(PASSTHROUGH);
+  for (const m of script.matchAll(/^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)/gm)) filters.add(m[1]!);
   return readScript(script).flatMap((e) =>
-    leaksOf(e.pipeline, e.logical, e.docs, secretVars, e.sink === undefined ? "log" : e.sink),
+    leaksOf(e.pipeline, e.logical, e.docs, secretVars, e.sink === undefined ? "log" : e.sink, filters),
   );
 }
 
@@ -430,6 +438,7 @@ function leaksOf(
   docs: Heredoc[],
   secretVars: Map<string, string>,
   defaultSink: Sink | null,
+  passthrough: ReadonlySet<string>,
 ): Leak[] {
   const out: Leak[] = [];
   pipeline.forEach((stage, k) => {
@@ -469,9 +478,9 @@ function leaksOf(
     const filters = pipeline
       .slice(k + 1)
       .map((st) => commandOf(st)?.name ?? "")
-      .filter((n) => PASSTHROUGH.has(n));
+      .filter((n) => passthrough.has(n));
     const via = filters.length ? ` | ${filters.join(" | ")}` : "";
-    for (const sink of sinksOf(pipeline, k, defaultSink)) {
+    for (const sink of sinksOf(pipeline, k, defaultSink, passthrough)) {
       for (const ref of refs) out.push({ ...ref, command: ref.command + via, sink });
     }
   });
@@ -479,12 +488,17 @@ function leaksOf(
 }
 
 /** Where the output of stage k ends up. */
-function sinksOf(pipeline: Stage[], k: number, defaultSink: Sink | null): Sink[] {
+function sinksOf(
+  pipeline: Stage[],
+  k: number,
+  defaultSink: Sink | null,
+  passthrough: ReadonlySet<string>,
+): Sink[] {
   const sinks = new Set<Sink>();
   for (let j = k; j < pipeline.length; j++) {
     const stage = pipeline[j]!;
     const command = commandOf(stage);
-    if (j > k && (!command || !PASSTHROUGH.has(command.name) || isQuiet(stage, command))) return [...sinks];
+    if (j > k && (!command || !passthrough.has(command.name) || isQuiet(stage, command))) return [...sinks];
     if (command?.name === "tee") {
       for (const word of argumentsOf(stage, command.index)) {
         if (word.raw.startsWith("-")) continue;

@@ -26,6 +26,9 @@ const COMPARISON = /==|!=|<|>/;
 const JOB_TOKEN = /^\$\{\{\s*secrets\.GITHUB_TOKEN\s*\}\}$/;
 /** Input names that say the value is a credential. */
 const SECRET_INPUT = /pass(word|wd|phrase)?$|secret|token|api[_-]?key|private[_-]?key|credential/i;
+/** Inputs that name where a credential is, or switch one on: `token_role`, `*_secret_name`, `use_token`. */
+const NOT_A_CREDENTIAL_INPUT =
+  /[-_](role|arn|name|id|type|path|file|count|expires?|expiry|expiration|url)$|^(set|use|enable|disable|skip|with)[-_]/i;
 
 export const secretExposed = defineRule({
   meta: {
@@ -35,7 +38,7 @@ export const secretExposed = defineRule({
     confidence: "medium",
     category: "security",
     description:
-      "Reports secrets set in workflow-level `env:`, in the `env:` of a job that runs third-party actions or installs packages, written to `$GITHUB_ENV` or to a file in the workspace, passed as Docker build arguments, or asked for as `workflow_dispatch` inputs.",
+      "Reports secrets set in workflow-level `env:`, in the `env:` of a job that runs third-party actions or installs packages, written to `$GITHUB_ENV` or to a file in the workspace, passed as Docker build arguments, handed to an action all at once (`toJSON(secrets)`), or asked for as `workflow_dispatch` or `workflow_call` inputs.",
     fixable: false,
   },
   workflow(workflow, ctx) {
@@ -55,6 +58,7 @@ export const secretExposed = defineRule({
   },
   step(step, job, ctx) {
     reportBuildArgsInput(step, ctx);
+    reportEverySecretInput(step, ctx);
     if (!step.run || !isShellScript(step, job, ctx.workflow)) return;
     const secretVars = secretEnv(ctx.workflow, job, step);
     const label = `${job.id}:${step.id ?? step.name ?? step.index}`;
@@ -162,6 +166,25 @@ function buildArgsFromEnv(script: string, secretVars: Map<string, string>): Arra
 /** `NAME=…${{ secrets.X }}…` in a build-args list: the argument's name, the expression, the secret. */
 const BUILD_ARG_SECRET = /(?:^|\n)\s*([\w.-]*)=[^\n]*?(\$\{\{\s*(secrets\.[\w-]+)[^}]*\}\})/g;
 
+/**
+ * `${{ toJSON(secrets) }}` given to an action: every secret of the repository, organisation and
+ * environment goes to code that needs a few (and such actions often export them all to
+ * `$GITHUB_ENV`, where every later step reads them).
+ */
+function reportEverySecretInput(step: Step, ctx: RuleContext) {
+  if (!step.uses) return;
+  for (const [name, value] of step.with) {
+    const m = /\$\{\{\s*toJSON\(\s*secrets\s*\)\s*\}\}/i.exec(value.value);
+    if (!m) continue;
+    ctx.report({
+      node: value.node,
+      region: ctx.workflow.source.regionIn(value.node, m[0]),
+      key: `every-secret:${name}`,
+      message: `every secret (toJSON(secrets)) is handed to ${step.uses.raw.split("@")[0]} as ${name}: the action gets the repository's, organisation's and environment's secrets, not the few it needs, and what it does with them (export them to $GITHUB_ENV for every later step) decides who else does. Pass only the secrets it needs, each as its own input or env variable`,
+    });
+  }
+}
+
 /** docker/build-push-action's `build-args:` holding a secret. */
 function reportBuildArgsInput(step: Step, ctx: RuleContext) {
   if (step.uses?.repository?.toLowerCase() !== "docker/build-push-action") return;
@@ -180,20 +203,34 @@ function reportBuildArgsInput(step: Step, ctx: RuleContext) {
   });
 }
 
-/** `workflow_dispatch` inputs whose names say they carry a credential. */
+/**
+ * `workflow_dispatch` and `workflow_call` inputs whose names say they carry a credential: a
+ * dispatch input is typed into a form and stored with the run; a reusable workflow's input is
+ * not masked in its logs the way a value passed under `secrets:` is.
+ */
 function reportSecretInputs(workflow: Workflow, ctx: RuleContext) {
-  const dispatch = workflow.on.get("workflow_dispatch")?.node;
-  const inputs = isMap(dispatch) ? dispatch.get("inputs", true) : undefined;
-  if (!isMap(inputs)) return;
-  for (const item of inputs.items) {
-    if (!isPair(item) || !isScalar(item.key)) continue;
-    const name = String(item.key.value);
-    const type = isMap(item.value) ? (item.value.toJSON() as { type?: unknown }).type : undefined;
-    if (!SECRET_INPUT.test(name) || (type !== undefined && type !== "string")) continue;
-    ctx.report({
-      node: item.key as Node,
-      key: `input:${name}`,
-      message: `the dispatch input "${name}" asks for a credential: inputs are stored in the run's event payload and shown in its summary to everyone with read access, never masked. Store it as an environment secret and read it with \${{ secrets.NAME }}`,
-    });
+  for (const trigger of ["workflow_dispatch", "workflow_call"] as const) {
+    const node = workflow.on.get(trigger)?.node;
+    const inputs = isMap(node) ? node.get("inputs", true) : undefined;
+    if (!isMap(inputs)) continue;
+    for (const item of inputs.items) {
+      if (!isPair(item) || !isScalar(item.key)) continue;
+      const name = String(item.key.value);
+      const type = isMap(item.value) ? (item.value.toJSON() as { type?: unknown }).type : undefined;
+      if (
+        !SECRET_INPUT.test(name) ||
+        NOT_A_CREDENTIAL_INPUT.test(name) ||
+        (type !== undefined && type !== "string")
+      )
+        continue;
+      ctx.report({
+        node: item.key as Node,
+        key: `input:${name}`,
+        message:
+          trigger === "workflow_dispatch"
+            ? `the dispatch input "${name}" asks for a credential: inputs are stored in the run's event payload and shown in its summary to everyone with read access, never masked. Store it as an environment secret and read it with \${{ secrets.NAME }}`
+            : `the reusable workflow's input "${name}" takes a credential as plain text: inputs are not masked in its logs, and a caller passing a secret here loses the protection secrets get. Declare it under on.workflow_call.secrets and read it with \${{ secrets.${name} }}`,
+      });
+    }
   }
 }

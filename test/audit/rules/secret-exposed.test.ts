@@ -78,6 +78,37 @@ ${args
     ]);
   });
 
+  test("every secret at once: toJSON(secrets) exported through a filter, or handed to an action", () => {
+    const steps = `      - env:
+          SECRETS_CONTEXT: \${{ toJson(secrets) }}
+        run: |
+          to_envs() { jq -r 'to_entries[] | "\\(.key)=\\(.value)"'; }
+          echo "\${SECRETS_CONTEXT}" | to_envs >> $GITHUB_ENV
+      - uses: acme/secrets-to-env@v1
+        with:
+          secrets_context: \${{ toJSON(secrets) }}
+`;
+    expect(found(job(steps))).toEqual([
+      [11, "$SECRETS_CONTEXT (set from every secret "],
+      [14, "every secret (toJSON(secrets)) is handed"],
+    ]);
+  });
+
+  test("a reusable workflow's input named for a credential, not one naming where it is", () => {
+    const text = `on:
+  workflow_call:
+    inputs:
+      aws_secret_access_key: { type: string, required: false }
+      token_role: { type: string }
+      api_token_secret_name: { type: string }
+      use_app_token: { type: boolean }
+permissions: {}
+jobs:
+  a: { runs-on: ubuntu-latest, steps: [{ run: "true" }] }
+`;
+    expect(found(text).map(([line]) => line)).toEqual([4]);
+  });
+
   test("files under $RUNNER_TEMP, $HOME or absolute paths are not the workspace", () => {
     const steps = (target: string) => `      - env:
           KEY: \${{ secrets.KEY }}
