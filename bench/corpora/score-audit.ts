@@ -49,6 +49,7 @@ export const RULE_CATEGORIES: Record<string, readonly LabelCategory[]> = {
   "aws-static-credentials": ["long-lived-credentials"],
   "cloud-static-credentials": ["long-lived-credentials"],
   "ci-no-cancel-stale": ["other"],
+  "condition-always-true": ["other", "invalid-workflow"],
   "curl-pipe-shell": ["insecure-download"],
   "deploy-after-failure": ["other"],
   "deploy-cancel-in-progress": ["deploy-concurrency"],

@@ -244,8 +244,27 @@ export function deployLines(script: string): string[] {
 }
 
 export function stepDeploys(step: Step): boolean {
-  if (step.run && deployLines(step.run.value).length > 0) return true;
+  if (step.run && (deployLines(step.run.value).length > 0 || deploysToRemoteDocker(step))) return true;
   return actionDeploys(step);
+}
+
+/** Containers started or replaced: `docker compose up`, `docker-compose up`, `docker run`. */
+const DOCKER_START =
+  /\bdocker\b[^\n|;&]*?\scompose\b[^\n|;&]*\sup\b|\bdocker-compose\b[^\n|;&]*\sup\b|\bdocker\s+(?:-\S+\s+\S+\s+)*run\b/;
+/** A Docker daemon on another machine: `DOCKER_HOST=ssh://…`, `docker -H ssh://…`, `--context`. */
+const REMOTE_DAEMON = /^(ssh|tcp):\/\//;
+
+/**
+ * A step that starts containers on a remote Docker daemon — `DOCKER_HOST: ssh://deploy@host`
+ * beside `docker compose up -d` — deploys to that machine, though every command runs here.
+ */
+function deploysToRemoteDocker(step: Step): boolean {
+  const script = step.run!.value;
+  if (!DOCKER_START.test(script)) return false;
+  if (REMOTE_DAEMON.test(step.env.get("DOCKER_HOST")?.value.trim() ?? "")) return true;
+  return /\bDOCKER_HOST=["']?(ssh|tcp):\/\/|\bdocker\b[^\n|;&]*\s(-H|--host)[\s=]["']?(ssh|tcp):\/\//.test(
+    script,
+  );
 }
 
 /** A called workflow's file named for a deploy (`deploy-ecs.yml`, `release.yml`, `rollout.yml`). */

@@ -66,6 +66,16 @@ describe("what deploys", () => {
     expect(stepDeploys(j.steps[0]!)).toBe(deploys);
   });
 
+  test("containers started on a remote Docker daemon deploy to that machine", () => {
+    const step = (env: string, run: string) =>
+      one(`on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: ${run}${env}\n`).j.steps[0]!;
+    const remote = '\n        env:\n          DOCKER_HOST: "ssh://deploy@example.com"';
+    expect(stepDeploys(step(remote, "docker compose --file compose.yaml up --detach"))).toBe(true);
+    expect(stepDeploys(step("", "docker -H ssh://deploy@example.com compose up -d"))).toBe(true);
+    expect(stepDeploys(step("", "docker compose up -d && npm test"))).toBe(false);
+    expect(stepDeploys(step(remote, "docker compose pull"))).toBe(false);
+  });
+
   test("a command continued over lines is read whole", () => {
     const { j } = one(`on: push
 jobs:

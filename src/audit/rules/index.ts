@@ -2,6 +2,7 @@ import type { Rule } from "../types.js";
 import { awsStaticCredentials } from "./aws-static-credentials.js";
 import { ciNoCancelStale } from "./ci-no-cancel-stale.js";
 import { cloudStaticCredentials } from "./cloud-static-credentials.js";
+import { conditionAlwaysTrue } from "./condition-always-true.js";
 import { curlPipeShell } from "./curl-pipe-shell.js";
 import { deployAfterFailure } from "./deploy-after-failure.js";
 import { deployCancelInProgress } from "./deploy-cancel-in-progress.js";
@@ -53,6 +54,7 @@ export const RULE_REGISTRY = {
   "aws-static-credentials": awsStaticCredentials,
   "ci-no-cancel-stale": ciNoCancelStale,
   "cloud-static-credentials": cloudStaticCredentials,
+  "condition-always-true": conditionAlwaysTrue,
   "curl-pipe-shell": curlPipeShell,
   "deploy-after-failure": deployAfterFailure,
   "deploy-cancel-in-progress": deployCancelInProgress,
