@@ -39,6 +39,7 @@ const SCOPE_USERS: Record<JudgedScope, readonly string[]> = {
     "enricomi/publish-unit-test-result-action",
     "wearerequired/lint-action",
     "reviewdog/",
+    "cds-snc/terraform-plan",
   ],
   // Releases, tags, commits and pages branches; a script's own `git push` or `git tag` is read below.
   contents: [
@@ -72,13 +73,20 @@ const SCOPE_USERS: Record<JudgedScope, readonly string[]> = {
     "cloudflare/pages-action",
   ],
   discussions: [],
-  issues: ["actions/stale", "peter-evans/create-issue-from-file", "actions-ecosystem/"],
+  issues: [
+    "actions/stale",
+    "peter-evans/create-issue-from-file",
+    "actions-ecosystem/",
+    "jasonetco/create-an-issue",
+  ],
   // setup-ko logs ko into ghcr.io with the job's token.
   packages: [
     "docker/login-action",
     "docker/build-push-action",
     "actions/delete-package-versions",
     "ko-build/setup-ko",
+    // Retags on ghcr.io with the job's token by default.
+    "shrink/actions-docker-registry-tag",
   ],
   pages: ["actions/deploy-pages"],
   "pull-requests": [
@@ -98,7 +106,11 @@ const SCOPE_USERS: Record<JudgedScope, readonly string[]> = {
     "reviewdog/",
   ],
   "security-events": ["github/codeql-action/", "aquasecurity/trivy-action", "ossf/scorecard-action"],
-  statuses: ["myrotvorets/set-commit-status-action", "ouzi-dev/commit-status-updater"],
+  statuses: [
+    "myrotvorets/set-commit-status-action",
+    "ouzi-dev/commit-status-updater",
+    "sibz/github-status-action",
+  ],
 };
 
 /**
@@ -109,13 +121,48 @@ export const TOKENLESS_ACTIONS =
   /^(slackapi\/slack-github-action|rtcamp\/action-slack-notify|appleboy\/(discord|telegram|ssh|scp)-action|sauravpanda\/discord-notify|dawidd6\/action-send-mail|easingthemes\/ssh-deploy|burnett01\/rsync-deployments|webfactory\/ssh-agent|shimataro\/ssh-key-action|garygrossgarten\/github-action-ssh)$/i;
 
 /**
+ * Widely used actions that read with the job's token at most (changed files, release downloads,
+ * run status) or take their own credentials (Codecov, Sentry, Sonar, PyPI and crates.io trusted
+ * publishing), and tools they install and run.
+ */
+const READ_ONLY_ACTIONS = [
+  String.raw`step-security\/harden-runner`,
+  String.raw`dorny\/paths-filter`,
+  String.raw`tj-actions\/(changed-files|branch-names)`,
+  String.raw`codecov\/codecov-action`,
+  String.raw`getsentry\/action-release`,
+  String.raw`swatinem\/rust-cache`,
+  String.raw`pypa\/gh-action-pypi-publish`,
+  String.raw`rust-lang\/crates-io-auth-action`,
+  String.raw`golangci\/golangci-lint-action`,
+  String.raw`cypress-io\/github-action`,
+  String.raw`dsherret\/rust-toolchain-file`,
+  String.raw`helmfile\/helmfile-action`,
+  String.raw`gruntwork-io\/terragrunt-action`,
+  String.raw`peaceiris\/actions-hugo`,
+  String.raw`actions\/(configure-pages|create-github-app-token)`,
+  String.raw`sonarsource\/sonarqube-scan-action`,
+  String.raw`anchore\/sbom-action\/download-syft`,
+  String.raw`dsaltares\/fetch-gh-release-asset`,
+  String.raw`gamesight\/slack-workflow-status`,
+  String.raw`ilshidur\/action-discord`,
+  String.raw`useblacksmith\/build-push-action`,
+  String.raw`einaregilsson\/beanstalk-deploy`,
+  String.raw`pulumi\/esc-action`,
+  String.raw`cloud-gov\/cg-cli-tools`,
+  String.raw`fluxcd\/pkg\/actions\/[\w-]+`,
+  String.raw`borales\/actions-yarn`,
+  String.raw`josstorer\/get-current-time`,
+];
+
+/**
  * Actions that never use the GITHUB_TOKEN's write scopes: set-ups and installers, caches and
  * artifacts, cloud and VPN logins, secret stores, notifiers that post through their own webhook,
  * remote shells, and deploys that authenticate with their own credentials. A token they are
  * given (to download a release or another run's artifact) is read.
  */
 const NO_TOKEN_WRITES = new RegExp(
-  String.raw`^(actions\/(checkout|setup-[\w-]+|cache(\/\w+)?|upload-artifact|download-artifact|upload-pages-artifact)|aws-actions\/[\w-]+|google-github-actions\/(auth|setup-gcloud|deploy-cloudrun|deploy-appengine|get-gke-credentials|upload-cloud-storage)|azure\/[\w-]+|hashicorp\/[\w-]+|docker\/(setup-[\w-]+|metadata-action)|superfly\/flyctl-actions|pnpm\/action-setup|oven-sh\/setup-bun|astral-sh\/setup-uv|dtolnay\/rust-toolchain|ruby\/setup-ruby|gradle\/actions\/setup-gradle|asdf-vm\/actions\/[\w-]+|depot\/(setup-action|build-push-action)|tailscale\/github-action|cloudflare\/wrangler-action|${TOKENLESS_ACTIONS.source.slice(2, -2)}|kota65535\/github-openvpn-connect-action|1password\/load-secrets-action)(\/[\w./-]+)?$`,
+  String.raw`^(actions\/(checkout|setup-[\w-]+|cache(\/\w+)?|upload-artifact|download-artifact|upload-pages-artifact)|aws-actions\/[\w-]+|google-github-actions\/(auth|setup-gcloud|deploy-cloudrun|deploy-appengine|get-gke-credentials|upload-cloud-storage)|azure\/[\w-]+|hashicorp\/[\w-]+|docker\/(setup-[\w-]+|metadata-action)|superfly\/flyctl-actions|pnpm\/action-setup|oven-sh\/setup-bun|astral-sh\/setup-uv|dtolnay\/rust-toolchain|ruby\/setup-ruby|gradle\/actions\/setup-gradle|asdf-vm\/actions\/[\w-]+|depot\/(setup-action|build-push-action)|tailscale\/github-action|cloudflare\/wrangler-action|${TOKENLESS_ACTIONS.source.slice(2, -2)}|kota65535\/github-openvpn-connect-action|1password\/load-secrets-action|${READ_ONLY_ACTIONS.join("|")})(\/[\w./-]+)?$`,
   "i",
 );
 

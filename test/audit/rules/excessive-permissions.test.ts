@@ -108,6 +108,17 @@ describe("excessive-permissions", () => {
       'run: git config --global url."https://x-access-token:${{ secrets.GITHUB_TOKEN }}@github.com/".insteadOf "https://github.com/"';
     expect(findingsOf(ID, withSteps("pull-requests", credential))).toHaveLength(1);
     expect(findingsOf(ID, withSteps("contents", credential))).toEqual([]);
+    // Widely used actions that only read with the token, or take their own credentials.
+    const readers = [
+      "uses: step-security/harden-runner@v2",
+      "uses: dorny/paths-filter@v3",
+      "uses: codecov/codecov-action@v5",
+      "uses: cypress-io/github-action@v6",
+    ];
+    expect(findingsOf(ID, withSteps("pull-requests", ...readers))).toHaveLength(1);
+    // A retag on ghcr.io uses the job's token for packages.
+    const retag = "uses: shrink/actions-docker-registry-tag@v5\n        with:\n          registry: ghcr.io";
+    expect(findingsOf(ID, withSteps("packages", retag))).toEqual([]);
   });
 
   test("contents: write is used by pushes, tags and release actions, and is reported when nothing writes", () => {
