@@ -29,6 +29,8 @@ export const DEPLOY_COMMAND = new RegExp(
     // Upload to a bucket (a static site): the destination, the second argument, is s3://.
     // Options may come anywhere (`aws --profile=x s3 sync --acl=public-read dist/ s3://…`).
     `\\baws\\b${ARGS}s3\\b[^\\n|;&]*?\\ssync\\b[^\\n|;&]*?\\s(?!s3:)[^\\s-]\\S*\\s+s3:\\/\\/`,
+    // …or a site's build folder copied up whole (`aws s3 cp --recursive ./build s3://…`).
+    `\\baws\\b${ARGS}s3\\s+cp\\b(?=[^\\n|;&]*\\s--recursive\\b)[^\\n|;&]*?\\s["']?(\\.\\/)?([\\w.-]+\\/)*(build|dist|public|out|site|_site|www|html|static)\\/?["']?\\s+s3:\\/\\/`,
     `\\bkubectl\\b${ARGS}(apply|set\\s+image|rollout\\s+restart|replace|patch)\\b`,
     `\\bhelm\\b${ARGS}(upgrade|install)\\b`,
     `\\bhelmfile\\b${ARGS}(apply|sync|deploy)\\b|\\bhelmfile\\s+(apply|sync|deploy)\\b`,
