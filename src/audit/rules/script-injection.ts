@@ -1,3 +1,5 @@
+import { isMap, isPair, isScalar, type Node } from "yaml";
+import { escapeRegExp } from "../../regexp.js";
 import { locateInOrder } from "../locate-lines.js";
 import { memoByObject } from "../memo.js";
 import {
@@ -35,7 +37,7 @@ export const scriptInjection = defineRule({
     confidence: "high",
     category: "security",
     description:
-      "Reports `${{ }}` expressions of attacker-controlled event fields (titles, bodies, branch names, commit messages) inside `run:` scripts and github-script code, directly, inside functions, or through an `env` variable set from one (in `env:`, or written to `$GITHUB_ENV` by an earlier step); free-text `workflow_dispatch` inputs as warnings, and `workflow_call` and action inputs as notes.",
+      "Reports `${{ }}` expressions of attacker-controlled event fields (titles, bodies, branch names, commit messages) inside `run:` scripts and github-script code, directly, inside functions, or through an `env` variable set from one (in `env:`, or written to `$GITHUB_ENV` by an earlier step), or passed to the repository's own action or reusable workflow that expands the input into a script; free-text `workflow_dispatch` inputs as warnings, and `workflow_call` and action inputs as notes.",
     fixable: false,
   },
   step(step, job, ctx) {
@@ -47,8 +49,69 @@ export const scriptInjection = defineRule({
     const tainted = taintedEnv(ctx.workflow, job, step, outputs);
     for (const [key, source] of taintedMatrix(job, ctx.workflow)) tainted.set(key, source);
     for (const target of targets) if (target) reportIn(target, tainted, outputs, ctx);
+    if (step.localSteps && step.uses)
+      reportPassedIn(step.with, step.localSteps, step.uses.raw, tainted, outputs, ctx);
+  },
+  job(job, ctx) {
+    // A call of the repository's reusable workflow: what its jobs' scripts do with the inputs.
+    if (!job.uses || !job.callee) return;
+    const outputs = outputsOf(ctx.workflow).get(job) ?? new Map<string, string>();
+    const tainted = new Map<string, string>();
+    for (const [name, v] of ctx.workflow.env) {
+      const from = taintIn(v.value, outputs);
+      if (from) tainted.set(name, from);
+    }
+    const withNode = job.node.get("with", true);
+    if (!isMap(withNode)) return;
+    const inputs = new Map<string, Value<string>>();
+    for (const item of withNode.items) {
+      if (isPair(item) && isScalar(item.key) && isScalar(item.value) && typeof item.value.value === "string")
+        inputs.set(String(item.key.value), { value: item.value.value, node: item.value as Node });
+    }
+    const steps = job.callee.jobs.flatMap((j) => j.steps);
+    reportPassedIn(inputs, steps, job.uses.raw, tainted, outputs, ctx);
   },
 });
+
+/**
+ * Untrusted text passed as an input to the repository's own composite action or reusable
+ * workflow that expands `${{ inputs.<name> }}` into a `run:` script: the injection happens
+ * there, but it is fixed here — or there, by going through `env:`. Reported at the input.
+ */
+function reportPassedIn(
+  inputs: ReadonlyMap<string, Value<string>>,
+  calleeSteps: readonly Step[],
+  callee: string,
+  tainted: Map<string, string>,
+  outputs: ReadonlyMap<string, string>,
+  ctx: RuleContext,
+) {
+  for (const [name, value] of inputs) {
+    let taint: Taint | undefined;
+    let expression = "";
+    for (const m of value.value.matchAll(EXPRESSION)) {
+      taint = taintOf(m[1]!, tainted, outputs, ctx.workflow);
+      expression = m[0];
+      if (taint) break;
+    }
+    if (!taint || taint.severity === "note") continue;
+    const read = new RegExp(`\\$\\{\\{[^}]*\\binputs\\.${escapeRegExp(name)}\\b`);
+    const expanding = calleeSteps.find(
+      (s) =>
+        read.test(s.run?.value ?? "") ||
+        (s.uses?.repository === "actions/github-script" && read.test(s.with.get("script")?.value ?? "")),
+    );
+    if (!expanding) continue;
+    ctx.report({
+      node: value.node,
+      // At the expression, where a multi-line value (a JSON message) shows it.
+      region: ctx.workflow.source.regionIn(value.node, expression),
+      key: `passed:${callee}:${name}`,
+      severity: taint.severity,
+      message: `${taint.what} ${taint.why} and is passed to ${callee.split("@")[0]} as ${name}, which expands \${{ inputs.${name} }} into a script${expanding.name ? ` (step "${expanding.name}")` : ""} before it runs: there it runs as shell code. Read it through env: in the callee (env: VALUE: \${{ inputs.${name} }}, then "$VALUE")`,
+    });
+  }
+}
 
 function reportIn(
   target: Value<string>,

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { auditWorkflows } from "../../../src/audit/engine.js";
 import { findingsOf } from "../harness.js";
 
 const ID = "script-injection";
@@ -266,5 +267,66 @@ describe(`${ID}: text carried by step and job outputs`, () => {
     expect(findingsOf(ID, text)[0]!.message).toContain(
       "(carrying inputs.sha) is free text typed by whoever runs the workflow",
     );
+  });
+
+  test("untrusted text passed to the repository's action or reusable workflow that expands it inline", () => {
+    const action = [
+      "name: Deploy",
+      "inputs:",
+      "  tag: { description: tag }",
+      "  note: { description: note }",
+      "runs:",
+      "  using: composite",
+      "  steps:",
+      "    - shell: bash",
+      "      run: make deploy tag=${{ inputs.tag }}",
+      "    - shell: bash",
+      "      env:",
+      "        NOTE: ${{ inputs.note }}",
+      '      run: echo "$NOTE"',
+    ].join("\n");
+    const reusable = [
+      "on:",
+      "  workflow_call:",
+      "    inputs:",
+      "      tag: { type: string }",
+      "jobs:",
+      "  deploy:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - run: helm upgrade app chart --set image.tag=${{ inputs.tag }}",
+    ].join("\n");
+    const caller = [
+      "on:",
+      "  workflow_dispatch:",
+      "    inputs:",
+      "      tag: { type: string }",
+      "jobs:",
+      "  ship:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - uses: ./.github/actions/deploy",
+      "        with:",
+      "          tag: ${{ inputs.tag }}",
+      "          note: ${{ inputs.tag }}",
+      "  call:",
+      "    uses: ./.github/workflows/reusable.yml",
+      "    with:",
+      "      tag: ${{ inputs.tag }}",
+    ].join("\n");
+    const { findings } = auditWorkflows({
+      files: [
+        { path: ".github/actions/deploy/action.yml", text: action },
+        { path: ".github/workflows/reusable.yml", text: reusable },
+        { path: ".github/workflows/dispatch.yml", text: caller },
+      ],
+    });
+    const passed = findings.filter((f) => f.ruleId === ID && f.file.endsWith("dispatch.yml"));
+    // The input the action reads through env: is safe; the one it expands inline is not.
+    expect(passed.map((f) => [f.region.startLine, f.severity])).toEqual([
+      [11, "warning"],
+      [16, "warning"],
+    ]);
+    expect(passed[0]!.message).toMatch(/passed to \.\/\.github\/actions\/deploy as tag, which expands/);
   });
 });
