@@ -89,12 +89,14 @@ const MIGRATION_COMMAND = new RegExp(
     "\\bgoose\\b[^\\n|;&]*\\sup\\b",
     "\\bdbmate\\b[^\\n|;&]*\\s(up|migrate)\\b",
     "\\bmigrate\\b[^\\n|;&]*\\s-database\\b[^\\n|;&]*\\sup\\b",
+    // A package script for them (`npm run db:migrate`, `yarn migrate:deploy`).
+    "\\b(npm|yarn|pnpm|bun)\\s+(run\\s+)?(db:)?migrat(e|ion|ions)(:[\\w-]+)?(?=\\s|$)",
   ].join("|"),
 );
 /** A local action named for migrations (`./.github/actions/db-migration`). */
 const LOCAL_MIGRATION_ACTION = /migrat/i;
 
-function stepMigrates(step: Step): boolean {
+export function stepMigrates(step: Step): boolean {
   if (step.run) return step.run.value.split("\n").some((l) => !/^\s*#/.test(l) && MIGRATION_COMMAND.test(l));
   if (step.localSteps) return step.localSteps.some(stepMigrates);
   return step.uses?.kind === "local" && LOCAL_MIGRATION_ACTION.test(step.uses.raw);

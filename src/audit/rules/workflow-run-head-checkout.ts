@@ -1,5 +1,6 @@
 import { buildsImage, isDeployWorkflow, isProductionJob, stepDeploys, triggeredBy } from "../classify.js";
 import { memoByObject } from "../memo.js";
+import { stepMigrates } from "../deploy-model.js";
 import { withCallerInputs } from "../model/local-callees.js";
 import type { Job, Step } from "../model/workflow.js";
 import { defineRule } from "../types.js";
@@ -8,9 +9,12 @@ import { defineRule } from "../types.js";
 const BUILD =
   /\b(npm|yarn|pnpm|bun)\s+(run\s+)?build\b|\bmake\b[^\n|;&]*\sbuild\b|\b(go|cargo|mvn|gradle|\.\/gradlew)\s+(build|package|install)\b/;
 
-/** Whether a step ships or builds from the workspace (a local action by its own steps, or its name). */
+/**
+ * Whether a step ships, builds or migrates a database from the workspace (a local action by its
+ * own steps, or its name).
+ */
 function shipsOrBuilds(step: Step): boolean {
-  if (stepDeploys(step) || buildsImage(step)) return true;
+  if (stepDeploys(step) || buildsImage(step) || stepMigrates(step)) return true;
   if (step.localSteps)
     return (
       step.localSteps.some(shipsOrBuilds) ||

@@ -47,4 +47,21 @@ describe(ID, () => {
     expect(lines).toEqual([11]);
     expect(findings("${{ github.event.workflow_run.head_sha }}")).toEqual([]);
   });
+
+  test("a database migration run from the checked-out branch counts as shipping it", () => {
+    const migrate = action.replace(
+      "az webapp deploy --name web --src-path app.zip",
+      "npm ci && npm run db:migrate",
+    );
+    const found = auditWorkflows({
+      files: [
+        {
+          path: ".github/workflows/release.yml",
+          text: release("${{ github.event.workflow_run.head_branch }}"),
+        },
+        { path: ".github/actions/webapp/action.yml", text: migrate },
+      ],
+    }).findings.filter((f) => f.ruleId === ID && f.file.endsWith("release.yml"));
+    expect(found.map((f) => f.region.startLine)).toEqual([11]);
+  });
 });
