@@ -1,6 +1,6 @@
 import { buildsImage, isDeployWorkflow, isProductionJob, stepDeploys, triggeredBy } from "../classify.js";
-import { memoByObject } from "../memo.js";
 import { stepMigrates } from "../deploy-model.js";
+import { memoByObject } from "../memo.js";
 import { withCallerInputs } from "../model/local-callees.js";
 import type { Job, Step } from "../model/workflow.js";
 import { defineRule } from "../types.js";
