@@ -161,6 +161,9 @@ function servicePort(
     : { port: null, portFromArgument: false };
 }
 
+/** The first word of a CMD that is a subcommand of the entry point's program, not a program. */
+const SUBCOMMAND = /^(run|serve|server|start|web|worker|daemon|api|agent)(\s|$)/;
+
 export function dockerfileFacts(text: string, options: { target?: string | null } = {}): DockerfileFacts {
   const all = parseInstructions(text);
   const last = stageChain(all, options.target ?? null);
@@ -183,7 +186,10 @@ export function dockerfileFacts(text: string, options: { target?: string | null 
   // An entry script with a one-word CMD (`docker-entrypoint server`) is one command; with a full
   // command as CMD (`./listmonk`), the script only prepares and hands over.
   const argument =
-    /^[\w-]+$/.test(command) && !/^(node|python3?|java|npm|yarn|pnpm|bun|sh|bash)$/.test(command);
+    (/^[\w-]+$/.test(command) && !/^(node|python3?|java|npm|yarn|pnpm|bun|sh|bash)$/.test(command)) ||
+    // …or a subcommand with its options (`run --config-file /data/config.toml`), which only the
+    // entry script's program understands.
+    SUBCOMMAND.test(command);
   if (entry && (!WRAPPERS.test(entry) || (argument && !/tini|dumb-init|gosu|su-exec|^\/init$/.test(entry)))) {
     start = command ? `${entry} ${command}` : entry;
   } else start = command || null;

@@ -15,11 +15,46 @@ export async function startCommand(options: {
 }): Promise<{ command: string; source: string } | null> {
   const { detection, dockerfile } = options;
   if (detection.language === "node" && detection.start) return detection.start;
-  if (dockerfile?.facts.start) return { command: dockerfile.facts.start, source: `${dockerfile.path} (CMD)` };
+  if (dockerfile?.facts.start) {
+    const handedOver = await throughEntryScript(options.files, dockerfile.path, dockerfile.facts.start);
+    if (handedOver)
+      return {
+        command: handedOver.command,
+        source: `${dockerfile.path} (CMD), through ${handedOver.script}`,
+      };
+    return { command: dockerfile.facts.start, source: `${dockerfile.path} (CMD)` };
+  }
   const procfile = options.appPath === "." ? "Procfile" : `${options.appPath}/Procfile`;
   const web = /^web:\s*(.+)$/m.exec((await options.files.text(procfile)) ?? "")?.[1]?.trim();
   if (web) return { command: web, source: `${procfile} (web)` };
   return detection.start;
+}
+
+/**
+ * An entry script of the repository that hands its arguments to the program (`exec gosu "$UID"
+ * /app/lldap "$@"`): the start is that program with the image's CMD (`/app/lldap run …`), not
+ * the script. The script is found by its name beside the Dockerfile or at the repository root.
+ */
+async function throughEntryScript(
+  files: ProjectFiles,
+  dockerfilePath: string,
+  start: string,
+): Promise<{ command: string; script: string } | null> {
+  const m = /^(\S*?([\w.-]+\.sh))\s+(\S.*)$/.exec(start);
+  if (!m) return null;
+  const folder = dockerfilePath.includes("/")
+    ? dockerfilePath.slice(0, dockerfilePath.lastIndexOf("/") + 1)
+    : "";
+  for (const candidate of [`${folder}${m[2]}`, m[2]!]) {
+    const text = await files.text(candidate);
+    if (text === null) continue;
+    const program =
+      /^\s*exec\s+(?:(?:gosu|su-exec|s6-setuidgid|chpst\s+-u)\s+\S+\s+)?(["']?)([^\s"'$]+)\1\s+"\$@"\s*$/m.exec(
+        text,
+      )?.[2];
+    return program ? { command: `${program} ${m[3]}`, script: candidate } : null;
+  }
+  return null;
 }
 
 /** Development servers: they rebuild on change and are not how a release is served. */

@@ -234,6 +234,25 @@ describe("which app: deployables in subfolders", () => {
     expect(d.start).toBe("pnpm run prod");
   });
 
+  test("an entry script that execs the program with the CMD's arguments: the start is the program", async () => {
+    const d = await detectFiles({
+      "Cargo.toml": '[package]\nname = "ldap"\nversion = "0.1.0"\n\n[dependencies]\nactix-web = "4"\n',
+      "Cargo.lock": "",
+      Dockerfile: [
+        "FROM rust:1.91 AS build",
+        "FROM alpine:3",
+        "WORKDIR /app",
+        "COPY docker-entrypoint.sh ./",
+        "EXPOSE 17170",
+        'ENTRYPOINT ["/app/docker-entrypoint.sh"]',
+        'CMD ["run", "--config-file", "/data/config.toml"]',
+      ].join("\n"),
+      "docker-entrypoint.sh":
+        '#!/bin/sh\nset -e\ncp -n /app/template.toml /data/config.toml\nexec gosu "$UID:$GID" /app/ldap "$@"\n',
+    });
+    expect(d.start).toBe("/app/ldap run --config-file /data/config.toml");
+  });
+
   test("a Go module whose commands each have an image: one app per service, the server first, the CLI not one", async () => {
     const files = {
       "go.mod": "module go.example.org/pipeline/v3\n\ngo 1.26.0\n",
