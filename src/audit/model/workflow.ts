@@ -57,6 +57,8 @@ export interface Job {
   needs: string[];
   /** A reusable-workflow call (`jobs.<id>.uses`). */
   uses?: UsesRef;
+  /** The inputs a reusable-workflow call passes (`jobs.<id>.with`), as strings. */
+  with: Map<string, Value<string>>;
   /** The repository's own workflow this job calls, when the audit read it (see ./local-callees.ts). */
   callee?: Workflow;
   secretsInherit?: Node;
@@ -220,6 +222,7 @@ function parseJob(pair: Pair<Node, Node>): Job | undefined {
     environment,
     needs,
     uses: isScalar(usesPair?.value) ? parseUses(usesPair.value) : undefined,
+    with: stringMap(node, "with"),
     secretsInherit: scalarString(secretsPair?.value) === "inherit" ? (secretsPair?.value as Node) : undefined,
     timeoutMinutes: stringValue(node, "timeout-minutes"),
     concurrency: value(node, "concurrency"),
@@ -274,6 +277,7 @@ function readAction(source: SourceFile, root: YAMLMap): Workflow {
       key: runsPair!.key,
       node: runs,
       needs: [],
+      with: new Map(),
       env: new Map(),
       steps: isSeq(stepsNode)
         ? stepsNode.items.flatMap((item, i) => (isMap(item) ? [parseStep(item, i)] : []))

@@ -1,4 +1,3 @@
-import { isMap, isPair, isScalar, type Node } from "yaml";
 import { escapeRegExp } from "../../regexp.js";
 import { locateInOrder } from "../locate-lines.js";
 import { memoByObject } from "../memo.js";
@@ -56,20 +55,9 @@ export const scriptInjection = defineRule({
     // A call of the repository's reusable workflow: what its jobs' scripts do with the inputs.
     if (!job.uses || !job.callee) return;
     const outputs = outputsOf(ctx.workflow).get(job) ?? new Map<string, string>();
-    const tainted = new Map<string, string>();
-    for (const [name, v] of ctx.workflow.env) {
-      const from = taintIn(v.value, outputs);
-      if (from) tainted.set(name, from);
-    }
-    const withNode = job.node.get("with", true);
-    if (!isMap(withNode)) return;
-    const inputs = new Map<string, Value<string>>();
-    for (const item of withNode.items) {
-      if (isPair(item) && isScalar(item.key) && isScalar(item.value) && typeof item.value.value === "string")
-        inputs.set(String(item.key.value), { value: item.value.value, node: item.value as Node });
-    }
+    const tainted = taintedEnv(ctx.workflow, job, undefined, outputs);
     const steps = job.callee.jobs.flatMap((j) => j.steps);
-    reportPassedIn(inputs, steps, job.uses.raw, tainted, outputs, ctx);
+    reportPassedIn(job.with, steps, job.uses.raw, tainted, outputs, ctx);
   },
 });
 
@@ -233,11 +221,12 @@ function taintedMatrix(job: Job, workflow: Workflow): Map<string, string> {
 function taintedEnv(
   workflow: Workflow,
   job: Job,
-  step: Step,
+  step: Step | undefined,
   outputs: ReadonlyMap<string, string>,
 ): Map<string, string> {
   const merged = new Map<string, string>();
-  for (const env of [workflow.env, job.env, step.env]) for (const [k, v] of env) merged.set(k, v.value);
+  for (const env of [workflow.env, job.env, step?.env ?? new Map<string, Value<string>>()])
+    for (const [k, v] of env) merged.set(k, v.value);
   const out = new Map<string, string>();
   for (const [name, value] of merged) {
     const from = taintIn(value, outputs);

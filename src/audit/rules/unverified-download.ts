@@ -1,3 +1,4 @@
+import { escapeRegExp } from "../../regexp.js";
 import { defineRule } from "../types.js";
 import { commandsIn, locatedLines, regionInLine } from "./curl-pipe-shell.js";
 
@@ -27,7 +28,7 @@ function savesProgram(args: readonly { value: string }[], url: string, rest: rea
   const file = (output ?? url.split(/[?#]/)[0]!.split("/").pop() ?? "").split("/").pop() ?? "";
   if (!file || file === "-") return false;
   if (PROGRAM.test(file)) return true;
-  const name = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const name = escapeRegExp(file);
   const used = new RegExp(
     `\\bchmod\\s+(\\+x|[0-7]*[1357][0-7]{0,2})\\s+(\\S*\\/)?${name}\\b|(^|[\\s;&|])(\\.\\/|\\/\\S*\\/)${name}(\\s|$)`,
   );
