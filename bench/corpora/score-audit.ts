@@ -438,7 +438,7 @@ interface EngineFinding {
 interface Engine {
   auditWorkflows(options: {
     files: Array<{ path: string; text: string }>;
-    settings?: { repositoryOwner?: string };
+    settings?: { repositoryOwner?: string; repositoryName?: string };
   }): {
     findings: EngineFinding[];
     failures: Array<{ ruleId: string; file: string; message: string }>;
@@ -475,8 +475,8 @@ function auditCorpus(engine: Engine, entries: readonly ManifestEntry[], layout: 
     const files = paths.map((path) => ({ path, text: readFileSync(join(repoDir, path), "utf8") }));
     const byPath = new Map(group.entries.map((e) => [e.path, e.id]));
     // As `shipgate audit` run in that repository knows it from its origin remote.
-    const repositoryOwner = group.repo.split("/")[0];
-    const result = engine.auditWorkflows({ files, settings: { repositoryOwner } });
+    const [repositoryOwner, repositoryName] = group.repo.split("/");
+    const result = engine.auditWorkflows({ files, settings: { repositoryOwner, repositoryName } });
     for (const f of result.findings) {
       const id = byPath.get(f.file);
       if (!id) continue;

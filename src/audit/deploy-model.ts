@@ -219,12 +219,12 @@ export const PRE_PRODUCTION_WORDS =
 
 function actionDeploys(step: Step): boolean {
   const uses = step.uses;
-  // A local composite action deploys when one of its steps does, when the audit read it, or
-  // else when its folder says so (`./.github/actions/deploy-app`).
+  // A composite action of the repository deploys when one of its steps does, when the audit read
+  // it (by path, or by the repository's full name), or else when its folder says so
+  // (`./.github/actions/deploy-app`).
+  if (step.localSteps) return step.localSteps.some(stepDeploys);
   if (uses?.kind === "local")
-    return step.localSteps
-      ? step.localSteps.some(stepDeploys)
-      : LOCAL_DEPLOY_ACTION.test(uses.raw.replace(/^\.\/(\.github\/actions\/)?/, ""));
+    return LOCAL_DEPLOY_ACTION.test(uses.raw.replace(/^\.\/(\.github\/actions\/)?/, ""));
   if (!uses?.repository || uses.kind !== "action") return false;
   const repository = uses.repository.toLowerCase();
   const path = uses.raw.split("@")[0]!.toLowerCase();

@@ -1,7 +1,7 @@
 import { mattersToRepositoryRules } from "./classify.js";
 import { type AuditSettings, toFinding } from "./finding.js";
 import { assertWithinLimits } from "./limits.js";
-import { linkLocalCallees, localCalleeFiles, readLocalCallees } from "./model/local-callees.js";
+import { linkLocalCallees, localCalleeFiles, readLocalCallees, selfName } from "./model/local-callees.js";
 import { SourceFile } from "./model/source.js";
 import { readWorkflow, type Workflow } from "./model/workflow.js";
 import { RULES } from "./rules/index.js";
@@ -109,7 +109,7 @@ export function auditFiles(options: AuditOptions): RawAudit & { workflows: Workf
     if (!workflow) continue;
     assertWithinLimits(workflow);
     const isWorkflow = workflow.kind === "workflow";
-    if (isWorkflow) linkLocalCallees(workflow, callees);
+    if (isWorkflow) linkLocalCallees(workflow, callees, selfName(settings));
     if (isWorkflow && mattersToRepositoryRules(input.path, input.text)) workflows.push(workflow);
     const contexts = rules.map((rule) => new Context(rule, workflow, settings, raw.findings));
     // An action has steps but no triggers, jobs or permissions of its own: step rules, and the

@@ -11,6 +11,11 @@ export interface AuditSettings {
    * `acme/orders`): its own actions are graded as its own code.
    */
   repositoryOwner?: string;
+  /**
+   * The audited repository's name (`orders` of `acme/orders`): with the owner, a step or job that
+   * calls `acme/orders/.github/…@ref` is read as calling the repository's own action or workflow.
+   */
+  repositoryName?: string;
 }
 
 export function toFinding(rule: Rule, source: SourceFile, report: Report, settings: AuditSettings): Finding {

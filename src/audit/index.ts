@@ -38,6 +38,8 @@ export interface AuditRepositoryOptions {
    * own code); by default the owner in the URL of root's `origin` remote.
    */
   repositoryOwner?: string;
+  /** The repository's name; by default the name in the URL of root's `origin` remote. */
+  repositoryName?: string;
 }
 
 export interface AuditRun extends AuditResult {
@@ -77,7 +79,7 @@ export async function auditRepository(options: AuditRepositoryOptions): Promise<
   const sources = new Map(inputs.map((i) => [i.path, i.text]));
   const auditSettings = {
     rules: settings?.rules,
-    repositoryOwner: options.repositoryOwner ?? (await originOwner(root)),
+    ...(await origin(root, options)),
   };
   let result = await auditWorkflowsParallel({ files: inputs, settings: auditSettings });
 
@@ -113,9 +115,19 @@ export async function auditRepository(options: AuditRepositoryOptions): Promise<
   return { ...result, hiddenByBaseline, sources, fixed };
 }
 
-async function originOwner(root: string): Promise<string | undefined> {
+/** Whose repository this is, as given or as root's `origin` remote says. */
+async function origin(
+  root: string,
+  options: Pick<AuditRepositoryOptions, "repositoryOwner" | "repositoryName">,
+): Promise<{ repositoryOwner?: string; repositoryName?: string }> {
+  if (options.repositoryOwner !== undefined && options.repositoryName !== undefined)
+    return { repositoryOwner: options.repositoryOwner, repositoryName: options.repositoryName };
   const gitRoot = await findGitRoot(root);
-  return (gitRoot ? (await readGitFacts(gitRoot)).remoteOwner : null) ?? undefined;
+  const facts = gitRoot ? await readGitFacts(gitRoot) : undefined;
+  return {
+    repositoryOwner: options.repositoryOwner ?? facts?.remoteOwner ?? undefined,
+    repositoryName: options.repositoryName ?? facts?.remoteName ?? undefined,
+  };
 }
 
 function display(root: string, absolute: string): string {

@@ -13,7 +13,7 @@ import {
   type RawAudit,
 } from "./engine.js";
 import { assertWithinLimits } from "./limits.js";
-import { linkLocalCallees, localCalleeFiles, readLocalCallees } from "./model/local-callees.js";
+import { linkLocalCallees, localCalleeFiles, readLocalCallees, selfName } from "./model/local-callees.js";
 import { SourceFile } from "./model/source.js";
 import { readWorkflow, type Workflow } from "./model/workflow.js";
 
@@ -110,7 +110,7 @@ export function createAuditPool(options: { threads?: number } = {}): AuditPool {
         const workflow = readWorkflow(source);
         if (!workflow || workflow.kind !== "workflow") continue;
         assertWithinLimits(workflow);
-        linkLocalCallees(workflow, callees);
+        linkLocalCallees(workflow, callees, selfName(settings));
         workflows.push(workflow);
       }
       const repository = auditRepositoryRules({ workflows, settings });

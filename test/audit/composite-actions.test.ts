@@ -91,4 +91,36 @@ jobs:
     expect(ids("./.github/actions/setup-deploy-tools")).not.toContain("deploy-missing-concurrency");
     expect(ids("./.github/actions/build")).not.toContain("deploy-missing-concurrency");
   });
+
+  test("the repository's own action or workflow named by its full name is read as a local one", () => {
+    const action =
+      "name: Ship\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: flyctl deploy --remote-only\n";
+    const workflow = `on:
+  push:
+    branches: [main]
+permissions: {}
+jobs:
+  ship:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: acme/orders/.github/actions/ship@main
+`;
+    const ids = (settings: { repositoryOwner?: string; repositoryName?: string }) =>
+      auditWorkflows({
+        files: [
+          { path: ".github/workflows/w.yml", text: workflow },
+          { path: ".github/actions/ship/action.yml", text: action },
+        ],
+        settings,
+      })
+        .findings.filter((f) => f.file.endsWith("w.yml"))
+        .map((f) => f.ruleId);
+    expect(ids({ repositoryOwner: "acme", repositoryName: "orders" })).toContain(
+      "deploy-missing-concurrency",
+    );
+    // Another repository's action of that name is not this checkout's file.
+    expect(ids({ repositoryOwner: "acme", repositoryName: "billing" })).not.toContain(
+      "deploy-missing-concurrency",
+    );
+  });
 });

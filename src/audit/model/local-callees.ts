@@ -47,21 +47,42 @@ export function readLocalCallees(files: ReadonlyArray<{ path: string; text: stri
 /**
  * Gives each step of `workflow` that uses a local action the action's steps, and each job that
  * calls a local reusable workflow that workflow. One level only: what a called action or
- * workflow calls in turn is not followed, so a cycle cannot loop.
+ * workflow calls in turn is not followed, so a cycle cannot loop. `self` (`acme/orders`) makes a
+ * reference to the repository by its full name (`acme/orders/.github/workflows/x.yml@main`) a
+ * local one too: the file read is the one in this checkout, which the ref may be ahead of.
  */
-export function linkLocalCallees(workflow: Workflow, callees: LocalCallees): void {
+export function linkLocalCallees(workflow: Workflow, callees: LocalCallees, self?: string): void {
   if (callees.actions.size === 0 && callees.workflows.size === 0) return;
+  const prefix = self ? `${self.toLowerCase()}/` : undefined;
+  // The path inside this repository a reference names, or undefined for another repository's.
+  const local = (raw: string): string | undefined => {
+    const path = raw.split("@")[0]!;
+    if (path.startsWith("./")) return path;
+    return prefix && path.toLowerCase().startsWith(prefix) ? `./${path.slice(prefix.length)}` : undefined;
+  };
   for (const job of workflow.jobs) {
-    if (job.uses?.kind === "reusable-workflow" && job.uses.raw.startsWith("./")) {
-      const callee = callees.workflows.get(clean(job.uses.raw.split("@")[0]!));
+    const called = job.uses?.kind === "reusable-workflow" ? local(job.uses.raw) : undefined;
+    if (called) {
+      const callee = callees.workflows.get(clean(called));
       if (callee && callee.source.path !== workflow.source.path) job.callee = callee;
     }
     for (const step of job.steps) {
-      if (step.uses?.kind !== "local") continue;
-      const steps = callees.actions.get(folderOf(`${step.uses.raw.replace(/\/+$/, "")}/action.yml`));
+      const used = step.uses?.kind === "local" ? step.uses.raw : step.uses && local(step.uses.raw);
+      if (!used) continue;
+      const steps = callees.actions.get(folderOf(`${used.replace(/\/+$/, "")}/action.yml`));
       if (steps) step.localSteps = steps;
     }
   }
+}
+
+/** `acme/orders` from the settings' owner and name, when both are known. */
+export function selfName(settings: {
+  repositoryOwner?: string;
+  repositoryName?: string;
+}): string | undefined {
+  return settings.repositoryOwner && settings.repositoryName
+    ? `${settings.repositoryOwner}/${settings.repositoryName}`
+    : undefined;
 }
 
 function clean(path: string): string {
