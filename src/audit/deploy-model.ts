@@ -18,6 +18,12 @@ import { type Job, jobText, type Step, triggerInputs, type Value, type Workflow 
  * or on tags — the common "merge to main is production" set-up.
  */
 
+/**
+ * A Dokku release, on the host or over ssh (`ssh dokku@host git:from-image app image@sha256:…`):
+ * a deploy, and one Dokku's zero-downtime checks gate.
+ */
+export const DOKKU_RELEASE = /\bdokku\b[^\n|;&]*?\s(git:from-image|git:sync|ps:rebuild|tags:deploy)\b/;
+
 // Options may stand between a tool and its subcommand (`kubectl -n prod apply`), but not a
 // pipe or another command.
 const ARGS = "[^\\n|;&]*?\\s";
@@ -51,8 +57,7 @@ export const DEPLOY_COMMAND = new RegExp(
     "\\b(serverless|sls|sst|flyctl|fly|netlify|eb|cdk|kamal|sam|copilot|firebase|wrangler|railway|cap|trigger\\.dev)\\b[^\\n|;&]*?\\sdeploy(?![\\w/.-])",
     // Railway's CLI, also run from its npm package (`npx @railway/cli up`).
     "(@railway\\/cli|\\brailway)(@\\S+)?\\s+up\\b",
-    // Dokku, on the host or over ssh (`ssh dokku@host git:from-image app image@sha256:…`).
-    "\\bdokku\\b[^\\n|;&]*?\\s(git:from-image|git:sync|ps:rebuild|tags:deploy)\\b",
+    DOKKU_RELEASE.source,
     `\\bvercel\\b${ARGS}--prod\\b`,
     "\\bgcloud\\s+(run|app|functions)\\s+(services\\s+update|deploy)\\b",
     `\\bgcloud\\b${ARGS}(run|app|functions)\\s+deploy\\b`,
@@ -411,8 +416,8 @@ function environmentInput(job: Job): string | undefined {
  * Device paths are not environments (`> /dev/null`), nor is the `.dev` top-level domain of a
  * host or a tool (`app.fly.dev`, `trigger.dev`).
  */
-const DEVICES = /\/dev\/(null|stdout|stderr|tty|zero|u?random|fd\/\d+)|\.dev(?![\w.-])/g;
-const words = (text: string) => text.replace(DEVICES, " ").replace(/[-_./]/g, " ");
+const NOT_A_STAGE = /\/dev\/(null|stdout|stderr|tty|zero|u?random|fd\/\d+)|\.dev(?![\w.-])/g;
+const words = (text: string) => text.replace(NOT_A_STAGE, " ").replace(/[-_./]/g, " ");
 
 export type Stage = "production" | "pre-production" | "unknown";
 

@@ -1,5 +1,5 @@
 import { isDeployJob, isProductionJob, runsOnlyOnFailure, scriptLines } from "../classify.js";
-import { actionCommand, deploysStaticSite, updatesGitOpsManifest } from "../deploy-model.js";
+import { actionCommand, DOKKU_RELEASE, deploysStaticSite, updatesGitOpsManifest } from "../deploy-model.js";
 import type { Region, SourceFile } from "../model/source.js";
 import type { Step } from "../model/workflow.js";
 import { lastDeployingLine, lastReleaseStep, releaseCheck } from "../post-deploy-check.js";
@@ -10,11 +10,15 @@ import { locatedLines, regionInLine } from "./curl-pipe-shell.js";
  * The platform's own wait for the new version to run (`kubectl rollout status`, `aws ecs wait
  * services-stable`, `helm --wait`), and deploys that move traffic only to instances that pass
  * their health checks (Kamal, Fly's rolling deploys, Cloud Run and gen2 Cloud Functions
- * revisions, Cloud Foundry's rolling strategy, Dokku's zero-downtime checks): they fail the job when the new version never
- * becomes healthy, but cannot see a release that runs and is wrong. Reported as a note.
+ * revisions, Cloud Foundry's rolling strategy, and Dokku's zero-downtime checks, see
+ * DOKKU_RELEASE): they fail the job when the new version never becomes healthy, but cannot see
+ * a release that runs and is wrong. Reported as a note.
  */
 const STABILITY_WAIT =
-  /\bkubectl\b[^\n|;&]*\brollout\s+status\b|\bkubectl\b[^\n|;&]*\swait\b[^\n|;&]*--for[\s=]+(condition[\s=/]+(available|complete|ready)|jsonpath)|\baws\b[^\n|;&]*\becs\s+wait\s+services-stable\b|\bhelm\b[^\n|;&]*\s(upgrade|install)\b[^\n|;&]*\s--(wait|atomic)\b|\bkamal\b[^\n|;&]*\s(deploy|redeploy)\b|\b(flyctl|fly)\b[^\n|;&]*\sdeploy\b(?![^\n]*--strategy[\s=]+immediate)|\bgcloud\b[^\n|;&]*\s(run\s+deploy|functions\s+deploy\b[^\n]*--gen2)|\bcf\b[^\n|;&]*\spush\b[^\n]*--strategy[\s=]+rolling|\bdokku\b[^\n|;&]*?\s(git:from-image|git:sync|ps:rebuild|tags:deploy)\b/i;
+  /\bkubectl\b[^\n|;&]*\brollout\s+status\b|\bkubectl\b[^\n|;&]*\swait\b[^\n|;&]*--for[\s=]+(condition[\s=/]+(available|complete|ready)|jsonpath)|\baws\b[^\n|;&]*\becs\s+wait\s+services-stable\b|\bhelm\b[^\n|;&]*\s(upgrade|install)\b[^\n|;&]*\s--(wait|atomic)\b|\bkamal\b[^\n|;&]*\s(deploy|redeploy)\b|\b(flyctl|fly)\b[^\n|;&]*\sdeploy\b(?![^\n]*--strategy[\s=]+immediate)|\bgcloud\b[^\n|;&]*\s(run\s+deploy|functions\s+deploy\b[^\n]*--gen2)|\bcf\b[^\n|;&]*\spush\b[^\n]*--strategy[\s=]+rolling/i;
+function waitsForHealth(text: string): boolean {
+  return STABILITY_WAIT.test(text) || DOKKU_RELEASE.test(text);
+}
 /**
  * Actions that deploy through the same health-gated mechanisms (Azure/k8s-deploy waits for the
  * rollout; beanstalk-deploy waits for the environment to be healthy unless told not to).
@@ -83,6 +87,6 @@ function waitsForStability(step: Step): boolean {
   if (step.uses?.repository && STABILITY_WAIT_ACTIONS.test(step.uses.repository))
     return !/^false$/i.test(step.with.get("wait_for_deployment")?.value.trim() ?? "");
   const command = actionCommand(step)?.command;
-  if (command !== undefined) return STABILITY_WAIT.test(command);
-  return Boolean(step.run && scriptLines(step.run.value).some((l) => STABILITY_WAIT.test(l.text)));
+  if (command !== undefined) return waitsForHealth(command);
+  return Boolean(step.run && scriptLines(step.run.value).some((l) => waitsForHealth(l.text)));
 }
