@@ -16,7 +16,7 @@ const NOT_A_CHECK =
   /^(echo|printf|cat|ls|mkdir|cp|mv|rm|ln|touch|chmod|chown|export|set|unset|source|\.|exit|sleep|curl|wget|git|gh|docker|docker-compose|kubectl|helm|aws|gcloud|az|sed|awk|grep|tee|tar|unzip|test|\[|if|then|else|elif|fi|for|do|done|while|case|esac|trap|wait|cd|pushd|popd|psql|createdb|dropdb|mysql|mongosh|redis-cli|apt|apt-get|apk|brew|yum|dnf|pipx|corepack|nvm|rustup|sdk|eval|which|command|true|false|:|node -e|python3? -c|npx (--yes )?(playwright|cypress) install|codecov|bash <\(|sh -c)\b/;
 
 const INSTALL =
-  /^((npm|pnpm|bun) (ci|install|i)\b(?!.* (-g|--global)\b)|yarn( install\b|$)|(pip3?|python3? -m pip) install +(-r|--requirement|-e|\.|--editable)|poetry install\b|uv sync\b|uv pip install\b|pipenv (install|sync)\b|pdm (install|sync)\b|go mod download\b|cargo fetch\b|bundle install\b|composer install\b)/;
+  /^((npm|pnpm|bun) (ci|install|i)(?![\w:-])(?!.* (-g|--global)\b)|yarn( install\b|$)|(pip3?|python3? -m pip) install +(-r|--requirement|-e|\.|--editable)|poetry install\b|uv sync\b|uv pip install\b|pipenv (install|sync)\b|pdm (install|sync)\b|go mod download\b|cargo fetch\b|bundle install\b|composer install\b)/;
 
 const TYPECHECK =
   /(^|[\s:/_-])(tsc|vue-tsc|type[_-]?check|typecheck|types?[:_]check|check[:_-]types|lint[:_-]types|mypy|pyright|pyrefly|basedpyright|svelte-check)(?![a-zA-Z0-9])|^cargo check\b|^(npm run|yarn|pnpm( run)?|bun run) (types|check:types|tsc)$/;
@@ -43,8 +43,10 @@ export function commandBody(command: string): string {
 /** The job a command does, or null when it does none of the five. */
 export function commandKind(command: string): CommandKind | null {
   const body = commandBody(command);
-  // Assignments, option lines of a continued command and subshell fragments run nothing of their own.
-  if (!body || NOT_A_CHECK.test(body) || /^([A-Za-z_]\w*=|-|\)|\(|\{|\})/.test(body)) return null;
+  // Assignments (`a=1`, `list+=(x)`, `a[0]=x`), option lines of a continued command and subshell
+  // fragments run nothing of their own.
+  if (!body || NOT_A_CHECK.test(body) || /^([A-Za-z_]\w*(\[[^\]]*\])?\+?=|-|\)|\(|\{|\})/.test(body))
+    return null;
   // Installing a linter's or the docs' own requirements is not installing the app.
   if (INSTALL.test(body) && /\s-r\s*\S*(lint|docs?|format|typing|pre-commit)\S*\.(txt|in)\b/.test(body))
     return null;
