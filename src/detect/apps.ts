@@ -112,9 +112,13 @@ export async function discoverApps(options: {
   for (const build of builds) if (await hasManifest(repo, build.context)) dirs.add(build.context);
 
   const candidates: AppCandidate[] = [];
-  const rootIsWorkspace = (await memberDirs(repo)).length > 0;
+  const members = await memberDirs(repo);
+  const rootIsWorkspace = members.length > 0;
+  // The member the root's start script runs is the deployable, whatever its folder is called.
+  const started = await memberTheRootStarts(repo, members);
+  if (started) dirs.add(started.dir);
   for (const dir of dirs) {
-    if (dir !== "." && NOT_AN_APP.test(dir)) continue;
+    if (dir !== "." && NOT_AN_APP.test(dir) && dir !== started?.dir) continue;
     const files = filesAt(dir);
     const found: EcosystemDetection[] = [];
     for (const [, read] of READERS) {
@@ -122,7 +126,8 @@ export async function discoverApps(options: {
       if (detection) found.push(detection);
     }
     for (const detection of found) {
-      const candidate = await rate({ repo, dir, detection, builds, siblings: found });
+      const startedBy = dir === started?.dir ? started.by : undefined;
+      const candidate = await rate({ repo, dir, detection, builds, siblings: found, startedBy });
       if (candidate) candidates.push(candidate);
     }
   }
@@ -293,6 +298,47 @@ async function foldersCopiedByRootImage(repo: ProjectFiles): Promise<string[]> {
   return [...found];
 }
 
+/** Where a folder's own Dockerfile came from, in a sentence. */
+export function ownDockerfileSource(dir: string, dockerfile: string): string {
+  const where = dir === "." ? "the repository root" : dir;
+  return posix.dirname(dockerfile) === dir
+    ? `the Dockerfile in ${where}`
+    : `${dockerfile}, the image of ${where}`;
+}
+
+/**
+ * The workspace member the root package's start script runs: `cd packages/core && npm start`,
+ * `npm start --workspace=api`, `pnpm --filter @acme/api start`, `yarn workspace api start`.
+ */
+async function memberTheRootStarts(
+  repo: ProjectFiles,
+  members: readonly string[],
+): Promise<{ dir: string; by: string } | null> {
+  const scripts = (await repo.json("package.json"))?.scripts;
+  const start = isRecord(scripts) && typeof scripts.start === "string" ? scripts.start : null;
+  if (!start || !members.length) return null;
+  const named =
+    /^cd\s+(\S+?)\/?\s*&&/.exec(start)?.[1] ??
+    /\s--prefix[=\s]+(\S+)/.exec(start)?.[1] ??
+    /\s(?:--filter|-F|--workspace|-w)[=\s]+(\S+)/.exec(start)?.[1] ??
+    /^yarn\s+workspace\s+(\S+)/.exec(start)?.[1];
+  if (!named) return null;
+  const wanted = named.replace(/^["']|["']$/g, "").replace(/^\.\//, "");
+  for (const dir of members) {
+    const name = (await repo.json(`${dir}/package.json`))?.name;
+    if (dir === wanted || name === wanted) return { dir, by: `package.json "start": ${start}` };
+  }
+  return null;
+}
+
+/** The root's own image, for the member its start script runs (`CMD ["npm", "start"]` at the root). */
+async function rootImageStarting(repo: ProjectFiles): Promise<FolderImage | null> {
+  const dockerfile = await ownDockerfile(repo, ".");
+  return dockerfile
+    ? { dockerfile, context: ".", by: "the root image, which runs the root's start script" }
+    : null;
+}
+
 /** The Dockerfile that lives with a folder's code, in the places projects keep one. */
 export async function ownDockerfile(repo: ProjectFiles, dir: string): Promise<string | null> {
   const prefix = dir === "." ? "" : `${dir}/`;
@@ -302,6 +348,10 @@ export async function ownDockerfile(repo: ProjectFiles, dir: string): Promise<st
     "src/main/docker/Dockerfile",
     "dockerfile",
     "docker/dockerfile",
+    // A docker/ folder of one image per role: the service's is named for the service.
+    ...["app", "server", "api", "backend", "production", "prod"].map((role) => `docker/${role}/Dockerfile`),
+    "deploy/Dockerfile",
+    "build/docker/Dockerfile",
   ]) {
     if (await repo.exists(`${prefix}${name}`)) return `${prefix}${name}`;
   }
@@ -316,15 +366,24 @@ async function rate(options: {
   siblings: readonly EcosystemDetection[];
   /** Chosen by the person, so kept whatever it looks like. */
   named?: boolean;
+  /** The root's start script that runs this member, when one does. */
+  startedBy?: string;
 }): Promise<AppCandidate | null> {
   const { repo, dir, detection, builds } = options;
   const reasons: string[] = [];
   let score = 0;
+  if (options.startedBy) {
+    score += 3;
+    reasons.push(`the root's start script runs it (${options.startedBy})`);
+  }
   // A Node package beside a backend language in the same folder is that service's front end: its
   // image is one built from the folder for a front end (compose's `web`, `client`), not the backend's.
   const besideBackend = detection.language === "node" && options.siblings.some((s) => s.language !== "node");
   const frontEnd = besideBackend ? await frontEndBuild(repo, dir, builds) : null;
-  const image = besideBackend ? frontEnd : await imageFor({ repo, dir, detection, builds });
+  const image = besideBackend
+    ? frontEnd
+    : ((await imageFor({ repo, dir, detection, builds })) ??
+      (options.startedBy ? await rootImageStarting(repo) : null));
   if (image) {
     score += 4;
     reasons.push(`its image is built from ${image.dockerfile}${image.by ? ` (${image.by})` : ""}`);
@@ -352,11 +411,12 @@ async function rate(options: {
     dockerfile: image?.dockerfile ?? null,
     dockerContext: image?.context ?? null,
     dockerTarget: image?.target ?? null,
-    dockerSource: image
-      ? (image.by ?? `the Dockerfile in ${dir === "." ? "the repository root" : dir}`)
-      : null,
+    dockerSource: image ? (image.by ?? ownDockerfileSource(dir, image.dockerfile)) : null,
     imageName: image?.image ?? null,
-    name: frontEnd?.service ?? null,
+    // The member the root starts is the product: `@logto/core` is logto.
+    name:
+      frontEnd?.service ??
+      (options.startedBy ? (/^@([^/]+)\//.exec(detection.name ?? "")?.[1] ?? null) : null),
     score,
     reasons,
     detection,
@@ -378,6 +438,15 @@ async function frontEndBuild(
   return null;
 }
 
+interface FolderImage {
+  dockerfile: string;
+  context: string;
+  target?: string | null;
+  image?: string | null;
+  /** What says it is the folder's image; null for the folder's own Dockerfile. */
+  by: string | null;
+}
+
 /**
  * The image of a folder: built by CI or compose from its folder, its own Dockerfile, or a root
  * Dockerfile that copies the folder in (a monorepo's shared docker/Dockerfile).
@@ -387,13 +456,7 @@ async function imageFor(options: {
   dir: string;
   detection: EcosystemDetection;
   builds: readonly ImageBuild[];
-}): Promise<{
-  dockerfile: string;
-  context: string;
-  target?: string | null;
-  image?: string | null;
-  by: string | null;
-} | null> {
+}): Promise<FolderImage | null> {
   const { repo, dir, builds } = options;
   const base = dir === "." ? null : posix.basename(dir);
   // A compose service named like the folder builds the folder's image.

@@ -30,17 +30,54 @@ export interface ComposeBuild {
   image: string | null;
   /** The health check's test command, when the service has one. */
   healthcheck: string | null;
+  /** The service's `command:`, which replaces the image's CMD. */
+  command: string | null;
+}
+
+/** A compose service that runs an image it does not build (`image: acme/orders:1.4`). */
+export interface ComposeImageService {
+  file: string;
+  service: string;
+  /** The image's name without registry or tag. */
+  image: string;
+  healthcheck: string | null;
+  /** The service's `command:`, which replaces the image's CMD. */
+  command: string | null;
 }
 
 /** Every service the compose files build (a `build:` key), in file order. */
 export async function composeBuilds(files: ProjectFiles): Promise<ComposeBuild[]> {
+  return (await composeServices(files)).builds;
+}
+
+/** Every service of the compose files that runs a prebuilt image, in file order. */
+export async function composeImageServices(files: ProjectFiles): Promise<ComposeImageService[]> {
+  return (await composeServices(files)).images;
+}
+
+async function composeServices(
+  files: ProjectFiles,
+): Promise<{ builds: ComposeBuild[]; images: ComposeImageService[] }> {
   const builds: ComposeBuild[] = [];
+  const images: ComposeImageService[] = [];
   for (const file of BUILD_FILES) {
     const doc = await files.yaml(file);
     const services = isRecord(doc) && isRecord(doc.services) ? doc.services : {};
     for (const [name, service] of Object.entries(services)) {
-      if (!isRecord(service) || service.build === undefined) continue;
+      if (!isRecord(service)) continue;
+      const test = isRecord(service.healthcheck) ? service.healthcheck.test : undefined;
+      const healthcheck = Array.isArray(test) ? test.join(" ") : typeof test === "string" ? test : null;
+      const image = typeof service.image === "string" ? service.image.split("/").pop()!.split(":")[0]! : null;
+      const command = Array.isArray(service.command)
+        ? service.command.join(" ")
+        : typeof service.command === "string"
+          ? service.command
+          : null;
       const build = service.build;
+      if (build === undefined) {
+        if (image) images.push({ file, service: name, image, healthcheck, command });
+        continue;
+      }
       const relative =
         typeof build === "string"
           ? build
@@ -51,19 +88,19 @@ export async function composeBuilds(files: ProjectFiles): Promise<ComposeBuild[]
       const context = repositoryPath(posix.join(posix.dirname(file), relative));
       const dockerfile =
         isRecord(build) && typeof build.dockerfile === "string" ? build.dockerfile : "Dockerfile";
-      const test = isRecord(service.healthcheck) ? service.healthcheck.test : undefined;
       builds.push({
         file,
         service: name,
         context,
         dockerfile: repositoryPath(posix.join(context, dockerfile)),
         target: isRecord(build) && typeof build.target === "string" ? build.target : null,
-        image: typeof service.image === "string" ? service.image.split("/").pop()!.split(":")[0]! : null,
-        healthcheck: Array.isArray(test) ? test.join(" ") : typeof test === "string" ? test : null,
+        image,
+        healthcheck,
+        command,
       });
     }
   }
-  return builds;
+  return { builds, images };
 }
 
 /** A path relative to the repository root, `.` for the root itself. */

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { composeBuilds, repositoryPath } from "./compose.js";
+import { composeBuilds, composeImageServices, repositoryPath } from "./compose.js";
 import type { DockerfileFacts } from "./dockerfile.js";
 import type { ProjectFiles } from "./files.js";
 import type { FoundRoute } from "./routes.js";
@@ -85,6 +85,7 @@ export async function detectHealth(options: {
   const compose = await composeHealth(files, {
     appPath: options.appPath,
     dockerfile: options.dockerfile?.path ?? null,
+    names,
   });
   if (compose) take(compose.found, compose.source, compose.ours || ours([compose.service]));
 
@@ -299,14 +300,21 @@ interface ComposeHealth {
 
 /**
  * The health check of a compose service built from the repository (not a database image): the
- * one built from the app's folder or Dockerfile first, else the first, which `ours` says is not
- * known to be the app's.
+ * one built from the app's folder or Dockerfile first, else one running the app's published
+ * image (`image: acme/orders:1.4`, named like the app), else the first built, which `ours` says
+ * is not known to be the app's.
  */
 async function composeHealth(
   files: ProjectFiles,
-  app: { appPath: string; dockerfile: string | null },
+  app: { appPath: string; dockerfile: string | null; names: ReadonlySet<string> },
 ): Promise<ComposeHealth | null> {
   let first: ComposeHealth | null = null;
+  for (const service of await composeImageServices(files)) {
+    const url = service.healthcheck === null ? null : urlIn(service.healthcheck);
+    if (!url || !app.names.has(service.image.toLowerCase())) continue;
+    const source = `${service.file} service "${service.service}" healthcheck (image ${service.image})`;
+    return { found: url, source, service: service.service, ours: true };
+  }
   for (const build of await composeBuilds(files)) {
     const url = build.healthcheck === null ? null : urlIn(build.healthcheck);
     if (!url) continue;

@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { basename, join, posix, resolve } from "node:path";
 import type { Commands, Language } from "../config/schema.js";
 import { ShipgateError } from "../errors.js";
-import { type AppCandidate, discoverApps, ownDockerfile } from "./apps.js";
+import { type AppCandidate, discoverApps, ownDockerfile, ownDockerfileSource } from "./apps.js";
 import { defaultBranch } from "./branch.js";
 import { ciCommands, ciVersions } from "./ci-commands.js";
 import { type CiFacts, readCi } from "./ci-jobs.js";
@@ -127,7 +127,7 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
   // Without a recognised manifest there is no candidate, but the folder's image is still its image.
   const ownImage = chosen ? null : await ownDockerfile(repo, appPath);
   const dockerfile = chosen?.dockerfile ?? ownImage;
-  if (ownImage) sources.dockerfile = `the Dockerfile in ${appPath === "." ? "the repository root" : appPath}`;
+  if (ownImage) sources.dockerfile = ownDockerfileSource(appPath, ownImage);
   const dockerText = dockerfile ? await repo.text(dockerfile) : null;
   const image =
     dockerfile && dockerText !== null
@@ -143,23 +143,26 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
     delete unsure.languageVersion;
   }
 
-  const start = eco ? await startCommand({ files: repo, appPath, detection: eco, dockerfile: image }) : null;
+  const name = chosen
+    ? appName(chosen, git, root)
+    : (serviceName(git?.remoteName ?? null) ?? serviceName(basename(root)) ?? "app");
+  // What manifests and compose files may call it: its name and its image's.
+  const appNames = [name, serviceName(chosen?.imageName ?? null) ?? ""];
+  const start = eco
+    ? await startCommand({ files: repo, appPath, detection: eco, dockerfile: image, names: appNames })
+    : null;
   if (start) sources.start = start.source;
   const devServer = start && eco?.language === "node" ? devServerStart(start.command, eco.scripts) : null;
   if (devServer) unsure.start = devServer;
   else if (!start)
-    unsure.start = "nothing says how the app starts (no start script, Procfile or Dockerfile CMD)";
+    unsure.start =
+      "nothing says how the app starts (no start script, Procfile, Dockerfile CMD or compose command)";
 
   const routes = eco ? await findRoutes({ root, dir: appPath, language: eco.language }) : [];
   const jvmManifests = ["pom.xml", "build.gradle", "build.gradle.kts"].flatMap((m) => [
     appPath === "." ? m : `${appPath}/${m}`,
     ...(eco?.workspaces?.members ?? []).map((member) => `${member}/${m}`),
   ]);
-  const name = chosen
-    ? appName(chosen, git, root)
-    : (serviceName(git?.remoteName ?? null) ?? serviceName(basename(root)) ?? "app");
-  // What manifests and compose files may call it: its name and its image's.
-  const appNames = [name, serviceName(chosen?.imageName ?? null) ?? ""];
   const health = await detectHealth({
     files: repo,
     appPath,

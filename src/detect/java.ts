@@ -86,7 +86,16 @@ async function gradle(options: { files: ProjectFiles; buildFile: string }): Prom
   const modules = [...settings.matchAll(/^\s*include\b\s*\(?([^)\n]*)\)?/gm)].flatMap(([, list]) =>
     [...list!.matchAll(/["']:?([^"']+)["']/g)].map(([, m]) => m!.replace(/:/g, "/")),
   );
-  if (modules.length) result.workspaces = { tool: "gradle", members: modules };
+  // `project(':server-app').projectDir = new File('backend/app')`: the module lives elsewhere.
+  const moved = new Map(
+    [
+      ...settings.matchAll(
+        /project\(\s*["']:?([^"']+)["']\s*\)\.projectDir\s*=\s*(?:new\s+File|file)\(\s*["']([^"'$]+)["']\s*\)/g,
+      ),
+    ].map(([, module, dir]) => [module!.replace(/:/g, "/"), dir!.replace(/^\.\//, "").replace(/\/+$/, "")]),
+  );
+  const members = modules.map((m) => moved.get(m) ?? m);
+  if (members.length) result.workspaces = { tool: "gradle", members };
   result.serves = SERVER_FRAMEWORKS.test(build);
   return result;
 }

@@ -76,6 +76,48 @@ function isNestedRouter(text: string): boolean {
   return NESTED_ROUTER.test(text);
 }
 
+/** A receiver named like a router that the file neither creates nor imports: a parameter. */
+function routerFromCaller(text: string, receiver: string): boolean {
+  if (!/router$/i.test(receiver)) return false;
+  return !new RegExp(
+    `\\b(?:const|let|var|import)\\s+(?:\\{[^}]*)?\\b${receiver}\\b|\\b${receiver}\\s*=[^=]`,
+  ).test(text);
+}
+
+/**
+ * A Flask blueprint or FastAPI router a file creates (`bp = Blueprint("health", __name__,
+ * url_prefix="/x")`, `router = APIRouter(prefix="/x")`), by the name routes are registered on.
+ */
+function pythonRouter(
+  text: string,
+  receiver: string | undefined,
+): { receiver: string; ownPrefix: string } | null {
+  if (!receiver) return null;
+  const created = new RegExp(`\\b${receiver}\\s*=\\s*(?:\\w+\\.)?(?:Blueprint|APIRouter)\\(([^)]*)\\)`).exec(
+    text,
+  );
+  if (!created) return null;
+  return { receiver, ownPrefix: prefixArgument(created[1]!) ?? "" };
+}
+
+/**
+ * The prefix an app registers a blueprint or router under (`app.register_blueprint(bp,
+ * url_prefix="/api")`, `app.include_router(router, prefix="/api")`): "" when registered without
+ * one, null when no file registers it.
+ */
+function pythonRegistration(texts: readonly string[], receiver: string): string | null {
+  const call = new RegExp(`(?:register_blueprint|include_router)\\(\\s*(?:\\w+\\.)*${receiver}\\b([^)]*)\\)`);
+  for (const text of texts) {
+    const m = call.exec(text);
+    if (m) return prefixArgument(m[1]!) ?? "";
+  }
+  return null;
+}
+
+function prefixArgument(args: string): string | null {
+  return /\b(?:url_)?prefix\s*=\s*["']([^"']*)["']/.exec(args)?.[1]?.replace(/\/+$/, "") ?? null;
+}
+
 /** NestJS: @Controller('health') with a bare @Get(), under the app's global prefix and URI version. */
 const NEST_CONTROLLER = /@Controller\(\s*["'`](?<p>[\w./-]+)["'`]\s*\)[\s\S]{0,600}?@Get\(\s*\)/g;
 
@@ -93,11 +135,18 @@ export async function findRoutes(options: {
   const mounting: SourceText[] = [];
   const reexports: SourceText[] = [];
   const inRouters: Array<{ path: string; where: string; file: SourceText; receiver: string }> = [];
+  // Python blueprints and routers, and every Python file, to find where each is registered.
+  const pyRouted: Array<{ path: string; where: string; receiver: string; ownPrefix: string }> = [];
+  const pyTexts: string[] = [];
+  // Rust and Go files that nest routes under a scope or group (`web::scope("/auth/v1")`).
+  const scoping = new Set<string>();
   for (const file of files) {
     const rel = relative(options.root, file);
     const fromName = fileRoute(relative(base, file));
     if (fromName) add(routes, fromName, `${rel}:1`);
     const text = await readFile(file, "utf8").catch(() => "");
+    if (options.language === "python" && /register_blueprint|include_router/.test(text)) pyTexts.push(text);
+    if ((options.language === "rust" || options.language === "go") && isNestedRouter(text)) scoping.add(rel);
     if (options.language === "node" && text.includes(".use(")) mounting.push({ path: file, text });
     if (options.language === "node" && reexportsAModule(text)) reexports.push({ path: file, text });
     if (!/health|ready|ping|status|heartbeat|alive|livez|liveness/i.test(text)) {
@@ -112,8 +161,16 @@ export async function findRoutes(options: {
         const path = m.groups?.p ?? `/${m.groups?.rel ?? ""}`;
         const where = `${rel}:${lineOf(text, m.index ?? 0)}`;
         const receiver = /(\w+)\s*$/.exec(text.slice(Math.max(0, (m.index ?? 0) - 60), m.index))?.[1];
-        if (nested && options.language === "node" && m.groups?.p && receiver)
+        const decorated = /^@(\w+)\./.exec(m[0])?.[1];
+        const pyRouter =
+          options.language === "python" && m.groups?.p ? pythonRouter(text, decorated ?? receiver) : null;
+        // A router handed in by the caller (`export default function routes(router) {…}`) is
+        // mounted wherever the caller mounts it.
+        const handedIn =
+          options.language === "node" && receiver !== undefined && routerFromCaller(text, receiver);
+        if ((nested || handedIn) && options.language === "node" && m.groups?.p && receiver)
           inRouters.push({ path, where, file: { path: file, text }, receiver });
+        else if (nested && pyRouter) pyRouted.push({ path, where, ...pyRouter });
         else add(routes, path, where, m.groups?.rel === undefined && !nested);
       }
     }
@@ -138,8 +195,19 @@ export async function findRoutes(options: {
       );
     else add(routes, route.path, route.where, false);
   }
+  for (const route of pyRouted) {
+    const registered = pythonRegistration(pyTexts, route.receiver);
+    const prefix = `${registered ?? ""}${route.ownPrefix}`.replace(/\/+$/, "");
+    add(routes, `${prefix}${route.path}`, route.where, registered !== null);
+  }
   for (const controller of nest) {
     add(routes, `${nestPrefix ?? ""}/${controller.name.replace(/^\/+/, "")}`, controller.where);
+  }
+  // A handler declared in one file and served from another that nests routes under a scope may
+  // be served under that scope: the path is a guess.
+  for (const route of routes) {
+    const file = route.where.replace(/:\d+$/, "");
+    if (scoping.size && !scoping.has(file)) route.sure = false;
   }
   return routes.sort((a, b) => rankOf(a) - rankOf(b) || a.path.length - b.path.length);
 }

@@ -1,3 +1,4 @@
+import { composeBuilds, composeImageServices } from "./compose.js";
 import type { DockerfileFacts } from "./dockerfile.js";
 import type { EcosystemDetection } from "./ecosystem.js";
 import type { ProjectFiles } from "./files.js";
@@ -12,6 +13,8 @@ export async function startCommand(options: {
   appPath: string;
   detection: EcosystemDetection;
   dockerfile: { path: string; facts: DockerfileFacts } | null;
+  /** What the app and its image are called, to know its compose service. */
+  names?: readonly string[];
 }): Promise<{ command: string; source: string } | null> {
   const { detection, dockerfile } = options;
   if (detection.language === "node" && detection.start) return detection.start;
@@ -27,7 +30,28 @@ export async function startCommand(options: {
   const procfile = options.appPath === "." ? "Procfile" : `${options.appPath}/Procfile`;
   const web = /^web:\s*(.+)$/m.exec((await options.files.text(procfile)) ?? "")?.[1]?.trim();
   if (web) return { command: web, source: `${procfile} (web)` };
-  return detection.start;
+  return (
+    detection.start ?? (await composeStart(options.files, dockerfile?.path ?? null, options.names ?? []))
+  );
+}
+
+/**
+ * The `command:` a compose file gives the app's own container, built from its Dockerfile or
+ * running its published image: what starts it when the image itself names no CMD.
+ */
+async function composeStart(
+  files: ProjectFiles,
+  dockerfile: string | null,
+  names: readonly string[],
+): Promise<{ command: string; source: string } | null> {
+  const wanted = new Set(names.filter(Boolean).map((n) => n.toLowerCase()));
+  const own = [
+    ...(await composeBuilds(files)).filter((b) => b.dockerfile === dockerfile),
+    ...(await composeImageServices(files)).filter((s) => wanted.has(s.image.toLowerCase())),
+  ].find((s) => s.command);
+  return own?.command
+    ? { command: own.command, source: `${own.file} service "${own.service}" (command)` }
+    : null;
 }
 
 /**

@@ -20,13 +20,16 @@ export interface RunnerTarget {
   dependsOn?: string[];
 }
 
+/** The server side's own targets, where the plain name also runs the front end's (`build: build-server build-ui`). */
+const SERVER_SIDE = (job: string) => ["server", "backend", "api"].map((side) => `${job}-${side}`);
+
 /** Target names that do one job, most specific first; namespaced Taskfile names match by their last part. */
 const NAMES: Readonly<Record<CommandKind, readonly string[]>> = {
   install: ["install", "deps", "setup"],
-  lint: ["lint", "check-lint", "lint-check"],
+  lint: ["lint", "check-lint", "lint-check", ...SERVER_SIDE("lint")],
   typecheck: ["typecheck", "type-check", "types", "mypy", "check-types"],
-  test: ["test", "tests", "unit-test", "test-unit", "unit"],
-  build: ["build", "dist", "compile"],
+  test: ["test", "tests", "unit-test", "test-unit", "unit", ...SERVER_SIDE("test")],
+  build: ["build", "dist", "compile", ...SERVER_SIDE("build")],
 };
 
 /** Namespaces of task names (`py:test`) that belong to an app of each language. */

@@ -401,4 +401,52 @@ describe("which app: a backend and its front end in one folder, front ends in th
     );
     expect(web).toMatchObject({ appPath: "clients/apps/web", language: "node", packageManager: "pnpm" });
   });
+
+  test("the member the root's start script runs is the app, even in a folder named core, built by the root image", async () => {
+    const d = await detectFiles({
+      "package.json": json({
+        name: "@acme/root",
+        private: true,
+        scripts: { start: "cd packages/core && npm start", build: "pnpm -r build" },
+      }),
+      "pnpm-workspace.yaml": "packages:\n  - packages/*\n",
+      "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+      Dockerfile:
+        'FROM node:22\nCOPY . .\nRUN pnpm i && pnpm -r build\nRUN mkdir -p packages/cli/cache\nEXPOSE 3001\nENTRYPOINT ["npm", "run"]\nCMD ["start"]\n',
+      "packages/core/package.json": json({
+        name: "@acme/core",
+        scripts: { start: "NODE_ENV=production node .", build: "tsc" },
+        dependencies: { koa: "2" },
+      }),
+      "packages/cli/package.json": json({
+        name: "@acme/cli",
+        bin: { acme: "bin/index.js" },
+        scripts: { start: "node ." },
+        dependencies: { yargs: "17" },
+      }),
+    });
+    expect(d.appPath).toBe("packages/core");
+    expect(d.name).toBe("acme");
+    expect(d.dockerfile).toBe("Dockerfile");
+    expect(d.appReason).toContain(
+      'the root\'s start script runs it (package.json "start": cd packages/core && npm start)',
+    );
+  });
+
+  test("a root build kept in docker/app/ is the app's image, with its health check and start", async () => {
+    const d = await detectFiles({
+      "settings.gradle":
+        "rootProject.name = 'tolls'\ninclude ':server-app'\nproject(':server-app').projectDir = new File('backend/app')\n",
+      "build.gradle": "plugins { id 'java' }\n",
+      gradlew: "#!/bin/sh\n",
+      "backend/app/build.gradle":
+        "dependencies { implementation 'org.springframework.boot:spring-boot-starter-web'\n implementation 'org.springframework.boot:spring-boot-starter-actuator' }\n",
+      "docker/app/Dockerfile":
+        'FROM eclipse-temurin:21\nEXPOSE 8080\nHEALTHCHECK CMD wget -q http://127.0.0.1:8080/actuator/health\nCMD ["/app/cmd.sh"]\n',
+    });
+    expect(d.workspaces?.members).toEqual(["backend/app"]);
+    expect(d.dockerfile).toBe("docker/app/Dockerfile");
+    expect(d.sources.dockerfile).toBe("docker/app/Dockerfile, the image of the repository root");
+    expect(d).toMatchObject({ healthPath: "/actuator/health", port: 8080, start: "/app/cmd.sh" });
+  });
 });

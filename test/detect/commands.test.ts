@@ -188,4 +188,13 @@ describe("commands: what the project already runs before conventions", () => {
       test: "mvn clean verify --batch-mode",
     });
   });
+
+  test("a Makefile whose build also builds the UI: the server side's own target", async () => {
+    const d = await detectFiles({
+      "go.mod": "module example.com/board\n\ngo 1.25\n",
+      Makefile:
+        "build: build-server build-ui\n\nbuild-server:\n\tgo build -o board .\n\nbuild-ui:\n\tnpx webpack\n",
+    });
+    expect(d.commands.build).toBe("make build-server");
+  });
 });

@@ -236,4 +236,58 @@ describe("routes in Express routers and Go 1.22 patterns", () => {
     });
     expect(d.healthPath).toBe("/");
   });
+
+  test("a Flask blueprint's route is served under the prefix the app registers it with", async () => {
+    const d = await detectFiles({
+      "pyproject.toml": '[project]\nname = "tracks"\ndependencies = ["flask"]\n',
+      "tracks/health.py":
+        'from flask import Blueprint\nhealth_bp = Blueprint("health", __name__)\n\n@health_bp.route("/ping", methods=["GET"])\ndef ping():\n    return {"status": "ok"}\n',
+      "tracks/__init__.py":
+        'from tracks.health import health_bp\n\ndef create_app(app):\n    app.register_blueprint(health_bp, url_prefix="/api")\n',
+    });
+    expect(d.healthPath).toBe("/api/ping");
+    expect(d.unsure.healthPath).toBeUndefined();
+  });
+
+  test("a Koa or Express router handed in by its caller: the path is a guess, marked", async () => {
+    const d = await detectFiles({
+      "package.json": json({ name: "authz", scripts: { start: "node ." }, dependencies: { koa: "2" } }),
+      "package-lock.json": "{}",
+      "src/routes/status.ts":
+        "export default function statusRoutes(router) {\n  router.get('/status', async (ctx) => { ctx.status = 204; });\n}\n",
+    });
+    expect(d.healthPath).toBe("/status");
+    expect(d.unsure.healthPath).toMatch(/prefix/);
+  });
+
+  test("an actix handler served from a file that nests routes under a scope: marked", async () => {
+    const d = await detectFiles({
+      "Cargo.toml": '[package]\nname = "authd"\nversion = "0.1.0"\n\n[dependencies]\nactix-web = "4"\n',
+      "src/generic.rs": '#[get("/health")]\npub async fn health() -> impl Responder { HttpResponse::Ok() }\n',
+      "src/main.rs": 'App::new().service(web::scope("/auth/v1").service(generic::health))\n',
+    });
+    expect(d.healthPath).toBe("/health");
+    expect(d.unsure.healthPath).toBeDefined();
+  });
+
+  test("a compose service running the app's published image gives its health check and command", async () => {
+    const d = await detectFiles({
+      "pyproject.toml": '[project]\nname = "tracks"\ndependencies = ["flask", "gunicorn"]\n',
+      Dockerfile: "FROM python:3.12\nCOPY . .\n",
+      "docker-compose.yml": [
+        "services:",
+        "  db:",
+        "    image: postgres:16",
+        "  tracks:",
+        "    image: acme/tracks:v1.2.2",
+        "    command: 'sh docker-entrypoint.sh'",
+        "    healthcheck:",
+        '      test: ["CMD-SHELL", "wget --spider http://127.0.0.1:5000/api/check-db || exit 1"]',
+      ].join("\n"),
+    });
+    expect(d.healthPath).toBe("/api/check-db");
+    expect(d.sources.healthPath).toBe('docker-compose.yml service "tracks" healthcheck (image tracks)');
+    expect(d.start).toBe("sh docker-entrypoint.sh");
+    expect(d.sources.start).toBe('docker-compose.yml service "tracks" (command)');
+  });
 });
