@@ -266,10 +266,15 @@ export interface CiPreparation {
   /** Tool installs and enables, as CI runs them (`go install …`, `corepack enable`). */
   tools: string[];
   submodules: boolean;
+  /** Configuration copied from the project's samples (`cp .env.example .env`), and where. */
+  configCopies: Array<{ command: string; cwd: string }>;
 }
 
+/** A file kept as a sample to copy: `.env.example`, `config.sample.ini`, `.env-example.test`. */
+const SAMPLE_FILE = /(^|[./_-])(example|sample|dist|template|tmpl|default)([./_-]|$)/i;
+
 export function ciPreparation(jobs: readonly CiJob[]): CiPreparation {
-  const prep: CiPreparation = { systemPackages: [], tools: [], submodules: false };
+  const prep: CiPreparation = { systemPackages: [], tools: [], submodules: false, configCopies: [] };
   for (const job of jobs) {
     if (!job.checksChanges) continue;
     for (const step of job.steps) {
@@ -280,9 +285,16 @@ export function ciPreparation(jobs: readonly CiJob[]): CiPreparation {
       ) {
         prep.submodules = true;
       }
-      for (const { command } of step.run ? scriptCommands(step.run, ".") : []) {
+      const cwd = step.workingDirectory ?? job.workingDirectory ?? ".";
+      for (const { command, cwd: dir } of step.run ? scriptCommands(step.run, cwd) : []) {
         const body = commandBody(command);
         if (/^git submodule (update|init)\b/.test(body)) prep.submodules = true;
+        const copy = /^cp\s+(?:-[a-z]+\s+)*(\S+)\s+(\S+)$/.exec(body);
+        if (copy && SAMPLE_FILE.test(copy[1]!.split("/").pop()!) && !copy[2]!.includes("$")) {
+          if (!prep.configCopies.some((c) => c.command === body && c.cwd === dir))
+            prep.configCopies.push({ command: body, cwd: dir });
+          continue;
+        }
         const apt = /^(?:apt-get|apt) install\b(.*)$/.exec(body);
         if (apt) {
           for (const word of apt[1]!.split(/\s+/)) {

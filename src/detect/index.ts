@@ -278,6 +278,7 @@ export async function detectProject(options: DetectOptions): Promise<Detection> 
         detection: eco,
         jobs: [...new Set(Object.values(choices).flatMap((c) => (c?.ciJob ? [c.ciJob] : [])))],
         ciFound: ci.found,
+        appPath,
         commands: Object.values(commands).filter((c): c is string => typeof c === "string"),
         appFiles,
       })

@@ -47,6 +47,8 @@ export async function detectSetup(options: {
   /** Whether the repository has CI at all. */
   ciFound: boolean;
   commands: readonly string[];
+  /** Where the app's commands run, relative to the repository root. */
+  appPath: string;
   /** Commands read from a lockfile, so the pnpm version can be read from it. */
   appFiles: ProjectFiles;
 }): Promise<SetupFacts> {
@@ -107,6 +109,13 @@ export async function detectSetup(options: {
     commands.push(tool[1]);
     reasons.push(`${command.split(" ")[0]} in the commands, which a fresh runner lacks`);
     unsure.push(`how ${command.split(" ")[0]} is installed`);
+  }
+
+  // Set-up runs where the app's commands run: a copy made in another folder is another app's.
+  for (const copy of prep.configCopies) {
+    if (copy.cwd !== options.appPath || commands.includes(copy.command)) continue;
+    commands.push(copy.command);
+    reasons.push("the existing CI, which copies configuration from the project's sample");
   }
 
   const gitmodules = await options.repo.text(".gitmodules");

@@ -197,4 +197,16 @@ describe("commands: what the project already runs before conventions", () => {
     });
     expect(d.commands.build).toBe("make build-server");
   });
+
+  test("configuration CI copies from the project's sample becomes a set-up step, where the app's commands run", async () => {
+    const d = await detectFiles({
+      ...PKG,
+      ".github/workflows/ci.yml": workflow({
+        test: ["cp .env.example .env", "cd web && cp .env.sample .env", "npm ci", "npm run test:ci"],
+      }),
+    });
+    expect(d.setup).toContain("cp .env.example .env");
+    expect(d.setup).not.toContain("cp .env.sample .env");
+    expect(d.sources.setup).toContain("copies configuration from the project's sample");
+  });
 });
