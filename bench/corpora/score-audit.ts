@@ -66,6 +66,7 @@ export const RULE_CATEGORIES: Record<string, readonly LabelCategory[]> = {
   "image-tag-not-sha": ["mutable-artifact"],
   "insecure-download": ["insecure-download"],
   "ssh-host-key-unchecked": ["other"],
+  "tls-verification-disabled": ["other", "insecure-download"],
   "unverified-download": ["insecure-download"],
   "invalid-workflow": ["invalid-workflow"],
   "kubectl-no-rollout-status": ["no-post-deploy-check"],

@@ -40,6 +40,7 @@ import { secretInCommandLine } from "./secret-in-command-line.js";
 import { secretsInherit } from "./secrets-inherit.js";
 import { selfHostedOnPullRequest } from "./self-hosted-on-pull-request.js";
 import { sshHostKeyUnchecked } from "./ssh-host-key-unchecked.js";
+import { tlsVerificationDisabled } from "./tls-verification-disabled.js";
 import { undefinedReference } from "./undefined-reference.js";
 import { unpinnedAction } from "./unpinned-action.js";
 import { untrustedCheckout } from "./untrusted-checkout.js";
@@ -92,6 +93,7 @@ export const RULE_REGISTRY = {
   "secrets-inherit": secretsInherit,
   "self-hosted-on-pull-request": selfHostedOnPullRequest,
   "ssh-host-key-unchecked": sshHostKeyUnchecked,
+  "tls-verification-disabled": tlsVerificationDisabled,
   "undefined-reference": undefinedReference,
   "unpinned-action": unpinnedAction,
   "untrusted-checkout": untrustedCheckout,
