@@ -66,9 +66,10 @@ const CREDENTIAL_NAME =
   /KEY|TOKEN|PASS|PWD|SECRET|CREDENTIAL|AUTH|PRIVATE|CERT|SIGN|WEBHOOK|DSN|COOKIE|SESSION/;
 /**
  * Values made public by design: a Sentry DSN ships in every client that reports errors, and
- * Next.js inlines `NEXT_PUBLIC_*` into the browser bundle.
+ * front-end bundlers inline their prefixed variables into the browser bundle (Next.js
+ * `NEXT_PUBLIC_*`, Vite `VITE_*`, Create React App `REACT_APP_*`, Nuxt, Expo, Gatsby).
  */
-const PUBLIC_VALUE = /^NEXT_PUBLIC_|(^|_)SENTRY_(\w+_)?DSN$/;
+const PUBLIC_VALUE = /^(NEXT_PUBLIC|NUXT_PUBLIC|EXPO_PUBLIC|VITE|REACT_APP|GATSBY)_|(^|_)SENTRY_(\w+_)?DSN$/;
 /** What an OAuth or OIDC client is configured with, published by the identity provider itself. */
 const OIDC_SETTING = /(^|_)(ISSUER|AUDIENCE|CLIENT_ID|TENANT_ID)$/;
 /** Where a secret is kept, not the secret: `CLIENT_SECRET_RESOURCE` names a Secret Manager entry. */

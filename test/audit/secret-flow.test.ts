@@ -10,7 +10,10 @@ describe("namesAnIdentifier", () => {
     "secrets.GATEWAY_AUTH_ISSUER",
     "secrets.GATEWAY_AUTH_CLIENT_ID",
     "secrets.GATEWAY_AUTH_CLIENT_SECRET_RESOURCE",
-  ])("an identifier or a reference: %s", (what) => {
+    "secrets.REACT_APP_FORMSG_SDK_MODE",
+    "secrets.VITE_STRIPE_PUBLISHABLE_KEY",
+    "secrets.NEXT_PUBLIC_SENTRY_DSN",
+  ])("an identifier, a reference or a value meant for the browser bundle: %s", (what) => {
     expect(namesAnIdentifier(what)).toBe(true);
   });
 

@@ -81,7 +81,8 @@ function nthIndex(text: string, needle: string, from: number, n: number): number
 }
 
 const FETCH = String.raw`(?:curl|wget)\b`;
-const SUDO = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:(?:\S*/)?env\s+(?:-\S+\s+)*(?:\S+=\S*\s+)*)?`;
+/** `sudo`, `env` and variables set for the interpreter alone (`| DESIRED_VERSION=v3 bash`). */
+const SUDO = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:(?:\S*/)?env\s+(?:-\S+\s+)*)?(?:[A-Za-z_]\w*=\S*\s+)*`;
 const INTERPRETER = "(?:(?:ba|z|da|k)?sh|python[0-9.]*|node|perl|ruby)";
 
 /** `curl … | sh`, with optional intermediate stages (`| gunzip |`) and `sudo`. */

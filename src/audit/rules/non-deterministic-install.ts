@@ -104,6 +104,11 @@ interface Problem {
   /** Where the command starts, as written. */
   needle: string;
   fixable: boolean;
+  /**
+   * Named packages without versions (`pip install coveralls`) float those packages; the rest of
+   * the dependencies keep their lock. An install that re-resolves the whole tree is the error.
+   */
+  severity?: "warning";
 }
 
 export function installProblem(
@@ -160,6 +165,7 @@ export function installProblem(
     return {
       needle: pip.needle,
       fixable: false,
+      severity: "warning",
       message: `pip install of ${unpinned.join(", ")} without an exact version installs whatever is newest on the day the job runs: pin it (${unpinned[0]!.replace(/[<>=~!].*$/, "")}==<version>) or install from a locked requirements file`,
     };
   }
@@ -244,6 +250,7 @@ function report(
     region,
     key: `${job.id}: ${command.replace(/\s+/g, " ")}`,
     message: problem.message,
+    ...(problem.severity ? { severity: problem.severity } : {}),
     fix: problem.fixable ? npmCiFix(source.text, line, command, lines) : undefined,
   });
 }

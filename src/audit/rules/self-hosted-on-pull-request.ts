@@ -5,10 +5,21 @@ import type { Value } from "../model/workflow.js";
 import { defineRule } from "../types.js";
 import { triggerNode, trustedOnly } from "./untrusted-checkout.js";
 
-/** The `self-hosted` label in `runs-on` as a string, a list, or a map's `labels`. */
+/**
+ * AWS CodeBuild-hosted runners (`codebuild-<project>-${{ github.run_id }}-…`): a machine in the
+ * owner's account, with the CodeBuild project's IAM role, that GitHub does not host.
+ */
+const CODEBUILD_RUNNER = /^codebuild-[\w-]*\$\{\{\s*github\.run_id\s*\}\}/;
+
+/**
+ * The `self-hosted` label in `runs-on` as a string, a list, or a map's `labels`, or the label
+ * of a runner the repository's owner hosts elsewhere (AWS CodeBuild).
+ */
 function selfHostedLabel(runsOn: unknown): Node | undefined {
-  if (isScalar(runsOn))
-    return scalarString(runsOn)?.trim().toLowerCase() === "self-hosted" ? runsOn : undefined;
+  if (isScalar(runsOn)) {
+    const label = scalarString(runsOn)?.trim() ?? "";
+    return label.toLowerCase() === "self-hosted" || CODEBUILD_RUNNER.test(label) ? runsOn : undefined;
+  }
   if (isSeq(runsOn)) {
     for (const item of runsOn.items) {
       const found = selfHostedLabel(item);
@@ -37,7 +48,7 @@ export const selfHostedOnPullRequest = defineRule({
     confidence: "medium",
     category: "security",
     description:
-      "Reports jobs on `self-hosted` runners in workflows triggered by `pull_request` or `pull_request_target`, where anyone who opens a pull request can run code on the machine, and by `workflow_run`, which a fork's pull request starts through the workflow it follows, with its branch name and artifacts as input.",
+      "Reports jobs on `self-hosted` runners (and AWS CodeBuild-hosted ones) in workflows triggered by `pull_request` or `pull_request_target`, where anyone who opens a pull request can run code on the machine, and by `workflow_run`, which a fork's pull request starts through the workflow it follows, with its branch name and artifacts as input.",
     fixable: false,
   },
   job(job, ctx) {

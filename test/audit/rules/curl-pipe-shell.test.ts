@@ -31,6 +31,7 @@ describe(ID, () => {
       "curl -s https://x.example/a | zsh",
       "curl -s https://x.example/a | sudo sh",
       "curl -s https://x.example/a | /usr/bin/env bash",
+      "curl -sf https://x.example/get-helm-3 | DESIRED_VERSION=${HELM_VERSION} bash",
       "curl -s https://x.example/a | node",
       "curl -s https://x.example/a | perl",
       "curl -s https://x.example/a | ruby",

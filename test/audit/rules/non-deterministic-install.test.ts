@@ -14,6 +14,13 @@ jobs:
 `;
 
 describe(ID, () => {
+  test("a whole tree resolved against no lockfile is an error; named pip packages floating, a warning", () => {
+    expect(findingsOf(ID, step("npm install")).map((f) => f.severity)).toEqual(["error"]);
+    expect(findingsOf(ID, step("python3 -m pip install coveralls")).map((f) => f.severity)).toEqual([
+      "warning",
+    ]);
+  });
+
   test.each([
     "npm install",
     "npm i --no-audit",

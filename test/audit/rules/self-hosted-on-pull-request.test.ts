@@ -17,6 +17,13 @@ describe(ID, () => {
     expect(findingsOf(ID, workflow("[push, pull_request]", "[self-hosted, x64]"))).toHaveLength(1);
   });
 
+  test("an AWS CodeBuild-hosted runner is the owner's machine too", () => {
+    const codebuild = "codebuild-orders-ci-${{ github.run_id }}-${{ github.run_attempt }}";
+    expect(findingsOf(ID, workflow("pull_request", codebuild))).toHaveLength(1);
+    expect(findingsOf(ID, workflow("push", codebuild))).toEqual([]);
+    expect(findingsOf(ID, workflow("pull_request", "codebuild-docs"))).toEqual([]);
+  });
+
   test("other triggers, hosted runners and reusable-workflow calls are not reported", () => {
     expect(findingsOf(ID, workflow("push", "self-hosted"))).toEqual([]);
     expect(findingsOf(ID, workflow("[workflow_dispatch, schedule]", "[self-hosted]"))).toEqual([]);
