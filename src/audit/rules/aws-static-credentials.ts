@@ -117,12 +117,14 @@ function pick(
 }
 
 /**
- * From a secret or a variable (stored, long-lived) or written literally. Outputs of earlier
- * steps are temporary credentials from an assumed role; placeholders such as `test` (for
- * LocalStack or MinIO) are not AWS keys at all.
+ * From a secret or a variable (stored, long-lived), a 1Password item (`op://vault/item/field`,
+ * which 1password/load-secrets-action resolves) or written literally. Outputs of earlier steps
+ * are temporary credentials from an assumed role; placeholders such as `test` (for LocalStack or
+ * MinIO) are not AWS keys at all.
  */
 function isStatic(value: string, literal: RegExp): boolean {
   const text = value.trim();
+  if (text.startsWith("op://")) return true;
   if (text.includes("${{")) return /\$\{\{[^}]*\b(secrets|vars)\s*(\.|\[)/.test(text);
   return literal.test(text) && !text.includes("EXAMPLE");
 }

@@ -37,6 +37,8 @@ const FLOATING_COMMANDS: Array<{
   named?: boolean;
   /** The pattern's first group lists packages, each pinned or not by this registry's syntax. */
   packages?: "npm" | "pip";
+  /** Helm's installer: pinned by DESIRED_VERSION in the step's, job's or workflow's env. */
+  helm?: boolean;
 }> = [
   {
     // npm i -g pkg (no @version), yarn global add pkg, pnpm add -g pkg.
@@ -80,6 +82,14 @@ const FLOATING_COMMANDS: Array<{
     label: "a releases/latest/download URL",
   },
   {
+    // Helm's installer takes the newest release unless DESIRED_VERSION or --version names one.
+    pattern:
+      /(?:^|[;&|]\s*)(?:sudo\s+)?(?:(?:ba)?sh\s+)?(?:\.\/|\S*\/)?get_helm\.sh(?=\s|$)(?![^\n|;&]*--version)|get-helm-3\S*\s*\|\s*(?:sudo\s+)?(?:ba)?sh\b/,
+    what: (m) => m[0].replace(/^[;&|\s]+/, ""),
+    label: "Helm's install script without DESIRED_VERSION",
+    helm: true,
+  },
+  {
     pattern: /\bgcloud\s+components\s+update\b/,
     what: () => "gcloud components update",
     label: "gcloud components update",
@@ -94,7 +104,7 @@ export const floatingToolVersion = defineRule({
     confidence: "medium",
     category: "reliability",
     description:
-      "Reports tools installed without a pinned version: setup actions given `latest`, a range (a bare major included) or no version where they default to the newest release, `npm install -g` and `pipx install` without a version, packages added for the job (`npm install cypress`, `yarn add pkg`, `pip install -t bundle/ pkg`) without one, packages fetched to run (`npx` before the project's dependencies are installed, `pnpm dlx`, `yarn dlx`, `bunx`, `uvx`, `pipx run`) without one, `go install …@latest`, `releases/latest/download` URLs and `gcloud components update`.",
+      "Reports tools installed without a pinned version: setup actions given `latest`, a range (a bare major included) or no version where they default to the newest release, `npm install -g` and `pipx install` without a version, packages added for the job (`npm install cypress`, `yarn add pkg`, `pip install -t bundle/ pkg`) without one, packages fetched to run (`npx` before the project's dependencies are installed, `pnpm dlx`, `yarn dlx`, `bunx`, `uvx`, `pipx run`) without one, `go install …@latest`, `releases/latest/download` URLs, Helm's install script without `DESIRED_VERSION` and `gcloud components update`.",
     fixable: false,
   },
   step(step, job, ctx) {
@@ -103,12 +113,17 @@ export const floatingToolVersion = defineRule({
     const text = ctx.workflow.source.text;
     // Before the project's dependencies are installed, npx has nothing local to run: it fetches.
     const installed = firstInstall(job) <= step.index;
+    const helmPinned =
+      /\bDESIRED_VERSION=/.test(step.run.value) ||
+      [step.env, job.env, ctx.workflow.env].some((env) => env.has("DESIRED_VERSION"));
     for (const line of jobScriptLinesByStep(job, text).get(step) ?? []) {
       if (/^\s*#/.test(line.text)) continue;
-      for (const { what, label, offset } of [
+      const found: Array<{ what: string; label: string; offset: number; helm?: boolean }> = [
         ...floatingInstalls(line.text),
         ...fetchedRuns(line.text, installed),
-      ]) {
+      ];
+      for (const { what, label, offset, helm } of found) {
+        if (helm && helmPinned) continue;
         const at = scriptOffset(text, line, what);
         ctx.report({
           node: step.run.node,
@@ -217,9 +232,11 @@ function packageVersion(word: string, registry: "npm" | "pip"): string | undefin
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+([-+][\w.-]+)?$/;
 
 /** `npm i -g a b@1.2.3 c@2` → [a, c@2]; each floating install on a line, with where it starts. */
-export function floatingInstalls(line: string): Array<{ what: string; label: string; offset: number }> {
-  const out: Array<{ what: string; label: string; offset: number }> = [];
-  for (const { pattern, what, label, named, packages } of FLOATING_COMMANDS) {
+export function floatingInstalls(
+  line: string,
+): Array<{ what: string; label: string; offset: number; helm?: boolean }> {
+  const out: Array<{ what: string; label: string; offset: number; helm?: boolean }> = [];
+  for (const { pattern, what, label, named, packages, helm } of FLOATING_COMMANDS) {
     const m = pattern.exec(line);
     if (!m) continue;
     if (packages) {
@@ -243,6 +260,7 @@ export function floatingInstalls(line: string): Array<{ what: string; label: str
       what: text,
       label: named ? `${label} ${text}` : label,
       offset: m.index + Math.max(0, m[0].indexOf(text)),
+      ...(helm ? { helm } : {}),
     });
   }
   return out;

@@ -16,6 +16,23 @@ describe("aws-static-credentials", () => {
     expect(findingsOf(ID, text)).toHaveLength(1);
   });
 
+  test("a key kept in 1Password and loaded into the job's env is a long-lived key", () => {
+    const loaded = `on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: 1password/load-secrets-action@v1
+        with:
+          export-env: true
+        env:
+          OP_SERVICE_ACCOUNT_TOKEN: \${{ secrets.OP_SERVICE_ACCOUNT_TOKEN }}
+          AWS_ACCESS_KEY_ID: op://DevOps/ci/AWS_ACCESS_KEY_ID
+          AWS_SECRET_ACCESS_KEY: op://DevOps/ci/AWS_SECRET_ACCESS_KEY
+`;
+    expect(findingsOf(ID, loaded).map((f) => f.region.startLine)).toEqual([11]);
+  });
+
   test("literal keys are reported; placeholders and the documentation key are not", () => {
     expect(findingsOf(ID, step("aws-access-key-id: AKIA2E0A8F3B244C9986"))).toHaveLength(1);
     expect(findingsOf(ID, step("aws-access-key-id: AKIAIOSFODNN7EXAMPLE"))).toEqual([]);

@@ -10,6 +10,22 @@ const reported = (...runs: string[]) =>
   findingsOf(ID, job(...runs)).map((f) => f.message.split(" fetches")[0]);
 
 describe(ID, () => {
+  test("Helm's install script takes the newest release unless DESIRED_VERSION or --version names one", () => {
+    const found = (...runs: string[]) => findingsOf(ID, job(...runs)).map((f) => f.region.startLine);
+    const fetch =
+      "curl -fsSL -o get_helm.sh https://raw.githubusercontent.com/helm/helm/main/scripts/get-helm-3";
+    expect(found(fetch, "chmod 700 get_helm.sh", "./get_helm.sh")).toEqual([9]);
+    expect(
+      found("curl -fsSL https://raw.githubusercontent.com/helm/helm/main/scripts/get-helm-3 | bash"),
+    ).toEqual([7]);
+    expect(found(fetch, "./get_helm.sh --version v3.16.2")).toEqual([]);
+    expect(
+      found(
+        "curl -sf https://raw.githubusercontent.com/helm/helm/HEAD/scripts/get-helm-3 | DESIRED_VERSION=v3.16.2 bash",
+      ),
+    ).toEqual([]);
+  });
+
   test("npx and bunx fetch the newest release when the project's dependencies are not installed yet", () => {
     expect(reported("npx lockfile-lint --path package-lock.json", "npm ci")).toEqual(["npx lockfile-lint"]);
     expect(reported("npm ci", "npx tsc --noEmit")).toEqual([]);
