@@ -240,8 +240,15 @@ function actionDeploys(step: Step): boolean {
   if (SETUP_ACTION.test(path.slice(repository.length))) return false;
   const remote = remoteScript(step);
   if (remote !== undefined) return !remote.split("\n").every((line) => REMOTE_NOT_A_RELEASE.test(line));
-  return DEPLOY_ACTIONS.has(repository) || DEPLOY_SUB_ACTIONS.has(path);
+  if (DEPLOY_ACTIONS.has(repository) || DEPLOY_SUB_ACTIONS.has(path)) return true;
+  return [...step.with].some(([name, value]) => DEPLOY_INPUT.test(name) && value.value.trim() !== "");
 }
+
+/**
+ * Inputs that name the service an action redeploys (`redeploy_ecs_service: triagebot`,
+ * `ecs-service: api`): the action deploys, whoever wrote it.
+ */
+const DEPLOY_INPUT = /(^|[-_])(redeploy[-_][\w-]+|ecs[-_]service)$/i;
 
 /** The lines of a script that deploy (a release, not scaling or teardown). */
 export function deployLines(script: string): string[] {

@@ -92,6 +92,26 @@ jobs:
     expect(stepDeploys(j.steps[0]!)).toBe(true);
   });
 
+  test("an action given the service it redeploys deploys, whoever wrote it", () => {
+    const { j } = one(`on: merge_group
+jobs:
+  j:
+    runs-on: x
+    steps:
+      - uses: example-org/infra/actions/upload-docker-image@v2
+        with:
+          image: bot
+          redeploy_ecs_service: bot
+      - uses: example-org/infra/actions/upload-docker-image@v2
+        with:
+          image: bot
+      - uses: example-org/ecs-rollout@v1
+        with:
+          ecs-service: api
+`);
+    expect(j.steps.map(stepDeploys)).toEqual([true, false, true]);
+  });
+
   test("deploy actions deploy; their setup sub-actions do not", () => {
     const { j } = one(`on: push
 jobs:
