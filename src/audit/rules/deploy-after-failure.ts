@@ -1,6 +1,8 @@
+import { isMap, isScalar, isSeq } from "yaml";
 import { callDeploys, stepDeploys } from "../deploy-model.js";
+import { jobAncestors } from "../job-graph.js";
 import type { Job } from "../model/workflow.js";
-import { defineRule } from "../types.js";
+import { defineRule, type RuleContext } from "../types.js";
 
 /** Steps that publish a release: release assets, images, packages. */
 const PUBLISH_COMMAND =
@@ -35,10 +37,11 @@ export const deployAfterFailure = defineRule({
     confidence: "high",
     category: "delivery",
     description:
-      "Reports deploy and publish jobs with `needs:` whose `if:` uses `always()` without checking the needed jobs' results, so they ship even when the build or the tests before them failed.",
+      "Reports deploy and publish jobs with `needs:` whose `if:` uses `always()` without checking the needed jobs' results, and jobs of a `workflow_run` workflow that never check `github.event.workflow_run.conclusion`, so they ship even when the build or the tests before them failed.",
     fixable: false,
   },
   job(job, ctx) {
+    afterFailedRun(job, ctx);
     const condition = job.if?.value ?? "";
     if (!job.needs.length || !/\balways\(\)/.test(condition) || RESULT_CHECK.test(condition)) return;
     if (!ships(job)) return;
@@ -49,3 +52,42 @@ export const deployAfterFailure = defineRule({
     });
   },
 });
+
+/** What a job, the jobs it needs, or its steps check of the run a `workflow_run` workflow follows. */
+const CONCLUSION_CHECK = /workflow_run\.conclusion/;
+
+/**
+ * A `workflow_run` workflow starts when the run it follows completes, whatever its outcome: a job
+ * that ships without checking `github.event.workflow_run.conclusion` ships after failed tests.
+ */
+function afterFailedRun(job: Job, ctx: RuleContext): void {
+  const trigger = ctx.workflow.on.get("workflow_run");
+  if (!trigger || !followsCompletion(trigger.node) || !ships(job)) return;
+  const checked = [job, ...jobAncestors(job, ctx.workflow)].some(
+    (j) =>
+      CONCLUSION_CHECK.test(j.if?.value ?? "") ||
+      j.steps.some((step) => CONCLUSION_CHECK.test(`${step.if?.value ?? ""} ${step.run?.value ?? ""}`)),
+  );
+  // Shipping what the followed run uploaded: a run that failed before its upload left nothing.
+  const shipsItsArtifacts = job.steps.some(
+    (step) =>
+      /download-artifact$/i.test(step.uses?.repository ?? step.uses?.raw.split("@")[0] ?? "") &&
+      /workflow_run\.id/.test(step.with.get("run-id")?.value ?? ""),
+  );
+  if (checked || shipsItsArtifacts) return;
+  ctx.report({
+    node: job.key,
+    key: `${job.id} workflow_run`,
+    message: `job "${job.id}" ships from a workflow_run workflow without checking github.event.workflow_run.conclusion: it runs when the run it follows completes, failed or not, so failed tests still release. Add if: github.event.workflow_run.conclusion == 'success'`,
+    related: [{ node: trigger.key ?? trigger.node, message: "triggered by workflow_run" }],
+  });
+}
+
+/** `types:` absent (completed and requested) or naming `completed`. */
+function followsCompletion(node: unknown): boolean {
+  if (!isMap(node)) return true;
+  const types = node.get("types", true);
+  if (types === undefined) return true;
+  const names = isSeq(types) ? types.items : [types];
+  return names.some((t) => isScalar(t) && String(t.value) === "completed");
+}

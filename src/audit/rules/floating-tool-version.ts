@@ -71,7 +71,8 @@ const FLOATING_COMMANDS: Array<{
     named: true,
   },
   {
-    pattern: /\bgo\s+install\s+(\S+)@latest\b/,
+    // Flags may come first: go install -tags 'postgres' …/cmd/migrate@latest.
+    pattern: /\bgo\s+install\b[^\n|;&]*?\s(\S+)@latest\b/,
     what: (m) => `${m[1]}@latest`,
     label: "go install",
     named: true,

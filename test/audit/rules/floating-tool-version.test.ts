@@ -10,6 +10,13 @@ const reported = (...runs: string[]) =>
   findingsOf(ID, job(...runs)).map((f) => f.message.split(" fetches")[0]);
 
 describe(ID, () => {
+  test("go install …@latest, with build flags before the package too", () => {
+    expect(
+      reported("go install -tags 'postgres' github.com/golang-migrate/migrate/v4/cmd/migrate@latest"),
+    ).toHaveLength(1);
+    expect(reported("go install golang.org/x/tools/cmd/goimports@v0.24.0")).toEqual([]);
+  });
+
   test("Helm's install script takes the newest release unless DESIRED_VERSION or --version names one", () => {
     const found = (...runs: string[]) => findingsOf(ID, job(...runs)).map((f) => f.region.startLine);
     const fetch =
