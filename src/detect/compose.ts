@@ -50,9 +50,33 @@ export async function composeBuilds(files: ProjectFiles): Promise<ComposeBuild[]
   return (await composeServices(files)).builds;
 }
 
-/** Every service of the compose files that runs a prebuilt image, in file order. */
-export async function composeImageServices(files: ProjectFiles): Promise<ComposeImageService[]> {
-  return (await composeServices(files)).images;
+/** A compose service that runs the app. */
+export interface AppComposeService {
+  file: string;
+  service: string;
+  healthcheck: string | null;
+  command: string | null;
+  /** The published image it runs, when it runs one rather than building the app. */
+  published: string | null;
+}
+
+/**
+ * The compose services that run the app: those built from its folder or its Dockerfile first,
+ * then those running its published image (`image: acme/orders:1.4`, named like the app).
+ */
+export async function appComposeServices(
+  files: ProjectFiles,
+  app: { appPath: string; dockerfile: string | null; names: Iterable<string> },
+): Promise<AppComposeService[]> {
+  const { builds, images } = await composeServices(files);
+  const names = new Set([...app.names].filter(Boolean).map((n) => n.toLowerCase()));
+  const context = repositoryPath(app.appPath);
+  return [
+    ...builds
+      .filter((b) => b.context === context || b.dockerfile === app.dockerfile)
+      .map((b) => ({ ...b, published: null })),
+    ...images.filter((i) => names.has(i.image.toLowerCase())).map((i) => ({ ...i, published: i.image })),
+  ];
 }
 
 async function composeServices(

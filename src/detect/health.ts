@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { composeBuilds, composeImageServices, repositoryPath } from "./compose.js";
+import { appComposeServices, composeBuilds } from "./compose.js";
 import type { DockerfileFacts } from "./dockerfile.js";
 import type { ProjectFiles } from "./files.js";
 import type { FoundRoute } from "./routes.js";
@@ -308,27 +308,28 @@ async function composeHealth(
   files: ProjectFiles,
   app: { appPath: string; dockerfile: string | null; names: ReadonlySet<string> },
 ): Promise<ComposeHealth | null> {
-  let first: ComposeHealth | null = null;
-  for (const service of await composeImageServices(files)) {
+  for (const service of await appComposeServices(files, app)) {
     const url = service.healthcheck === null ? null : urlIn(service.healthcheck);
-    if (!url || !app.names.has(service.image.toLowerCase())) continue;
-    const source = `${service.file} service "${service.service}" healthcheck (image ${service.image})`;
-    return { found: url, source, service: service.service, ours: true };
+    if (!url) continue;
+    const image = service.published ? ` (image ${service.published})` : "";
+    return {
+      found: url,
+      source: `${service.file} service "${service.service}" healthcheck${image}`,
+      service: service.service,
+      ours: true,
+    };
   }
   for (const build of await composeBuilds(files)) {
     const url = build.healthcheck === null ? null : urlIn(build.healthcheck);
-    if (!url) continue;
-    const ours = build.context === repositoryPath(app.appPath) || build.dockerfile === app.dockerfile;
-    const found = {
-      found: url,
-      source: `${build.file} service "${build.service}" healthcheck`,
-      service: build.service,
-      ours,
-    };
-    if (ours) return found;
-    first ??= found;
+    if (url)
+      return {
+        found: url,
+        source: `${build.file} service "${build.service}" healthcheck`,
+        service: build.service,
+        ours: false,
+      };
   }
-  return first;
+  return null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { composeBuilds, composeImageServices } from "./compose.js";
+import { appComposeServices } from "./compose.js";
 import type { DockerfileFacts } from "./dockerfile.js";
 import type { EcosystemDetection } from "./ecosystem.js";
 import type { ProjectFiles } from "./files.js";
@@ -31,24 +31,24 @@ export async function startCommand(options: {
   const web = /^web:\s*(.+)$/m.exec((await options.files.text(procfile)) ?? "")?.[1]?.trim();
   if (web) return { command: web, source: `${procfile} (web)` };
   return (
-    detection.start ?? (await composeStart(options.files, dockerfile?.path ?? null, options.names ?? []))
+    detection.start ??
+    (await composeStart(options.files, {
+      appPath: options.appPath,
+      dockerfile: dockerfile?.path ?? null,
+      names: options.names ?? [],
+    }))
   );
 }
 
 /**
- * The `command:` a compose file gives the app's own container, built from its Dockerfile or
- * running its published image: what starts it when the image itself names no CMD.
+ * The `command:` a compose file gives the app's own container, built from its folder or
+ * Dockerfile or running its published image: what starts it when the image itself names no CMD.
  */
 async function composeStart(
   files: ProjectFiles,
-  dockerfile: string | null,
-  names: readonly string[],
+  app: { appPath: string; dockerfile: string | null; names: readonly string[] },
 ): Promise<{ command: string; source: string } | null> {
-  const wanted = new Set(names.filter(Boolean).map((n) => n.toLowerCase()));
-  const own = [
-    ...(await composeBuilds(files)).filter((b) => b.dockerfile === dockerfile),
-    ...(await composeImageServices(files)).filter((s) => wanted.has(s.image.toLowerCase())),
-  ].find((s) => s.command);
+  const own = (await appComposeServices(files, app)).find((s) => s.command);
   return own?.command
     ? { command: own.command, source: `${own.file} service "${own.service}" (command)` }
     : null;
