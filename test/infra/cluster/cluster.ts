@@ -73,8 +73,10 @@ export function build(paths: ClusterPaths): void {
   }
   const started = Date.now();
   log(`building into ${paths.cache} (first build takes a while: see docs/targets/kubernetes.md)`);
+  // The build's progress goes to stderr: `up` prints only the environment on stdout, which
+  // callers read as KEY=value lines.
   execFileSync("bash", [join(HERE, "build.sh"), paths.cache], {
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", 2, "inherit"],
     env: {
       ...process.env,
       KUBE_VERSION: VERSIONS.kubernetes,
