@@ -209,7 +209,7 @@ const FILE_READ = /\$\(\s*(<|cat\s|jq\s|head\s|tail\s|awk\s|sed\s)/;
  * `workflow_run`): download-artifact given a `run-id`, dawidd6's action, github-script's
  * `downloadArtifact`, or `gh run download`.
  */
-function downloadsRunArtifact(step: Step): boolean {
+export function downloadsRunArtifact(step: Step): boolean {
   const repository = step.uses?.repository?.toLowerCase();
   if (repository === "actions/download-artifact") return step.with.has("run-id");
   if (repository === "dawidd6/action-download-artifact") return true;

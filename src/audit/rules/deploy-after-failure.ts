@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq } from "yaml";
 import { callDeploys, stepDeploys } from "../deploy-model.js";
 import { jobAncestors } from "../job-graph.js";
 import type { Job } from "../model/workflow.js";
+import { downloadsRunArtifact } from "../output-taint.js";
 import { defineRule, type RuleContext } from "../types.js";
 
 /** Steps that publish a release: release assets, images, packages. */
@@ -69,11 +70,7 @@ function afterFailedRun(job: Job, ctx: RuleContext): void {
       j.steps.some((step) => CONCLUSION_CHECK.test(`${step.if?.value ?? ""} ${step.run?.value ?? ""}`)),
   );
   // Shipping what the followed run uploaded: a run that failed before its upload left nothing.
-  const shipsItsArtifacts = job.steps.some(
-    (step) =>
-      /download-artifact$/i.test(step.uses?.repository ?? step.uses?.raw.split("@")[0] ?? "") &&
-      /workflow_run\.id/.test(step.with.get("run-id")?.value ?? ""),
-  );
+  const shipsItsArtifacts = job.steps.some(downloadsRunArtifact);
   if (checked || shipsItsArtifacts) return;
   ctx.report({
     node: job.key,

@@ -13,10 +13,6 @@ const SWITCHES: ReadonlyArray<readonly [RegExp, string]> = [
   [/(?<![\w-])git\b[^|;&]*?-c\s+http\.sslVerify=(?:false|0)\b/, "git"],
   [/(?<![\w-])(?:npm|yarn|pnpm)\s+config\s+set\s+strict-ssl\s+false\b/, "the package manager"],
   [/(?<![\w-])(?:pip3?|python3? -m pip)\b[^|;&]*?\s--trusted-host(?:\s|=)\S+/, "pip"],
-  [
-    /(?<![\w])(?:NODE_TLS_REJECT_UNAUTHORIZED=["']?0|GIT_SSL_NO_VERIFY=["']?(?:1|true)|PYTHONHTTPSVERIFY=["']?0)\b/,
-    "the process",
-  ],
 ];
 
 /** Environment variables whose value turns certificate checks off for every tool of a kind. */
@@ -25,6 +21,9 @@ const ENV_SWITCHES: Readonly<Record<string, RegExp>> = {
   GIT_SSL_NO_VERIFY: /^(1|true)$/i,
   PYTHONHTTPSVERIFY: /^0$/,
 };
+
+/** The same variables set on a command line (`NODE_TLS_REJECT_UNAUTHORIZED=0 node deploy.js`). */
+const INLINE_ENV = new RegExp(`(?<!\\w)(${Object.keys(ENV_SWITCHES).join("|")})=["']?(\\w+)`, "g");
 
 const WHY =
   "anyone on the network path can stand in for the server and read or change what this job sends and receives, credentials included. Give the tool the server's CA instead (--certificate-authority, --cacert, NODE_EXTRA_CA_CERTS, http.sslCAInfo)";
@@ -50,19 +49,25 @@ export const tlsVerificationDisabled = defineRule({
     checkEnv(step.env, `a step of job "${job.id}"`, ctx);
     if (!step.run) return;
     const source = ctx.workflow.source;
-    for (const line of locatedLines(source, step.run)) {
+    const run = step.run;
+    for (const line of locatedLines(source, run)) {
       // Text printed is not a command run.
       if (/^\s*(echo|printf)\b/.test(line.text)) continue;
+      const report = (text: string, at: number, tool: string) =>
+        ctx.report({
+          node: run.node,
+          region: regionInLine(source, run.node, line, text, at),
+          key: `${job.id} ${text}`,
+          message: `TLS certificate checks are off for ${tool} here: ${WHY}`,
+        });
       for (const [pattern, tool] of SWITCHES) {
         const match = pattern.exec(line.text);
         if (!match) continue;
         const text = match[0].trim();
-        ctx.report({
-          node: step.run.node,
-          region: regionInLine(source, step.run.node, line, text, match.index + match[0].indexOf(text)),
-          key: `${job.id} ${text}`,
-          message: `TLS certificate checks are off for ${tool} here: ${WHY}`,
-        });
+        report(text, match.index + match[0].indexOf(text), tool);
+      }
+      for (const match of line.text.matchAll(INLINE_ENV)) {
+        if (ENV_SWITCHES[match[1]!]!.test(match[2]!)) report(match[0], match.index, "the process");
       }
     }
   },
